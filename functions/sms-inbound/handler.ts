@@ -1,0 +1,52 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SNSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import { logger } from '#shared/log';
+import { handleInboundSms, type InboundOutcome } from '#shared/usecases/handle-inbound-sms';
+
+/** The inbound-SMS JSON that AWS End User Messaging publishes to the SNS topic. */
+const inboundSchema = z.object({
+  originationNumber: z.string().min(1).max(32),
+  destinationNumber: z.string().max(32).optional(),
+  messageBody: z.string().max(2000),
+  inboundMessageId: z.string().min(1).max(128),
+  messageKeyword: z.string().max(64).optional().nullable(),
+  previousPublishedMessageId: z.string().max(128).optional().nullable(),
+});
+
+/**
+ * Customers' replies. A record that is not a valid inbound SMS is logged and dropped (retrying it
+ * cannot help); any other failure is thrown so that Lambda retries and then dead-letters it.
+ */
+export const smsInbound = async (event: SNSEvent): Promise<InboundOutcome[]> => {
+  const outcomes: InboundOutcome[] = [];
+  for (const record of event.Records) {
+    let payload: unknown;
+    try {
+      payload = JSON.parse(record.Sns.Message);
+    } catch {
+      logger.warn('inbound sms is not JSON; dropped', { snsMessageId: record.Sns.MessageId });
+      continue;
+    }
+    const parsed = inboundSchema.safeParse(payload);
+    if (!parsed.success) {
+      logger.warn('inbound sms has an unexpected shape; dropped', {
+        snsMessageId: record.Sns.MessageId,
+        fields: parsed.error.issues.map((i) => i.path.join('.')),
+      });
+      continue;
+    }
+    const { messageKeyword, previousPublishedMessageId, ...rest } = parsed.data;
+    outcomes.push(
+      await handleInboundSms({
+        ...rest,
+        ...(messageKeyword ? { messageKeyword } : {}),
+        ...(previousPublishedMessageId ? { previousPublishedMessageId } : {}),
+      }),
+    );
+  }
+  return outcomes;
+};
+
+export const handler = middy(smsInbound).use(injectLambdaContext(logger));

@@ -1,0 +1,126 @@
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ddb, TABLE } from '#shared/db/client';
+import { dueKeys } from '#shared/db/due';
+import type { TxItem } from '#shared/db/tx';
+import { logger } from '#shared/log';
+import { maskPhone } from '#shared/phone';
+import { sendSms } from '#shared/sms/gateway';
+import type { TemplateId } from '#shared/sms/templates';
+
+/**
+ * Transactional outbox for SMS: a message is written in the same transaction as the state change
+ * that calls for it, then delivered (at once, and by the scheduler if that attempt fails).
+ * Its id is derived from the cause (e.g. `{surveyId}#thanks`), so a cause yields one message.
+ */
+export interface SmsItem {
+  pk: string;
+  sk: 'SMS';
+  type: 'sms';
+  smsId: string;
+  to: string;
+  body: string;
+  templateId: TemplateId;
+  templateVersion: number;
+  surveyId?: string;
+  status: 'pending' | 'sent';
+  createdAt: string;
+  sentAt?: string;
+  messageId?: string;
+  attempts?: number;
+  leaseUntil?: number;
+  gsi1pk?: string;
+  gsi1sk?: string;
+}
+
+export const smsKey = (smsId: string) => ({ pk: `SMS#${smsId}`, sk: 'SMS' as const });
+export const messageKey = (messageId: string) => ({ pk: `MSG#${messageId}`, sk: 'MSG' as const });
+
+export interface NewSms {
+  smsId: string;
+  to: string;
+  rendered: { templateId: TemplateId; templateVersion: number; body: string };
+  surveyId?: string;
+}
+
+export function putSms(sms: NewSms, at: Date): TxItem {
+  const item: SmsItem = {
+    ...smsKey(sms.smsId),
+    type: 'sms',
+    smsId: sms.smsId,
+    to: sms.to,
+    body: sms.rendered.body,
+    templateId: sms.rendered.templateId,
+    templateVersion: sms.rendered.templateVersion,
+    ...(sms.surveyId ? { surveyId: sms.surveyId } : {}),
+    status: 'pending',
+    createdAt: at.toISOString(),
+    ...dueKeys(`SMS#${sms.smsId}`, at),
+  };
+  return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+/** Which survey a published message belonged to (for previousPublishedMessageId). */
+export async function surveyIdForMessage(messageId: string): Promise<string | undefined> {
+  const res = await ddb.send(new GetCommand({ TableName: TABLE, Key: messageKey(messageId) }));
+  return res.Item?.surveyId as string | undefined;
+}
+
+const LEASE_MS = 60_000;
+
+/**
+ * Delivers one pending SMS. A short lease (real time) keeps two workers from sending it at once;
+ * the send is recorded right after the gateway accepts it. Only a crash between the gateway's
+ * acceptance and that record can send a message twice (the lease then lapses and it is retried).
+ * Returns false when the message was not delivered now (already sent, leased, or the gateway failed).
+ */
+export async function deliverSms(smsId: string): Promise<boolean> {
+  const nowMs = Date.now();
+  let sms: SmsItem;
+  try {
+    const res = await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: smsKey(smsId),
+        UpdateExpression: 'SET leaseUntil = :until ADD attempts :one',
+        ConditionExpression: '#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':until': nowMs + LEASE_MS, ':one': 1, ':pending': 'pending', ':now': nowMs },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    sms = res.Attributes as SmsItem;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+  let messageId: string;
+  try {
+    ({ messageId } = await sendSms(sms.to, sms.body));
+  } catch (err) {
+    logger.warn('sms gateway failed; will retry', { smsId, to: maskPhone(sms.to), error: err as Error });
+    await ddb.send(
+      new UpdateCommand({ TableName: TABLE, Key: smsKey(smsId), UpdateExpression: 'REMOVE leaseUntil' }),
+    );
+    return false;
+  }
+  await ddb.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: smsKey(smsId),
+      UpdateExpression: 'SET #status = :sent, sentAt = :at, messageId = :mid REMOVE gsi1pk, gsi1sk, leaseUntil',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':sent': 'sent', ':at': new Date().toISOString(), ':mid': messageId },
+    }),
+  );
+  if (sms.surveyId) {
+    await ddb.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { ...messageKey(messageId), surveyId: sms.surveyId },
+      }),
+    );
+  }
+  logger.info('sms sent', { smsId, templateId: sms.templateId, to: maskPhone(sms.to) });
+  return true;
+}

@@ -1,0 +1,97 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb, TABLE } from '#shared/db/client';
+import { dueKeys } from '#shared/db/due';
+import type { TxItem } from '#shared/db/tx';
+import type { EngineerRef } from '#shared/entities/aggregate';
+import type { TicketKind } from '#shared/rules';
+
+export type SurveyStatus =
+  | 'scheduled' // waiting for its send time (in the due index)
+  | 'waiting' // due, but the phone has another survey open; queued on the phone
+  | 'sent' // SMS committed; open for a reply until expiresAt (in the due index)
+  | 'answered'
+  | 'expired'
+  | 'suppressed'
+  | 'opted_out';
+
+export interface SurveyItem extends EngineerRef {
+  pk: string;
+  sk: 'SURVEY';
+  type: 'survey';
+  surveyId: string;
+  source: string;
+  ticketId: string;
+  kind: TicketKind;
+  segment: 'home' | 'enterprise';
+  phone: string;
+  status: SurveyStatus;
+  reason?: string;
+  /** Local day (Asia/Shanghai by default) of completedAt: the period the survey counts in. */
+  day: string;
+  completedAt: string;
+  createdAt: string;
+  dueAt?: string;
+  sentAt?: string;
+  expiresAt?: string;
+  answeredAt?: string;
+  closedAt?: string;
+  rating?: 1 | 2 | 3;
+  comment?: string;
+  reprompts: number;
+  gsi1pk?: string;
+  gsi1sk?: string;
+}
+
+export const surveyKey = (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: 'SURVEY' as const });
+
+export async function getSurvey(surveyId: string): Promise<SurveyItem | undefined> {
+  const res = await ddb.send(new GetCommand({ TableName: TABLE, Key: surveyKey(surveyId), ConsistentRead: true }));
+  return res.Item as SurveyItem | undefined;
+}
+
+export function putSurvey(survey: SurveyItem): TxItem {
+  return { Put: { TableName: TABLE, Item: survey, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+/**
+ * A conditional update of a survey: only applies while the survey is still in `from` status
+ * (and, if given, still has the read number of re-prompts), so that concurrent actors never both win.
+ */
+export function updateSurvey(
+  surveyId: string,
+  from: SurveyStatus,
+  set: Partial<SurveyItem>,
+  opts: { due?: Date | null; expectReprompts?: number } = {},
+): TxItem {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':from': from };
+  const sets: string[] = [];
+  const removes: string[] = [];
+  const fields: Record<string, unknown> = { ...set };
+  if (opts.due) Object.assign(fields, dueKeys(`SURVEY#${surveyId}`, opts.due));
+  if (opts.due === null) removes.push('gsi1pk', 'gsi1sk');
+  Object.entries(fields).forEach(([k, v], i) => {
+    if (v === undefined) return;
+    names[`#f${i}`] = k;
+    values[`:v${i}`] = v;
+    sets.push(`#f${i} = :v${i}`);
+  });
+  let condition = '#status = :from';
+  if (opts.expectReprompts !== undefined) {
+    names['#reprompts'] = 'reprompts';
+    values[':rp'] = opts.expectReprompts;
+    condition += ' AND #reprompts = :rp';
+  }
+  return {
+    Update: {
+      TableName: TABLE,
+      Key: surveyKey(surveyId),
+      UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+        .filter(Boolean)
+        .join(' '),
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { now } from '#shared/clock';
+import { normalizeCnMobile } from '#shared/phone';
+import { ticketKinds } from '#shared/rules';
+
+/** Completed tickets may be stamped this far ahead of our clock (upstream clocks drift). */
+export const CLOCK_SKEW_MS = 60_000;
+
+const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 . _ : -');
+const instant = z.iso.datetime({ offset: true, message: 'ISO-8601 date-time with offset, e.g. 2026-11-21T10:30:00+08:00' });
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const timeFields = ['reportedAt', 'firstContactAt', 'appointmentAt', 'arrivedAt'] as const;
+
+export const ticketCompletedSchema = z
+  .object({
+    ticketId: id,
+    source: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,32}$/, '1-32 characters of A-Z a-z 0-9 . _ -')
+      .default('default'),
+    segment: z.enum(['home', 'enterprise']),
+    kind: z.enum(ticketKinds),
+    area: z.enum(['urban', 'suburban', 'rural']).optional(),
+    faultType: z.enum(['equipment', 'line']).optional(),
+    serviceLevel: z.enum(['AAA', 'AA', 'A', 'standard']).optional(),
+    crossProvince: z.boolean().default(false),
+    reportedAt: instant.optional(),
+    firstContactAt: instant.optional(),
+    appointmentAt: instant.optional(),
+    appointmentChangedAt: instant.optional(),
+    arrivedAt: instant.optional(),
+    completedAt: instant,
+    excludedMinutes: z.number().int().min(0).max(525_600).default(0),
+    engineer: z.object({
+      id,
+      /** Shown to the customer in the survey SMS: at most 10 characters so the SMS stays one segment. */
+      name: text(10),
+      team: text(64),
+      region: text(64),
+    }),
+    customer: z.object({
+      phone: z
+        .string()
+        .max(32)
+        .transform((p, ctx) => {
+          const e164 = normalizeCnMobile(p);
+          if (!e164) {
+            ctx.addIssue({ code: 'custom', message: 'must be a mainland China mobile number' });
+            return z.NEVER;
+          }
+          return e164;
+        }),
+      name: text(32).optional(),
+    }),
+  })
+  .superRefine((t, ctx) => {
+    const completed = Date.parse(t.completedAt);
+    if (completed > now().getTime() + CLOCK_SKEW_MS) {
+      ctx.addIssue({ code: 'custom', path: ['completedAt'], message: 'must not be in the future' });
+    }
+    for (const f of timeFields) {
+      const v = t[f];
+      if (v && Date.parse(v) > completed) {
+        ctx.addIssue({ code: 'custom', path: [f], message: 'must not be after completedAt' });
+      }
+    }
+  });
+
+export type TicketCompleted = z.output<typeof ticketCompletedSchema>;

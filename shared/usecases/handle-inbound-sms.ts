@@ -1,0 +1,192 @@
+import { now } from '#shared/clock';
+import { config } from '#shared/config';
+import { transact, TxConditionFailed, type TxItem } from '#shared/db/tx';
+import { addToAggregate, type Counts } from '#shared/entities/aggregate';
+import { inboundHandled, markInbound } from '#shared/entities/inbound';
+import { getPhoneState, type PhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
+import { deliverSms, putSms, surveyIdForMessage } from '#shared/entities/sms-outbox';
+import { getSurvey, type SurveyItem, updateSurvey } from '#shared/entities/survey';
+import { logger } from '#shared/log';
+import { maskPhone, normalizeCnMobile } from '#shared/phone';
+import { parseReply } from '#shared/reply';
+import { renderSms, type TemplateId } from '#shared/sms/templates';
+
+/** The inbound SMS as AWS End User Messaging publishes it to SNS. */
+export interface InboundSms {
+  originationNumber: string;
+  destinationNumber?: string;
+  messageBody: string;
+  inboundMessageId: string;
+  messageKeyword?: string;
+  previousPublishedMessageId?: string;
+}
+
+export type InboundOutcome =
+  | 'duplicate'
+  | 'invalid_number'
+  | 'opted_out'
+  | 'already_opted_out'
+  | 'rated'
+  | 'reprompted'
+  | 'commented'
+  | 'no_open_survey';
+
+const ratingCounter: Record<1 | 2 | 3, keyof Counts> = { 1: 'satisfied', 2: 'basicallySatisfied', 3: 'dissatisfied' };
+
+/**
+ * One customer reply. Whatever it causes (rating counted, survey closed, phone freed, reply SMS
+ * queued) is written in one transaction together with the inbound message id, so the same
+ * message delivered twice, or two replies racing for one survey, count once.
+ */
+export async function handleInboundSms(msg: InboundSms): Promise<InboundOutcome> {
+  const phone = normalizeCnMobile(msg.originationNumber);
+  if (!phone) {
+    logger.warn('inbound sms from a number that is not a mainland mobile; ignored', {
+      inboundMessageId: msg.inboundMessageId,
+    });
+    return 'invalid_number';
+  }
+  if (await inboundHandled(msg.inboundMessageId)) return 'duplicate';
+  const parsed = parseReply(msg.messageBody);
+
+  for (let attempt = 1; ; attempt++) {
+    const at = now();
+    const state = await getPhoneState(phone);
+    const plan =
+      parsed.type === 'opt_out' ? await planOptOut(msg, state, at) : await planReply(msg, state, parsed, at);
+    try {
+      await transact([markInbound(msg.inboundMessageId, plan.outcome, at), ...plan.items]);
+    } catch (err) {
+      if (!(err instanceof TxConditionFailed)) throw err;
+      if (err.failed.includes(0)) return 'duplicate';
+      if (attempt >= 5) throw err;
+      continue; // the survey or phone changed under us: decide again on fresh state
+    }
+    for (const smsId of plan.sms) await deliverSms(smsId);
+    logger.info('inbound sms handled', {
+      inboundMessageId: msg.inboundMessageId,
+      from: maskPhone(phone),
+      outcome: plan.outcome,
+    });
+    return plan.outcome;
+  }
+}
+
+interface Plan {
+  outcome: InboundOutcome;
+  items: TxItem[];
+  sms: string[];
+}
+
+function replySms(smsId: string, to: string, template: TemplateId, at: Date, surveyId?: string): { item: TxItem; smsId: string } {
+  const rendered = renderSms(template, {}, config.rules.sms.signature);
+  return { item: putSms({ smsId, to, rendered, ...(surveyId ? { surveyId } : {}) }, at), smsId };
+}
+
+function stateOf(s: PhoneState): Omit<PhoneState, 'pk' | 'sk' | 'version'> {
+  const { pk: _pk, sk: _sk, version: _v, ...rest } = s;
+  return rest;
+}
+
+async function planOptOut(msg: InboundSms, state: PhoneState, at: Date): Promise<Plan> {
+  if (state.optedOut) return { outcome: 'already_opted_out', items: [], sms: [] };
+  const items: TxItem[] = [];
+  const open = state.openSurveyId ? await getSurvey(state.openSurveyId) : undefined;
+  if (open && open.status === 'sent') {
+    items.push(
+      updateSurvey(open.surveyId, 'sent', { status: 'opted_out', closedAt: at.toISOString() }, { due: null }),
+      addToAggregate(open.day, open, { optedOut: 1 }),
+    );
+  }
+  // Queued surveys go back to the scheduler, which suppresses them as opted_out.
+  for (const id of state.waiting) {
+    items.push(updateSurvey(id, 'waiting', { status: 'scheduled', dueAt: at.toISOString() }, { due: at }));
+  }
+  const { openSurveyId: _o, ...rest } = stateOf(state);
+  items.push(savePhoneState(state, { ...rest, waiting: [], optedOut: true, optedOutAt: at.toISOString() }));
+  const confirm = replySms(`${msg.inboundMessageId}#optout`, state.phone, 'opt_out_confirm', at);
+  items.push(confirm.item);
+  return { outcome: 'opted_out', items, sms: [confirm.smsId] };
+}
+
+async function findOpenSurvey(msg: InboundSms, state: PhoneState): Promise<SurveyItem | undefined> {
+  if (msg.previousPublishedMessageId) {
+    const id = await surveyIdForMessage(msg.previousPublishedMessageId);
+    const s = id ? await getSurvey(id) : undefined;
+    if (s && s.status === 'sent' && s.phone === state.phone) return s;
+  }
+  if (!state.openSurveyId) return undefined;
+  const s = await getSurvey(state.openSurveyId);
+  return s && s.status === 'sent' ? s : undefined;
+}
+
+async function planReply(
+  msg: InboundSms,
+  state: PhoneState,
+  parsed: Exclude<ReturnType<typeof parseReply>, { type: 'opt_out' }>,
+  at: Date,
+): Promise<Plan> {
+  const survey = await findOpenSurvey(msg, state);
+  if (!survey) return planNotice(msg, state, at);
+  const { rules } = config;
+  const iso = at.toISOString();
+
+  if (parsed.type === 'rating') {
+    const thanks = replySms(`${survey.surveyId}#thanks`, survey.phone, 'thanks', at, survey.surveyId);
+    return {
+      outcome: 'rated',
+      items: [
+        updateSurvey(
+          survey.surveyId,
+          'sent',
+          { status: 'answered', rating: parsed.rating, comment: parsed.comment, answeredAt: iso, closedAt: iso },
+          { due: null, expectReprompts: survey.reprompts },
+        ),
+        addToAggregate(survey.day, survey, { responses: 1, [ratingCounter[parsed.rating]]: 1 }),
+        ...releasePhone(state, survey.surveyId, at),
+        thanks.item,
+      ],
+      sms: [thanks.smsId],
+    };
+  }
+  if (survey.reprompts < rules.survey.maxReprompts) {
+    const n = survey.reprompts + 1;
+    const again = replySms(`${survey.surveyId}#reprompt#${n}`, survey.phone, 'reprompt', at, survey.surveyId);
+    return {
+      outcome: 'reprompted',
+      items: [
+        updateSurvey(survey.surveyId, 'sent', { reprompts: n }, { expectReprompts: survey.reprompts }),
+        again.item,
+      ],
+      sms: [again.smsId],
+    };
+  }
+  const thanks = replySms(`${survey.surveyId}#thanks`, survey.phone, 'thanks_comment', at, survey.surveyId);
+  return {
+    outcome: 'commented',
+    items: [
+      updateSurvey(
+        survey.surveyId,
+        'sent',
+        { status: 'answered', comment: parsed.text.slice(0, 500), answeredAt: iso, closedAt: iso },
+        { due: null, expectReprompts: survey.reprompts },
+      ),
+      addToAggregate(survey.day, survey, { unrated: 1 }),
+      ...releasePhone(state, survey.surveyId, at),
+      thanks.item,
+    ],
+    sms: [thanks.smsId],
+  };
+}
+
+function planNotice(msg: InboundSms, state: PhoneState, at: Date): Plan {
+  const intervalMs = config.rules.sms.noticeIntervalHours * 3_600_000;
+  const recent = state.lastNoticeAt && at.getTime() - Date.parse(state.lastNoticeAt) < intervalMs;
+  if (state.optedOut || recent) return { outcome: 'no_open_survey', items: [], sms: [] };
+  const notice = replySms(`${msg.inboundMessageId}#notice`, state.phone, 'no_open_survey', at);
+  return {
+    outcome: 'no_open_survey',
+    items: [savePhoneState(state, { ...stateOf(state), lastNoticeAt: at.toISOString() }), notice.item],
+    sms: [notice.smsId],
+  };
+}

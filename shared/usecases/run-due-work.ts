@@ -1,0 +1,146 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { now } from '#shared/clock';
+import { config } from '#shared/config';
+import { ddb, TABLE } from '#shared/db/client';
+import { type DueRef, queryDue } from '#shared/db/due';
+import { transact, TxConditionFailed } from '#shared/db/tx';
+import { addToAggregate } from '#shared/entities/aggregate';
+import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
+import { deliverSms, putSms, type SmsItem } from '#shared/entities/sms-outbox';
+import { type SurveyItem, updateSurvey } from '#shared/entities/survey';
+import { logger } from '#shared/log';
+import { jobLabel, renderSms } from '#shared/sms/templates';
+import { isQuietTime, nextAllowedTime } from '#shared/time';
+
+export interface DueWorkResult {
+  surveysSent: number;
+  deferred: number;
+  queued: number;
+  suppressed: number;
+  expired: number;
+  smsDelivered: number;
+  failed: number;
+}
+
+type Outcome = keyof DueWorkResult | 'skipped';
+
+/**
+ * Everything that has fallen due by now: surveys to send (or defer out of quiet hours, or queue
+ * behind another open survey on the same phone), open surveys to expire, SMS to (re)deliver.
+ * Each step is a conditional transaction, so running this twice, or in two places at once,
+ * does each thing once.
+ */
+export async function runDueWork(concurrency = 8): Promise<DueWorkResult> {
+  const at = now();
+  const refs = await queryDue(at);
+  const result: DueWorkResult = { surveysSent: 0, deferred: 0, queued: 0, suppressed: 0, expired: 0, smsDelivered: 0, failed: 0 };
+  const queue = [...refs];
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
+      for (let ref = queue.shift(); ref; ref = queue.shift()) {
+        const outcome = await handleDue(ref, at).catch((err: unknown) => {
+          logger.error('due work failed; will retry on a later run', { pk: ref.pk, error: err as Error });
+          return 'failed' as const;
+        });
+        if (outcome !== 'skipped') result[outcome]++;
+      }
+    }),
+  );
+  return result;
+}
+
+async function handleDue(ref: DueRef, at: Date): Promise<Outcome> {
+  const res = await ddb.send(new GetCommand({ TableName: TABLE, Key: ref, ConsistentRead: true }));
+  const item = res.Item as (SurveyItem | SmsItem) | undefined;
+  if (!item) return 'skipped';
+  if (item.type === 'sms') {
+    if (item.status !== 'pending') return 'skipped';
+    return (await deliverSms(item.smsId)) ? 'smsDelivered' : 'failed';
+  }
+  if (item.status === 'scheduled' && item.dueAt && Date.parse(item.dueAt) <= at.getTime()) {
+    return await sendSurvey(item, at);
+  }
+  if (item.status === 'sent' && item.expiresAt && Date.parse(item.expiresAt) <= at.getTime()) {
+    return await expireSurvey(item, at);
+  }
+  return 'skipped';
+}
+
+async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
+  const { rules } = config;
+  if (isQuietTime(at, rules.sms.quietHours, rules.timeZone)) {
+    const next = nextAllowedTime(at, rules.sms.quietHours, rules.timeZone);
+    await transact([updateSurvey(survey.surveyId, 'scheduled', { dueAt: next.toISOString() }, { due: next })]);
+    return 'deferred';
+  }
+  const phone = await getPhoneState(survey.phone);
+  try {
+    if (phone.optedOut) {
+      await transact([
+        updateSurvey(
+          survey.surveyId,
+          'scheduled',
+          { status: 'suppressed', reason: 'opted_out', closedAt: at.toISOString() },
+          { due: null },
+        ),
+        addToAggregate(survey.day, survey, { suppressed: 1 }),
+      ]);
+      return 'suppressed';
+    }
+    if (phone.openSurveyId && phone.openSurveyId !== survey.surveyId) {
+      const { pk: _pk, sk: _sk, version: _v, ...state } = phone;
+      await transact([
+        updateSurvey(survey.surveyId, 'scheduled', { status: 'waiting' }, { due: null }),
+        savePhoneState(phone, { ...state, waiting: [...phone.waiting.filter((s) => s !== survey.surveyId), survey.surveyId] }),
+      ]);
+      return 'queued';
+    }
+    const expiresAt = new Date(at.getTime() + rules.survey.expiryHours * 3_600_000);
+    const smsId = `${survey.surveyId}#survey`;
+    const { pk: _pk, sk: _sk, version: _v, ...state } = phone;
+    await transact([
+      savePhoneState(phone, { ...state, openSurveyId: survey.surveyId, lastSurveyedAt: at.toISOString() }),
+      updateSurvey(
+        survey.surveyId,
+        'scheduled',
+        { status: 'sent', sentAt: at.toISOString(), expiresAt: expiresAt.toISOString() },
+        { due: expiresAt },
+      ),
+      addToAggregate(survey.day, survey, { surveyed: 1 }),
+      putSms(
+        {
+          smsId,
+          to: survey.phone,
+          surveyId: survey.surveyId,
+          rendered: renderSms(
+            'survey',
+            { engineerName: survey.engineerName, job: jobLabel(survey.kind) },
+            rules.sms.signature,
+          ),
+        },
+        at,
+      ),
+    ]);
+    await deliverSms(smsId);
+    return 'surveysSent';
+  } catch (err) {
+    // Someone else changed the survey or the phone since we read them: the next run re-decides.
+    if (err instanceof TxConditionFailed) return 'skipped';
+    throw err;
+  }
+}
+
+async function expireSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
+  const phone = await getPhoneState(survey.phone);
+  try {
+    await transact([
+      updateSurvey(survey.surveyId, 'sent', { status: 'expired', closedAt: at.toISOString() }, { due: null }),
+      addToAggregate(survey.day, survey, { expired: 1 }),
+      ...releasePhone(phone, survey.surveyId, at),
+    ]);
+    return 'expired';
+  } catch (err) {
+    if (err instanceof TxConditionFailed) return 'skipped';
+    throw err;
+  }
+}

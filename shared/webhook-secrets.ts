@@ -1,0 +1,60 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { Webhook } from 'standardwebhooks';
+import { z } from 'zod';
+import { UnauthorizedError } from '#shared/errors';
+
+/**
+ * The signing secrets of the completion webhook: `WEBHOOK_SECRET` (comma-separated, locally) or
+ * the Secrets Manager secret `WEBHOOK_SECRET_ARN` (on AWS: read once per container, cached).
+ * Several secrets may be valid at once so that they can be rotated.
+ */
+const env = z
+  .object({
+    WEBHOOK_SECRET: z.string().optional(),
+    WEBHOOK_SECRET_ARN: z.string().optional(),
+  })
+  .refine((e) => e.WEBHOOK_SECRET || e.WEBHOOK_SECRET_ARN, 'WEBHOOK_SECRET or WEBHOOK_SECRET_ARN must be set')
+  .parse(process.env);
+
+function toVerifiers(raw: string): Webhook[] {
+  const secrets = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (secrets.length === 0) throw new Error('webhook secret is empty');
+  return secrets.map((s) => new Webhook(s));
+}
+
+let cached: { verifiers: Webhook[]; at: number } | undefined;
+const MAX_AGE_MS = 5 * 60_000;
+
+async function verifiers(): Promise<Webhook[]> {
+  if (env.WEBHOOK_SECRET) {
+    cached ??= { verifiers: toVerifiers(env.WEBHOOK_SECRET), at: Date.now() };
+    return cached.verifiers;
+  }
+  if (!cached || Date.now() - cached.at > MAX_AGE_MS) {
+    const value = await getSecret(env.WEBHOOK_SECRET_ARN as string, { maxAge: MAX_AGE_MS / 1000 });
+    if (typeof value !== 'string') throw new Error('webhook secret is not a string');
+    cached = { verifiers: toVerifiers(value), at: Date.now() };
+  }
+  return cached.verifiers;
+}
+
+/** Verifies a Standard Webhooks signature (id, timestamp within 5 minutes of the real clock, HMAC). */
+export async function verifyWebhook(rawBody: string, headers: Record<string, string | undefined>): Promise<void> {
+  const h = {
+    'webhook-id': headers['webhook-id'] ?? '',
+    'webhook-timestamp': headers['webhook-timestamp'] ?? '',
+    'webhook-signature': headers['webhook-signature'] ?? '',
+  };
+  for (const v of await verifiers()) {
+    try {
+      v.verify(rawBody, h);
+      return;
+    } catch {
+      // try the next secret
+    }
+  }
+  throw new UnauthorizedError('missing, invalid or stale webhook signature');
+}

@@ -1,0 +1,138 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ticketCompleted } from '#functions/ticket-completed/handler';
+import { pinClock } from '#shared/clock';
+import { httpEvent } from '../helpers/apigw.ts';
+import { allItems, countItems } from '../helpers/db.ts';
+import { sign, ticketBody } from '../helpers/fixtures.ts';
+
+const secret = process.env.WEBHOOK_SECRET as string;
+
+function post(body: unknown, opts: { headers?: Record<string, string>; raw?: string; secret?: string } = {}) {
+  const text = opts.raw ?? JSON.stringify(body);
+  return ticketCompleted(
+    httpEvent({
+      method: 'POST',
+      path: '/v1/tickets/completed',
+      body: text,
+      headers: { 'content-type': 'application/json', ...sign(opts.secret ?? secret, text), ...opts.headers },
+    }),
+  );
+}
+
+describe('POST /v1/tickets/completed', () => {
+  beforeEach(() => pinClock(new Date('2026-11-20T06:00:00Z')));
+
+  it('accepts a signed ticket once: 202 then 200 with the same body', async () => {
+    const body = ticketBody();
+    const first = await post(body);
+    expect(first.statusCode).toBe(202);
+    const answer = JSON.parse(first.body as string);
+    expect(answer).toMatchObject({ status: 'scheduled' });
+    expect(answer.surveyId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const again = await post(body);
+    expect(again.statusCode).toBe(200);
+    expect(JSON.parse(again.body as string)).toEqual(answer);
+  });
+
+  it('50 concurrent deliveries of one ticket make one survey and count one completion', async () => {
+    const body = ticketBody({ engineer: { id: 'E-race', name: '李工', team: 'T9', region: 'R9' } });
+    const answers = await Promise.all(Array.from({ length: 50 }, () => post(body)));
+    const codes = answers.map((a) => a.statusCode).sort();
+    expect(codes.filter((c) => c === 202)).toHaveLength(1);
+    expect(codes.filter((c) => c === 200)).toHaveLength(49);
+    const ids = new Set(answers.map((a) => JSON.parse(a.body as string).surveyId));
+    expect(ids.size).toBe(1);
+    const items = await allItems();
+    const surveys = items.filter((i) => i.type === 'survey' && i.ticketId === body.ticketId);
+    expect(surveys).toHaveLength(1);
+    const agg = items.find((i) => i.engineerId === 'E-race' && String(i.pk).startsWith('AGG#'));
+    expect(agg?.completed).toBe(1);
+  });
+
+  it('stores the phone in E.164 and schedules the survey 30 minutes after completion', async () => {
+    const body = ticketBody({ customer: { phone: '+86 139-0013-9000' }, completedAt: '2026-11-20T10:00:00+08:00' });
+    const res = await post(body);
+    const { surveyId } = JSON.parse(res.body as string);
+    const survey = (await allItems()).find((i) => i.surveyId === surveyId && i.type === 'survey');
+    expect(survey?.phone).toBe('+8613900139000');
+    expect(survey?.dueAt).toBe('2026-11-20T02:30:00.000Z');
+    expect(survey?.day).toBe('2026-11-20');
+  });
+
+  it('moves a survey that would fall in quiet hours to 08:00 Beijing time', async () => {
+    const body = ticketBody({ completedAt: '2026-11-20T20:45:00+08:00' });
+    pinClock(new Date('2026-11-20T13:00:00Z'));
+    const { surveyId } = JSON.parse((await post(body)).body as string);
+    const survey = (await allItems()).find((i) => i.surveyId === surveyId && i.type === 'survey');
+    expect(survey?.dueAt).toBe('2026-11-21T00:00:00.000Z');
+  });
+
+  it('401 on a bad, missing or stale signature, storing nothing', async () => {
+    const before = await countItems('TICKET#');
+    const body = ticketBody();
+    const text = JSON.stringify(body);
+    expect((await post(body, { secret: 'whsec_b3RoZXItc2VjcmV0LW90aGVyLXNlY3JldA==' })).statusCode).toBe(401);
+    const stale = sign(secret, text, new Date(Date.now() - 6 * 60_000));
+    expect((await post(body, { headers: stale })).statusCode).toBe(401);
+    const tampered = { ...sign(secret, text) };
+    expect((await post({ ...body, kind: 'install' }, { headers: tampered })).statusCode).toBe(401);
+    const noSig = await ticketCompleted(
+      httpEvent({ method: 'POST', path: '/v1/tickets/completed', body: text, headers: { 'content-type': 'application/json' } }),
+    );
+    expect(noSig.statusCode).toBe(401);
+    expect(await countItems('TICKET#')).toBe(before);
+  });
+
+  it('400 problem+json naming every invalid field, storing nothing', async () => {
+    const before = (await allItems()).length;
+    const res = await post(
+      ticketBody({
+        ticketId: 'bad id!',
+        segment: 'office',
+        kind: 'repair',
+        completedAt: 'yesterday',
+        customer: { phone: '010-12345678' },
+        engineer: { id: 'E1', name: '', team: 'T1' },
+      }),
+    );
+    expect(res.statusCode).toBe(400);
+    expect(res.headers?.['content-type']).toMatch(/application\/problem\+json/);
+    const fields = JSON.parse(res.body as string).errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(
+      expect.arrayContaining(['ticketId', 'segment', 'completedAt', 'customer.phone', 'engineer.name', 'engineer.region']),
+    );
+    expect((await allItems()).length).toBe(before);
+  });
+
+  it('400 for times after completedAt and for a completion in the future', async () => {
+    const after = await post(
+      ticketBody({ completedAt: '2026-11-20T10:00:00+08:00', arrivedAt: '2026-11-20T11:00:00+08:00' }),
+    );
+    expect(after.statusCode).toBe(400);
+    expect(JSON.parse(after.body as string).errors[0].field).toBe('arrivedAt');
+    const future = await post(ticketBody({ completedAt: '2026-11-21T10:00:00+08:00' }));
+    expect(future.statusCode).toBe(400);
+    expect(JSON.parse(future.body as string).errors[0].field).toBe('completedAt');
+    // appointmentChangedAt may be after completion (the norm only cares when it was announced)
+    const ok = await post(
+      ticketBody({ completedAt: '2026-11-20T10:00:00+08:00', appointmentChangedAt: '2026-11-20T12:00:00+08:00' }),
+    );
+    expect(ok.statusCode).toBe(202);
+  });
+
+  it('413 over 64 KiB and 415 when not JSON', async () => {
+    const big = JSON.stringify(ticketBody({ pad: 'x'.repeat(70_000) }));
+    expect((await post(null, { raw: big })).statusCode).toBe(413);
+    const text = 'ticketId=1';
+    const res = await ticketCompleted(
+      httpEvent({
+        method: 'POST',
+        path: '/v1/tickets/completed',
+        body: text,
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...sign(secret, text) },
+      }),
+    );
+    expect(res.statusCode).toBe(415);
+  });
+});
