@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * Secrets of the local system, shared by the server and the token script. They live in
+ * `${DATA_DIR:-.data}/local-secrets.json` (mode 0600) and are created on first use.
+ * `WEBHOOK_SECRET` in the environment overrides the stored webhook secret; it may hold several
+ * comma-separated secrets (rotation: the webhook accepts a signature made with any of them).
+ */
+export interface LocalSecrets {
+  /** The webhook secret(s) as the WEBHOOK_SECRET variable carries them (comma-separated). */
+  webhookSecret: string;
+  /** The same, one entry per secret. */
+  webhookSecrets: string[];
+  /** HS256 key of local bearer tokens (the local stand-in for the identity provider). */
+  jwtSecret: string;
+  /** The file the secrets are kept in. */
+  file: string;
+}
+
+interface StoredSecrets {
+  webhookSecret: string;
+  jwtSecret: string;
+}
+
+export const JWT_ISSUER = 'telecom-feedback-local';
+export const JWT_AUDIENCE = 'telecom-feedback';
+
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.DATA_DIR?.trim() || '.data');
+}
+
+export function newWebhookSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+function isStored(x: unknown): x is StoredSecrets {
+  if (typeof x !== 'object' || x === null) return false;
+  const o = x as Record<string, unknown>;
+  return typeof o.webhookSecret === 'string' && typeof o.jwtSecret === 'string';
+}
+
+function readOrCreate(file: string, dir: string): StoredSecrets {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (isStored(parsed) && parsed.webhookSecret && parsed.jwtSecret) return parsed;
+    throw new Error(`${file} is not a valid local secrets file: delete it to create new secrets`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  mkdirSync(dir, { recursive: true });
+  const fresh: StoredSecrets = {
+    webhookSecret: newWebhookSecret(),
+    jwtSecret: randomBytes(48).toString('base64url'),
+  };
+  try {
+    // `wx`: if another process created the file in the meantime, use theirs.
+    writeFileSync(file, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+    return fresh;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readOrCreate(file, dir);
+  }
+}
+
+export function loadLocalSecrets(
+  env: NodeJS.ProcessEnv = process.env,
+  dir: string = dataDir(env),
+): LocalSecrets {
+  const file = join(dir, 'local-secrets.json');
+  const stored = readOrCreate(file, dir);
+  const fromEnv = (env.WEBHOOK_SECRET ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const webhookSecrets = fromEnv.length ? fromEnv : [stored.webhookSecret];
+  return { webhookSecret: webhookSecrets.join(','), webhookSecrets, jwtSecret: stored.jwtSecret, file };
+}

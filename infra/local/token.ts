@@ -1,0 +1,175 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { type Role, roles } from '#shared/auth';
+import { JWT_AUDIENCE, JWT_ISSUER, loadLocalSecrets } from './secrets.ts';
+
+/**
+ * Local bearer tokens: HS256 JWTs signed with the local jwtSecret, carrying the claims the JWT
+ * authorizer hands to the functions (`role`, `teams`, `regions`, `engineerId`).
+ *
+ *   npm run --silent token -- --role manager --teams T1,T2 --regions 南昌 --ttl 2h
+ */
+export interface MintOptions {
+  role: Role;
+  teams?: string[];
+  regions?: string[];
+  engineerId?: string;
+  /** Defaults to `local-<role>`. */
+  sub?: string;
+  /** `30s`, `15m`, `12h`, `7d` or seconds; defaults to 12h. */
+  ttl?: string | number;
+  /** Defaults to the jwtSecret of the local secrets file. */
+  secret?: string;
+}
+
+export class TokenOptionsError extends Error {}
+
+const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+export function parseTtl(ttl: string | number): number {
+  if (typeof ttl === 'number') {
+    if (!Number.isInteger(ttl) || ttl <= 0) throw new TokenOptionsError(`--ttl must be positive: ${ttl}`);
+    return ttl;
+  }
+  const m = /^(\d+)\s*([smhd]?)$/.exec(ttl.trim());
+  const n = m ? Number(m[1]) : Number.NaN;
+  if (!m || !(n > 0)) throw new TokenOptionsError(`--ttl must look like 30s, 15m, 12h or 7d, not "${ttl}"`);
+  return n * (TTL_UNITS[m[2] || 's'] ?? 1);
+}
+
+function validate(opts: MintOptions): void {
+  if (!roles.includes(opts.role)) {
+    throw new TokenOptionsError(`--role must be one of ${roles.join(', ')}, not "${String(opts.role)}"`);
+  }
+  if (opts.role === 'engineer' && !opts.engineerId) {
+    throw new TokenOptionsError('--engineer <id> is required for role engineer');
+  }
+  for (const [name, list] of [
+    ['teams', opts.teams],
+    ['regions', opts.regions],
+  ] as const) {
+    if (list?.some((x) => x.includes(',') || !x.trim())) {
+      throw new TokenOptionsError(`--${name} entries must be non-empty and comma-free`);
+    }
+  }
+}
+
+export async function mintToken(opts: MintOptions): Promise<string> {
+  validate(opts);
+  const ttlSeconds = parseTtl(opts.ttl ?? '12h');
+  const secret = opts.secret ?? loadLocalSecrets().jwtSecret;
+  const iat = Math.floor(Date.now() / 1000);
+  const claims: JWTPayload = {
+    role: opts.role,
+    teams: (opts.teams ?? []).join(','),
+    regions: (opts.regions ?? []).join(','),
+    ...(opts.engineerId ? { engineerId: opts.engineerId } : {}),
+  };
+  return await new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(opts.sub ?? `local-${opts.role}`)
+    .setIssuer(JWT_ISSUER)
+    .setAudience(JWT_AUDIENCE)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + ttlSeconds)
+    .sign(new TextEncoder().encode(secret));
+}
+
+/** Verifies a local token the way the JWT authorizer does (signature, iss, aud, exp); throws otherwise. */
+export async function verifyToken(
+  token: string,
+  secret: string = loadLocalSecrets().jwtSecret,
+): Promise<JWTPayload> {
+  const { payload } = await jwtVerify(token, new TextEncoder().encode(secret), {
+    algorithms: ['HS256'],
+    issuer: JWT_ISSUER,
+    audience: JWT_AUDIENCE,
+    requiredClaims: ['sub', 'exp'],
+  });
+  return payload;
+}
+
+const list = (s: string | undefined) =>
+  s === undefined
+    ? undefined
+    : s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
+
+export function parseTokenArgs(argv: string[]): MintOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        role: { type: 'string' },
+        teams: { type: 'string' },
+        regions: { type: 'string' },
+        engineer: { type: 'string' },
+        sub: { type: 'string' },
+        ttl: { type: 'string' },
+      },
+    }));
+  } catch (err) {
+    throw new TokenOptionsError((err as Error).message);
+  }
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  const role = str('role');
+  if (!role) throw new TokenOptionsError(`--role is required (${roles.join(', ')})`);
+  const opts: MintOptions = { role: role as Role };
+  const teams = list(str('teams'));
+  const regions = list(str('regions'));
+  if (teams) opts.teams = teams;
+  if (regions) opts.regions = regions;
+  const engineer = str('engineer');
+  if (engineer !== undefined) {
+    if (!engineer.trim()) throw new TokenOptionsError('--engineer must not be empty');
+    opts.engineerId = engineer.trim();
+  }
+  const sub = str('sub');
+  if (sub !== undefined) {
+    if (!sub.trim()) throw new TokenOptionsError('--sub must not be empty');
+    opts.sub = sub.trim();
+  }
+  const ttl = str('ttl');
+  if (ttl !== undefined) opts.ttl = ttl;
+  validate(opts);
+  parseTtl(opts.ttl ?? '12h');
+  return opts;
+}
+
+const USAGE =
+  'usage: npm run --silent token -- --role admin|manager|agent|engineer ' +
+  '[--teams T1,T2] [--regions R1,R2] [--engineer ID] [--sub NAME] [--ttl 12h]';
+
+async function main(argv: string[]): Promise<number> {
+  let opts: MintOptions;
+  try {
+    opts = parseTokenArgs(argv);
+  } catch (err) {
+    if (!(err instanceof TokenOptionsError)) throw err;
+    process.stderr.write(`token: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  process.stdout.write(`${await mintToken(opts)}\n`);
+  return 0;
+}
+
+const invokedDirectly =
+  process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`token: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
