@@ -1,0 +1,49 @@
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { build } from 'esbuild';
+import { handlerEntry, lambdaEsbuildOptions, REPO_ROOT } from './esbuild-options.ts';
+
+/**
+ * `npm run build` (after `tsc --noEmit`): bundles every functions/<name>/handler.ts into
+ * dist/<name>/index.mjs (+ .map) with the same esbuild options the CDK stack deploys with, and
+ * prints each bundle's size. Everything is bundled, the AWS SDK included (see esbuild-options.ts).
+ */
+const functionsDir = join(REPO_ROOT, 'functions');
+const distDir = join(REPO_ROOT, 'dist');
+
+const names = readdirSync(functionsDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(handlerEntry(d.name)))
+  .map((d) => d.name)
+  .sort();
+
+if (names.length === 0) {
+  console.error('No functions/*/handler.ts to bundle');
+  process.exit(1);
+}
+
+rmSync(distDir, { recursive: true, force: true });
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`.padStart(11);
+
+const settled = await Promise.allSettled(
+  names.map(async (name) => {
+    const outfile = join(distDir, name, 'index.mjs');
+    // esbuild prints its own errors and warnings (logLevel).
+    await build({ ...lambdaEsbuildOptions, entryPoints: [handlerEntry(name)], outfile, logLevel: 'warning' });
+    return { name, outfile, size: statSync(outfile).size, mapSize: statSync(`${outfile}.map`).size };
+  }),
+);
+const failed = names.filter((_, i) => settled[i]?.status === 'rejected');
+if (failed.length > 0) {
+  console.error(`\nBundling failed: ${failed.join(', ')}`);
+  process.exit(1);
+}
+const results = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+
+const width = Math.max(...results.map((r) => r.name.length));
+for (const r of results) {
+  console.log(
+    `${r.name.padEnd(width)}  ${kib(r.size)}  (map ${kib(r.mapSize).trim()})  ${relative(REPO_ROOT, r.outfile)}`,
+  );
+}
+console.log(`${'total'.padEnd(width)}  ${kib(results.reduce((n, r) => n + r.size, 0))}`);

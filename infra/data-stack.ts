@@ -1,0 +1,141 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  AccountRecovery,
+  ClientAttributes,
+  Mfa,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { table as tableDef } from '#shared/db/table';
+
+/** Custom attributes of managers' tokens (`custom:<name>` claims, read by shared/auth.ts). */
+export const customClaims = ['role', 'teams', 'regions', 'engineerId'] as const;
+
+/**
+ * Stateful resources: everything here is kept when the stack is deleted and is never replaced
+ * by a stateless change. The FeedbackApi stack receives these resources as props.
+ */
+export class FeedbackDataStack extends Stack {
+  readonly table: Table;
+  /** End User Messaging (SNS two-way SMS) publishes customers' replies here. */
+  readonly inboundSms: Topic;
+  readonly supervisorAlerts: Topic;
+  /** Standard Webhooks signing secret of POST /v1/tickets/completed. */
+  readonly webhookSecret: Secret;
+  readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
+
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+
+    // --- Table: keys, indexes and TTL from shared/db/table.ts (also used by the local system).
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: tableDef.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: tableDef.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: tableDef.ttlAttribute,
+      encryption: TableEncryption.AWS_MANAGED,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of tableDef.indexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: { name: index.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: index.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    // --- Topics. Not KMS-encrypted: End User Messaging cannot publish to a topic encrypted with
+    // the AWS-managed SNS key; TLS is enforced instead.
+    this.inboundSms = new Topic(this, 'InboundSms', {
+      displayName: 'Inbound SMS replies',
+      enforceSSL: true,
+    });
+    // Two-way SMS: let End User Messaging SMS publish replies, for this account only.
+    this.inboundSms.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowEndUserMessagingTwoWaySms',
+        principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.inboundSms.topicArn],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    this.supervisorAlerts = new Topic(this, 'SupervisorAlerts', {
+      displayName: 'Supervisor alerts',
+      enforceSSL: true,
+    });
+
+    // --- Webhook signing secret. Operators set the real value (the one the upstream systems sign
+    // with) after the first deploy:
+    //   aws secretsmanager put-secret-value --secret-id <WebhookSecretArn> --secret-string 'whsec_...'
+    // SecretString format = the local WEBHOOK_SECRET variable: one or more Standard Webhooks
+    // secrets (`whsec_<base64>`), comma-separated while rotating. The generated placeholder is 48
+    // alphanumeric characters, i.e. valid unprefixed base64 that Standard Webhooks accepts as is.
+    this.webhookSecret = new Secret(this, 'WebhookSigningSecret', {
+      description:
+        'Standard Webhooks signing secret(s) for POST /v1/tickets/completed (whsec_..., comma-separated)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // --- Managers' identities: ID tokens carry custom:role, custom:teams, custom:regions,
+    // custom:engineerId, which the HTTP API's JWT authorizer hands to the functions.
+    this.userPool = new UserPool(this, 'Managers', {
+      selfSignUpEnabled: false,
+      signInAliases: { username: true, email: true },
+      autoVerify: { email: true },
+      standardAttributes: { email: { required: false, mutable: true } },
+      customAttributes: {
+        role: new StringAttribute({ minLen: 1, maxLen: 32, mutable: true }),
+        teams: new StringAttribute({ maxLen: 2048, mutable: true }),
+        regions: new StringAttribute({ maxLen: 2048, mutable: true }),
+        engineerId: new StringAttribute({ maxLen: 64, mutable: true }),
+      },
+      passwordPolicy: { minLength: 12, requireSymbols: false, tempPasswordValidity: Duration.days(3) },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      accountRecovery: AccountRecovery.EMAIL_ONLY,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.userPoolClient = this.userPool.addClient('ManagersClient', {
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      // No hosted UI yet: without this, the client would get OAuth flows with a placeholder callback.
+      disableOAuth: true,
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      refreshTokenValidity: Duration.days(30),
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes(...customClaims),
+      // Users must not edit their own role/teams/regions/engineerId (privilege escalation):
+      // only administrators set them (AdminUpdateUserAttributes).
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'InboundSmsTopicArn', {
+      value: this.inboundSms.topicArn,
+      description: 'Two-way SMS destination (End User Messaging SMS phone number / pool)',
+    });
+    new CfnOutput(this, 'SupervisorAlertsTopicArn', { value: this.supervisorAlerts.topicArn });
+    new CfnOutput(this, 'WebhookSecretArn', {
+      value: this.webhookSecret.secretArn,
+      description: 'Set the real signing secret here (whsec_...)',
+    });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+  }
+}

@@ -1,0 +1,42 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BuildOptions } from 'esbuild';
+
+/** The repository root (this file lives in <root>/infra). */
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The one set of esbuild options for Lambda bundles, used by both the CDK construct
+ * (infra/constructs/feedback-function.ts, through NodejsFunction's bundling options) and
+ * `npm run build` (infra/bundle.ts), so the bundle measured locally is the bundle deployed.
+ *
+ * - ESM for Node.js 22 (the Lambda runtime), minified, with external source maps
+ *   (the function sets NODE_OPTIONS=--enable-source-maps). sourcesContent is left out of the
+ *   maps: stack traces only need file/line mappings, and it halves the map size.
+ * - Everything is bundled, the AWS SDK v3 included (no externals): the SDK version is the one in
+ *   package-lock.json rather than whatever the runtime ships, and bundle sizes are honest.
+ * - `banner`: ESM bundles have no `require`; CommonJS dependencies bundled into them still call
+ *   it for Node built-ins, so define one with createRequire (aliased so it cannot collide with a
+ *   name in the bundle).
+ */
+export const ESM_REQUIRE_SHIM =
+  "import { createRequire as __cdkCreateRequire } from 'node:module'; const require = __cdkCreateRequire(import.meta.url);";
+
+export const lambdaEsbuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  // Prefer packages' ESM builds (better tree-shaking), fall back to CommonJS.
+  mainFields: ['module', 'main'],
+  banner: { js: ESM_REQUIRE_SHIM },
+  external: [] as string[],
+} as const satisfies BuildOptions;
+
+/** Entry of a function: functions/<name>/handler.ts, exporting `handler`. */
+export function handlerEntry(name: string): string {
+  return join(REPO_ROOT, 'functions', name, 'handler.ts');
+}

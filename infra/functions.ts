@@ -1,0 +1,66 @@
+import type { FunctionName } from '#shared/routes';
+import type { TableAccess } from './constructs/feedback-function.ts';
+
+/**
+ * Every Lambda function, one small entry each; the FeedbackApi stack loops over this list.
+ * HTTP routes are not declared here: they come from `routes` in shared/routes.ts.
+ *
+ * To add a function: add its name to `functionNames` in shared/routes.ts (this object must then
+ * have an entry, or the type check fails), write functions/<name>/handler.ts exporting `handler`,
+ * and add its routes to `routes` and/or its triggers here.
+ */
+/** The FeedbackData stack's topics a function can subscribe to. */
+export type TopicName = 'inboundSms' | 'supervisorAlerts';
+
+export type Trigger =
+  /** Subscribed to an SNS topic of the FeedbackData stack (with a DLQ for undeliverable messages). */
+  | { kind: 'topic'; topic: TopicName }
+  /** Invoked by an EventBridge rule at a fixed rate (with retries and a DLQ). */
+  | { kind: 'schedule'; everyMinutes: number };
+
+export interface FunctionSpec {
+  /** Table access the code needs, granted exactly (`read`: no writes at all). */
+  access: TableAccess;
+  /** Sends SMS: may sns:Publish straight to phone numbers. (Every function gets SMS_GATEWAY=sns.) */
+  sendsSms?: boolean;
+  /**
+   * Verifies Standard Webhooks signatures: gets WEBHOOK_SECRET_ARN and may read that one secret.
+   */
+  webhookSecret?: boolean;
+  /** Event sources besides HTTP routes. A function with triggers is invoked asynchronously and
+   * gets an on-failure dead-letter queue and `asyncRetryAttempts` retries. */
+  triggers?: readonly Trigger[];
+  /** @default 10 */
+  timeoutSeconds?: number;
+  /** @default 512 */
+  memorySize?: number;
+  /** Asynchronous invocations: events older than this many minutes are sent to the DLQ. */
+  maxEventAgeMinutes?: number;
+  /** @default 2 */
+  asyncRetryAttempts?: number;
+  /** Extra environment variables. */
+  env?: Record<string, string>;
+}
+
+export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
+  'ticket-completed': {
+    access: 'readWrite',
+    webhookSecret: true,
+  },
+  'sms-inbound': {
+    access: 'readWrite',
+    sendsSms: true,
+    triggers: [{ kind: 'topic', topic: 'inboundSms' }],
+  },
+  scheduler: {
+    access: 'readWrite',
+    sendsSms: true,
+    timeoutSeconds: 60,
+    triggers: [{ kind: 'schedule', everyMinutes: 1 }],
+    // The next tick picks up whatever a failed one left: old ticks are worth nothing.
+    maxEventAgeMinutes: 10,
+  },
+  reports: {
+    access: 'read',
+  },
+};

@@ -1,0 +1,41 @@
+import type { App, Environment } from 'aws-cdk-lib';
+import { parseRules } from '#shared/rules';
+import { FeedbackApiStack } from './api-stack.ts';
+import { FeedbackDataStack } from './data-stack.ts';
+
+/**
+ * RULES for the functions from the CDK context `rules` (cdk.json, or `-c rules='{"survey":...}'`),
+ * as a JSON object or a JSON string. Validated here with the functions' own schema, so a bad
+ * value fails `cdk synth` instead of every cold start. Absent = no RULES variable (defaults).
+ */
+export function rulesFromContext(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const json = typeof value === 'string' ? value : JSON.stringify(value);
+  parseRules(json);
+  return json;
+}
+
+/** The two stacks: stateful FeedbackData, and stateless FeedbackApi built on its resources. */
+export function defineStacks(
+  app: App,
+  env?: Environment,
+): { data: FeedbackDataStack; api: FeedbackApiStack } {
+  const data = new FeedbackDataStack(app, 'FeedbackData', {
+    env,
+    description: 'Telecom feedback: table, SNS topics, webhook secret, managers user pool (stateful)',
+    terminationProtection: true,
+  });
+  const api = new FeedbackApiStack(app, 'FeedbackApi', {
+    env,
+    description: 'Telecom feedback: functions, HTTP API, schedule (stateless)',
+    table: data.table,
+    inboundSms: data.inboundSms,
+    supervisorAlerts: data.supervisorAlerts,
+    webhookSecret: data.webhookSecret,
+    userPool: data.userPool,
+    userPoolClient: data.userPoolClient,
+    rules: rulesFromContext(app.node.tryGetContext('rules')),
+  });
+  api.addStackDependency(data, 'FeedbackApi uses the table, topics, secret and user pool');
+  return { data, api };
+}
