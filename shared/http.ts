@@ -28,7 +28,13 @@ export function problem(status: number, title: string, detail?: string, errors?:
   return {
     statusCode: status,
     headers: { 'content-type': 'application/problem+json; charset=utf-8' },
-    body: JSON.stringify({ type: 'about:blank', title, status, ...(detail ? { detail } : {}), ...(errors ? { errors } : {}) }),
+    body: JSON.stringify({
+      type: 'about:blank',
+      title,
+      status,
+      ...(detail ? { detail } : {}),
+      ...(errors ? { errors } : {}),
+    }),
   };
 }
 

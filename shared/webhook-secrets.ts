@@ -42,7 +42,10 @@ async function verifiers(): Promise<Webhook[]> {
 }
 
 /** Verifies a Standard Webhooks signature (id, timestamp within 5 minutes of the real clock, HMAC). */
-export async function verifyWebhook(rawBody: string, headers: Record<string, string | undefined>): Promise<void> {
+export async function verifyWebhook(
+  rawBody: string,
+  headers: Record<string, string | undefined>,
+): Promise<void> {
   const h = {
     'webhook-id': headers['webhook-id'] ?? '',
     'webhook-timestamp': headers['webhook-timestamp'] ?? '',
@@ -50,7 +53,7 @@ export async function verifyWebhook(rawBody: string, headers: Record<string, str
   };
   for (const v of await verifiers()) {
     try {
-      v.verify(rawBody, h);
+      v.verify(rawBody, h, { jsonParse: false });
       return;
     } catch {
       // try the next secret

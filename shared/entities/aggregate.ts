@@ -83,7 +83,11 @@ export async function queryAggregates(days: string[]): Promise<AggregateItem[]> 
           new QueryCommand({
             TableName: TABLE,
             KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':pk': `AGG#${month}`, ':from': `${first}#`, ':to': `${last}#\uffff` },
+            ExpressionAttributeValues: {
+              ':pk': `AGG#${month}`,
+              ':from': `${first}#`,
+              ':to': `${last}#\uffff`,
+            },
             ExclusiveStartKey: start,
           }),
         );

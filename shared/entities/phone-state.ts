@@ -24,7 +24,9 @@ export interface PhoneState {
 export const phoneKey = (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'PHONE' as const });
 
 export async function getPhoneState(phone: string): Promise<PhoneState> {
-  const res = await ddb.send(new GetCommand({ TableName: TABLE, Key: phoneKey(phone), ConsistentRead: true }));
+  const res = await ddb.send(
+    new GetCommand({ TableName: TABLE, Key: phoneKey(phone), ConsistentRead: true }),
+  );
   return (res.Item as PhoneState | undefined) ?? { ...phoneKey(phone), phone, version: 0, waiting: [] };
 }
 
@@ -50,6 +52,7 @@ export function releasePhone(state: PhoneState, surveyId: string, at: Date): TxI
   const [next, ...rest] = state.waiting;
   const { openSurveyId: _closed, ...keep } = state;
   const items: TxItem[] = [savePhoneState(state, { ...keep, waiting: rest })];
-  if (next) items.push(updateSurvey(next, 'waiting', { status: 'scheduled', dueAt: at.toISOString() }, { due: at }));
+  if (next)
+    items.push(updateSurvey(next, 'waiting', { status: 'scheduled', dueAt: at.toISOString() }, { due: at }));
   return items;
 }

@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, TABLE } from '#shared/db/client';
 import { dueKeys } from '#shared/db/due';
 import type { TxItem } from '#shared/db/tx';
@@ -85,7 +85,12 @@ export async function deliverSms(smsId: string): Promise<boolean> {
         UpdateExpression: 'SET leaseUntil = :until ADD attempts :one',
         ConditionExpression: '#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':until': nowMs + LEASE_MS, ':one': 1, ':pending': 'pending', ':now': nowMs },
+        ExpressionAttributeValues: {
+          ':until': nowMs + LEASE_MS,
+          ':one': 1,
+          ':pending': 'pending',
+          ':now': nowMs,
+        },
         ReturnValues: 'ALL_NEW',
       }),
     );
@@ -108,7 +113,8 @@ export async function deliverSms(smsId: string): Promise<boolean> {
     new UpdateCommand({
       TableName: TABLE,
       Key: smsKey(smsId),
-      UpdateExpression: 'SET #status = :sent, sentAt = :at, messageId = :mid REMOVE gsi1pk, gsi1sk, leaseUntil',
+      UpdateExpression:
+        'SET #status = :sent, sentAt = :at, messageId = :mid REMOVE gsi1pk, gsi1sk, leaseUntil',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':sent': 'sent', ':at': new Date().toISOString(), ':mid': messageId },
     }),

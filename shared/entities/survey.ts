@@ -45,7 +45,9 @@ export interface SurveyItem extends EngineerRef {
 export const surveyKey = (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: 'SURVEY' as const });
 
 export async function getSurvey(surveyId: string): Promise<SurveyItem | undefined> {
-  const res = await ddb.send(new GetCommand({ TableName: TABLE, Key: surveyKey(surveyId), ConsistentRead: true }));
+  const res = await ddb.send(
+    new GetCommand({ TableName: TABLE, Key: surveyKey(surveyId), ConsistentRead: true }),
+  );
   return res.Item as SurveyItem | undefined;
 }
 
@@ -86,7 +88,10 @@ export function updateSurvey(
     Update: {
       TableName: TABLE,
       Key: surveyKey(surveyId),
-      UpdateExpression: [sets.length ? `SET ${sets.join(', ')}` : '', removes.length ? `REMOVE ${removes.join(', ')}` : '']
+      UpdateExpression: [
+        sets.length ? `SET ${sets.join(', ')}` : '',
+        removes.length ? `REMOVE ${removes.join(', ')}` : '',
+      ]
         .filter(Boolean)
         .join(' '),
       ConditionExpression: condition,

@@ -19,10 +19,15 @@ export interface TicketItem {
   receivedAt: string;
 }
 
-export const ticketKey = (source: string, ticketId: string) => ({ pk: `TICKET#${source}#${ticketId}`, sk: 'TICKET' });
+export const ticketKey = (source: string, ticketId: string) => ({
+  pk: `TICKET#${source}#${ticketId}`,
+  sk: 'TICKET',
+});
 
 export async function getTicket(source: string, ticketId: string): Promise<TicketItem | undefined> {
-  const res = await ddb.send(new GetCommand({ TableName: TABLE, Key: ticketKey(source, ticketId), ConsistentRead: true }));
+  const res = await ddb.send(
+    new GetCommand({ TableName: TABLE, Key: ticketKey(source, ticketId), ConsistentRead: true }),
+  );
   return res.Item as TicketItem | undefined;
 }
 

@@ -7,7 +7,10 @@ import { ticketKinds } from '#shared/rules';
 export const CLOCK_SKEW_MS = 60_000;
 
 const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 . _ : -');
-const instant = z.iso.datetime({ offset: true, message: 'ISO-8601 date-time with offset, e.g. 2026-11-21T10:30:00+08:00' });
+const instant = z.iso.datetime({
+  offset: true,
+  message: 'ISO-8601 date-time with offset, e.g. 2026-11-21T10:30:00+08:00',
+});
 const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const timeFields = ['reportedAt', 'firstContactAt', 'appointmentAt', 'arrivedAt'] as const;

@@ -1,7 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { QueryCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { config } from '#shared/config';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '#shared/clock';
+import { config } from '#shared/config';
 import { ddb, TABLE } from '#shared/db/client';
 import { newId } from '#shared/ids';
 import { smsSegments } from '#shared/sms/segments';
@@ -42,7 +42,15 @@ export async function sendSms(to: string, body: string): Promise<{ messageId: st
   await ddb.send(
     new PutCommand({
       TableName: TABLE,
-      Item: { pk: OUTBOX_PK, sk: `${sentAt}#${seq}`, messageId, to, body, segments: smsSegments(body), sentAt },
+      Item: {
+        pk: OUTBOX_PK,
+        sk: `${sentAt}#${seq}`,
+        messageId,
+        to,
+        body,
+        segments: smsSegments(body),
+        sentAt,
+      },
     }),
   );
   return { messageId };

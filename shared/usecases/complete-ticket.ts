@@ -1,7 +1,7 @@
 import { now } from '#shared/clock';
 import { config } from '#shared/config';
 import { dueKeys } from '#shared/db/due';
-import { transact, TxConditionFailed } from '#shared/db/tx';
+import { TxConditionFailed, transact } from '#shared/db/tx';
 import { addToAggregate, type EngineerRef } from '#shared/entities/aggregate';
 import { getPhoneState } from '#shared/entities/phone-state';
 import { putSurvey, type SurveyItem, surveyKey } from '#shared/entities/survey';
@@ -17,7 +17,12 @@ export interface CompleteTicketResult {
 }
 
 export function engineerRef(t: TicketCompleted): EngineerRef {
-  return { engineerId: t.engineer.id, engineerName: t.engineer.name, team: t.engineer.team, region: t.engineer.region };
+  return {
+    engineerId: t.engineer.id,
+    engineerName: t.engineer.name,
+    team: t.engineer.team,
+    region: t.engineer.region,
+  };
 }
 
 /**
@@ -55,7 +60,9 @@ export async function completeTicket(t: TicketCompleted): Promise<CompleteTicket
     ...eng,
     phone: t.customer.phone,
     status: suppressedReason ? 'suppressed' : 'scheduled',
-    ...(suppressedReason ? { reason: suppressedReason, closedAt: at.toISOString() } : { dueAt: due.toISOString() }),
+    ...(suppressedReason
+      ? { reason: suppressedReason, closedAt: at.toISOString() }
+      : { dueAt: due.toISOString() }),
     day,
     completedAt: completed.toISOString(),
     createdAt: at.toISOString(),
@@ -76,6 +83,11 @@ export async function completeTicket(t: TicketCompleted): Promise<CompleteTicket
     }
     throw err;
   }
-  logger.info('ticket accepted', { source: t.source, ticketId: t.ticketId, surveyId, status: response.status });
+  logger.info('ticket accepted', {
+    source: t.source,
+    ticketId: t.ticketId,
+    surveyId,
+    status: response.status,
+  });
   return { created: true, response };
 }

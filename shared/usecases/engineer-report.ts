@@ -1,6 +1,6 @@
-import { config } from '#shared/config';
 import type { Principal } from '#shared/auth';
-import { type AggregateItem, counters, type Counts, queryAggregates } from '#shared/entities/aggregate';
+import { config } from '#shared/config';
+import { type AggregateItem, type Counts, counters, queryAggregates } from '#shared/entities/aggregate';
 import type { Period } from '#shared/time';
 
 export interface EngineerFigures extends Counts {

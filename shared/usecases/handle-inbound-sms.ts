@@ -1,6 +1,6 @@
 import { now } from '#shared/clock';
 import { config } from '#shared/config';
-import { transact, TxConditionFailed, type TxItem } from '#shared/db/tx';
+import { TxConditionFailed, type TxItem, transact } from '#shared/db/tx';
 import { addToAggregate, type Counts } from '#shared/entities/aggregate';
 import { inboundHandled, markInbound } from '#shared/entities/inbound';
 import { getPhoneState, type PhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
@@ -31,7 +31,11 @@ export type InboundOutcome =
   | 'commented'
   | 'no_open_survey';
 
-const ratingCounter: Record<1 | 2 | 3, keyof Counts> = { 1: 'satisfied', 2: 'basicallySatisfied', 3: 'dissatisfied' };
+const ratingCounter: Record<1 | 2 | 3, keyof Counts> = {
+  1: 'satisfied',
+  2: 'basicallySatisfied',
+  3: 'dissatisfied',
+};
 
 /**
  * One customer reply. Whatever it causes (rating counted, survey closed, phone freed, reply SMS
@@ -78,7 +82,13 @@ interface Plan {
   sms: string[];
 }
 
-function replySms(smsId: string, to: string, template: TemplateId, at: Date, surveyId?: string): { item: TxItem; smsId: string } {
+function replySms(
+  smsId: string,
+  to: string,
+  template: TemplateId,
+  at: Date,
+  surveyId?: string,
+): { item: TxItem; smsId: string } {
   const rendered = renderSms(template, {}, config.rules.sms.signature);
   return { item: putSms({ smsId, to, rendered, ...(surveyId ? { surveyId } : {}) }, at), smsId };
 }
@@ -139,7 +149,13 @@ async function planReply(
         updateSurvey(
           survey.surveyId,
           'sent',
-          { status: 'answered', rating: parsed.rating, comment: parsed.comment, answeredAt: iso, closedAt: iso },
+          {
+            status: 'answered',
+            rating: parsed.rating,
+            comment: parsed.comment,
+            answeredAt: iso,
+            closedAt: iso,
+          },
           { due: null, expectReprompts: survey.reprompts },
         ),
         addToAggregate(survey.day, survey, { responses: 1, [ratingCounter[parsed.rating]]: 1 }),

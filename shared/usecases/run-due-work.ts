@@ -3,11 +3,11 @@ import { now } from '#shared/clock';
 import { config } from '#shared/config';
 import { ddb, TABLE } from '#shared/db/client';
 import { type DueRef, queryDue } from '#shared/db/due';
-import { transact, TxConditionFailed } from '#shared/db/tx';
+import { TxConditionFailed, transact } from '#shared/db/tx';
 import { addToAggregate } from '#shared/entities/aggregate';
 import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
 import { deliverSms, putSms, type SmsItem } from '#shared/entities/sms-outbox';
-import { type SurveyItem, updateSurvey } from '#shared/entities/survey';
+import { getSurvey, type SurveyItem, updateSurvey } from '#shared/entities/survey';
 import { logger } from '#shared/log';
 import { jobLabel, renderSms } from '#shared/sms/templates';
 import { isQuietTime, nextAllowedTime } from '#shared/time';
@@ -33,7 +33,15 @@ type Outcome = keyof DueWorkResult | 'skipped';
 export async function runDueWork(concurrency = 8): Promise<DueWorkResult> {
   const at = now();
   const refs = await queryDue(at);
-  const result: DueWorkResult = { surveysSent: 0, deferred: 0, queued: 0, suppressed: 0, expired: 0, smsDelivered: 0, failed: 0 };
+  const result: DueWorkResult = {
+    surveysSent: 0,
+    deferred: 0,
+    queued: 0,
+    suppressed: 0,
+    expired: 0,
+    smsDelivered: 0,
+    failed: 0,
+  };
   const queue = [...refs];
   await Promise.all(
     Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
@@ -58,7 +66,15 @@ async function handleDue(ref: DueRef, at: Date): Promise<Outcome> {
     return (await deliverSms(item.smsId)) ? 'smsDelivered' : 'failed';
   }
   if (item.status === 'scheduled' && item.dueAt && Date.parse(item.dueAt) <= at.getTime()) {
-    return await sendSurvey(item, at);
+    // Another actor may change the phone between our read and our write (two surveys for one
+    // phone falling due together): decide again on fresh state a few times.
+    let survey: SurveyItem | undefined = item;
+    for (let attempt = 0; attempt < 3 && survey?.status === 'scheduled'; attempt++) {
+      const outcome = await sendSurvey(survey, at);
+      if (outcome !== 'skipped') return outcome;
+      survey = await getSurvey(item.surveyId);
+    }
+    return 'skipped';
   }
   if (item.status === 'sent' && item.expiresAt && Date.parse(item.expiresAt) <= at.getTime()) {
     return await expireSurvey(item, at);
@@ -70,7 +86,9 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
   const { rules } = config;
   if (isQuietTime(at, rules.sms.quietHours, rules.timeZone)) {
     const next = nextAllowedTime(at, rules.sms.quietHours, rules.timeZone);
-    await transact([updateSurvey(survey.surveyId, 'scheduled', { dueAt: next.toISOString() }, { due: next })]);
+    await transact([
+      updateSurvey(survey.surveyId, 'scheduled', { dueAt: next.toISOString() }, { due: next }),
+    ]);
     return 'deferred';
   }
   const phone = await getPhoneState(survey.phone);
@@ -91,7 +109,10 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
       const { pk: _pk, sk: _sk, version: _v, ...state } = phone;
       await transact([
         updateSurvey(survey.surveyId, 'scheduled', { status: 'waiting' }, { due: null }),
-        savePhoneState(phone, { ...state, waiting: [...phone.waiting.filter((s) => s !== survey.surveyId), survey.surveyId] }),
+        savePhoneState(phone, {
+          ...state,
+          waiting: [...phone.waiting.filter((s) => s !== survey.surveyId), survey.surveyId],
+        }),
       ]);
       return 'queued';
     }

@@ -9,7 +9,9 @@ export function httpEvent(opts: {
   query?: Record<string, string>;
   claims?: Record<string, string>;
 }): APIGatewayProxyEventV2 {
-  const headers = Object.fromEntries(Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+  const headers = Object.fromEntries(
+    Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+  );
   const rawQueryString = new URLSearchParams(opts.query ?? {}).toString();
   const now = new Date();
   return {
@@ -24,7 +26,13 @@ export function httpEvent(opts: {
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method: opts.method, path: opts.path, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'vitest' },
+      http: {
+        method: opts.method,
+        path: opts.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: 'vitest',
+      },
       requestId: `req-${now.getTime()}`,
       routeKey: `${opts.method} ${opts.path}`,
       stage: '$default',

@@ -51,7 +51,10 @@ describe('POST /v1/tickets/completed', () => {
   });
 
   it('stores the phone in E.164 and schedules the survey 30 minutes after completion', async () => {
-    const body = ticketBody({ customer: { phone: '+86 139-0013-9000' }, completedAt: '2026-11-20T10:00:00+08:00' });
+    const body = ticketBody({
+      customer: { phone: '+86 139-0013-9000' },
+      completedAt: '2026-11-20T10:00:00+08:00',
+    });
     const res = await post(body);
     const { surveyId } = JSON.parse(res.body as string);
     const survey = (await allItems()).find((i) => i.surveyId === surveyId && i.type === 'survey');
@@ -78,7 +81,12 @@ describe('POST /v1/tickets/completed', () => {
     const tampered = { ...sign(secret, text) };
     expect((await post({ ...body, kind: 'install' }, { headers: tampered })).statusCode).toBe(401);
     const noSig = await ticketCompleted(
-      httpEvent({ method: 'POST', path: '/v1/tickets/completed', body: text, headers: { 'content-type': 'application/json' } }),
+      httpEvent({
+        method: 'POST',
+        path: '/v1/tickets/completed',
+        body: text,
+        headers: { 'content-type': 'application/json' },
+      }),
     );
     expect(noSig.statusCode).toBe(401);
     expect(await countItems('TICKET#')).toBe(before);
@@ -100,7 +108,14 @@ describe('POST /v1/tickets/completed', () => {
     expect(res.headers?.['content-type']).toMatch(/application\/problem\+json/);
     const fields = JSON.parse(res.body as string).errors.map((e: { field: string }) => e.field);
     expect(fields).toEqual(
-      expect.arrayContaining(['ticketId', 'segment', 'completedAt', 'customer.phone', 'engineer.name', 'engineer.region']),
+      expect.arrayContaining([
+        'ticketId',
+        'segment',
+        'completedAt',
+        'customer.phone',
+        'engineer.name',
+        'engineer.region',
+      ]),
     );
     expect((await allItems()).length).toBe(before);
   });
@@ -116,7 +131,10 @@ describe('POST /v1/tickets/completed', () => {
     expect(JSON.parse(future.body as string).errors[0].field).toBe('completedAt');
     // appointmentChangedAt may be after completion (the norm only cares when it was announced)
     const ok = await post(
-      ticketBody({ completedAt: '2026-11-20T10:00:00+08:00', appointmentChangedAt: '2026-11-20T12:00:00+08:00' }),
+      ticketBody({
+        completedAt: '2026-11-20T10:00:00+08:00',
+        appointmentChangedAt: '2026-11-20T12:00:00+08:00',
+      }),
     );
     expect(ok.statusCode).toBe(202);
   });

@@ -1,0 +1,196 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { principalFromEvent } from '#shared/auth';
+import { pinClock } from '#shared/clock';
+import { getSurvey } from '#shared/entities/survey';
+import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
+import { listOutbox } from '#shared/sms/gateway';
+import { smsSegments } from '#shared/sms/segments';
+import { parsePeriod } from '#shared/time';
+import { completeTicket } from '#shared/usecases/complete-ticket';
+import { engineerReport } from '#shared/usecases/engineer-report';
+import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
+import { runDueWork } from '#shared/usecases/run-due-work';
+import { httpEvent } from '../helpers/apigw.ts';
+import { inbound, ticketBody } from '../helpers/fixtures.ts';
+
+const admin = principalFromEvent(
+  httpEvent({ method: 'GET', path: '/', claims: { sub: 'a', role: 'admin' } }),
+);
+
+let phoneSeq = 0;
+/** A fresh mainland mobile for each test so that phone state never leaks between tests. */
+function freshPhone(): { national: string; e164: string } {
+  phoneSeq++;
+  const national = `137${String(10_000_000 + phoneSeq * 7919).slice(-8)}`;
+  return { national, e164: `+86${national}` };
+}
+
+async function complete(overrides: Record<string, unknown>) {
+  return completeTicket(ticketCompletedSchema.parse(ticketBody(overrides)));
+}
+
+const at = (iso: string) => pinClock(new Date(iso));
+
+describe('the survey loop', () => {
+  beforeEach(() => at('2026-11-20T02:00:00Z')); // 10:00 Beijing
+
+  it('sends the survey when due, takes a rating, thanks once and counts it once', async () => {
+    const p = freshPhone();
+    const eng = { id: 'E-loop', name: '张伟', team: 'T1', region: 'R1' };
+    const { response } = await complete({
+      customer: { phone: p.national },
+      engineer: eng,
+      completedAt: '2026-11-20T09:50:00+08:00',
+    });
+
+    at('2026-11-20T02:10:00Z'); // 10:10, before due (10:20)
+    await runDueWork();
+    expect(await listOutbox(p.e164)).toHaveLength(0);
+
+    at('2026-11-20T02:21:00Z');
+    const run = await runDueWork();
+    expect(run.surveysSent).toBe(1);
+    const [survey] = await listOutbox(p.e164);
+    expect(survey?.body).toMatch(/^【客户服务】/);
+    expect(survey?.body).toContain('张伟');
+    expect(survey?.body).toContain('回复1满意，2基本满意，3不满意');
+    expect(survey?.body).toMatch(/回T退订$/);
+    expect(survey?.segments).toBe(1);
+    expect(smsSegments(survey?.body ?? '')).toBe(1);
+
+    // a second run does not send it again
+    await runDueWork();
+    expect(await listOutbox(p.e164)).toHaveLength(1);
+
+    const reply = inbound(p.e164, '１ 师傅很专业');
+    expect(await handleInboundSms(reply)).toBe('rated');
+    expect(await handleInboundSms(reply)).toBe('duplicate');
+    const s = await getSurvey(response.surveyId);
+    expect(s).toMatchObject({ status: 'answered', rating: 1, comment: '师傅很专业' });
+
+    const sent = await listOutbox(p.e164);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.body).toMatch(/谢/);
+
+    const report = await engineerReport(admin, parsePeriod('2026-11', 'Asia/Shanghai'));
+    const row = report.engineers.find((e) => e.engineerId === 'E-loop');
+    expect(row).toMatchObject({ completed: 1, surveyed: 1, responses: 1, satisfied: 1, satisfactionRate: 1 });
+  });
+
+  it('two different replies racing for one survey are counted once', async () => {
+    const p = freshPhone();
+    await complete({
+      customer: { phone: p.national },
+      engineer: { id: 'E-race2', name: '赵六', team: 'T1', region: 'R1' },
+    });
+    at('2026-11-20T03:00:00Z');
+    await runDueWork();
+    const outcomes = await Promise.all([
+      handleInboundSms(inbound(p.e164, '3')),
+      handleInboundSms(inbound(p.e164, '1')),
+    ]);
+    expect(outcomes.filter((o) => o === 'rated')).toHaveLength(1);
+    const report = await engineerReport(admin, parsePeriod('2026-11-20', 'Asia/Shanghai'));
+    const row = report.engineers.find((e) => e.engineerId === 'E-race2');
+    expect(row?.responses).toBe(1);
+    expect((row?.satisfied ?? 0) + (row?.dissatisfied ?? 0)).toBe(1);
+  });
+
+  it('re-prompts an unreadable reply once, then keeps the second as a comment without rating', async () => {
+    const p = freshPhone();
+    const { response } = await complete({
+      customer: { phone: p.national },
+      engineer: { id: 'E-rp', name: '孙七', team: 'T2', region: 'R1' },
+    });
+    at('2026-11-20T03:00:00Z');
+    await runDueWork();
+    expect(await handleInboundSms(inbound(p.e164, '你好？'))).toBe('reprompted');
+    expect(await handleInboundSms(inbound(p.e164, '网速还是慢'))).toBe('commented');
+    const s = await getSurvey(response.surveyId);
+    expect(s).toMatchObject({ status: 'answered', comment: '网速还是慢' });
+    expect(s?.rating).toBeUndefined();
+    const bodies = (await listOutbox(p.e164)).map((m) => m.body);
+    expect(bodies).toHaveLength(3); // survey, re-prompt, thanks for the comment
+    const row = (await engineerReport(admin, parsePeriod('2026-11', 'Asia/Shanghai'))).engineers.find(
+      (e) => e.engineerId === 'E-rp',
+    );
+    expect(row).toMatchObject({ responses: 0, unrated: 1, satisfactionRate: null });
+  });
+
+  it('opt-out: one confirmation, the open survey closes uncounted, no survey ever again', async () => {
+    const p = freshPhone();
+    const eng = { id: 'E-opt', name: '周八', team: 'T2', region: 'R2' };
+    await complete({ customer: { phone: p.national }, engineer: eng });
+    at('2026-11-20T03:00:00Z');
+    await runDueWork();
+    expect(await handleInboundSms(inbound(p.e164, ' td '))).toBe('opted_out');
+    expect(await handleInboundSms(inbound(p.e164, '退订'))).toBe('already_opted_out');
+    expect(await listOutbox(p.e164)).toHaveLength(2); // survey + one confirmation
+    const later = await complete({
+      customer: { phone: p.national },
+      engineer: eng,
+      completedAt: '2026-11-20T10:30:00+08:00',
+    });
+    expect(later.response).toMatchObject({ status: 'suppressed', reason: 'opted_out' });
+    at('2026-11-21T03:00:00Z');
+    await runDueWork();
+    expect(await listOutbox(p.e164)).toHaveLength(2);
+    const row = (await engineerReport(admin, parsePeriod('2026-11', 'Asia/Shanghai'))).engineers.find(
+      (e) => e.engineerId === 'E-opt',
+    );
+    expect(row).toMatchObject({ completed: 2, suppressed: 1, surveyed: 1, responses: 0 });
+  });
+
+  it('a reply with no open survey gets one polite notice and changes no figure', async () => {
+    const p = freshPhone();
+    expect(await handleInboundSms(inbound(p.e164, '1'))).toBe('no_open_survey');
+    expect(await handleInboundSms(inbound(p.e164, '1'))).toBe('no_open_survey');
+    const msgs = await listOutbox(p.e164);
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]?.segments).toBe(1);
+  });
+
+  it('a second survey for a busy phone waits, then goes out after the first is answered', async () => {
+    const p = freshPhone();
+    const eng = { id: 'E-q', name: '吴九', team: 'T3', region: 'R3' };
+    const first = await complete({
+      customer: { phone: p.national },
+      engineer: eng,
+      completedAt: '2026-11-20T09:00:00+08:00',
+    });
+    const second = await complete({
+      customer: { phone: p.national },
+      engineer: { ...eng, id: 'E-q2' },
+      completedAt: '2026-11-20T09:10:00+08:00',
+    });
+    at('2026-11-20T02:00:00Z');
+    const run = await runDueWork();
+    expect(run.surveysSent).toBe(1);
+    expect(run.queued).toBe(1);
+    expect((await getSurvey(second.response.surveyId))?.status).toBe('waiting');
+    expect(await handleInboundSms(inbound(p.e164, '满意'))).toBe('rated');
+    expect((await getSurvey(first.response.surveyId))?.rating).toBe(1);
+    await runDueWork();
+    const s2 = await getSurvey(second.response.surveyId);
+    expect(s2?.status).toBe('sent');
+    expect(await handleInboundSms(inbound(p.e164, '不满意，等了很久'))).toBe('rated');
+    expect(await getSurvey(second.response.surveyId)).toMatchObject({ rating: 3, comment: '等了很久' });
+  });
+
+  it('an unanswered survey expires after 72 hours and frees the phone', async () => {
+    const p = freshPhone();
+    const { response } = await complete({
+      customer: { phone: p.national },
+      engineer: { id: 'E-exp', name: '郑十', team: 'T3', region: 'R3' },
+    });
+    at('2026-11-20T03:00:00Z');
+    await runDueWork();
+    at('2026-11-23T02:59:00Z');
+    await runDueWork();
+    expect((await getSurvey(response.surveyId))?.status).toBe('sent');
+    at('2026-11-23T03:00:01Z');
+    expect((await runDueWork()).expired).toBe(1);
+    expect((await getSurvey(response.surveyId))?.status).toBe('expired');
+    expect(await handleInboundSms(inbound(p.e164, '1'))).toBe('no_open_survey');
+  });
+});
