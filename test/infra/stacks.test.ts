@@ -1,0 +1,425 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { table as tableDef } from '#shared/db/table';
+import { type FunctionName, functionNames, routes } from '#shared/routes';
+import { ESM_REQUIRE_SHIM, REPO_ROOT } from '../../infra/esbuild-options.ts';
+import { functionSpecs } from '../../infra/functions.ts';
+import { defineStacks, rulesFromContext } from '../../infra/stacks.ts';
+
+/**
+ * What matters in the synthesized templates: routes and their auth, runtime settings, each
+ * function's environment and least-privilege IAM, the table's shape, DLQs and TLS-only topics.
+ * Both stacks are synthesized once, with the real esbuild bundling of functions/<name>/handler.ts
+ * (INFRA_TEST_BUNDLING=0 skips bundling, for iterating on infra while a handler does not build).
+ */
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation JSON, navigated freely
+type Json = Record<string, any>;
+
+const bundling = process.env.INFRA_TEST_BUNDLING !== '0';
+const RULES = { survey: { expiryHours: 48 } };
+
+let outdir: string;
+let data: Template;
+let api: Template;
+let apiJson: Json;
+
+beforeAll(() => {
+  const cdkJson = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8'));
+  outdir = mkdtempSync(join(tmpdir(), 'cdk-test-'));
+  const app = new App({
+    outdir,
+    context: {
+      ...cdkJson.context,
+      rules: RULES,
+      ...(bundling ? {} : { 'aws:cdk:bundling-stacks': [] }),
+    },
+  });
+  defineStacks(app);
+  const assembly = app.synth();
+  data = Template.fromJSON(assembly.getStackByName('FeedbackData').template);
+  apiJson = assembly.getStackByName('FeedbackApi').template;
+  api = Template.fromJSON(apiJson);
+}, 180_000);
+
+afterAll(() => {
+  if (outdir) rmSync(outdir, { recursive: true, force: true });
+});
+
+// --- helpers over the FeedbackApi template ---------------------------------------------------
+
+function resources(type: string): [string, Json][] {
+  return Object.entries(apiJson.Resources as Record<string, Json>).filter(([, r]) => r.Type === type);
+}
+
+/** Logical id and resource of a function, found by its description (`...: functions/<name>`). */
+function lambda(name: FunctionName): [string, Json] {
+  const found = resources('AWS::Lambda::Function').filter(([, r]) =>
+    String(r.Properties.Description).endsWith(`functions/${name}`),
+  );
+  expect(found, `one Lambda function for ${name}`).toHaveLength(1);
+  return found[0] as [string, Json];
+}
+
+function env(name: FunctionName): Record<string, unknown> {
+  return lambda(name)[1].Properties.Environment.Variables;
+}
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/** All IAM statements attached to the function's role (its identity policies). */
+function statements(name: FunctionName): Statement[] {
+  const roleId = lambda(name)[1].Properties.Role['Fn::GetAtt'][0];
+  return resources('AWS::IAM::Policy')
+    .filter(([, p]) => (p.Properties.Roles as Json[]).some((r) => r.Ref === roleId))
+    .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+function actions(name: FunctionName): string[] {
+  return statements(name).flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+}
+
+// Transactions are authorized through the per-item actions (PutItem, UpdateItem, ...): a writer
+// needs these; a reader must have none of them, nor anything else that writes.
+const TABLE_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+const FORBIDDEN_FOR_READERS = [
+  ...TABLE_WRITES,
+  'dynamodb:TransactWriteItems',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+  'dynamodb:*',
+];
+
+// --- FeedbackApi ---------------------------------------------------------------------------
+
+describe('FeedbackApi: functions', () => {
+  it('declares every function of shared/routes.ts and builds each once', () => {
+    expect(Object.keys(functionSpecs).sort()).toEqual([...functionNames].sort());
+    expect(resources('AWS::Lambda::Function')).toHaveLength(functionNames.length);
+  });
+
+  it.each(functionNames)('%s: Node.js 22 on arm64, X-Ray active, ESM bundle, own log group', (name) => {
+    const props = lambda(name)[1].Properties;
+    expect(props.Runtime).toBe('nodejs22.x');
+    expect(props.Architectures).toEqual(['arm64']);
+    expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+    expect(props.Handler).toBe('index.handler');
+    expect(props.MemorySize).toBe(functionSpecs[name].memorySize ?? 512);
+    expect(props.Timeout).toBe(functionSpecs[name].timeoutSeconds ?? 10);
+    expect(props.LoggingConfig.LogGroup).toEqual({ Ref: expect.any(String) });
+    const logGroup = apiJson.Resources[props.LoggingConfig.LogGroup.Ref];
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties.RetentionInDays).toBe(180);
+  });
+
+  it('scheduler may run for a minute', () => {
+    expect(lambda('scheduler')[1].Properties.Timeout).toBe(60);
+  });
+
+  it.each(functionNames)('%s: environment', (name) => {
+    const vars = env(name);
+    expect(vars.TABLE_NAME).toBeDefined();
+    expect(vars.SMS_GATEWAY).toBe('sns');
+    expect(vars.POWERTOOLS_SERVICE_NAME).toBe('telecom-feedback');
+    expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(vars.RULES).toBe(JSON.stringify(RULES));
+    if (name === 'ticket-completed') expect(vars.WEBHOOK_SECRET_ARN).toBeDefined();
+    else expect(vars).not.toHaveProperty('WEBHOOK_SECRET_ARN');
+  });
+
+  it('reports can only read the table', () => {
+    const acts = actions('reports');
+    expect(acts).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:Query']));
+    for (const write of FORBIDDEN_FOR_READERS) expect(acts).not.toContain(write);
+    const reads =
+      /^dynamodb:(BatchGetItem|GetRecords|GetShardIterator|Query|GetItem|Scan|ConditionCheckItem|DescribeTable)$/;
+    expect(acts.filter((a) => a.startsWith('dynamodb:') && !reads.test(a))).toEqual([]);
+  });
+
+  it.each(['ticket-completed', 'sms-inbound', 'scheduler'] as const)('%s can write the table', (name) => {
+    expect(actions(name)).toEqual(expect.arrayContaining(TABLE_WRITES));
+  });
+
+  it('only ticket-completed can read the webhook secret, and only that secret', () => {
+    for (const name of functionNames) {
+      const secretStatements = statements(name).filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('secretsmanager:')),
+      );
+      if (name !== 'ticket-completed') {
+        expect(secretStatements, name).toEqual([]);
+        continue;
+      }
+      expect(secretStatements).toHaveLength(1);
+      expect([secretStatements[0]?.Action].flat()).toContain('secretsmanager:GetSecretValue');
+      expect(secretStatements[0]?.Resource).not.toBe('*');
+      expect(JSON.stringify(secretStatements[0]?.Resource)).toContain('WebhookSigningSecret');
+      expect(JSON.stringify(secretStatements[0]?.Resource)).toBe(
+        JSON.stringify(env(name).WEBHOOK_SECRET_ARN),
+      );
+    }
+  });
+
+  it('only sms-inbound and scheduler can publish (SMS to phone numbers)', () => {
+    for (const name of functionNames) {
+      const publishes = actions(name).includes('sns:Publish');
+      expect(publishes, name).toBe(name === 'sms-inbound' || name === 'scheduler');
+    }
+  });
+
+  it('no function may do anything on "*" but sns:Publish and X-Ray', () => {
+    for (const name of functionNames) {
+      for (const s of statements(name).filter((st) => st.Resource === '*' && st.Effect === 'Allow')) {
+        const other = [s.Action].flat().filter((a) => a !== 'sns:Publish' && !a.startsWith('xray:'));
+        expect(other, name).toEqual([]);
+      }
+    }
+  });
+
+  it.each(['sms-inbound', 'scheduler'] as const)(
+    '%s: async invocations retry twice, then go to a DLQ',
+    (name) => {
+      const [id, fn] = lambda(name);
+      expect(fn.Properties.DeadLetterConfig.TargetArn).toEqual({ 'Fn::GetAtt': [expect.any(String), 'Arn'] });
+      const dlq = apiJson.Resources[fn.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]];
+      expect(dlq.Type).toBe('AWS::SQS::Queue');
+      api.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+        FunctionName: { Ref: id },
+        MaximumRetryAttempts: 2,
+      });
+    },
+  );
+
+  it.each(['ticket-completed', 'reports'] as const)('%s (synchronous) has no async DLQ', (name) => {
+    expect(lambda(name)[1].Properties.DeadLetterConfig).toBeUndefined();
+  });
+
+  it('sms-inbound is subscribed to InboundSms with a DLQ for undeliverable messages', () => {
+    const [id] = lambda('sms-inbound');
+    api.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda',
+      Endpoint: { 'Fn::GetAtt': [id, 'Arn'] },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SubscriptionDlq'), 'Arn'] },
+      },
+    });
+    const sub = resources('AWS::SNS::Subscription').find(
+      ([, r]) => r.Properties.Endpoint['Fn::GetAtt'][0] === id,
+    );
+    expect(JSON.stringify(sub?.[1].Properties.TopicArn)).toContain('InboundSms');
+  });
+
+  it('scheduler runs every minute with retries and a DLQ', () => {
+    const [id] = lambda('scheduler');
+    api.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 minute)',
+      State: 'ENABLED',
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [id, 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ScheduleDlq'), 'Arn'] } },
+          RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+        }),
+      ],
+    });
+  });
+
+  it('dead-letter queues keep messages 14 days, encrypted, TLS only', () => {
+    const queues = resources('AWS::SQS::Queue');
+    expect(queues.length).toBeGreaterThanOrEqual(4);
+    for (const [, q] of queues) {
+      expect(q.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+      expect(q.Properties.SqsManagedSseEnabled).toBe(true);
+    }
+  });
+
+  it.runIf(bundling)('bundles each handler as ESM with the require shim and a source map', () => {
+    for (const name of functionNames) {
+      const key: string = lambda(name)[1].Properties.Code.S3Key;
+      const assetDir = join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+      const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+      expect(code.startsWith(ESM_REQUIRE_SHIM), name).toBe(true);
+      expect(existsSync(join(assetDir, 'index.mjs.map')), name).toBe(true);
+    }
+  });
+});
+
+describe('FeedbackApi: HTTP API', () => {
+  it.each(routes.map((r) => [`${r.method} ${r.path}`, r] as const))('route %s', (_, route) => {
+    const found = resources('AWS::ApiGatewayV2::Route').filter(
+      ([, r]) => r.Properties.RouteKey === `${route.method} ${route.path}`,
+    );
+    expect(found).toHaveLength(1);
+    const props = (found[0] as [string, Json])[1].Properties;
+    if (route.auth) {
+      expect(props.AuthorizationType).toBe('JWT');
+      expect(props.AuthorizerId).toEqual({ Ref: expect.stringMatching(/ManagerJwt/) });
+    } else {
+      expect(props.AuthorizationType).toBe('NONE');
+      expect(props.AuthorizerId).toBeUndefined();
+    }
+    // The route's integration invokes the function shared/routes.ts names.
+    const integrationId = props.Target['Fn::Join'][1][1].Ref;
+    const integration = apiJson.Resources[integrationId];
+    expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
+    expect(integration.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [lambda(route.fn)[0], 'Arn'] });
+  });
+
+  it('has exactly the routes of shared/routes.ts', () => {
+    expect(resources('AWS::ApiGatewayV2::Route')).toHaveLength(routes.length);
+  });
+
+  it('webhook route is public (signatures), the others need a JWT', () => {
+    const byKey = Object.fromEntries(
+      resources('AWS::ApiGatewayV2::Route').map(([, r]) => [
+        r.Properties.RouteKey,
+        r.Properties.AuthorizationType,
+      ]),
+    );
+    expect(byKey['POST /v1/tickets/completed']).toBe('NONE');
+    expect(byKey['GET /v1/reports/engineers']).toBe('JWT');
+  });
+
+  it('JWT authorizer trusts the Cognito user pool, audience = the app client', () => {
+    const [[, authorizer]] = resources('AWS::ApiGatewayV2::Authorizer') as [[string, Json]];
+    expect(authorizer.Properties.AuthorizerType).toBe('JWT');
+    expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
+    const { Issuer, Audience } = authorizer.Properties.JwtConfiguration;
+    expect(JSON.stringify(Issuer)).toMatch(/https:\/\/.*ProviderURL/);
+    expect(Audience).toHaveLength(1);
+    expect(JSON.stringify(Audience)).toContain('ManagersClient');
+  });
+
+  it('default stage: auto-deploy, throttled, JSON access logs', () => {
+    api.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ApiAccessLogs'), 'Arn'] },
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
+    });
+    api.hasOutput('ApiUrl', {});
+  });
+});
+
+// --- FeedbackData ----------------------------------------------------------------------------
+
+describe('FeedbackData', () => {
+  it('table: keys, GSI, TTL from shared/db/table.ts; on demand, PITR, encrypted, retained', () => {
+    data.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: tableDef.partitionKey, KeyType: 'HASH' },
+          { AttributeName: tableDef.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: tableDef.indexes.map((ix) => ({
+          IndexName: ix.indexName,
+          KeySchema: [
+            { AttributeName: ix.partitionKey, KeyType: 'HASH' },
+            { AttributeName: ix.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        })),
+        TimeToLiveSpecification: { AttributeName: tableDef.ttlAttribute, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
+    });
+    expect(tableDef.partitionKey).toBe('pk');
+    expect(tableDef.sortKey).toBe('sk');
+  });
+
+  it.each(['InboundSms', 'SupervisorAlerts'])('topic %s denies publishing without TLS', (topic) => {
+    data.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: Match.stringLikeRegexp(`^${topic}`) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Principal: '*',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('End User Messaging may publish inbound SMS to InboundSms (this account only)', () => {
+    data.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      Topics: [{ Ref: Match.stringLikeRegexp('^InboundSms') }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: Match.stringLikeRegexp('^sms-voice\\.amazonaws\\.com') },
+            Action: 'sns:Publish',
+            Condition: { StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('webhook signing secret is generated and retained', () => {
+    data.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ GenerateSecretString: Match.objectLike({ ExcludePunctuation: true }) }),
+    });
+    data.hasOutput('WebhookSecretArn', {});
+  });
+
+  it('user pool: admin-created users with custom role/teams/regions/engineerId', () => {
+    data.hasResourceProperties('AWS::Cognito::UserPool', {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      Schema: Match.arrayWith(
+        ['role', 'teams', 'regions', 'engineerId'].map((name) =>
+          Match.objectLike({ Name: name, AttributeDataType: 'String', Mutable: true }),
+        ),
+      ),
+    });
+    data.hasOutput('UserPoolId', {});
+    data.hasOutput('UserPoolClientId', {});
+  });
+
+  it('app client reads the custom claims but users cannot write them', () => {
+    const clients = data.findResources('AWS::Cognito::UserPoolClient');
+    const clientList = Object.values(clients) as Json[];
+    expect(clientList).toHaveLength(1);
+    const props = (clientList[0] as Json).Properties;
+    expect(props.ReadAttributes).toEqual(
+      expect.arrayContaining(['custom:role', 'custom:teams', 'custom:regions', 'custom:engineerId']),
+    );
+    expect((props.WriteAttributes as string[]).filter((a) => a.startsWith('custom:'))).toEqual([]);
+    expect(props.GenerateSecret).toBe(false);
+  });
+});
+
+describe('rules context', () => {
+  it('passes RULES through as JSON, validated', () => {
+    expect(rulesFromContext(undefined)).toBeUndefined();
+    expect(rulesFromContext({ survey: { expiryHours: 48 } })).toBe('{"survey":{"expiryHours":48}}');
+    expect(rulesFromContext('{"sms":{"signature":"江西移动"}}')).toBe('{"sms":{"signature":"江西移动"}}');
+    expect(() => rulesFromContext({ sms: { signature: 'ACME' } })).toThrow(/signature/);
+    expect(() => rulesFromContext('not json')).toThrow(/RULES/);
+  });
+});
