@@ -243,7 +243,12 @@ export function buildScheduledEvent(ruleArn: string, at: Date = new Date()): Sch
 }
 
 /** A Lambda context for one invocation of `functionName`, with `timeoutMs` to run. */
-export function buildLambdaContext(functionName: string, region: string, timeoutMs: number): Context {
+export function buildLambdaContext(
+  functionName: string,
+  region: string,
+  timeoutMs: number,
+  memoryMb = 512,
+): Context {
   const deadline = Date.now() + timeoutMs;
   const awsRequestId = randomUUID();
   const day = new Date().toISOString().slice(0, 10).replace(/-/g, '/');
@@ -255,7 +260,7 @@ export function buildLambdaContext(functionName: string, region: string, timeout
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: arn('lambda', region, `function:${functionName}`),
-    memoryLimitInMB: '1024',
+    memoryLimitInMB: String(memoryMb),
     awsRequestId,
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,

@@ -10,6 +10,7 @@ import { isClockPinned, now, pinClock } from '#shared/clock';
 import { createTable } from '#shared/db/create-table';
 import { type LocalDynamo, startDynamoDbLocal } from '#shared/db/dynamodb-local';
 import { type FunctionName, functionNames, routes } from '#shared/routes';
+import { functionSpecs } from '../functions.ts';
 import {
   arn,
   authorizerClaims,
@@ -76,12 +77,6 @@ export interface LocalSystem {
 export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 /** API Gateway's integration timeout for HTTP APIs. */
 const GATEWAY_TIMEOUT_MS = 30_000;
-const FUNCTION_TIMEOUT_MS: Record<FunctionName, number> = {
-  'ticket-completed': 29_000,
-  reports: 29_000,
-  'sms-inbound': 60_000,
-  scheduler: 300_000,
-};
 const INBOUND_REQUIRED = [
   'originationNumber',
   'destinationNumber',
@@ -313,7 +308,15 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
 
   async function invoke(fn: FunctionName, event: unknown): Promise<unknown> {
     const handler = await loadHandler(fn);
-    return await handler(event, buildLambdaContext(fn, region, FUNCTION_TIMEOUT_MS[fn]));
+    // Timeout and memory as the CDK stack gives them (infra/functions.ts); Lambda ends a run
+    // that outlives its timeout with an error, and so does the local system.
+    const spec = functionSpecs[fn];
+    const timeoutMs = (spec.timeoutSeconds ?? 10) * 1000;
+    const context = buildLambdaContext(fn, region, timeoutMs, spec.memorySize ?? 512);
+    const result = await withTimeout(handler(event, context), timeoutMs);
+    if (result === TIMED_OUT)
+      throw new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`);
+    return result;
   }
 
   // Load what is there now so that configuration errors show at start; missing ones load lazily.
