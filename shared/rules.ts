@@ -62,6 +62,89 @@ export const rulesSchema = z.object({
       /** Ratings counted as "satisfied" in satisfactionRate (1 = 满意). */
       satisfiedRatings: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])).default([1]),
       target: z.number().min(0).max(1).default(0.95),
+      /** Points per rating for averagePoints (满意 100, 基本满意 60, 不满意 0). */
+      points: z
+        .object({
+          1: z.number().min(0).max(100).default(100),
+          2: z.number().min(0).max(100).default(60),
+          3: z.number().min(0).max(100).default(0),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** Time limits of domain.md section 2 (000 第二章 and lines 383-395). */
+  timeLimits: z
+    .object({
+      /** First contact after the report, by segment (minutes): 集客 5, 家客 15. */
+      firstContactMinutes: z
+        .object({ enterprise: minutes.default(5), home: minutes.default(15) })
+        .prefault({}),
+      /** Home fault repair (hours) by fault type and area. Suburban line faults: not in the source, default 6. */
+      homeRepairHours: z
+        .object({
+          equipment: z
+            .object({ urban: hours.default(3), suburban: hours.default(4), rural: hours.default(12) })
+            .prefault({}),
+          line: z
+            .object({ urban: hours.default(6), suburban: hours.default(6), rural: hours.default(12) })
+            .prefault({}),
+        })
+        .prefault({}),
+      /** Enterprise circuit repair (hours) by service level, in-province and cross-province. */
+      enterpriseRepairHours: z
+        .object({
+          inProvince: z
+            .object({
+              AAA: hours.default(2),
+              AA: hours.default(4),
+              A: hours.default(6),
+              standard: hours.default(8),
+            })
+            .prefault({}),
+          crossProvince: z
+            .object({
+              AAA: hours.default(4),
+              AA: hours.default(5),
+              A: hours.default(6),
+              standard: hours.default(8),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+      /**
+       * Limits (hours from reportedAt) for the other kinds. The source's tables for install, move,
+       * removal and activation are missing: none by default, so timeliness is "not applicable".
+       */
+      otherKindHours: z.partialRecord(z.enum(ticketKinds), hours).default({}),
+    })
+    .prefault({}),
+  /** Appointments (domain.md section 3). */
+  punctuality: z
+    .object({
+      /** Punctual when arrivedAt <= appointmentAt + this. */
+      toleranceMinutes: minutes.default(10),
+      /** An appointment changed less than this before it counts as not punctual. */
+      rescheduleNoticeHours: hours.default(2),
+    })
+    .prefault({}),
+  /** The supervision score (domain.md section 5). */
+  score: z
+    .object({
+      /** Weights of the blend; a figure with no data is left out and the rest renormalised. */
+      weights: z
+        .object({
+          averagePoints: z.number().min(0).default(50),
+          repairTimeliness: z.number().min(0).default(20),
+          contactTimeliness: z.number().min(0).default(15),
+          punctuality: z.number().min(0).default(15),
+        })
+        .prefault({}),
+      /** Responses needed before an engineer is ranked on score. */
+      minSample: z.number().int().min(1).default(10),
+      /** Flag `low_response_rate` under this responses/surveys-sent ratio. */
+      lowResponseRate: z.number().min(0).max(1).default(0.3),
+      /** z of the Wilson lower bound (1.96 = 95% confidence). */
+      wilsonZ: z.number().positive().default(1.96),
     })
     .prefault({}),
 });
