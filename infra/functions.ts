@@ -47,6 +47,10 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
     access: 'readWrite',
     webhookSecret: true,
   },
+  'ticket-reopened': {
+    access: 'readWrite',
+    webhookSecret: true,
+  },
   'sms-inbound': {
     access: 'readWrite',
     sendsSms: true,

@@ -10,10 +10,11 @@ export interface RouteDef {
   auth: boolean;
 }
 
-export const functionNames = ['ticket-completed', 'sms-inbound', 'scheduler', 'reports'] as const;
+export const functionNames = ['ticket-completed', 'ticket-reopened', 'sms-inbound', 'scheduler', 'reports'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/v1/tickets/completed', fn: 'ticket-completed', auth: false },
+  { method: 'POST', path: '/v1/tickets/reopened', fn: 'ticket-reopened', auth: false },
   { method: 'GET', path: '/v1/reports/engineers', fn: 'reports', auth: true },
 ];

@@ -53,6 +53,16 @@ export const rulesSchema = z.object({
       }),
       /** An unanswered survey expires (counts as not answered) after this many hours. */
       expiryHours: hours.default(72),
+      /** One reminder this many hours after an unanswered survey was sent (only in allowed hours). */
+      reminderHours: hours.default(24),
+      /** After a rating of 2 or 3 the customer has this long to give reasons before the survey closes. */
+      reasonsTimeoutHours: hours.default(24),
+      /** A phone sent a survey within this many hours is not surveyed again (carriers: once a day). */
+      fatigueHours: z.number().min(0).default(24),
+      /** Kinds that are surveyed at all; a ticket of another kind is suppressed (kind_not_surveyed). */
+      kinds: z.array(z.enum(ticketKinds)).default([...ticketKinds]),
+      /** Staff phones (any format): an engineer cannot rate themself (staff_phone). */
+      staffPhones: z.array(z.string()).default([]),
       /** How many unreadable replies get a polite re-prompt before the text is kept as a comment. */
       maxReprompts: z.number().int().min(0).max(3).default(1),
     })

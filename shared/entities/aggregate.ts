@@ -9,8 +9,15 @@ import type { TxItem } from '#shared/db/tx';
  */
 export const counters = [
   'completed',
+  'reopened',
   'suppressed',
+  'suppressedOptedOut',
+  'suppressedRecentlySurveyed',
+  'suppressedStaffPhone',
+  'suppressedKindNotSurveyed',
+  'cancelled',
   'surveyed',
+  'reminded',
   'responses',
   'satisfied',
   'basicallySatisfied',
@@ -18,6 +25,18 @@ export const counters = [
   'unrated',
   'expired',
   'optedOut',
+  'contactOnTime',
+  'contactApplicable',
+  'repairOnTime',
+  'repairApplicable',
+  'punctual',
+  'punctualApplicable',
+  'reason1',
+  'reason2',
+  'reason3',
+  'reason4',
+  'reason5',
+  'reason6',
 ] as const;
 export type Counter = (typeof counters)[number];
 export type Counts = Record<Counter, number>;
@@ -47,9 +66,11 @@ export function addToAggregate(day: string, eng: EngineerRef, delta: Partial<Cou
     ':region': eng.region,
     ':day': day,
   };
+  const names: Record<string, string> = { '#region': 'region', '#day': 'day' };
   const addParts = adds.map(([k, v], i) => {
     values[`:a${i}`] = v;
-    return `${k} :a${i}`;
+    names[`#c${i}`] = k;
+    return `#c${i} :a${i}`;
   });
   return {
     Update: {
@@ -58,7 +79,7 @@ export function addToAggregate(day: string, eng: EngineerRef, delta: Partial<Cou
       UpdateExpression:
         'SET engineerId = :id, engineerName = :name, team = :team, #region = :region, #day = :day' +
         (addParts.length ? ` ADD ${addParts.join(', ')}` : ''),
-      ExpressionAttributeNames: { '#region': 'region', '#day': 'day' },
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
   };

@@ -2,14 +2,16 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, TABLE } from '#shared/db/client';
 import { dueKeys } from '#shared/db/due';
 import type { TxItem } from '#shared/db/tx';
-import type { EngineerRef } from '#shared/entities/aggregate';
+import type { Counter, Counts, EngineerRef } from '#shared/entities/aggregate';
 import type { TicketKind } from '#shared/rules';
 
 export type SurveyStatus =
   | 'scheduled' // waiting for its send time (in the due index)
   | 'waiting' // due, but the phone has another survey open; queued on the phone
   | 'sent' // SMS committed; open for a reply until expiresAt (in the due index)
+  | 'awaiting_reasons' // rated 2 or 3; open for the reasons until reasonsDueAt (in the due index)
   | 'answered'
+  | 'cancelled' // the ticket was reopened before the survey was answered
   | 'expired'
   | 'suppressed'
   | 'opted_out';
@@ -33,6 +35,10 @@ export interface SurveyItem extends EngineerRef {
   dueAt?: string;
   sentAt?: string;
   expiresAt?: string;
+  remindAt?: string;
+  reminderSentAt?: string;
+  reasonsDueAt?: string;
+  reasons?: number[];
   answeredAt?: string;
   closedAt?: string;
   rating?: 1 | 2 | 3;
@@ -41,6 +47,24 @@ export interface SurveyItem extends EngineerRef {
   gsi1pk?: string;
   gsi1sk?: string;
 }
+
+export const suppressionReasons = ['opted_out', 'recently_surveyed', 'staff_phone', 'kind_not_surveyed'] as const;
+export type SuppressionReason = (typeof suppressionReasons)[number];
+
+const suppressionCounter = {
+  opted_out: 'suppressedOptedOut',
+  recently_surveyed: 'suppressedRecentlySurveyed',
+  staff_phone: 'suppressedStaffPhone',
+  kind_not_surveyed: 'suppressedKindNotSurveyed',
+} as const satisfies Record<SuppressionReason, Counter>;
+
+/** The aggregate delta of one suppressed survey: the total and its reason. */
+export function suppressedDelta(reason: SuppressionReason): Partial<Counts> {
+  return { suppressed: 1, [suppressionCounter[reason]]: 1 };
+}
+
+/** Surveys a customer's reply can still land on. */
+export const OPEN_STATUSES: readonly SurveyStatus[] = ['sent', 'awaiting_reasons'];
 
 export const surveyKey = (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: 'SURVEY' as const });
 
@@ -63,7 +87,7 @@ export function updateSurvey(
   surveyId: string,
   from: SurveyStatus,
   set: Partial<SurveyItem>,
-  opts: { due?: Date | null; expectReprompts?: number } = {},
+  opts: { due?: Date | null; expectReprompts?: number; noReminderYet?: boolean } = {},
 ): TxItem {
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = { ':from': from };
@@ -84,6 +108,7 @@ export function updateSurvey(
     values[':rp'] = opts.expectReprompts;
     condition += ' AND #reprompts = :rp';
   }
+  if (opts.noReminderYet) condition += ' AND attribute_not_exists(reminderSentAt)';
   return {
     Update: {
       TableName: TABLE,

@@ -6,37 +6,39 @@ import { ticketKinds } from '#shared/rules';
 /** Completed tickets may be stamped this far ahead of our clock (upstream clocks drift). */
 export const CLOCK_SKEW_MS = 60_000;
 
-const id = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 . _ : -');
-const instant = z.iso.datetime({
+export const idField = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 . _ : -');
+export const instantField = z.iso.datetime({
   offset: true,
   message: 'ISO-8601 date-time with offset, e.g. 2026-11-21T10:30:00+08:00',
 });
 const text = (max: number) => z.string().trim().min(1).max(max);
 
+export const sourceField = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,32}$/, '1-32 characters of A-Z a-z 0-9 . _ -')
+  .default('default');
+
 export const timeFields = ['reportedAt', 'firstContactAt', 'appointmentAt', 'arrivedAt'] as const;
 
 export const ticketCompletedSchema = z
   .object({
-    ticketId: id,
-    source: z
-      .string()
-      .regex(/^[A-Za-z0-9._-]{1,32}$/, '1-32 characters of A-Z a-z 0-9 . _ -')
-      .default('default'),
+    ticketId: idField,
+    source: sourceField,
     segment: z.enum(['home', 'enterprise']),
     kind: z.enum(ticketKinds),
     area: z.enum(['urban', 'suburban', 'rural']).optional(),
     faultType: z.enum(['equipment', 'line']).optional(),
     serviceLevel: z.enum(['AAA', 'AA', 'A', 'standard']).optional(),
     crossProvince: z.boolean().default(false),
-    reportedAt: instant.optional(),
-    firstContactAt: instant.optional(),
-    appointmentAt: instant.optional(),
-    appointmentChangedAt: instant.optional(),
-    arrivedAt: instant.optional(),
-    completedAt: instant,
+    reportedAt: instantField.optional(),
+    firstContactAt: instantField.optional(),
+    appointmentAt: instantField.optional(),
+    appointmentChangedAt: instantField.optional(),
+    arrivedAt: instantField.optional(),
+    completedAt: instantField,
     excludedMinutes: z.number().int().min(0).max(525_600).default(0),
     engineer: z.object({
-      id,
+      id: idField,
       /** Shown to the customer in the survey SMS: at most 10 characters so the SMS stays one segment. */
       name: text(10),
       team: text(64),

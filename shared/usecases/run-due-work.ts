@@ -7,13 +7,16 @@ import { TxConditionFailed, transact } from '#shared/db/tx';
 import { addToAggregate } from '#shared/entities/aggregate';
 import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
 import { deliverSms, putSms, type SmsItem } from '#shared/entities/sms-outbox';
-import { getSurvey, type SurveyItem, updateSurvey } from '#shared/entities/survey';
+import { getSurvey, type SurveyItem, suppressedDelta, updateSurvey } from '#shared/entities/survey';
+import { recentlySurveyed } from '#shared/usecases/complete-ticket';
 import { logger } from '#shared/log';
 import { jobLabel, renderSms } from '#shared/sms/templates';
 import { isQuietTime, nextAllowedTime } from '#shared/time';
 
 export interface DueWorkResult {
   surveysSent: number;
+  reminded: number;
+  reasonsClosed: number;
   deferred: number;
   queued: number;
   suppressed: number;
@@ -35,6 +38,8 @@ export async function runDueWork(concurrency = 8): Promise<DueWorkResult> {
   const refs = await queryDue(at);
   const result: DueWorkResult = {
     surveysSent: 0,
+    reminded: 0,
+    reasonsClosed: 0,
     deferred: 0,
     queued: 0,
     suppressed: 0,
@@ -79,6 +84,12 @@ async function handleDue(ref: DueRef, at: Date): Promise<Outcome> {
   if (item.status === 'sent' && item.expiresAt && Date.parse(item.expiresAt) <= at.getTime()) {
     return await expireSurvey(item, at);
   }
+  if (item.status === 'sent' && item.remindAt && !item.reminderSentAt && Date.parse(item.remindAt) <= at.getTime()) {
+    return await remind(item, at);
+  }
+  if (item.status === 'awaiting_reasons' && item.reasonsDueAt && Date.parse(item.reasonsDueAt) <= at.getTime()) {
+    return await closeAwaitingReasons(item, at);
+  }
   return 'skipped';
 }
 
@@ -101,7 +112,19 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
           { status: 'suppressed', reason: 'opted_out', closedAt: at.toISOString() },
           { due: null },
         ),
-        addToAggregate(survey.day, survey, { suppressed: 1 }),
+        addToAggregate(survey.day, survey, suppressedDelta('opted_out')),
+      ]);
+      return 'suppressed';
+    }
+    if (phone.openSurveyId !== survey.surveyId && recentlySurveyed(phone, at, rules)) {
+      await transact([
+        updateSurvey(
+          survey.surveyId,
+          'scheduled',
+          { status: 'suppressed', reason: 'recently_surveyed', closedAt: at.toISOString() },
+          { due: null },
+        ),
+        addToAggregate(survey.day, survey, suppressedDelta('recently_surveyed')),
       ]);
       return 'suppressed';
     }
@@ -117,6 +140,8 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
       return 'queued';
     }
     const expiresAt = new Date(at.getTime() + rules.survey.expiryHours * 3_600_000);
+    const remindAt = new Date(at.getTime() + rules.survey.reminderHours * 3_600_000);
+    const hasReminder = remindAt < expiresAt;
     const smsId = `${survey.surveyId}#survey`;
     const { pk: _pk, sk: _sk, version: _v, ...state } = phone;
     await transact([
@@ -124,8 +149,13 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
       updateSurvey(
         survey.surveyId,
         'scheduled',
-        { status: 'sent', sentAt: at.toISOString(), expiresAt: expiresAt.toISOString() },
-        { due: expiresAt },
+        {
+          status: 'sent',
+          sentAt: at.toISOString(),
+          expiresAt: expiresAt.toISOString(),
+          ...(hasReminder ? { remindAt: remindAt.toISOString() } : {}),
+        },
+        { due: hasReminder ? remindAt : expiresAt },
       ),
       addToAggregate(survey.day, survey, { surveyed: 1 }),
       putSms(
@@ -160,6 +190,65 @@ async function expireSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
       ...releasePhone(phone, survey.surveyId, at),
     ]);
     return 'expired';
+  } catch (err) {
+    if (err instanceof TxConditionFailed) return 'skipped';
+    throw err;
+  }
+}
+
+/** One reminder for an unanswered survey, only in allowed hours and only before it expires. */
+async function remind(survey: SurveyItem, at: Date): Promise<Outcome> {
+  const { rules } = config;
+  const expiresAt = new Date(survey.expiresAt as string);
+  if (isQuietTime(at, rules.sms.quietHours, rules.timeZone)) {
+    const next = nextAllowedTime(at, rules.sms.quietHours, rules.timeZone);
+    const skip = next >= expiresAt;
+    await transact([
+      updateSurvey(
+        survey.surveyId,
+        'sent',
+        skip ? { reminderSentAt: 'skipped' } : { remindAt: next.toISOString() },
+        { due: skip ? expiresAt : next },
+      ),
+    ]);
+    return 'deferred';
+  }
+  const smsId = `${survey.surveyId}#reminder`;
+  try {
+    await transact([
+      updateSurvey(survey.surveyId, 'sent', { reminderSentAt: at.toISOString() }, { due: expiresAt, noReminderYet: true }),
+      addToAggregate(survey.day, survey, { reminded: 1 }),
+      putSms(
+        {
+          smsId,
+          to: survey.phone,
+          surveyId: survey.surveyId,
+          rendered: renderSms(
+            'reminder',
+            { engineerName: survey.engineerName, job: jobLabel(survey.kind) },
+            rules.sms.signature,
+          ),
+        },
+        at,
+      ),
+    ]);
+  } catch (err) {
+    if (err instanceof TxConditionFailed) return 'skipped';
+    throw err;
+  }
+  await deliverSms(smsId);
+  return 'reminded';
+}
+
+/** The customer rated 2 or 3 but gave no reasons in time: the survey closes, its rating stands. */
+async function closeAwaitingReasons(survey: SurveyItem, at: Date): Promise<Outcome> {
+  const phone = await getPhoneState(survey.phone);
+  try {
+    await transact([
+      updateSurvey(survey.surveyId, 'awaiting_reasons', { status: 'answered', closedAt: at.toISOString() }, { due: null }),
+      ...releasePhone(phone, survey.surveyId, at),
+    ]);
+    return 'reasonsClosed';
   } catch (err) {
     if (err instanceof TxConditionFailed) return 'skipped';
     throw err;
