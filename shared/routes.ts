@@ -10,7 +10,13 @@ export interface RouteDef {
   auth: boolean;
 }
 
-export const functionNames = ['ticket-completed', 'ticket-reopened', 'sms-inbound', 'scheduler', 'reports'] as const;
+export const functionNames = [
+  'ticket-completed',
+  'ticket-reopened',
+  'sms-inbound',
+  'scheduler',
+  'reports',
+] as const;
 export type FunctionName = (typeof functionNames)[number];
 
 export const routes: readonly RouteDef[] = [

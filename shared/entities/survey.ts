@@ -39,6 +39,7 @@ export interface SurveyItem extends EngineerRef {
   reminderSentAt?: string;
   reasonsDueAt?: string;
   reasons?: number[];
+  reasonsAt?: string;
   answeredAt?: string;
   closedAt?: string;
   rating?: 1 | 2 | 3;
@@ -48,7 +49,12 @@ export interface SurveyItem extends EngineerRef {
   gsi1sk?: string;
 }
 
-export const suppressionReasons = ['opted_out', 'recently_surveyed', 'staff_phone', 'kind_not_surveyed'] as const;
+export const suppressionReasons = [
+  'opted_out',
+  'recently_surveyed',
+  'staff_phone',
+  'kind_not_surveyed',
+] as const;
 export type SuppressionReason = (typeof suppressionReasons)[number];
 
 const suppressionCounter = {

@@ -82,7 +82,12 @@ export function markReopened(t: TicketItem, reopenedAt: string): TxItem {
       UpdateExpression: 'SET #state = :reopened, reopenedAt = :at',
       ConditionExpression: '#state = :completed AND completions = :n',
       ExpressionAttributeNames: { '#state': 'state' },
-      ExpressionAttributeValues: { ':reopened': 'reopened', ':completed': 'completed', ':at': reopenedAt, ':n': t.completions },
+      ExpressionAttributeValues: {
+        ':reopened': 'reopened',
+        ':completed': 'completed',
+        ':at': reopenedAt,
+        ':n': t.completions,
+      },
     },
   };
 }

@@ -137,6 +137,11 @@ export async function completeTicket(t: TicketCompleted): Promise<CompleteTicket
     }
     throw err;
   }
-  logger.info('ticket accepted', { source: t.source, ticketId: t.ticketId, surveyId, status: response.status });
+  logger.info('ticket accepted', {
+    source: t.source,
+    ticketId: t.ticketId,
+    surveyId,
+    status: response.status,
+  });
   return { created: true, response };
 }

@@ -5,10 +5,10 @@ import { addToAggregate, type Counts } from '#shared/entities/aggregate';
 import { inboundHandled, markInbound } from '#shared/entities/inbound';
 import { getPhoneState, type PhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
 import { deliverSms, putSms, surveyIdForMessage } from '#shared/entities/sms-outbox';
-import { getSurvey, type SurveyItem, updateSurvey } from '#shared/entities/survey';
+import { getSurvey, OPEN_STATUSES, type SurveyItem, updateSurvey } from '#shared/entities/survey';
 import { logger } from '#shared/log';
 import { maskPhone, normalizeCnMobile } from '#shared/phone';
-import { parseReply } from '#shared/reply';
+import { parseReasons, parseReply } from '#shared/reply';
 import { renderSms, type TemplateId } from '#shared/sms/templates';
 
 /** The inbound SMS as AWS End User Messaging publishes it to SNS. */
@@ -27,6 +27,7 @@ export type InboundOutcome =
   | 'opted_out'
   | 'already_opted_out'
   | 'rated'
+  | 'reasons'
   | 'reprompted'
   | 'commented'
   | 'no_open_survey';
@@ -107,6 +108,16 @@ async function planOptOut(msg: InboundSms, state: PhoneState, at: Date): Promise
       updateSurvey(open.surveyId, 'sent', { status: 'opted_out', closedAt: at.toISOString() }, { due: null }),
       addToAggregate(open.day, open, { optedOut: 1 }),
     );
+  } else if (open && open.status === 'awaiting_reasons') {
+    // already rated: the rating stands, the survey just closes
+    items.push(
+      updateSurvey(
+        open.surveyId,
+        'awaiting_reasons',
+        { status: 'answered', closedAt: at.toISOString() },
+        { due: null },
+      ),
+    );
   }
   // Queued surveys go back to the scheduler, which suppresses them as opted_out.
   for (const id of state.waiting) {
@@ -123,11 +134,11 @@ async function findOpenSurvey(msg: InboundSms, state: PhoneState): Promise<Surve
   if (msg.previousPublishedMessageId) {
     const id = await surveyIdForMessage(msg.previousPublishedMessageId);
     const s = id ? await getSurvey(id) : undefined;
-    if (s && s.status === 'sent' && s.phone === state.phone) return s;
+    if (s && OPEN_STATUSES.includes(s.status) && s.phone === state.phone) return s;
   }
   if (!state.openSurveyId) return undefined;
   const s = await getSurvey(state.openSurveyId);
-  return s && s.status === 'sent' ? s : undefined;
+  return s && OPEN_STATUSES.includes(s.status) ? s : undefined;
 }
 
 async function planReply(
@@ -140,7 +151,33 @@ async function planReply(
   if (!survey) return planNotice(msg, state, at);
   const { rules } = config;
   const iso = at.toISOString();
+  if (survey.status === 'awaiting_reasons') return planReasons(msg, state, survey, at);
 
+  if (parsed.type === 'rating' && parsed.rating !== 1) {
+    // 基本满意 / 不满意: count the rating now, then ask what went wrong (domain.md section 4).
+    const reasonsDue = new Date(at.getTime() + rules.survey.reasonsTimeoutHours * 3_600_000);
+    const ask = replySms(`${survey.surveyId}#reasons`, survey.phone, 'reasons_question', at, survey.surveyId);
+    return {
+      outcome: 'rated',
+      items: [
+        updateSurvey(
+          survey.surveyId,
+          'sent',
+          {
+            status: 'awaiting_reasons',
+            rating: parsed.rating,
+            comment: parsed.comment,
+            answeredAt: iso,
+            reasonsDueAt: reasonsDue.toISOString(),
+          },
+          { due: reasonsDue, expectReprompts: survey.reprompts },
+        ),
+        addToAggregate(survey.day, survey, { responses: 1, [ratingCounter[parsed.rating]]: 1 }),
+        ask.item,
+      ],
+      sms: [ask.smsId],
+    };
+  }
   if (parsed.type === 'rating') {
     const thanks = replySms(`${survey.surveyId}#thanks`, survey.phone, 'thanks', at, survey.surveyId);
     return {
@@ -204,5 +241,38 @@ function planNotice(msg: InboundSms, state: PhoneState, at: Date): Plan {
     outcome: 'no_open_survey',
     items: [savePhoneState(state, { ...stateOf(state), lastNoticeAt: at.toISOString() }), notice.item],
     sms: [notice.smsId],
+  };
+}
+
+/** The answer to the reasons question: reasons 1-6 and/or a comment; then thanks, and the phone is free. */
+function planReasons(msg: InboundSms, state: PhoneState, survey: SurveyItem, at: Date): Plan {
+  const parsed = parseReasons(msg.messageBody);
+  const text = msg.messageBody.trim();
+  const reasons = parsed?.reasons ?? [];
+  const extra = parsed ? parsed.comment : text || undefined;
+  const comment = [survey.comment, extra].filter(Boolean).join(' / ').slice(0, 500) || undefined;
+  const reasonDelta: Partial<Counts> = Object.fromEntries(reasons.map((r) => [`reason${r}`, 1]));
+  const thanks = replySms(
+    `${survey.surveyId}#thanks`,
+    survey.phone,
+    survey.rating === 3 ? 'thanks_callback' : 'thanks_reasons',
+    at,
+    survey.surveyId,
+  );
+  const iso = at.toISOString();
+  return {
+    outcome: 'reasons',
+    items: [
+      updateSurvey(
+        survey.surveyId,
+        'awaiting_reasons',
+        { status: 'answered', reasons, comment, reasonsAt: iso, closedAt: iso },
+        { due: null },
+      ),
+      ...(reasons.length ? [addToAggregate(survey.day, survey, reasonDelta)] : []),
+      ...releasePhone(state, survey.surveyId, at),
+      thanks.item,
+    ],
+    sms: [thanks.smsId],
   };
 }

@@ -1,10 +1,10 @@
 import { now } from '#shared/clock';
-import { ValidationError, NotFoundError } from '#shared/errors';
 import { TxConditionFailed, type TxItem, transact } from '#shared/db/tx';
 import { addToAggregate } from '#shared/entities/aggregate';
 import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
 import { getSurvey, updateSurvey } from '#shared/entities/survey';
 import { getTicket, markReopened } from '#shared/entities/ticket';
+import { NotFoundError, ValidationError } from '#shared/errors';
 import { logger } from '#shared/log';
 import type { TicketReopened } from '#shared/schemas/ticket-reopened';
 
@@ -31,7 +31,9 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
     const base = { ticketId: r.ticketId, source: r.source, status: 'reopened' as const, surveyId };
     if (ticket.state === 'reopened') return { ...base, survey: 'kept' };
     if (Date.parse(r.reopenedAt) < Date.parse(ticket.ticket.completedAt)) {
-      throw new ValidationError([{ field: 'reopenedAt', message: 'must not be before the completion it reopens' }]);
+      throw new ValidationError([
+        { field: 'reopenedAt', message: 'must not be before the completion it reopens' },
+      ]);
     }
     const at = now();
     const iso = at.toISOString();
@@ -47,7 +49,9 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
       if (survey.status === 'waiting') {
         const phone = await getPhoneState(survey.phone);
         const { pk: _pk, sk: _sk, version: _v, ...state } = phone;
-        items.push(savePhoneState(phone, { ...state, waiting: phone.waiting.filter((id) => id !== surveyId) }));
+        items.push(
+          savePhoneState(phone, { ...state, waiting: phone.waiting.filter((id) => id !== surveyId) }),
+        );
       }
     } else if (survey && survey.status === 'sent') {
       outcome = 'closed_uncounted';

@@ -8,10 +8,10 @@ import { addToAggregate } from '#shared/entities/aggregate';
 import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
 import { deliverSms, putSms, type SmsItem } from '#shared/entities/sms-outbox';
 import { getSurvey, type SurveyItem, suppressedDelta, updateSurvey } from '#shared/entities/survey';
-import { recentlySurveyed } from '#shared/usecases/complete-ticket';
 import { logger } from '#shared/log';
 import { jobLabel, renderSms } from '#shared/sms/templates';
 import { isQuietTime, nextAllowedTime } from '#shared/time';
+import { recentlySurveyed } from '#shared/usecases/complete-ticket';
 
 export interface DueWorkResult {
   surveysSent: number;
@@ -84,10 +84,19 @@ async function handleDue(ref: DueRef, at: Date): Promise<Outcome> {
   if (item.status === 'sent' && item.expiresAt && Date.parse(item.expiresAt) <= at.getTime()) {
     return await expireSurvey(item, at);
   }
-  if (item.status === 'sent' && item.remindAt && !item.reminderSentAt && Date.parse(item.remindAt) <= at.getTime()) {
+  if (
+    item.status === 'sent' &&
+    item.remindAt &&
+    !item.reminderSentAt &&
+    Date.parse(item.remindAt) <= at.getTime()
+  ) {
     return await remind(item, at);
   }
-  if (item.status === 'awaiting_reasons' && item.reasonsDueAt && Date.parse(item.reasonsDueAt) <= at.getTime()) {
+  if (
+    item.status === 'awaiting_reasons' &&
+    item.reasonsDueAt &&
+    Date.parse(item.reasonsDueAt) <= at.getTime()
+  ) {
     return await closeAwaitingReasons(item, at);
   }
   return 'skipped';
@@ -216,7 +225,12 @@ async function remind(survey: SurveyItem, at: Date): Promise<Outcome> {
   const smsId = `${survey.surveyId}#reminder`;
   try {
     await transact([
-      updateSurvey(survey.surveyId, 'sent', { reminderSentAt: at.toISOString() }, { due: expiresAt, noReminderYet: true }),
+      updateSurvey(
+        survey.surveyId,
+        'sent',
+        { reminderSentAt: at.toISOString() },
+        { due: expiresAt, noReminderYet: true },
+      ),
       addToAggregate(survey.day, survey, { reminded: 1 }),
       putSms(
         {
@@ -245,7 +259,12 @@ async function closeAwaitingReasons(survey: SurveyItem, at: Date): Promise<Outco
   const phone = await getPhoneState(survey.phone);
   try {
     await transact([
-      updateSurvey(survey.surveyId, 'awaiting_reasons', { status: 'answered', closedAt: at.toISOString() }, { due: null }),
+      updateSurvey(
+        survey.surveyId,
+        'awaiting_reasons',
+        { status: 'answered', closedAt: at.toISOString() },
+        { due: null },
+      ),
       ...releasePhone(phone, survey.surveyId, at),
     ]);
     return 'reasonsClosed';

@@ -106,6 +106,9 @@ const FORBIDDEN_FOR_READERS = [
 
 // --- FeedbackApi ---------------------------------------------------------------------------
 
+/** The functions that verify Standard Webhooks signatures of the upstream work-order systems. */
+const WEBHOOK_RECEIVERS = new Set<string>(['ticket-completed', 'ticket-reopened']);
+
 describe('FeedbackApi: functions', () => {
   it('declares every function of shared/routes.ts and builds each once', () => {
     expect(Object.keys(functionSpecs).sort()).toEqual([...functionNames].sort());
@@ -137,7 +140,7 @@ describe('FeedbackApi: functions', () => {
     expect(vars.POWERTOOLS_SERVICE_NAME).toBe('telecom-feedback');
     expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
     expect(vars.RULES).toBe(JSON.stringify(RULES));
-    if (name === 'ticket-completed') expect(vars.WEBHOOK_SECRET_ARN).toBeDefined();
+    if (WEBHOOK_RECEIVERS.has(name)) expect(vars.WEBHOOK_SECRET_ARN).toBeDefined();
     else expect(vars).not.toHaveProperty('WEBHOOK_SECRET_ARN');
   });
 
@@ -150,16 +153,19 @@ describe('FeedbackApi: functions', () => {
     expect(acts.filter((a) => a.startsWith('dynamodb:') && !reads.test(a))).toEqual([]);
   });
 
-  it.each(['ticket-completed', 'sms-inbound', 'scheduler'] as const)('%s can write the table', (name) => {
-    expect(actions(name)).toEqual(expect.arrayContaining(TABLE_WRITES));
-  });
+  it.each(['ticket-completed', 'ticket-reopened', 'sms-inbound', 'scheduler'] as const)(
+    '%s can write the table',
+    (name) => {
+      expect(actions(name)).toEqual(expect.arrayContaining(TABLE_WRITES));
+    },
+  );
 
-  it('only ticket-completed can read the webhook secret, and only that secret', () => {
+  it('only the webhook receivers can read the webhook secret, and only that secret', () => {
     for (const name of functionNames) {
       const secretStatements = statements(name).filter((s) =>
         [s.Action].flat().some((a) => a.startsWith('secretsmanager:')),
       );
-      if (name !== 'ticket-completed') {
+      if (!WEBHOOK_RECEIVERS.has(name)) {
         expect(secretStatements, name).toEqual([]);
         continue;
       }

@@ -114,7 +114,7 @@ describe('the survey loop', () => {
     const row = (await engineerReport(admin, parsePeriod('2026-11', 'Asia/Shanghai'))).engineers.find(
       (e) => e.engineerId === 'E-rp',
     );
-    expect(row).toMatchObject({ responses: 0, unrated: 1, satisfactionRate: null });
+    expect(row).toMatchObject({ responses: 0, satisfactionRate: null, funnel: { unrated: 1 } });
   });
 
   it('opt-out: one confirmation, the open survey closes uncounted, no survey ever again', async () => {
@@ -138,7 +138,12 @@ describe('the survey loop', () => {
     const row = (await engineerReport(admin, parsePeriod('2026-11', 'Asia/Shanghai'))).engineers.find(
       (e) => e.engineerId === 'E-opt',
     );
-    expect(row).toMatchObject({ completed: 2, suppressed: 1, surveyed: 1, responses: 0 });
+    expect(row).toMatchObject({
+      completed: 2,
+      surveyed: 1,
+      responses: 0,
+      funnel: { suppressed: { total: 1, opted_out: 1 }, optedOut: 1 },
+    });
   });
 
   it('a reply with no open survey gets one polite notice and changes no figure', async () => {
@@ -158,14 +163,17 @@ describe('the survey loop', () => {
       engineer: eng,
       completedAt: '2026-11-20T09:00:00+08:00',
     });
+    at('2026-11-20T02:00:00Z');
+    expect((await runDueWork()).surveysSent).toBe(1);
+    // a day later (past the fatigue window) another ticket for the same phone falls due
+    at('2026-11-21T02:20:00Z');
     const second = await complete({
       customer: { phone: p.national },
       engineer: { ...eng, id: 'E-q2' },
-      completedAt: '2026-11-20T09:10:00+08:00',
+      completedAt: '2026-11-21T09:50:00+08:00',
     });
-    at('2026-11-20T02:00:00Z');
+    at('2026-11-21T02:21:00Z');
     const run = await runDueWork();
-    expect(run.surveysSent).toBe(1);
     expect(run.queued).toBe(1);
     expect((await getSurvey(second.response.surveyId))?.status).toBe('waiting');
     expect(await handleInboundSms(inbound(p.e164, '满意'))).toBe('rated');
