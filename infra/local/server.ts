@@ -10,7 +10,7 @@ import { isClockPinned, now, pinClock } from '#shared/clock';
 import { createTable } from '#shared/db/create-table';
 import { type LocalDynamo, startDynamoDbLocal } from '#shared/db/dynamodb-local';
 import { type FunctionName, functionNames, routes } from '#shared/routes';
-import { functionSpecs } from '../functions.ts';
+import { type FunctionSpec, functionSpecs } from '../functions.ts';
 import {
   arn,
   authorizerClaims,
@@ -310,9 +310,9 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
     const handler = await loadHandler(fn);
     // Timeout and memory as the CDK stack gives them (infra/functions.ts); Lambda ends a run
     // that outlives its timeout with an error, and so does the local system.
-    const spec = functionSpecs[fn];
-    const timeoutMs = (spec.timeoutSeconds ?? 10) * 1000;
-    const context = buildLambdaContext(fn, region, timeoutMs, spec.memorySize ?? 512);
+    const spec: FunctionSpec | undefined = functionSpecs[fn];
+    const timeoutMs = (spec?.timeoutSeconds ?? 10) * 1000;
+    const context = buildLambdaContext(fn, region, timeoutMs, spec?.memorySize ?? 512);
     const result = await withTimeout(handler(event, context), timeoutMs);
     if (result === TIMED_OUT)
       throw new Error(`Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`);
