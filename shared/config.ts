@@ -15,6 +15,10 @@ const envSchema = z.object({
   /** Number of partitions the due-work index is spread over. */
   DUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
   RULES: z.string().optional(),
+  /** SNS topic of the supervisors' alerts (on AWS). */
+  ALERTS_TOPIC_ARN: z.string().optional(),
+  /** Public base URL of the API, for links in SMS (web survey). */
+  PUBLIC_BASE_URL: z.url().optional(),
 });
 
 export type Config = z.infer<typeof envSchema> & { rules: Rules };

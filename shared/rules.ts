@@ -137,6 +137,27 @@ export const rulesSchema = z.object({
       rescheduleNoticeHours: hours.default(2),
     })
     .prefault({}),
+  /** Callbacks (回访, domain.md section 6). */
+  callbacks: z
+    .object({
+      /** 不满意 always opens a case; 基本满意 too when this is true. */
+      openOnBasicallySatisfied: z.boolean().default(false),
+      /** The customer must be contacted within this many hours of the case opening. */
+      contactWithinHours: hours.default(24),
+    })
+    .prefault({}),
+  /** Per upstream source: where to post the survey result back (回复工单) and whether to send a web link. */
+  sources: z
+    .record(
+      z.string(),
+      z.object({
+        /** HTTPS URL that receives the signed result when a survey closes. */
+        replyUrl: z.url().optional(),
+        /** Send a short signed link to the web survey instead of the digit prompt. */
+        webSurvey: z.boolean().default(false),
+      }),
+    )
+    .default({}),
   /** The supervision score (domain.md section 5). */
   score: z
     .object({

@@ -11,12 +11,22 @@
  * - inbound SMS handled once                   pk=INBOUND#{inboundMessageId}     sk=INBOUND
  * - per-engineer daily aggregates of a month   pk=AGG#{yyyy-mm}                  sk={dd}#{engineerId}
  * - work that falls due (sparse index)         gsi1pk=DUE#{shard}                gsi1sk={iso time}#{id}
+ * - callback cases by status and team          gsi2pk=CB#{status}#T#{team}       gsi2sk={openedAt}#{caseId}
+ * - callback cases by status and region        gsi3pk=CB#{status}#R#{region}     gsi3sk={openedAt}#{caseId}
+ * - an engineer's dissatisfied comments        gsi2pk=COMMENTS#{engineerId}      gsi2sk={answeredAt}#{surveyId}
+ * - callback case by id                        pk=CALLBACK#{caseId}              sk=CALLBACK
  */
 export const table = {
   partitionKey: 'pk',
   sortKey: 'sk',
   ttlAttribute: 'expiresAt',
-  indexes: [{ indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+  indexes: [
+    { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+    { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+    { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+  ],
 } as const;
 
 export const DUE_INDEX = 'gsi1';
+export const LIST_INDEX = 'gsi2';
+export const REGION_INDEX = 'gsi3';

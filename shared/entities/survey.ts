@@ -47,6 +47,9 @@ export interface SurveyItem extends EngineerRef {
   reprompts: number;
   gsi1pk?: string;
   gsi1sk?: string;
+  /** Dissatisfied answers, listed per engineer: COMMENTS#{engineerId} / {answeredAt}#{surveyId}. */
+  gsi2pk?: string;
+  gsi2sk?: string;
 }
 
 export const suppressionReasons = [

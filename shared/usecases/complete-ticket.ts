@@ -12,6 +12,7 @@ import {
   surveyKey,
 } from '#shared/entities/survey';
 import { getTicket, putCompletion, type TicketItem, type TicketResponse } from '#shared/entities/ticket';
+import { replyOnClose } from '#shared/entities/work-order-reply';
 import { newId } from '#shared/ids';
 import { logger } from '#shared/log';
 import { normalizeCnMobile } from '#shared/phone';
@@ -129,6 +130,7 @@ export async function completeTicket(t: TicketCompleted): Promise<CompleteTicket
       putCompletion(existing, t, tl, response, at.toISOString()),
       putSurvey(survey),
       addToAggregate(day, eng, { ...completionDelta(tl), ...(reason ? suppressedDelta(reason) : {}) }),
+      ...(reason ? replyOnClose(survey, { status: 'suppressed', reason }, at) : []),
     ]);
   } catch (err) {
     if (err instanceof TxConditionFailed && err.failed.includes(0)) {

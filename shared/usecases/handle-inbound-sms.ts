@@ -2,10 +2,12 @@ import { now } from '#shared/clock';
 import { config } from '#shared/config';
 import { TxConditionFailed, type TxItem, transact } from '#shared/db/tx';
 import { addToAggregate, type Counts } from '#shared/entities/aggregate';
+import { addReasonsToCallback, openCallback, opensCallback } from '#shared/entities/callback';
 import { inboundHandled, markInbound } from '#shared/entities/inbound';
+import { deliverOutbox, putSms, surveyIdForMessage } from '#shared/entities/outbox';
 import { getPhoneState, type PhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
-import { deliverSms, putSms, surveyIdForMessage } from '#shared/entities/sms-outbox';
 import { getSurvey, OPEN_STATUSES, type SurveyItem, updateSurvey } from '#shared/entities/survey';
+import { answeredClose, replyOnClose } from '#shared/entities/work-order-reply';
 import { logger } from '#shared/log';
 import { maskPhone, normalizeCnMobile } from '#shared/phone';
 import { parseReasons, parseReply } from '#shared/reply';
@@ -67,7 +69,7 @@ export async function handleInboundSms(msg: InboundSms): Promise<InboundOutcome>
       if (attempt >= 5) throw err;
       continue; // the survey or phone changed under us: decide again on fresh state
     }
-    for (const smsId of plan.sms) await deliverSms(smsId);
+    for (const smsId of plan.sms) await deliverOutbox(smsId);
     logger.info('inbound sms handled', {
       inboundMessageId: msg.inboundMessageId,
       from: maskPhone(phone),
@@ -77,7 +79,7 @@ export async function handleInboundSms(msg: InboundSms): Promise<InboundOutcome>
   }
 }
 
-interface Plan {
+export interface Plan {
   outcome: InboundOutcome;
   items: TxItem[];
   sms: string[];
@@ -107,6 +109,7 @@ async function planOptOut(msg: InboundSms, state: PhoneState, at: Date): Promise
     items.push(
       updateSurvey(open.surveyId, 'sent', { status: 'opted_out', closedAt: at.toISOString() }, { due: null }),
       addToAggregate(open.day, open, { optedOut: 1 }),
+      ...replyOnClose(open, { status: 'suppressed', reason: 'opted_out' }, at),
     );
   } else if (open && open.status === 'awaiting_reasons') {
     // already rated: the rating stands, the survey just closes
@@ -153,54 +156,8 @@ async function planReply(
   const iso = at.toISOString();
   if (survey.status === 'awaiting_reasons') return planReasons(msg, state, survey, at);
 
-  if (parsed.type === 'rating' && parsed.rating !== 1) {
-    // 基本满意 / 不满意: count the rating now, then ask what went wrong (domain.md section 4).
-    const reasonsDue = new Date(at.getTime() + rules.survey.reasonsTimeoutHours * 3_600_000);
-    const ask = replySms(`${survey.surveyId}#reasons`, survey.phone, 'reasons_question', at, survey.surveyId);
-    return {
-      outcome: 'rated',
-      items: [
-        updateSurvey(
-          survey.surveyId,
-          'sent',
-          {
-            status: 'awaiting_reasons',
-            rating: parsed.rating,
-            comment: parsed.comment,
-            answeredAt: iso,
-            reasonsDueAt: reasonsDue.toISOString(),
-          },
-          { due: reasonsDue, expectReprompts: survey.reprompts },
-        ),
-        addToAggregate(survey.day, survey, { responses: 1, [ratingCounter[parsed.rating]]: 1 }),
-        ask.item,
-      ],
-      sms: [ask.smsId],
-    };
-  }
   if (parsed.type === 'rating') {
-    const thanks = replySms(`${survey.surveyId}#thanks`, survey.phone, 'thanks', at, survey.surveyId);
-    return {
-      outcome: 'rated',
-      items: [
-        updateSurvey(
-          survey.surveyId,
-          'sent',
-          {
-            status: 'answered',
-            rating: parsed.rating,
-            comment: parsed.comment,
-            answeredAt: iso,
-            closedAt: iso,
-          },
-          { due: null, expectReprompts: survey.reprompts },
-        ),
-        addToAggregate(survey.day, survey, { responses: 1, [ratingCounter[parsed.rating]]: 1 }),
-        ...releasePhone(state, survey.surveyId, at),
-        thanks.item,
-      ],
-      sms: [thanks.smsId],
-    };
+    return planRating(survey, state, { rating: parsed.rating, comment: parsed.comment }, at);
   }
   if (survey.reprompts < rules.survey.maxReprompts) {
     const n = survey.reprompts + 1;
@@ -226,6 +183,7 @@ async function planReply(
       ),
       addToAggregate(survey.day, survey, { unrated: 1 }),
       ...releasePhone(state, survey.surveyId, at),
+      ...replyOnClose(survey, { status: 'answered', comment: parsed.text.slice(0, 500) }, at),
       thanks.item,
     ],
     sms: [thanks.smsId],
@@ -270,7 +228,84 @@ function planReasons(msg: InboundSms, state: PhoneState, survey: SurveyItem, at:
         { due: null },
       ),
       ...(reasons.length ? [addToAggregate(survey.day, survey, reasonDelta)] : []),
+      ...(survey.rating && opensCallback(survey.rating)
+        ? [addReasonsToCallback(survey.surveyId, reasons, comment, at)]
+        : []),
       ...releasePhone(state, survey.surveyId, at),
+      ...replyOnClose(survey, { ...answeredClose(survey), reasons, comment }, at),
+      thanks.item,
+    ],
+    sms: [thanks.smsId],
+  };
+}
+
+export interface Answer {
+  rating: 1 | 2 | 3;
+  comment?: string;
+  /** Given with the rating (web survey): no reasons question follows. */
+  reasons?: number[];
+}
+
+/**
+ * A rating, by SMS or on the web page: counted once with the survey's state change; a 不满意
+ * (and a 基本满意 when configured) opens a callback case. A 1, or an answer that already carries
+ * its reasons, closes the survey with a thank-you; a 2 or 3 by SMS asks for the reasons first.
+ */
+export function planRating(survey: SurveyItem, state: PhoneState, answer: Answer, at: Date): Plan {
+  const { rules } = config;
+  const iso = at.toISOString();
+  const { rating } = answer;
+  const comment = answer.comment?.slice(0, 500) || undefined;
+  const counted = addToAggregate(survey.day, survey, {
+    responses: 1,
+    [ratingCounter[rating]]: 1,
+    ...Object.fromEntries((answer.reasons ?? []).map((r) => [`reason${r}`, 1])),
+  });
+  const callback = opensCallback(rating) ? openCallback(survey, rating, comment, at, answer.reasons) : [];
+  const commentIndex =
+    rating === 3 ? { gsi2pk: `COMMENTS#${survey.engineerId}`, gsi2sk: `${iso}#${survey.surveyId}` } : {};
+  if (rating !== 1 && answer.reasons === undefined) {
+    const reasonsDue = new Date(at.getTime() + rules.survey.reasonsTimeoutHours * 3_600_000);
+    const ask = replySms(`${survey.surveyId}#reasons`, survey.phone, 'reasons_question', at, survey.surveyId);
+    return {
+      outcome: 'rated',
+      items: [
+        updateSurvey(
+          survey.surveyId,
+          'sent',
+          {
+            status: 'awaiting_reasons',
+            rating,
+            comment,
+            answeredAt: iso,
+            reasonsDueAt: reasonsDue.toISOString(),
+            ...commentIndex,
+          },
+          { due: reasonsDue, expectReprompts: survey.reprompts },
+        ),
+        counted,
+        ...callback,
+        ask.item,
+      ],
+      sms: [ask.smsId],
+    };
+  }
+  const reasons = answer.reasons?.length ? answer.reasons : undefined;
+  const template = rating === 1 ? 'thanks' : rating === 3 ? 'thanks_callback' : 'thanks_reasons';
+  const thanks = replySms(`${survey.surveyId}#thanks`, survey.phone, template, at, survey.surveyId);
+  return {
+    outcome: 'rated',
+    items: [
+      updateSurvey(
+        survey.surveyId,
+        'sent',
+        { status: 'answered', rating, comment, reasons, answeredAt: iso, closedAt: iso, ...commentIndex },
+        { due: null, expectReprompts: survey.reprompts },
+      ),
+      counted,
+      ...callback,
+      ...releasePhone(state, survey.surveyId, at),
+      ...replyOnClose(survey, { status: 'answered', rating, reasons, comment }, at),
       thanks.item,
     ],
     sms: [thanks.smsId],

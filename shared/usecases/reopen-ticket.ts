@@ -4,6 +4,7 @@ import { addToAggregate } from '#shared/entities/aggregate';
 import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
 import { getSurvey, updateSurvey } from '#shared/entities/survey';
 import { getTicket, markReopened } from '#shared/entities/ticket';
+import { replyOnClose } from '#shared/entities/work-order-reply';
 import { NotFoundError, ValidationError } from '#shared/errors';
 import { logger } from '#shared/log';
 import type { TicketReopened } from '#shared/schemas/ticket-reopened';
@@ -45,6 +46,7 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
       items.push(
         updateSurvey(surveyId, survey.status, { status: 'cancelled', closedAt: iso }, { due: null }),
         addToAggregate(survey.day, survey, { reopened: 1, cancelled: 1 }),
+        ...replyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
       );
       if (survey.status === 'waiting') {
         const phone = await getPhoneState(survey.phone);
@@ -60,6 +62,7 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
         updateSurvey(surveyId, 'sent', { status: 'cancelled', closedAt: iso }, { due: null }),
         addToAggregate(survey.day, survey, { reopened: 1, cancelled: 1, surveyed: -1 }),
         ...releasePhone(phone, surveyId, at),
+        ...replyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
       );
     } else if (survey) {
       items.push(addToAggregate(survey.day, survey, { reopened: 1 }));

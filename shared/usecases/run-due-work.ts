@@ -5,9 +5,10 @@ import { ddb, TABLE } from '#shared/db/client';
 import { type DueRef, queryDue } from '#shared/db/due';
 import { TxConditionFailed, transact } from '#shared/db/tx';
 import { addToAggregate } from '#shared/entities/aggregate';
+import { deliverOutbox, putSms, type SmsItem } from '#shared/entities/outbox';
 import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
-import { deliverSms, putSms, type SmsItem } from '#shared/entities/sms-outbox';
 import { getSurvey, type SurveyItem, suppressedDelta, updateSurvey } from '#shared/entities/survey';
+import { answeredClose, replyOnClose } from '#shared/entities/work-order-reply';
 import { logger } from '#shared/log';
 import { jobLabel, renderSms } from '#shared/sms/templates';
 import { isQuietTime, nextAllowedTime } from '#shared/time';
@@ -68,7 +69,7 @@ async function handleDue(ref: DueRef, at: Date): Promise<Outcome> {
   if (!item) return 'skipped';
   if (item.type === 'sms') {
     if (item.status !== 'pending') return 'skipped';
-    return (await deliverSms(item.smsId)) ? 'smsDelivered' : 'failed';
+    return (await deliverOutbox(item.smsId)) ? 'smsDelivered' : 'failed';
   }
   if (item.status === 'scheduled' && item.dueAt && Date.parse(item.dueAt) <= at.getTime()) {
     // Another actor may change the phone between our read and our write (two surveys for one
@@ -122,6 +123,7 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
           { due: null },
         ),
         addToAggregate(survey.day, survey, suppressedDelta('opted_out')),
+        ...replyOnClose(survey, { status: 'suppressed', reason: 'opted_out' }, at),
       ]);
       return 'suppressed';
     }
@@ -134,6 +136,7 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
           { due: null },
         ),
         addToAggregate(survey.day, survey, suppressedDelta('recently_surveyed')),
+        ...replyOnClose(survey, { status: 'suppressed', reason: 'recently_surveyed' }, at),
       ]);
       return 'suppressed';
     }
@@ -181,7 +184,7 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
         at,
       ),
     ]);
-    await deliverSms(smsId);
+    await deliverOutbox(smsId);
     return 'surveysSent';
   } catch (err) {
     // Someone else changed the survey or the phone since we read them: the next run re-decides.
@@ -197,6 +200,7 @@ async function expireSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
       updateSurvey(survey.surveyId, 'sent', { status: 'expired', closedAt: at.toISOString() }, { due: null }),
       addToAggregate(survey.day, survey, { expired: 1 }),
       ...releasePhone(phone, survey.surveyId, at),
+      ...replyOnClose(survey, { status: 'expired' }, at),
     ]);
     return 'expired';
   } catch (err) {
@@ -250,7 +254,7 @@ async function remind(survey: SurveyItem, at: Date): Promise<Outcome> {
     if (err instanceof TxConditionFailed) return 'skipped';
     throw err;
   }
-  await deliverSms(smsId);
+  await deliverOutbox(smsId);
   return 'reminded';
 }
 

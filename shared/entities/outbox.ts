@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type Alert, publishAlert } from '#shared/alerts';
 import { ddb, TABLE } from '#shared/db/client';
 import { dueKeys } from '#shared/db/due';
 import type { TxItem } from '#shared/db/tx';
@@ -9,14 +10,17 @@ import { sendSms } from '#shared/sms/gateway';
 import type { TemplateId } from '#shared/sms/templates';
 
 /**
- * Transactional outbox for SMS: a message is written in the same transaction as the state change
- * that calls for it, then delivered (at once, and by the scheduler if that attempt fails).
- * Its id is derived from the cause (e.g. `{surveyId}#thanks`), so a cause yields one message.
+ * Transactional outbox for SMS and supervisor alerts: a message is written in the same
+ * transaction as the state change that calls for it, then delivered (at once, and by the
+ * scheduler if that attempt fails). Its id is derived from the cause (e.g. `{surveyId}#thanks`),
+ * so a cause yields one message.
  */
 export interface SmsItem {
   pk: string;
   sk: 'SMS';
   type: 'sms';
+  channel?: 'sms' | 'alert';
+  alert?: Alert;
   smsId: string;
   to: string;
   body: string;
@@ -60,6 +64,25 @@ export function putSms(sms: NewSms, at: Date): TxItem {
   return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }
 
+/** An alert to supervisors, delivered like an SMS (once per id). */
+export function putAlert(alertId: string, alert: Alert, at: Date): TxItem {
+  const item: SmsItem = {
+    ...smsKey(alertId),
+    type: 'sms',
+    channel: 'alert',
+    alert,
+    smsId: alertId,
+    to: alert.level,
+    body: alert.message,
+    templateId: 'no_open_survey',
+    templateVersion: 0,
+    status: 'pending',
+    createdAt: at.toISOString(),
+    ...dueKeys(`SMS#${alertId}`, at),
+  };
+  return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
 /** Which survey a published message belonged to (for previousPublishedMessageId). */
 export async function surveyIdForMessage(messageId: string): Promise<string | undefined> {
   const res = await ddb.send(new GetCommand({ TableName: TABLE, Key: messageKey(messageId) }));
@@ -74,7 +97,7 @@ const LEASE_MS = 60_000;
  * acceptance and that record can send a message twice (the lease then lapses and it is retried).
  * Returns false when the message was not delivered now (already sent, leased, or the gateway failed).
  */
-export async function deliverSms(smsId: string): Promise<boolean> {
+export async function deliverOutbox(smsId: string): Promise<boolean> {
   const nowMs = Date.now();
   let sms: SmsItem;
   try {
@@ -101,9 +124,10 @@ export async function deliverSms(smsId: string): Promise<boolean> {
   }
   let messageId: string;
   try {
-    ({ messageId } = await sendSms(sms.to, sms.body));
+    ({ messageId } =
+      sms.channel === 'alert' && sms.alert ? await publishAlert(sms.alert) : await sendSms(sms.to, sms.body));
   } catch (err) {
-    logger.warn('sms gateway failed; will retry', { smsId, to: maskPhone(sms.to), error: err as Error });
+    logger.warn('gateway failed; will retry', { smsId, error: err as Error });
     await ddb.send(
       new UpdateCommand({ TableName: TABLE, Key: smsKey(smsId), UpdateExpression: 'REMOVE leaseUntil' }),
     );
@@ -119,7 +143,7 @@ export async function deliverSms(smsId: string): Promise<boolean> {
       ExpressionAttributeValues: { ':sent': 'sent', ':at': new Date().toISOString(), ':mid': messageId },
     }),
   );
-  if (sms.surveyId) {
+  if (sms.surveyId && sms.channel !== 'alert') {
     await ddb.send(
       new PutCommand({
         TableName: TABLE,
@@ -127,6 +151,10 @@ export async function deliverSms(smsId: string): Promise<boolean> {
       }),
     );
   }
-  logger.info('sms sent', { smsId, templateId: sms.templateId, to: maskPhone(sms.to) });
+  logger.info('outbox message sent', {
+    smsId,
+    channel: sms.channel ?? 'sms',
+    ...(sms.channel === 'alert' ? {} : { templateId: sms.templateId, to: maskPhone(sms.to) }),
+  });
   return true;
 }

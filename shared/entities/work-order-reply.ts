@@ -1,0 +1,97 @@
+import { config } from '#shared/config';
+import { TABLE } from '#shared/db/client';
+import { dueKeys } from '#shared/db/due';
+import type { TxItem } from '#shared/db/tx';
+import type { SurveyItem } from '#shared/entities/survey';
+
+/**
+ * The reply to the work order (回复工单, domain.md section 6): when a survey closes, its result is
+ * posted back to the source's `replyUrl`, signed per Standard Webhooks with the same webhook-id
+ * on every retry. The item is written in the transaction that closes the survey (so a close is
+ * never without its reply, and never has two); delivery and retries happen afterwards.
+ * Keys: pk=REPLY#{surveyId}, sk=REPLY; in the due index while it waits for (re)delivery.
+ */
+export type ClosedStatus = 'answered' | 'expired' | 'suppressed' | 'cancelled';
+
+export interface WorkOrderReplyPayload {
+  ticketId: string;
+  surveyId: string;
+  status: ClosedStatus;
+  reason?: string;
+  rating?: 1 | 2 | 3;
+  reasons?: number[];
+  comment?: string;
+  closedAt: string;
+}
+
+export interface WorkOrderReplyItem {
+  pk: string;
+  sk: 'REPLY';
+  type: 'work_order_reply';
+  source: string;
+  url: string;
+  webhookId: string;
+  payload: WorkOrderReplyPayload;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt: string;
+  deliveredAt?: string;
+  lastError?: string;
+  gsi1pk?: string;
+  gsi1sk?: string;
+}
+
+export const replyKey = (surveyId: string) => ({ pk: `REPLY#${surveyId}`, sk: 'REPLY' as const });
+
+export interface SurveyClose {
+  status: ClosedStatus;
+  reason?: string;
+  rating?: 1 | 2 | 3;
+  reasons?: number[];
+  comment?: string;
+}
+
+/** The reply item for a closing survey, or nothing when its source wants no reply. */
+export function replyOnClose(
+  survey: Pick<SurveyItem, 'surveyId' | 'ticketId' | 'source'>,
+  close: SurveyClose,
+  at: Date,
+): TxItem[] {
+  const url = config.rules.sources[survey.source]?.replyUrl;
+  if (!url) return [];
+  const payload: WorkOrderReplyPayload = {
+    ticketId: survey.ticketId,
+    surveyId: survey.surveyId,
+    status: close.status,
+    ...(close.reason ? { reason: close.reason } : {}),
+    ...(close.rating ? { rating: close.rating } : {}),
+    ...(close.reasons?.length ? { reasons: close.reasons } : {}),
+    ...(close.comment ? { comment: close.comment } : {}),
+    closedAt: at.toISOString(),
+  };
+  const item: WorkOrderReplyItem = {
+    ...replyKey(survey.surveyId),
+    type: 'work_order_reply',
+    source: survey.source,
+    url,
+    webhookId: `msg_wo_${survey.surveyId}`,
+    payload,
+    status: 'pending',
+    attempts: 0,
+    createdAt: at.toISOString(),
+    nextAttemptAt: at.toISOString(),
+    ...dueKeys(`REPLY#${survey.surveyId}`, at),
+  };
+  return [{ Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }];
+}
+
+/** What the work order hears about a survey closed after its rating. */
+export function answeredClose(survey: SurveyItem): SurveyClose {
+  return {
+    status: 'answered',
+    ...(survey.rating ? { rating: survey.rating } : {}),
+    ...(survey.reasons ? { reasons: survey.reasons } : {}),
+    ...(survey.comment ? { comment: survey.comment } : {}),
+  };
+}
