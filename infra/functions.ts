@@ -67,4 +67,20 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   reports: {
     access: 'read',
   },
+  callbacks: {
+    access: 'readWrite',
+  },
+  'survey-page': {
+    access: 'readWrite',
+    sendsSms: true,
+  },
+  dashboard: {
+    access: 'none',
+  },
+  openapi: {
+    access: 'none',
+  },
+  'work-order-reply': {
+    access: 'readWrite',
+  },
 };

@@ -16,6 +16,11 @@ export const functionNames = [
   'sms-inbound',
   'scheduler',
   'reports',
+  'callbacks',
+  'survey-page',
+  'dashboard',
+  'openapi',
+  'work-order-reply',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 
@@ -23,4 +28,15 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/v1/tickets/completed', fn: 'ticket-completed', auth: false },
   { method: 'POST', path: '/v1/tickets/reopened', fn: 'ticket-reopened', auth: false },
   { method: 'GET', path: '/v1/reports/engineers', fn: 'reports', auth: true },
+  { method: 'GET', path: '/v1/reports/engineers/{engineerId}', fn: 'reports', auth: true },
+  { method: 'GET', path: '/v1/reports/teams', fn: 'reports', auth: true },
+  { method: 'GET', path: '/v1/reports/regions', fn: 'reports', auth: true },
+  { method: 'GET', path: '/v1/callbacks', fn: 'callbacks', auth: true },
+  { method: 'GET', path: '/v1/callbacks/{id}', fn: 'callbacks', auth: true },
+  { method: 'POST', path: '/v1/callbacks/{id}/notes', fn: 'callbacks', auth: true },
+  { method: 'POST', path: '/v1/callbacks/{id}/close', fn: 'callbacks', auth: true },
+  { method: 'GET', path: '/s/{token}', fn: 'survey-page', auth: false },
+  { method: 'POST', path: '/s/{token}', fn: 'survey-page', auth: false },
+  { method: 'GET', path: '/dashboard', fn: 'dashboard', auth: false },
+  { method: 'GET', path: '/openapi.json', fn: 'openapi', auth: false },
 ];

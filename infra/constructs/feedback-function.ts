@@ -8,8 +8,11 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { handlerEntry, lambdaEsbuildOptions, REPO_ROOT } from '../esbuild-options.ts';
 
-/** Least-privilege table access: `read` = grantReadData, `readWrite` = grantReadWriteData. */
-export type TableAccess = 'read' | 'readWrite';
+/**
+ * Least-privilege table access: `read` = grantReadData, `readWrite` = grantReadWriteData,
+ * `none` = no grant at all (static pages).
+ */
+export type TableAccess = 'none' | 'read' | 'readWrite';
 
 export const SERVICE_NAME = 'telecom-feedback';
 
@@ -93,6 +96,6 @@ export class FeedbackFunction extends Construct {
     });
 
     if (props.tableAccess === 'read') props.table.grantReadData(this.fn);
-    else props.table.grantReadWriteData(this.fn);
+    else if (props.tableAccess === 'readWrite') props.table.grantReadWriteData(this.fn);
   }
 }

@@ -37,6 +37,12 @@ export const counters = [
   'reason4',
   'reason5',
   'reason6',
+  'callbacksOpened',
+  'callbacksOverdue',
+  'callbacksClosed',
+  'callbacksResolvedSatisfied',
+  'callbacksResolvedUnsatisfied',
+  'callbacksUnreachable',
 ] as const;
 export type Counter = (typeof counters)[number];
 export type Counts = Record<Counter, number>;

@@ -259,6 +259,7 @@ export function planRating(survey: SurveyItem, state: PhoneState, answer: Answer
   const counted = addToAggregate(survey.day, survey, {
     responses: 1,
     [ratingCounter[rating]]: 1,
+    ...(opensCallback(rating) ? { callbacksOpened: 1 } : {}),
     ...Object.fromEntries((answer.reasons ?? []).map((r) => [`reason${r}`, 1])),
   });
   const callback = opensCallback(rating) ? openCallback(survey, rating, comment, at, answer.reasons) : [];

@@ -14,19 +14,21 @@ import { jobLabel, renderSms } from '#shared/sms/templates';
 import { isQuietTime, nextAllowedTime } from '#shared/time';
 import { recentlySurveyed } from '#shared/usecases/complete-ticket';
 
-export interface DueWorkResult {
-  surveysSent: number;
-  reminded: number;
-  reasonsClosed: number;
-  deferred: number;
-  queued: number;
-  suppressed: number;
-  expired: number;
-  smsDelivered: number;
-  failed: number;
-}
+/** How many due items ended in each outcome (e.g. surveysSent, queued, expired, failed). */
+export type DueWorkResult = Record<string, number>;
 
-type Outcome = keyof DueWorkResult | 'skipped';
+/** What became of one due item; 'skipped' is not counted. */
+type Outcome = string;
+
+/**
+ * Handlers of due items by their `type`: each reads the item, decides on fresh state and does
+ * its step with a conditional write, returning its outcome.
+ */
+const dueHandlers: Record<string, (item: any, at: Date) => Promise<Outcome>> = {
+  sms: async (item: SmsItem) =>
+    item.status !== 'pending' ? 'skipped' : (await deliverOutbox(item.smsId)) ? 'smsDelivered' : 'failed',
+  survey: surveyDue,
+};
 
 /**
  * Everything that has fallen due by now: surveys to send (or defer out of quiet hours, or queue
@@ -37,17 +39,7 @@ type Outcome = keyof DueWorkResult | 'skipped';
 export async function runDueWork(concurrency = 8): Promise<DueWorkResult> {
   const at = now();
   const refs = await queryDue(at);
-  const result: DueWorkResult = {
-    surveysSent: 0,
-    reminded: 0,
-    reasonsClosed: 0,
-    deferred: 0,
-    queued: 0,
-    suppressed: 0,
-    expired: 0,
-    smsDelivered: 0,
-    failed: 0,
-  };
+  const result: DueWorkResult = { surveysSent: 0, queued: 0, expired: 0, failed: 0 };
   const queue = [...refs];
   await Promise.all(
     Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
@@ -56,7 +48,7 @@ export async function runDueWork(concurrency = 8): Promise<DueWorkResult> {
           logger.error('due work failed; will retry on a later run', { pk: ref.pk, error: err as Error });
           return 'failed' as const;
         });
-        if (outcome !== 'skipped') result[outcome]++;
+        if (outcome !== 'skipped') result[outcome] = (result[outcome] ?? 0) + 1;
       }
     }),
   );
@@ -65,12 +57,11 @@ export async function runDueWork(concurrency = 8): Promise<DueWorkResult> {
 
 async function handleDue(ref: DueRef, at: Date): Promise<Outcome> {
   const res = await ddb.send(new GetCommand({ TableName: TABLE, Key: ref, ConsistentRead: true }));
-  const item = res.Item as (SurveyItem | SmsItem) | undefined;
-  if (!item) return 'skipped';
-  if (item.type === 'sms') {
-    if (item.status !== 'pending') return 'skipped';
-    return (await deliverOutbox(item.smsId)) ? 'smsDelivered' : 'failed';
-  }
+  const handler = res.Item ? dueHandlers[res.Item.type as string] : undefined;
+  return handler ? await handler(res.Item, at) : 'skipped';
+}
+
+async function surveyDue(item: SurveyItem, at: Date): Promise<Outcome> {
   if (item.status === 'scheduled' && item.dueAt && Date.parse(item.dueAt) <= at.getTime()) {
     // Another actor may change the phone between our read and our write (two surveys for one
     // phone falling due together): decide again on fresh state a few times.
