@@ -124,6 +124,14 @@ const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
  * Throws when a declared variable is missing or an undeclared one is given.
  * Values are inserted as they are (a `{x}` inside a value is not expanded).
  */
+/**
+ * Values as the templates address them: the texts say `{engineerName}师傅`, so a name recorded
+ * as "王师傅" is not doubled into "王师傅师傅".
+ */
+function normalise(name: string, value: string): string {
+  return name === 'engineerName' ? value.replace(/\s*师傅$/, '') || value : value;
+}
+
 export function renderSms(
   id: TemplateId,
   vars: Record<string, string>,
@@ -140,6 +148,6 @@ export function renderSms(
     ].filter(Boolean);
     throw new Error(`SMS template ${id}: ${parts.join('; ')}`);
   }
-  const text = template.text.replace(PLACEHOLDER, (_m, name: string) => vars[name] ?? '');
+  const text = template.text.replace(PLACEHOLDER, (_m, name: string) => normalise(name, vars[name] ?? ''));
   return { templateId: id, templateVersion: template.version, body: `【${signature}】${text}` };
 }

@@ -181,3 +181,17 @@ describe('SMS templates', () => {
     expect(body).toContain('{job}师傅');
   });
 });
+
+describe('addressing the engineer', () => {
+  it('does not double 师傅 when the name already carries it', () => {
+    expect(renderSms('survey', { engineerName: '王师傅', job: '故障维修' }, '客户服务').body).toContain(
+      '王师傅已为您',
+    );
+    expect(renderSms('survey', { engineerName: '王师傅', job: '故障维修' }, '客户服务').body).not.toContain(
+      '师傅师傅',
+    );
+    expect(renderSms('survey', { engineerName: '李明', job: '故障维修' }, '客户服务').body).toContain(
+      '李明师傅已为您',
+    );
+  });
+});
