@@ -13,7 +13,7 @@ process.env.DYNAMODB_ENDPOINT = endpoint;
 process.env.TABLE_NAME = tableName;
 process.env.SMS_GATEWAY = 'outbox';
 process.env.AWS_REGION = 'cn-north-1';
-process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 process.env.WEBHOOK_SECRET ??= 'whsec_dGVzdC1zZWNyZXQtZm9yLXRoZS13ZWJob29rLXRlc3Rz';
 
 const client = new DynamoDBClient({
