@@ -4,6 +4,7 @@ import { dueKeys } from '#shared/db/due';
 import type { TxItem } from '#shared/db/tx';
 import type { Counter, Counts, EngineerRef } from '#shared/entities/aggregate';
 import type { TicketKind } from '#shared/rules';
+import type { Timeliness } from '#shared/timeliness';
 
 export type SurveyStatus =
   | 'scheduled' // waiting for its send time (in the due index)
@@ -45,6 +46,10 @@ export interface SurveyItem extends EngineerRef {
   rating?: 1 | 2 | 3;
   comment?: string;
   reprompts: number;
+  /** The completion's timeliness, as counted (kept per completion so aggregates can be recomputed). */
+  timeliness?: Timeliness;
+  /** Set when the ticket was reopened after this survey's completion. */
+  reopenedAt?: string;
   gsi1pk?: string;
   gsi1sk?: string;
   /** Dissatisfied answers, listed per engineer: COMMENTS#{engineerId} / {answeredAt}#{surveyId}. */

@@ -123,6 +123,7 @@ export async function completeTicket(t: TicketCompleted): Promise<CompleteTicket
     completedAt: completed.toISOString(),
     createdAt: at.toISOString(),
     reprompts: 0,
+    timeliness: tl,
   };
 
   try {

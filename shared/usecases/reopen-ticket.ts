@@ -44,7 +44,12 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
     if (survey && (survey.status === 'scheduled' || survey.status === 'waiting')) {
       outcome = 'cancelled';
       items.push(
-        updateSurvey(surveyId, survey.status, { status: 'cancelled', closedAt: iso }, { due: null }),
+        updateSurvey(
+          surveyId,
+          survey.status,
+          { status: 'cancelled', closedAt: iso, reopenedAt: iso },
+          { due: null },
+        ),
         addToAggregate(survey.day, survey, { reopened: 1, cancelled: 1 }),
         ...replyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
       );
@@ -59,13 +64,21 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
       outcome = 'closed_uncounted';
       const phone = await getPhoneState(survey.phone);
       items.push(
-        updateSurvey(surveyId, 'sent', { status: 'cancelled', closedAt: iso }, { due: null }),
+        updateSurvey(
+          surveyId,
+          'sent',
+          { status: 'cancelled', closedAt: iso, reopenedAt: iso },
+          { due: null },
+        ),
         addToAggregate(survey.day, survey, { reopened: 1, cancelled: 1, surveyed: -1 }),
         ...releasePhone(phone, surveyId, at),
         ...replyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
       );
     } else if (survey) {
-      items.push(addToAggregate(survey.day, survey, { reopened: 1 }));
+      items.push(
+        updateSurvey(surveyId, survey.status, { reopenedAt: iso }),
+        addToAggregate(survey.day, survey, { reopened: 1 }),
+      );
     }
     try {
       await transact(items);
