@@ -10,7 +10,8 @@ import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
 let sys: RunningSystem;
 
 beforeAll(async () => {
-  sys = await startNpm();
+  // every log line of the run is captured: DEBUG so that nothing is left out of the search below
+  sys = await startNpm({ POWERTOOLS_LOG_LEVEL: 'DEBUG' });
 }, 120_000);
 
 afterAll(async () => {
@@ -102,5 +103,14 @@ describe('npm start, driven over HTTP', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body.engineers).toEqual([]);
+  });
+
+  it('never logs a phone number, a customer name or a message body in clear', () => {
+    const out = sys.output();
+    expect(out).toMatch(/"level":"(INFO|DEBUG)"/); // the handlers' logs are in the capture
+    for (const secret of ['13700001111', '1370000111', '刘女士', '1 很好', '很好']) {
+      expect(out, `log leaks ${secret}`).not.toContain(secret);
+    }
+    expect(out).toContain('137****1111'); // phones appear masked only
   });
 });
