@@ -235,6 +235,13 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
     process.env.SMS_GATEWAY = 'outbox';
     process.env.WEBHOOK_SECRET = secrets.webhookSecret;
     process.env.AWS_REGION = region;
+    // Links in SMS (web survey) lead to this server unless PUBLIC_BASE_URL says otherwise.
+    // With port 0 the address is not known yet: such a link needs PUBLIC_BASE_URL (or a port).
+    const listenPort = opts.port ?? 3000;
+    if (!process.env.PUBLIC_BASE_URL?.trim() && listenPort !== 0) {
+      const h = opts.host ?? '127.0.0.1';
+      process.env.PUBLIC_BASE_URL = `http://${h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h}:${listenPort}`;
+    }
     process.env.POWERTOOLS_SERVICE_NAME ??= 'telecom-feedback';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
     process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';

@@ -13,6 +13,7 @@ import { logger } from '#shared/log';
 import { jobLabel, renderSms } from '#shared/sms/templates';
 import { isQuietTime, nextAllowedTime } from '#shared/time';
 import { recentlySurveyed } from '#shared/usecases/complete-ticket';
+import { surveyInvitation } from '#shared/usecases/web-survey';
 
 /** How many due items ended in each outcome (e.g. surveysSent, queued, expired, failed). */
 export type DueWorkResult = Record<string, number>;
@@ -146,6 +147,8 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
     const remindAt = new Date(at.getTime() + rules.survey.reminderHours * 3_600_000);
     const hasReminder = remindAt < expiresAt;
     const smsId = `${survey.surveyId}#survey`;
+    // The digit prompt, or the web survey's link when the survey's source asks for it.
+    const invitation = surveyInvitation(survey, expiresAt, at);
     const { pk: _pk, sk: _sk, version: _v, ...state } = phone;
     await transact([
       savePhoneState(phone, { ...state, openSurveyId: survey.surveyId, lastSurveyedAt: at.toISOString() }),
@@ -166,14 +169,11 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
           smsId,
           to: survey.phone,
           surveyId: survey.surveyId,
-          rendered: renderSms(
-            'survey',
-            { engineerName: survey.engineerName, job: jobLabel(survey.kind) },
-            rules.sms.signature,
-          ),
+          rendered: invitation.rendered,
         },
         at,
       ),
+      ...invitation.items,
     ]);
     await deliverOutbox(smsId);
     return 'surveysSent';
