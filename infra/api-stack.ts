@@ -146,6 +146,7 @@ export class FeedbackApiStack extends Stack {
     const environment: Record<string, string> = { SMS_GATEWAY: 'sns', ...spec.env };
     if (props.rules !== undefined) environment.RULES = props.rules;
     if (spec.webhookSecret) environment.WEBHOOK_SECRET_ARN = props.webhookSecret.secretArn;
+    if (spec.sendsAlerts) environment.ALERTS_TOPIC_ARN = props.supervisorAlerts.topicArn;
 
     const f = new FeedbackFunction(this, id, {
       name,
@@ -161,6 +162,8 @@ export class FeedbackApiStack extends Stack {
     });
 
     if (spec.webhookSecret) props.webhookSecret.grantRead(f.fn);
+    // Supervisors' alerts: Publish to the SupervisorAlerts topic, and to no other.
+    if (spec.sendsAlerts) props.supervisorAlerts.grantPublish(f.fn);
 
     if (spec.sendsSms) {
       // SNS Publish to a phone number (PhoneNumber=...) has no resource to scope to: IAM evaluates

@@ -24,6 +24,11 @@ export interface FunctionSpec {
   /** Sends SMS: may sns:Publish straight to phone numbers. (Every function gets SMS_GATEWAY=sns.) */
   sendsSms?: boolean;
   /**
+   * Delivers supervisors' alerts (outbox): gets ALERTS_TOPIC_ARN and may sns:Publish to the
+   * SupervisorAlerts topic only.
+   */
+  sendsAlerts?: boolean;
+  /**
    * Verifies Standard Webhooks signatures: gets WEBHOOK_SECRET_ARN and may read that one secret.
    */
   webhookSecret?: boolean;
@@ -54,11 +59,13 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   'sms-inbound': {
     access: 'readWrite',
     sendsSms: true,
+    sendsAlerts: true,
     triggers: [{ kind: 'topic', topic: 'inboundSms' }],
   },
   scheduler: {
     access: 'readWrite',
     sendsSms: true,
+    sendsAlerts: true,
     timeoutSeconds: 60,
     triggers: [{ kind: 'schedule', everyMinutes: 1 }],
     // The next tick picks up whatever a failed one left: old ticks are worth nothing.
@@ -69,10 +76,12 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   },
   callbacks: {
     access: 'readWrite',
+    sendsAlerts: true,
   },
   'survey-page': {
     access: 'readWrite',
     sendsSms: true,
+    sendsAlerts: true,
   },
   dashboard: {
     access: 'none',

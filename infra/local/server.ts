@@ -257,6 +257,7 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
       );
     }
     const gateway = await import('#shared/sms/gateway');
+    const alerts = await import('#shared/alerts');
     return await serve({
       opts,
       log,
@@ -270,6 +271,7 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
       dynamoEndpoint,
       dataLocation,
       listOutbox: gateway.listOutbox,
+      listAlerts: alerts.listAlerts,
     });
   } catch (err) {
     await dynamo?.stop();
@@ -290,6 +292,8 @@ interface ServeInput {
   dynamoEndpoint: string;
   dataLocation: string;
   listOutbox: (phone?: string) => Promise<unknown[]>;
+  /** Supervisors' alerts published locally, oldest first (phones masked). */
+  listAlerts: () => Promise<unknown[]>;
 }
 
 async function serve(input: ServeInput): Promise<LocalSystem> {
@@ -372,6 +376,9 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
       const entries = await input.listOutbox(phone ? normalizePhone(phone) : undefined);
       return sendJson(res, 200, entries);
     }
+    if (path === '/local/alerts' && method === 'GET') {
+      return sendJson(res, 200, await input.listAlerts());
+    }
     if (path === '/local/sms/inbound' && method === 'POST') {
       const payload = validateInboundSms(jsonObject(body));
       const event = buildSnsEvent(JSON.stringify(payload), topicArn, now());
@@ -419,6 +426,7 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
         endpoints: [
           'GET /local/sms/outbox?phone=',
           'POST /local/sms/inbound',
+          'GET /local/alerts',
           'GET /local/clock',
           'POST /local/clock',
           'POST /local/tick',

@@ -263,6 +263,8 @@ export function planRating(survey: SurveyItem, state: PhoneState, answer: Answer
     ...Object.fromEntries((answer.reasons ?? []).map((r) => [`reason${r}`, 1])),
   });
   const callback = opensCallback(rating) ? openCallback(survey, rating, comment, at, answer.reasons) : [];
+  // The supervisors' alert goes out with the reply SMS, not a scheduler tick later.
+  const alerts = opensCallback(rating) ? [`${survey.surveyId}#opened`] : [];
   const commentIndex =
     rating === 3 ? { gsi2pk: `COMMENTS#${survey.engineerId}`, gsi2sk: `${iso}#${survey.surveyId}` } : {};
   if (rating !== 1 && answer.reasons === undefined) {
@@ -288,7 +290,7 @@ export function planRating(survey: SurveyItem, state: PhoneState, answer: Answer
         ...callback,
         ask.item,
       ],
-      sms: [ask.smsId],
+      sms: [ask.smsId, ...alerts],
     };
   }
   const reasons = answer.reasons?.length ? answer.reasons : undefined;
@@ -309,6 +311,6 @@ export function planRating(survey: SurveyItem, state: PhoneState, answer: Answer
       ...replyOnClose(survey, { status: 'answered', rating, reasons, comment }, at),
       thanks.item,
     ],
-    sms: [thanks.smsId],
+    sms: [thanks.smsId, ...alerts],
   };
 }

@@ -12,6 +12,7 @@ import { answeredClose, replyOnClose } from '#shared/entities/work-order-reply';
 import { logger } from '#shared/log';
 import { jobLabel, renderSms } from '#shared/sms/templates';
 import { isQuietTime, nextAllowedTime } from '#shared/time';
+import { callbackDue } from '#shared/usecases/callbacks';
 import { recentlySurveyed } from '#shared/usecases/complete-ticket';
 import { surveyInvitation } from '#shared/usecases/web-survey';
 
@@ -29,6 +30,7 @@ const dueHandlers: Record<string, (item: any, at: Date) => Promise<Outcome>> = {
   sms: async (item: SmsItem) =>
     item.status !== 'pending' ? 'skipped' : (await deliverOutbox(item.smsId)) ? 'smsDelivered' : 'failed',
   survey: surveyDue,
+  callback: callbackDue,
 };
 
 /**

@@ -179,10 +179,32 @@ describe('FeedbackApi: functions', () => {
     }
   });
 
-  it('only sms-inbound and scheduler can publish (SMS to phone numbers)', () => {
+  it('only the functions that send SMS or alerts can publish', () => {
     for (const name of functionNames) {
       const publishes = actions(name).includes('sns:Publish');
-      expect(publishes, name).toBe(name === 'sms-inbound' || name === 'scheduler');
+      const spec = functionSpecs[name];
+      expect(publishes, name).toBe(Boolean(spec.sendsSms || spec.sendsAlerts));
+    }
+  });
+
+  it('alert senders get ALERTS_TOPIC_ARN and may publish to SupervisorAlerts only, no other topic', () => {
+    const senders = functionNames.filter((n) => functionSpecs[n].sendsAlerts);
+    expect(senders).toEqual(expect.arrayContaining(['sms-inbound', 'scheduler', 'survey-page', 'callbacks']));
+    for (const name of functionNames) {
+      const topicArn = env(name).ALERTS_TOPIC_ARN;
+      const topicStatements = statements(name).filter(
+        (s) => [s.Action].flat().includes('sns:Publish') && s.Resource !== '*',
+      );
+      if (!functionSpecs[name].sendsAlerts) {
+        expect(topicArn, name).toBeUndefined();
+        expect(topicStatements, name).toEqual([]);
+        continue;
+      }
+      expect(JSON.stringify(topicArn), name).toMatch(/SupervisorAlerts/);
+      expect(topicStatements, name).toHaveLength(1);
+      expect([topicStatements[0]?.Action].flat(), name).toEqual(['sns:Publish']);
+      expect(topicStatements[0]?.Resource, name).toEqual(topicArn);
+      expect(JSON.stringify(topicStatements[0]?.Resource), name).not.toMatch(/InboundSms/);
     }
   });
 

@@ -1,0 +1,71 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+
+// The rules are read once at import: set them before any module that reads the configuration.
+vi.hoisted(() => {
+  process.env.RULES = JSON.stringify({
+    callbacks: { openOnBasicallySatisfied: true, contactWithinHours: 2 },
+  });
+});
+
+const { listAlerts } = await import('#shared/alerts');
+const { pinClock } = await import('#shared/clock');
+const { queryAggregates } = await import('#shared/entities/aggregate');
+const { getCallback } = await import('#shared/entities/callback');
+const { ticketCompletedSchema } = await import('#shared/schemas/ticket-completed');
+const { completeTicket } = await import('#shared/usecases/complete-ticket');
+const { handleInboundSms } = await import('#shared/usecases/handle-inbound-sms');
+const { runDueWork } = await import('#shared/usecases/run-due-work');
+const { inbound, ticketBody } = await import('../helpers/fixtures.ts');
+
+/** rules.callbacks: 基本满意 opens a case when configured; the contact deadline is configurable. */
+async function rated(phone: string, rating: string, engineerId: string) {
+  pinClock(new Date('2026-11-20T02:00:00Z'));
+  const { response } = await completeTicket(
+    ticketCompletedSchema.parse(
+      ticketBody({
+        completedAt: '2026-11-20T09:50:00+08:00',
+        engineer: { id: engineerId, name: '周师傅', team: 'T-rules', region: 'R-rules' },
+        customer: { phone },
+      }),
+    ),
+  );
+  pinClock(new Date('2026-11-20T02:21:00Z'));
+  await runDueWork();
+  expect(await handleInboundSms(inbound(`+86${phone}`, rating))).toBe('rated');
+  return response.surveyId as string;
+}
+
+describe('callback rules from RULES', () => {
+  let basic: string;
+  let satisfied: string;
+  beforeAll(async () => {
+    basic = await rated('13911112222', '2', 'E-basic');
+    satisfied = await rated('13911113333', '1', 'E-happy');
+  });
+
+  it('a 基本满意 opens a case (with its alert) when openOnBasicallySatisfied is set; a 满意 never does', async () => {
+    expect(await getCallback(basic)).toMatchObject({ status: 'open', rating: 2 });
+    expect(await getCallback(satisfied)).toBeUndefined();
+    const alerts = await listAlerts();
+    expect(alerts.filter((a) => a.caseId === basic)).toEqual([
+      expect.objectContaining({ kind: 'callback_opened', subject: expect.stringContaining('基本满意') }),
+    ]);
+    expect(alerts.filter((a) => a.caseId === satisfied)).toEqual([]);
+    const rows = await queryAggregates(['2026-11-20']);
+    expect(rows.find((r) => r.engineerId === 'E-basic')?.callbacksOpened).toBe(1);
+    expect(rows.find((r) => r.engineerId === 'E-happy')?.callbacksOpened).toBeUndefined();
+  });
+
+  it('the deadline follows contactWithinHours', async () => {
+    expect((await getCallback(basic))?.deadline).toBe('2026-11-20T04:21:00.000Z');
+    pinClock(new Date('2026-11-20T04:20:00Z'));
+    await runDueWork();
+    expect((await getCallback(basic))?.status).toBe('open');
+    pinClock(new Date('2026-11-20T04:21:00Z'));
+    await runDueWork();
+    expect((await getCallback(basic))?.status).toBe('overdue');
+    const overdue = (await listAlerts()).filter((a) => a.caseId === basic && a.kind === 'callback_overdue');
+    expect(overdue).toHaveLength(1);
+    expect(overdue[0]?.message).toContain('2 小时');
+  });
+});
