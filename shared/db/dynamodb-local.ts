@@ -40,8 +40,20 @@ export async function startDynamoDbLocal(opts: { port?: number; path?: string } 
         'or point DYNAMODB_ENDPOINT at a DynamoDB you already run.',
     );
   }
-  const port = opts.port && opts.port > 0 ? opts.port : await freePort();
-  const child: ChildProcess = spawn({ port, sharedDb: true, path: opts.path ?? null, stdio: 'pipe' });
+  // A free port can be taken by someone else between our probe and Java binding it: then
+  // DynamoDB Local exits, and we try again on another port (unless a port was asked for).
+  for (let attempt = 1; ; attempt++) {
+    const port = opts.port && opts.port > 0 ? opts.port : await freePort();
+    const started = await tryStart(port, opts.path);
+    if (started) return started;
+    if ((opts.port && opts.port > 0) || attempt >= 3) {
+      throw new Error(`DynamoDB Local did not start on port ${port}`);
+    }
+  }
+}
+
+async function tryStart(port: number, path: string | undefined): Promise<LocalDynamo | undefined> {
+  const child: ChildProcess = spawn({ port, sharedDb: true, path: path ?? null, stdio: 'pipe' });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => {
     output += d.toString();
@@ -50,15 +62,24 @@ export async function startDynamoDbLocal(opts: { port?: number; path?: string } 
     output += d.toString();
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited early:\n${output}`);
+  const deadline = Date.now() + 60_000;
+  let ready = false;
+  while (!ready && Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      process.stderr.write(`DynamoDB Local exited early on port ${port}:\n${output}\n`);
+      return undefined;
+    }
     try {
       const res = await fetch(endpoint, { method: 'POST' });
-      if (res.status > 0) break;
+      ready = res.status > 0;
     } catch {
       await new Promise((r) => setTimeout(r, 150));
     }
+  }
+  if (!ready) {
+    child.kill('SIGKILL');
+    process.stderr.write(`DynamoDB Local did not answer on port ${port} within 60 s:\n${output}\n`);
+    return undefined;
   }
   return {
     endpoint,
