@@ -8,21 +8,31 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type FunctionName, functionNames, type RouteDef, routes } from '#shared/routes';
 import { FeedbackFunction } from './constructs/feedback-function.ts';
-import { type FunctionSpec, functionSpecs, type TopicName } from './functions.ts';
+import {
+  type FunctionSpec,
+  functionSpecs,
+  type QueueName,
+  queueUrlEnv,
+  type TopicName,
+} from './functions.ts';
 
 export interface FeedbackApiStackProps extends StackProps {
   table: ITable;
   inboundSms: ITopic;
   supervisorAlerts: ITopic;
   webhookSecret: ISecret;
+  /** Queue of the replies to the work order (with its DLQ), and our signing secrets of them. */
+  workOrderReplies: IQueue;
+  replySecrets: ISecret;
   userPool: UserPool;
   userPoolClient: IUserPoolClient;
   /** RULES for every function (JSON, validated by the app); absent = the defaults in shared/rules.ts. */
@@ -141,11 +151,19 @@ export class FeedbackApiStack extends Stack {
     topics: Record<TopicName, ITopic>,
   ): FeedbackFunction {
     const id = constructId(name);
-    const isAsync = (spec.triggers?.length ?? 0) > 0;
+    // SQS event sources invoke synchronously: only the other triggers make a function asynchronous.
+    const isAsync = (spec.triggers ?? []).some((t) => t.kind !== 'queue');
+    const queues: Record<QueueName, IQueue> = { workOrderReplies: props.workOrderReplies };
+    const queuesUsed = new Set<QueueName>([
+      ...(spec.sendsToQueues ?? []),
+      ...(spec.triggers ?? []).flatMap((t) => (t.kind === 'queue' ? [t.queue] : [])),
+    ]);
 
     const environment: Record<string, string> = { SMS_GATEWAY: 'sns', ...spec.env };
     if (props.rules !== undefined) environment.RULES = props.rules;
     if (spec.webhookSecret) environment.WEBHOOK_SECRET_ARN = props.webhookSecret.secretArn;
+    if (spec.replySecrets) environment.REPLY_SECRETS_ARN = props.replySecrets.secretArn;
+    for (const q of queuesUsed) environment[queueUrlEnv[q]] = queues[q].queueUrl;
     if (spec.sendsAlerts) environment.ALERTS_TOPIC_ARN = props.supervisorAlerts.topicArn;
 
     const f = new FeedbackFunction(this, id, {
@@ -162,6 +180,13 @@ export class FeedbackApiStack extends Stack {
     });
 
     if (spec.webhookSecret) props.webhookSecret.grantRead(f.fn);
+    if (spec.replySecrets) props.replySecrets.grantRead(f.fn);
+    for (const q of spec.sendsToQueues ?? []) {
+      // SendMessage only (grantSendMessages would add GetQueueAttributes and GetQueueUrl).
+      f.fn.addToRolePolicy(
+        new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [queues[q].queueArn] }),
+      );
+    }
     // Supervisors' alerts: Publish to the SupervisorAlerts topic, and to no other.
     if (spec.sendsAlerts) props.supervisorAlerts.grantPublish(f.fn);
 
@@ -180,6 +205,14 @@ export class FeedbackApiStack extends Stack {
         // Messages SNS cannot deliver to the function (e.g. throttling beyond SNS retries).
         topics[trigger.topic].addSubscription(
           new LambdaSubscription(f.fn, { deadLetterQueue: this.deadLetterQueue(`${id}SubscriptionDlq${n}`) }),
+        );
+      } else if (trigger.kind === 'queue') {
+        // Partial batch responses: only the failed messages come back (after their visibility).
+        f.fn.addEventSource(
+          new SqsEventSource(queues[trigger.queue], {
+            batchSize: trigger.batchSize ?? 10,
+            reportBatchItemFailures: true,
+          }),
         );
       } else {
         new Rule(this, `${id}Schedule${n}`, {

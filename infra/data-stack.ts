@@ -11,7 +11,9 @@ import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } fr
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { replyQueueMaxReceives } from '#shared/backoff';
 import { table as tableDef } from '#shared/db/table';
 
 /** Custom attributes of managers' tokens (`custom:<name>` claims, read by shared/auth.ts). */
@@ -28,6 +30,12 @@ export class FeedbackDataStack extends Stack {
   readonly supervisorAlerts: Topic;
   /** Standard Webhooks signing secret of POST /v1/tickets/completed. */
   readonly webhookSecret: Secret;
+  /** Replies to the work order (回复工单) waiting for their next delivery attempt (messages in flight). */
+  readonly workOrderReplies: Queue;
+  /** Replies whose delivery was given up (24 hours of retries, or refused): kept 14 days. */
+  readonly workOrderRepliesDlq: Queue;
+  /** Our Standard Webhooks signing secrets of the replies, per source (JSON map). */
+  readonly replySecrets: Secret;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
 
@@ -88,6 +96,42 @@ export class FeedbackDataStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // --- Replies to the work order: the scheduler sends one message per due reply; the
+    // work-order-reply function retries through the message's visibility (backoff of
+    // shared/backoff.ts, up to 24 hours) and lets a dead one go to the DLQ. maxReceiveCount comes
+    // from the same schedule, so SQS never dead-letters a reply that is still being retried.
+    // Here, not in FeedbackApi: messages in flight and dead letters outlive a redeploy of the functions.
+    this.workOrderRepliesDlq = new Queue(this, 'WorkOrderRepliesDlq', {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.workOrderReplies = new Queue(this, 'WorkOrderReplies', {
+      // Six times the consumer's 30-second timeout (AWS's advice for Lambda event sources).
+      visibilityTimeout: Duration.minutes(3),
+      retentionPeriod: Duration.days(4),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.workOrderRepliesDlq, maxReceiveCount: replyQueueMaxReceives() },
+    });
+
+    // --- Our signing secrets of the replies: a JSON map { "<source>": "whsec_..." }; "*" signs for
+    // any source without its own. Deployed with a generated "*" (48 alphanumeric characters: valid
+    // unprefixed base64); give each work-order system its own with
+    //   aws secretsmanager put-secret-value --secret-id <ReplySecretsArn> --secret-string '{"ossA":"whsec_...","*":"whsec_..."}'
+    this.replySecrets = new Secret(this, 'ReplySigningSecrets', {
+      description:
+        'Standard Webhooks signing secrets of the replies to the work order, per source (JSON map)',
+      generateSecretString: {
+        secretStringTemplate: '{}',
+        generateStringKey: '*',
+        passwordLength: 48,
+        excludePunctuation: true,
+        includeSpace: false,
+      },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     // --- Managers' identities: ID tokens carry custom:role, custom:teams, custom:regions,
     // custom:engineerId, which the HTTP API's JWT authorizer hands to the functions.
     this.userPool = new UserPool(this, 'Managers', {
@@ -134,6 +178,14 @@ export class FeedbackDataStack extends Stack {
     new CfnOutput(this, 'WebhookSecretArn', {
       value: this.webhookSecret.secretArn,
       description: 'Set the real signing secret here (whsec_...)',
+    });
+    new CfnOutput(this, 'WorkOrderRepliesDlqUrl', {
+      value: this.workOrderRepliesDlq.queueUrl,
+      description: 'Replies to the work order given up on (redrive after fixing the receiver)',
+    });
+    new CfnOutput(this, 'ReplySecretsArn', {
+      value: this.replySecrets.secretArn,
+      description: 'Signing secrets of the replies to the work order ({"<source>": "whsec_..."})',
     });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });

@@ -11,12 +11,22 @@ import type { TableAccess } from './constructs/feedback-function.ts';
  */
 /** The FeedbackData stack's topics a function can subscribe to. */
 export type TopicName = 'inboundSms' | 'supervisorAlerts';
+/** The FeedbackData stack's SQS queues (each with its own DLQ). */
+export type QueueName = 'workOrderReplies';
+/** The variable a function that sends to or consumes a queue gets its URL in. */
+export const queueUrlEnv: Readonly<Record<QueueName, string>> = { workOrderReplies: 'WORK_ORDER_QUEUE_URL' };
 
 export type Trigger =
   /** Subscribed to an SNS topic of the FeedbackData stack (with a DLQ for undeliverable messages). */
   | { kind: 'topic'; topic: TopicName }
   /** Invoked by an EventBridge rule at a fixed rate (with retries and a DLQ). */
-  | { kind: 'schedule'; everyMinutes: number };
+  | { kind: 'schedule'; everyMinutes: number }
+  /**
+   * Consumes an SQS queue of the FeedbackData stack (event source mapping, partial batch responses:
+   * the handler returns `batchItemFailures`); redelivery and the DLQ are the queue's. Not an
+   * asynchronous invocation. The function also gets the queue's URL (`queueUrlEnv`).
+   */
+  | { kind: 'queue'; queue: QueueName; batchSize?: number };
 
 export interface FunctionSpec {
   /** Table access the code needs, granted exactly (`read`: no writes at all). */
@@ -32,6 +42,10 @@ export interface FunctionSpec {
    * Verifies Standard Webhooks signatures: gets WEBHOOK_SECRET_ARN and may read that one secret.
    */
   webhookSecret?: boolean;
+  /** Sends messages to these queues: gets their URLs (`queueUrlEnv`) and sqs:SendMessage on them only. */
+  sendsToQueues?: readonly QueueName[];
+  /** Signs the replies to the work order: gets REPLY_SECRETS_ARN and may read that one secret. */
+  replySecrets?: boolean;
   /** Event sources besides HTTP routes. A function with triggers is invoked asynchronously and
    * gets an on-failure dead-letter queue and `asyncRetryAttempts` retries. */
   triggers?: readonly Trigger[];
@@ -67,6 +81,8 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
     sendsSms: true,
     sendsAlerts: true,
     timeoutSeconds: 60,
+    // Hands due replies to the work order to their queue (shared/usecases/deliver-work-order-reply.ts).
+    sendsToQueues: ['workOrderReplies'],
     triggers: [{ kind: 'schedule', everyMinutes: 1 }],
     // The next tick picks up whatever a failed one left: old ticks are worth nothing.
     maxEventAgeMinutes: 10,
@@ -91,5 +107,9 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   },
   'work-order-reply': {
     access: 'readWrite',
+    replySecrets: true,
+    // A batch of up to 10 POSTs run side by side, each within its 10 s timeout.
+    timeoutSeconds: 30,
+    triggers: [{ kind: 'queue', queue: 'workOrderReplies', batchSize: 10 }],
   },
 };

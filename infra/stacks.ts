@@ -32,6 +32,8 @@ export function defineStacks(
     inboundSms: data.inboundSms,
     supervisorAlerts: data.supervisorAlerts,
     webhookSecret: data.webhookSecret,
+    workOrderReplies: data.workOrderReplies,
+    replySecrets: data.replySecrets,
     userPool: data.userPool,
     userPoolClient: data.userPoolClient,
     rules: rulesFromContext(app.node.tryGetContext('rules')),

@@ -19,6 +19,11 @@ const envSchema = z.object({
   ALERTS_TOPIC_ARN: z.string().optional(),
   /** Public base URL of the API, for links in SMS (web survey). */
   PUBLIC_BASE_URL: z.url().optional(),
+  /**
+   * SQS queue of the replies to the work order (on AWS): set = the scheduler hands due replies to
+   * it and functions/work-order-reply delivers them; absent (locally) = the scheduler delivers them.
+   */
+  WORK_ORDER_QUEUE_URL: z.url().optional(),
 });
 
 export type Config = z.infer<typeof envSchema> & { rules: Rules };

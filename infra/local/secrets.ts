@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -15,6 +15,12 @@ export interface LocalSecrets {
   webhookSecrets: string[];
   /** HS256 key of local bearer tokens (the local stand-in for the identity provider). */
   jwtSecret: string;
+  /**
+   * Our signing secret of the replies to the work order (回复工单), for every source: derived from
+   * the stored secrets, so it is stable across restarts. REPLY_SECRETS (`{"<source>": "whsec_..."}`)
+   * in the environment overrides it.
+   */
+  replySecret: string;
   /** The file the secrets are kept in. */
   file: string;
 }
@@ -76,5 +82,12 @@ export function loadLocalSecrets(
     .map((s) => s.trim())
     .filter(Boolean);
   const webhookSecrets = fromEnv.length ? fromEnv : [stored.webhookSecret];
-  return { webhookSecret: webhookSecrets.join(','), webhookSecrets, jwtSecret: stored.jwtSecret, file };
+  const replySecret = `whsec_${createHmac('sha256', stored.jwtSecret).update('work-order-reply').digest('base64')}`;
+  return {
+    webhookSecret: webhookSecrets.join(','),
+    webhookSecrets,
+    jwtSecret: stored.jwtSecret,
+    replySecret,
+    file,
+  };
 }

@@ -61,6 +61,8 @@ export interface LocalSystemOptions {
 export interface LocalSystem {
   url: string;
   webhookSecret: string;
+  /** Our signing secret of the replies to the work order, or a note that REPLY_SECRETS sets them. */
+  replySecret: string;
   adminToken: string;
   dynamoEndpoint: string;
   tableName: string;
@@ -234,6 +236,9 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
     process.env.DYNAMODB_ENDPOINT = dynamoEndpoint;
     process.env.SMS_GATEWAY = 'outbox';
     process.env.WEBHOOK_SECRET = secrets.webhookSecret;
+    // Replies to the work order are signed with one local secret unless REPLY_SECRETS gives them.
+    const replySecretsFromEnv = Boolean(process.env.REPLY_SECRETS?.trim());
+    if (!replySecretsFromEnv) process.env.REPLY_SECRETS = JSON.stringify({ '*': secrets.replySecret });
     process.env.AWS_REGION = region;
     // Links in SMS (web survey) lead to this server unless PUBLIC_BASE_URL says otherwise.
     // With port 0 the address is not known yet: such a link needs PUBLIC_BASE_URL (or a port).
@@ -266,6 +271,7 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
       region,
       tickSeconds,
       webhookSecret: secrets.webhookSecret,
+      replySecret: replySecretsFromEnv ? '(per source, from REPLY_SECRETS)' : secrets.replySecret,
       jwtSecret: secrets.jwtSecret,
       dynamo,
       dynamoEndpoint,
@@ -287,6 +293,7 @@ interface ServeInput {
   region: string;
   tickSeconds: number;
   webhookSecret: string;
+  replySecret: string;
   jwtSecret: string;
   dynamo: LocalDynamo | undefined;
   dynamoEndpoint: string;
@@ -390,6 +397,15 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
       }
       return sendJson(res, 200, { ok: true });
     }
+    if (path === '/local/work-order-replies' && method === 'GET') {
+      const status = query.get('status') ?? undefined;
+      const replies = await import('#shared/usecases/deliver-work-order-reply');
+      const { replyStatuses } = await import('#shared/entities/work-order-reply');
+      if (status !== undefined && !(replyStatuses as readonly string[]).includes(status)) {
+        throw new HttpProblem(400, `status must be one of ${replyStatuses.join(', ')}`, { field: 'status' });
+      }
+      return sendJson(res, 200, await replies.listWorkOrderReplies(status as (typeof replyStatuses)[number]));
+    }
     if (path === '/local/clock' && method === 'GET') {
       return sendJson(res, 200, { now: now().toISOString(), pinned: isClockPinned() });
     }
@@ -427,6 +443,7 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
           'GET /local/sms/outbox?phone=',
           'POST /local/sms/inbound',
           'GET /local/alerts',
+          'GET /local/work-order-replies?status=pending|queued|delivered|dead',
           'GET /local/clock',
           'POST /local/clock',
           'POST /local/tick',
@@ -522,6 +539,7 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
   return {
     url,
     webhookSecret: input.webhookSecret,
+    replySecret: input.replySecret,
     adminToken,
     dynamoEndpoint: input.dynamoEndpoint,
     tableName: input.tableName,
@@ -579,6 +597,7 @@ async function main(): Promise<void> {
     'telecom-feedback local system is running',
     `  API             ${sys.url}`,
     `  Webhook secret  ${sys.webhookSecret}`,
+    `  Reply secret    ${sys.replySecret} (signs the replies to the work order)`,
     `  Admin token     ${sys.adminToken}`,
     '                  (others: npm run --silent token -- --role manager --teams T1)',
     `  Data            ${sys.dataLocation}`,

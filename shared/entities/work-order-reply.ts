@@ -9,7 +9,9 @@ import type { SurveyItem } from '#shared/entities/survey';
  * posted back to the source's `replyUrl`, signed per Standard Webhooks with the same webhook-id
  * on every retry. The item is written in the transaction that closes the survey (so a close is
  * never without its reply, and never has two); delivery and retries happen afterwards.
- * Keys: pk=REPLY#{surveyId}, sk=REPLY; in the due index while it waits for (re)delivery.
+ * Keys: pk=REPLY#{surveyId}, sk=REPLY; in the due index while it waits for (re)delivery;
+ * listed by status in gsi2 (gsi2pk=REPLIES#{status}, gsi2sk={createdAt}#{surveyId}).
+ * Delivery: shared/usecases/deliver-work-order-reply.ts.
  */
 export type ClosedStatus = 'answered' | 'expired' | 'suppressed' | 'cancelled';
 
@@ -32,15 +34,33 @@ export interface WorkOrderReplyItem {
   url: string;
   webhookId: string;
   payload: WorkOrderReplyPayload;
-  status: 'pending' | 'delivered' | 'dead';
+  /** pending: waits in the due index; queued: handed to the SQS queue (AWS), which owns its retries. */
+  status: ReplyStatus;
   attempts: number;
   createdAt: string;
   nextAttemptAt: string;
+  firstAttemptAt?: string;
+  lastAttemptAt?: string;
+  queuedAt?: string;
+  /** The SQS message that carries this reply's retries (later duplicates are dropped). */
+  ownerMessageId?: string;
   deliveredAt?: string;
+  deadAt?: string;
   lastError?: string;
   gsi1pk?: string;
   gsi1sk?: string;
+  gsi2pk?: string;
+  gsi2sk?: string;
 }
+
+export const replyStatuses = ['pending', 'queued', 'delivered', 'dead'] as const;
+export type ReplyStatus = (typeof replyStatuses)[number];
+
+/** Listing keys of a reply in the given status (gsi2). */
+export const replyListKeys = (status: ReplyStatus, createdAt: string, surveyId: string) => ({
+  gsi2pk: `REPLIES#${status}`,
+  gsi2sk: `${createdAt}#${surveyId}`,
+});
 
 export const replyKey = (surveyId: string) => ({ pk: `REPLY#${surveyId}`, sk: 'REPLY' as const });
 
@@ -82,6 +102,7 @@ export function replyOnClose(
     createdAt: at.toISOString(),
     nextAttemptAt: at.toISOString(),
     ...dueKeys(`REPLY#${survey.surveyId}`, at),
+    ...replyListKeys('pending', at.toISOString(), survey.surveyId),
   };
   return [{ Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }];
 }

@@ -14,6 +14,7 @@ import { jobLabel, renderSms } from '#shared/sms/templates';
 import { isQuietTime, nextAllowedTime } from '#shared/time';
 import { callbackDue } from '#shared/usecases/callbacks';
 import { recentlySurveyed } from '#shared/usecases/complete-ticket';
+import { replyDue } from '#shared/usecases/deliver-work-order-reply';
 import { surveyInvitation } from '#shared/usecases/web-survey';
 
 /** How many due items ended in each outcome (e.g. surveysSent, queued, expired, failed). */
@@ -30,6 +31,7 @@ const dueHandlers: Record<string, (item: any, at: Date) => Promise<Outcome>> = {
   sms: async (item: SmsItem) =>
     item.status !== 'pending' ? 'skipped' : (await deliverOutbox(item.smsId)) ? 'smsDelivered' : 'failed',
   survey: surveyDue,
+  work_order_reply: replyDue,
   callback: callbackDue,
 };
 
@@ -263,6 +265,7 @@ async function closeAwaitingReasons(survey: SurveyItem, at: Date): Promise<Outco
         { due: null },
       ),
       ...releasePhone(phone, survey.surveyId, at),
+      ...replyOnClose(survey, answeredClose(survey), at),
     ]);
     return 'reasonsClosed';
   } catch (err) {

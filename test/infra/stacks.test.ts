@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { replyQueueMaxReceives } from '#shared/backoff';
 import { table as tableDef } from '#shared/db/table';
 import { type FunctionName, functionNames, routes } from '#shared/routes';
 import { ESM_REQUIRE_SHIM, REPO_ROOT } from '../../infra/esbuild-options.ts';
@@ -162,8 +163,10 @@ describe('FeedbackApi: functions', () => {
 
   it('only the webhook receivers can read the webhook secret, and only that secret', () => {
     for (const name of functionNames) {
-      const secretStatements = statements(name).filter((s) =>
-        [s.Action].flat().some((a) => a.startsWith('secretsmanager:')),
+      const secretStatements = statements(name).filter(
+        (s) =>
+          [s.Action].flat().some((a) => a.startsWith('secretsmanager:')) &&
+          !JSON.stringify(s.Resource).includes('ReplySigningSecrets'),
       );
       if (!WEBHOOK_RECEIVERS.has(name)) {
         expect(secretStatements, name).toEqual([]);
@@ -342,6 +345,151 @@ describe('FeedbackApi: HTTP API', () => {
       },
     });
     api.hasOutput('ApiUrl', {});
+  });
+});
+
+describe('replies to the work order: queue, consumer, least privilege', () => {
+  /** The WorkOrderReplies queue (not its DLQ) as the FeedbackApi template refers to it. */
+  const QUEUE = /WorkOrderReplies(?!Dlq)/;
+
+  it('work-order-reply consumes the queue in batches, reporting batch item failures', () => {
+    const [id] = lambda('work-order-reply');
+    const mappings = resources('AWS::Lambda::EventSourceMapping');
+    expect(mappings).toHaveLength(1);
+    const props = (mappings[0] as [string, Json])[1].Properties;
+    expect(props.FunctionName).toEqual({ Ref: id });
+    expect(JSON.stringify(props.EventSourceArn)).toMatch(QUEUE);
+    expect(props.BatchSize).toBe(10);
+    expect(props.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+  });
+
+  it('work-order-reply is not an async function: no async DLQ, no invoke config', () => {
+    const [id, fn] = lambda('work-order-reply');
+    expect(fn.Properties.DeadLetterConfig).toBeUndefined();
+    const configs = resources('AWS::Lambda::EventInvokeConfig').filter(
+      ([, r]) => r.Properties.FunctionName?.Ref === id,
+    );
+    expect(configs).toEqual([]);
+    expect(fn.Properties.Timeout).toBe(30);
+  });
+
+  it('only the scheduler may send to the queue, with sqs:SendMessage on it alone', () => {
+    for (const name of functionNames) {
+      // (Functions invoked asynchronously may also send to their own async DLQ.)
+      const sends = statements(name).filter(
+        (s) => [s.Action].flat().includes('sqs:SendMessage') && QUEUE.test(JSON.stringify(s.Resource)),
+      );
+      if (name !== 'scheduler') {
+        expect(sends, name).toEqual([]);
+        continue;
+      }
+      expect(sends).toHaveLength(1);
+      expect([sends[0]?.Action].flat()).toEqual(['sqs:SendMessage']);
+      // CDK merges it with the send to the scheduler's own async DLQ: nothing else may be in it.
+      const ownDlq = lambda(name)[1].Properties.DeadLetterConfig.TargetArn;
+      const targets = [sends[0]?.Resource].flat();
+      expect(targets.filter((r) => JSON.stringify(r) !== JSON.stringify(ownDlq))).toHaveLength(1);
+      for (const r of targets) {
+        expect(JSON.stringify(r)).not.toMatch(/WorkOrderRepliesDlq/);
+        expect(r).not.toBe('*');
+      }
+    }
+  });
+
+  it('only work-order-reply may receive, delete or hide messages, on the queue alone', () => {
+    for (const name of functionNames) {
+      const sqsStatements = statements(name).filter((s) =>
+        [s.Action].flat().some((a) => a.startsWith('sqs:') && a !== 'sqs:SendMessage'),
+      );
+      if (name !== 'work-order-reply') {
+        expect(sqsStatements, name).toEqual([]);
+        continue;
+      }
+      const acts = sqsStatements.flatMap((s) => [s.Action].flat());
+      expect(acts).toEqual(
+        expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']),
+      );
+      expect(acts).not.toContain('sqs:SendMessage');
+      for (const s of sqsStatements) {
+        expect(s.Resource).not.toBe('*');
+        expect(JSON.stringify(s.Resource)).toMatch(QUEUE);
+        expect(JSON.stringify(s.Resource)).not.toMatch(/Dlq/);
+      }
+    }
+  });
+
+  it('the queue URL goes to the scheduler and the consumer only', () => {
+    for (const name of functionNames) {
+      const url = env(name).WORK_ORDER_QUEUE_URL;
+      if (name === 'scheduler' || name === 'work-order-reply')
+        expect(JSON.stringify(url), name).toMatch(QUEUE);
+      else expect(url, name).toBeUndefined();
+    }
+  });
+
+  it('only work-order-reply reads the reply signing secrets, and only that secret', () => {
+    for (const name of functionNames) {
+      const reads = statements(name).filter((s) =>
+        JSON.stringify(s.Resource).includes('ReplySigningSecrets'),
+      );
+      if (name !== 'work-order-reply') {
+        expect(reads, name).toEqual([]);
+        expect(env(name), name).not.toHaveProperty('REPLY_SECRETS_ARN');
+        continue;
+      }
+      expect(reads).toHaveLength(1);
+      expect([reads[0]?.Action].flat()).toContain('secretsmanager:GetSecretValue');
+      expect(JSON.stringify(reads[0]?.Resource)).toBe(JSON.stringify(env(name).REPLY_SECRETS_ARN));
+      const otherSecrets = statements(name).filter(
+        (s) => [s.Action].flat().some((a) => a.startsWith('secretsmanager:')) && s !== reads[0],
+      );
+      expect(otherSecrets).toEqual([]);
+    }
+  });
+
+  it("FeedbackData: the queue redrives to its DLQ after the schedule's attempts; both encrypted, TLS only", () => {
+    const queues = data.findResources('AWS::SQS::Queue');
+    const [queueId, queue] = Object.entries(queues).find(([id]) => QUEUE.test(id)) as [string, Json];
+    const [dlqId, dlq] = Object.entries(queues).find(([id]) => /WorkOrderRepliesDlq/.test(id)) as [
+      string,
+      Json,
+    ];
+    expect(queue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+      maxReceiveCount: replyQueueMaxReceives(),
+    });
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * 30);
+    expect(queue.Properties.MessageRetentionPeriod).toBeGreaterThan(24 * 3600);
+    expect(dlq.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    for (const [id, q] of [
+      [queueId, queue],
+      [dlqId, dlq],
+    ] as const) {
+      expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
+      data.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 'sqs:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
+          ]),
+        },
+      });
+    }
+    data.hasOutput('WorkOrderRepliesDlqUrl', {});
+  });
+
+  it('FeedbackData: reply signing secrets are a generated JSON map, retained', () => {
+    data.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{}', GenerateStringKey: '*' }),
+      }),
+    });
+    data.hasOutput('ReplySecretsArn', {});
   });
 });
 
