@@ -1,36 +1,127 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { principalFromEvent } from '#shared/auth';
 import { config } from '#shared/config';
-import { ValidationError } from '#shared/errors';
-import { httpFunction, json, parseWith } from '#shared/http';
+import { csvHeaders } from '#shared/csv';
+import { NotFoundError, ValidationError } from '#shared/errors';
+import { type HttpResult, header, httpFunction, json, parseWith } from '#shared/http';
 import { logger } from '#shared/log';
-import { parsePeriod, rangePeriod } from '#shared/time';
-import { engineerReport } from '#shared/usecases/engineer-report';
+import { idField } from '#shared/schemas/ticket-completed';
+import { type Period, parsePeriod, rangePeriod } from '#shared/time';
+import {
+  COMMENTS_DEFAULT_LIMIT,
+  COMMENTS_MAX_LIMIT,
+  engineerDetail,
+  engineerReport,
+  regionReport,
+  teamReport,
+} from '#shared/usecases/engineer-report';
+import {
+  engineerCommentsCsv,
+  engineersCsv,
+  engineerTrendCsv,
+  regionsCsv,
+  teamsCsv,
+} from '#shared/usecases/report-csv';
 
 const query = z.object({
   period: z.string().optional(),
   from: z.string().optional(),
   to: z.string().optional(),
+  format: z.enum(['json', 'csv']).optional(),
+  headers: z.enum(['zh', 'en']).default('zh'),
+});
+
+const detailQuery = query.extend({
+  granularity: z.enum(['week', 'month']).optional(),
+  limit: z.coerce.number().int().min(1).max(COMMENTS_MAX_LIMIT).default(COMMENTS_DEFAULT_LIMIT),
+  cursor: z.string().min(1).max(512).optional(),
+  /** CSV of the detail: the trend (default) or the current page of dissatisfied comments. */
+  section: z.enum(['trend', 'comments']).default('trend'),
 });
 
 const PERIOD_HELP =
   'a month 2026-11, an ISO week 2026-W47, a day 2026-11-21, or from=2026-11-01&to=2026-11-15';
 
-/** GET /v1/reports/engineers?period= (or from=&to=): per-engineer figures for a calendar period. */
-export const reports = httpFunction(async (event) => {
-  const principal = principalFromEvent(event);
-  const q = parseWith(query, event.queryStringParameters ?? {});
+function periodOf(q: z.infer<typeof query>): Period {
   const tz = config.rules.timeZone;
-  let period: ReturnType<typeof parsePeriod>;
-  if (q.period !== undefined) period = parsePeriod(q.period, tz);
-  else if (q.from !== undefined || q.to !== undefined) {
+  if (q.period !== undefined) return parsePeriod(q.period, tz);
+  if (q.from !== undefined || q.to !== undefined) {
     if (!q.from) throw new ValidationError([{ field: 'from', message: `required with to: ${PERIOD_HELP}` }]);
     if (!q.to) throw new ValidationError([{ field: 'to', message: `required with from: ${PERIOD_HELP}` }]);
-    period = rangePeriod(q.from, q.to, tz);
-  } else throw new ValidationError([{ field: 'period', message: `required: ${PERIOD_HELP}` }]);
-  return json(200, await engineerReport(principal, period));
+    return rangePeriod(q.from, q.to, tz);
+  }
+  throw new ValidationError([{ field: 'period', message: `required: ${PERIOD_HELP}` }]);
+}
+
+/** `?format=` wins; otherwise CSV when the Accept header asks for text/csv (with q > 0). */
+function wantsCsv(event: APIGatewayProxyEventV2, format: 'json' | 'csv' | undefined): boolean {
+  if (format) return format === 'csv';
+  return (header(event, 'accept') ?? '').split(',').some((range) => {
+    const [type, ...params] = range.split(';').map((p) => p.trim().toLowerCase());
+    if (type !== 'text/csv') return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+const csv = (body: string, fileName: string): HttpResult => ({
+  statusCode: 200,
+  headers: csvHeaders(fileName),
+  body,
+});
+
+/**
+ * GET /v1/reports/engineers, /teams, /regions (?period= or from=&to=) and
+ * /engineers/{engineerId} (plus granularity, limit, cursor): JSON, or CSV on Accept: text/csv or
+ * ?format=csv (headers=en for English column keys). Access by role is enforced in the use cases.
+ */
+export const reports = httpFunction(async (event) => {
+  const principal = principalFromEvent(event);
+  const params = event.queryStringParameters ?? {};
+  switch (event.routeKey) {
+    case 'GET /v1/reports/engineers': {
+      const q = parseWith(query, params);
+      const report = await engineerReport(principal, periodOf(q));
+      if (wantsCsv(event, q.format))
+        return csv(engineersCsv(report, q.headers), `engineers-${report.period.id}.csv`);
+      return json(200, report);
+    }
+    case 'GET /v1/reports/teams': {
+      const q = parseWith(query, params);
+      const report = await teamReport(principal, periodOf(q));
+      if (wantsCsv(event, q.format)) return csv(teamsCsv(report, q.headers), `teams-${report.period.id}.csv`);
+      return json(200, report);
+    }
+    case 'GET /v1/reports/regions': {
+      const q = parseWith(query, params);
+      const report = await regionReport(principal, periodOf(q));
+      if (wantsCsv(event, q.format))
+        return csv(regionsCsv(report, q.headers), `regions-${report.period.id}.csv`);
+      return json(200, report);
+    }
+    case 'GET /v1/reports/engineers/{engineerId}': {
+      const { engineerId } = parseWith(z.object({ engineerId: idField }), event.pathParameters ?? {});
+      const q = parseWith(detailQuery, params);
+      const detail = await engineerDetail(principal, engineerId, periodOf(q), {
+        granularity: q.granularity,
+        limit: q.limit,
+        cursor: q.cursor,
+      });
+      if (!wantsCsv(event, q.format)) return json(200, detail);
+      const name = `engineer-${engineerId}-${detail.period.id}`;
+      if (q.section === 'comments') {
+        const res = csv(engineerCommentsCsv(detail, q.headers), `${name}-comments.csv`);
+        const next = detail.comments.nextCursor;
+        return next ? { ...res, headers: { ...res.headers, 'x-next-cursor': next } } : res;
+      }
+      return csv(engineerTrendCsv(detail, q.headers), `${name}.csv`);
+    }
+    default:
+      throw new NotFoundError(`no report at ${event.routeKey}`);
+  }
 });
 
 export const handler = middy(reports).use(injectLambdaContext(logger));

@@ -14,6 +14,7 @@
  * - callback cases by status and team          gsi2pk=CB#{status}#T#{team}       gsi2sk={openedAt}#{caseId}
  * - callback cases by status and region        gsi3pk=CB#{status}#R#{region}     gsi3sk={openedAt}#{caseId}
  * - an engineer's dissatisfied comments        gsi2pk=COMMENTS#{engineerId}      gsi2sk={answeredAt}#{surveyId}
+ * - one engineer's daily aggregates by day      gsi3pk=AGGENG#{engineerId}        gsi3sk={yyyy-mm-dd}
  * - callback case by id                        pk=CALLBACK#{caseId}              sk=CALLBACK
  */
 export const table = {
@@ -30,3 +31,5 @@ export const table = {
 export const DUE_INDEX = 'gsi1';
 export const LIST_INDEX = 'gsi2';
 export const REGION_INDEX = 'gsi3';
+/** gsi3 also lists one engineer's aggregate days (AGGENG#{engineerId}), for per-engineer ranges. */
+export const ENGINEER_DAYS_INDEX = 'gsi3';

@@ -62,6 +62,14 @@ export function aggKey(day: string, engineerId: string) {
   return { pk: `AGG#${day.slice(0, 7)}`, sk: `${day.slice(8, 10)}#${engineerId}` };
 }
 
+/**
+ * One engineer's days in order (ENGINEER_DAYS_INDEX, gsi3 overloaded): gsi3pk=AGGENG#{engineerId},
+ * gsi3sk={yyyy-mm-dd}. Lets a report over any range read only that engineer's items.
+ */
+export function aggEngineerIndexKey(day: string, engineerId: string) {
+  return { gsi3pk: `AGGENG#${engineerId}`, gsi3sk: day };
+}
+
 /** A transaction item adding `delta` to the engineer's counters for the day. */
 export function addToAggregate(day: string, eng: EngineerRef, delta: Partial<Counts>): TxItem {
   const adds = Object.entries(delta).filter(([, v]) => v !== undefined && v !== 0);
@@ -71,6 +79,7 @@ export function addToAggregate(day: string, eng: EngineerRef, delta: Partial<Cou
     ':team': eng.team,
     ':region': eng.region,
     ':day': day,
+    ':gpk': aggEngineerIndexKey(day, eng.engineerId).gsi3pk,
   };
   const names: Record<string, string> = { '#region': 'region', '#day': 'day' };
   const addParts = adds.map(([k, v], i) => {
@@ -83,7 +92,7 @@ export function addToAggregate(day: string, eng: EngineerRef, delta: Partial<Cou
       TableName: TABLE,
       Key: aggKey(day, eng.engineerId),
       UpdateExpression:
-        'SET engineerId = :id, engineerName = :name, team = :team, #region = :region, #day = :day' +
+        'SET engineerId = :id, engineerName = :name, team = :team, #region = :region, #day = :day, gsi3pk = :gpk, gsi3sk = :day' +
         (addParts.length ? ` ADD ${addParts.join(', ')}` : ''),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
