@@ -38,5 +38,6 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/s/{token}', fn: 'survey-page', auth: false },
   { method: 'POST', path: '/s/{token}', fn: 'survey-page', auth: false },
   { method: 'GET', path: '/dashboard', fn: 'dashboard', auth: false },
+  { method: 'GET', path: '/dashboard/assets/{file}', fn: 'dashboard', auth: false },
   { method: 'GET', path: '/openapi.json', fn: 'openapi', auth: false },
 ];

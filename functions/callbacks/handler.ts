@@ -8,48 +8,12 @@ import { ForbiddenError, NotFoundError, ValidationError } from '#shared/errors';
 import { httpFunction, json, jsonBody, parseWith } from '#shared/http';
 import { logger } from '#shared/log';
 import {
-  addCallbackNote,
-  callbackOutcomes,
-  callbackStatuses,
-  closeCallback,
-  getCallbackCase,
-  listCallbacks,
-} from '#shared/usecases/callbacks';
-
-const name = z.string().trim().min(1).max(64);
-
-const listQuery = z.object({
-  /** One status or several, comma-separated; default `open,overdue` (the cases still to work). */
-  status: z
-    .string()
-    .optional()
-    .transform((s, ctx) => {
-      const parts = [...new Set((s ?? 'open,overdue').split(',').map((x) => x.trim()))];
-      const bad = parts.filter((x) => !(callbackStatuses as readonly string[]).includes(x));
-      if (bad.length || parts.length === 0) {
-        ctx.addIssue({ code: 'custom', message: `one or more of ${callbackStatuses.join(', ')}` });
-        return z.NEVER;
-      }
-      return parts as CallbackStatus[];
-    }),
-  team: name.optional(),
-  region: name.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().min(1).max(1000).optional(),
-});
-
-const caseId = z
-  .string()
-  .min(1)
-  .max(128)
-  .regex(/^[\w-]+$/, 'not a case id');
-
-export const noteBody = z.object({ note: z.string().trim().min(1).max(500) });
-
-export const closeBody = z.object({
-  outcome: z.enum(callbackOutcomes),
-  note: z.string().trim().min(1).max(500),
-});
+  callbackCaseId as caseId,
+  callbackCloseBody as closeBody,
+  callbackListQuery as listQuery,
+  callbackNoteBody as noteBody,
+} from '#shared/schemas/callbacks';
+import { addCallbackNote, closeCallback, getCallbackCase, listCallbacks } from '#shared/usecases/callbacks';
 
 function idOf(event: APIGatewayProxyEventV2): string {
   const r = caseId.safeParse(event.pathParameters?.id);

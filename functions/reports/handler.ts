@@ -8,16 +8,10 @@ import { csvHeaders } from '#shared/csv';
 import { NotFoundError, ValidationError } from '#shared/errors';
 import { type HttpResult, header, httpFunction, json, parseWith } from '#shared/http';
 import { logger } from '#shared/log';
+import { reportDetailQuery as detailQuery, reportQuery as query } from '#shared/schemas/reports';
 import { idField } from '#shared/schemas/ticket-completed';
 import { type Period, parsePeriod, rangePeriod } from '#shared/time';
-import {
-  COMMENTS_DEFAULT_LIMIT,
-  COMMENTS_MAX_LIMIT,
-  engineerDetail,
-  engineerReport,
-  regionReport,
-  teamReport,
-} from '#shared/usecases/engineer-report';
+import { engineerDetail, engineerReport, regionReport, teamReport } from '#shared/usecases/engineer-report';
 import {
   engineerCommentsCsv,
   engineersCsv,
@@ -25,22 +19,6 @@ import {
   regionsCsv,
   teamsCsv,
 } from '#shared/usecases/report-csv';
-
-const query = z.object({
-  period: z.string().optional(),
-  from: z.string().optional(),
-  to: z.string().optional(),
-  format: z.enum(['json', 'csv']).optional(),
-  headers: z.enum(['zh', 'en']).default('zh'),
-});
-
-const detailQuery = query.extend({
-  granularity: z.enum(['week', 'month']).optional(),
-  limit: z.coerce.number().int().min(1).max(COMMENTS_MAX_LIMIT).default(COMMENTS_DEFAULT_LIMIT),
-  cursor: z.string().min(1).max(512).optional(),
-  /** CSV of the detail: the trend (default) or the current page of dissatisfied comments. */
-  section: z.enum(['trend', 'comments']).default('trend'),
-});
 
 const PERIOD_HELP =
   'a month 2026-11, an ISO week 2026-W47, a day 2026-11-21, or from=2026-11-01&to=2026-11-15';

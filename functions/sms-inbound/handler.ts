@@ -1,19 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
-import { z } from 'zod';
 import { logger } from '#shared/log';
+import { inboundSmsSchema as inboundSchema } from '#shared/schemas/inbound-sms';
 import { handleInboundSms, type InboundOutcome } from '#shared/usecases/handle-inbound-sms';
-
-/** The inbound-SMS JSON that AWS End User Messaging publishes to the SNS topic. */
-const inboundSchema = z.object({
-  originationNumber: z.string().min(1).max(32),
-  destinationNumber: z.string().max(32).optional(),
-  messageBody: z.string().max(2000),
-  inboundMessageId: z.string().min(1).max(128),
-  messageKeyword: z.string().max(64).optional().nullable(),
-  previousPublishedMessageId: z.string().max(128).optional().nullable(),
-});
 
 /**
  * Customers' replies. A record that is not a valid inbound SMS is logged and dropped (retrying it

@@ -21,6 +21,7 @@ import { surveyKey } from '#shared/entities/survey';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors';
 import { logger } from '#shared/log';
 import { maskPhone } from '#shared/phone';
+import { callbackOutcomes, callbackStatuses } from '#shared/schemas/callbacks';
 
 /**
  * Working callback cases (回访, domain.md section 6): listing, reading, progress notes, closing
@@ -36,9 +37,6 @@ import { maskPhone } from '#shared/phone';
  * anyone but an admin, so that ids cannot be probed. Only `agent` and `admin` see the customer's
  * full phone, and only on a single case; lists always show it masked.
  */
-
-export const callbackOutcomes = ['resolved_satisfied', 'resolved_unsatisfied', 'unreachable'] as const;
-export const callbackStatuses = ['open', 'overdue', 'closed'] as const;
 
 const outcomeCounter = {
   resolved_satisfied: 'callbacksResolvedSatisfied',

@@ -14,6 +14,7 @@ import {
 import type { SurveyItem } from '#shared/entities/survey';
 import { ForbiddenError, NotFoundError, ValidationError } from '#shared/errors';
 import { maskPhone } from '#shared/phone';
+import { COMMENTS_DEFAULT_LIMIT, COMMENTS_MAX_LIMIT } from '#shared/schemas/reports';
 import { type Figures, figures, rank } from '#shared/score';
 import { type Period, rangePeriod } from '#shared/time';
 
@@ -296,8 +297,8 @@ export type Granularity = 'week' | 'month';
 
 /** Ranges up to this many days get a weekly trend by default, longer ones a monthly trend. */
 export const WEEKLY_TREND_MAX_DAYS = 92;
-export const COMMENTS_DEFAULT_LIMIT = 20;
-export const COMMENTS_MAX_LIMIT = 100;
+
+export { COMMENTS_DEFAULT_LIMIT, COMMENTS_MAX_LIMIT };
 
 export interface TrendBucket extends TotalsFigures {
   /** `2026-W47` or `2026-11`. */

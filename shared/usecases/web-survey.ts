@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { now } from '#shared/clock';
 import { config } from '#shared/config';
 import { ddb, TABLE } from '#shared/db/client';
@@ -9,9 +9,12 @@ import { deliverOutbox } from '#shared/entities/outbox';
 import { getPhoneState } from '#shared/entities/phone-state';
 import { getSurvey, type SurveyItem } from '#shared/entities/survey';
 import { logger } from '#shared/log';
+import { reasonCodes, webAnswerSchema } from '#shared/schemas/web-answer';
 import { smsSegments } from '#shared/sms/segments';
 import { jobLabel, renderSms } from '#shared/sms/templates';
 import { planRating } from '#shared/usecases/handle-inbound-sms';
+
+export { reasonCodes, webAnswerSchema };
 
 /**
  * The web survey (the second way to answer): the survey SMS carries a short link
@@ -183,21 +186,6 @@ export async function openWebSurvey(token: string): Promise<WebSurveyState> {
   return state.kind === 'open' ? { kind: 'open', survey: state.survey } : state;
 }
 
-export const reasonCodes = [1, 2, 3, 4, 5, 6] as const;
-
-/** The page's answer, from a form or JSON; the same questions as the SMS conversation. */
-export const webAnswerSchema = z.object({
-  rating: z.coerce
-    .number({ error: 'rating is required: 1, 2 or 3' })
-    .int()
-    .min(1, 'rating must be 1, 2 or 3')
-    .max(3, 'rating must be 1, 2 or 3'),
-  reasons: z
-    .array(z.coerce.number().int().min(1, 'reasons are 1-6').max(6, 'reasons are 1-6'))
-    .max(6)
-    .default([]),
-  comment: z.string().max(500, 'comment must be at most 500 characters').optional(),
-});
 export type WebAnswer = z.infer<typeof webAnswerSchema>;
 
 export type WebAnswerResult =
