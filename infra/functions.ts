@@ -105,6 +105,9 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   openapi: {
     access: 'none',
   },
+  customers: {
+    access: 'readWrite',
+  },
   'work-order-reply': {
     access: 'readWrite',
     replySecrets: true,

@@ -13,6 +13,7 @@ import {
   callbackPageSchema,
   engineerDetailSchema,
   engineerReportSchema,
+  erasureResultSchema,
   problemSchema,
   regionReportSchema,
   teamReportSchema,
@@ -154,6 +155,13 @@ export const operations: Record<string, Operation> = {
     params: { file: z.string().max(64) },
     ok: { status: 200, description: 'The asset', type: 'application/javascript' },
     errors: [404],
+  },
+  'DELETE /v1/customers/{phone}': {
+    summary: "Erase a customer's personal data everywhere, keeping the figures (admin)",
+    tag: 'customers',
+    params: { phone: z.string().max(32) },
+    ok: { status: 200, description: 'What was erased', schema: erasureResultSchema },
+    errors: [400, 401, 403],
   },
   'GET /openapi.json': {
     summary: 'This document',

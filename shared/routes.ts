@@ -21,6 +21,7 @@ export const functionNames = [
   'dashboard',
   'openapi',
   'work-order-reply',
+  'customers',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 
@@ -40,4 +41,5 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/dashboard', fn: 'dashboard', auth: false },
   { method: 'GET', path: '/dashboard/assets/{file}', fn: 'dashboard', auth: false },
   { method: 'GET', path: '/openapi.json', fn: 'openapi', auth: false },
+  { method: 'DELETE', path: '/v1/customers/{phone}', fn: 'customers', auth: true },
 ];

@@ -137,6 +137,16 @@ export const rulesSchema = z.object({
       rescheduleNoticeHours: hours.default(2),
     })
     .prefault({}),
+  /** Personal data (domain.md section 7): kept only as long as needed. */
+  retention: z
+    .object({
+      /**
+       * Raw records holding personal data (tickets, surveys, SMS, callback cases) expire by TTL
+       * this many days after they are written; the aggregates (figures) stay.
+       */
+      days: z.number().int().min(1).max(3650).default(180),
+    })
+    .prefault({}),
   /** Callbacks (回访, domain.md section 6). */
   callbacks: z
     .object({

@@ -7,6 +7,7 @@ import type { TxItem } from '#shared/db/tx';
 import { putAlert } from '#shared/entities/outbox';
 import type { SurveyItem } from '#shared/entities/survey';
 import { maskPhone } from '#shared/phone';
+import { retentionTtl } from '#shared/retention';
 
 /**
  * A callback case (回访, domain.md section 6): opened by a dissatisfied rating, worked by a
@@ -54,6 +55,8 @@ export interface CallbackCase {
   closedAt?: string;
   outcome?: CallbackOutcome;
   history: CallbackHistoryEntry[];
+  ttl?: number;
+  erasedAt?: string;
   gsi1pk?: string;
   gsi1sk?: string;
   gsi2pk: string;
@@ -128,6 +131,7 @@ export function openCallback(
     openedAt,
     deadline: deadline.toISOString(),
     history: [{ at: openedAt, by: 'system', action: 'opened' }],
+    ttl: retentionTtl(at),
     ...dueKeys(`CALLBACK#${caseId}`, deadline),
     ...listKeys('open', survey.team, survey.region, openedAt, caseId),
   };

@@ -16,7 +16,7 @@ export function markInbound(id: string, outcome: string, at: Date): TxItem {
         type: 'inbound',
         outcome,
         at: at.toISOString(),
-        expiresAt: Math.floor(Date.now() / 1000) + KEEP_SECONDS,
+        ttl: Math.floor(Date.now() / 1000) + KEEP_SECONDS,
       },
       ConditionExpression: 'attribute_not_exists(pk)',
     },

@@ -6,6 +6,7 @@ import { dueKeys } from '#shared/db/due';
 import type { TxItem } from '#shared/db/tx';
 import { logger } from '#shared/log';
 import { maskPhone } from '#shared/phone';
+import { customerKeys, retentionTtl } from '#shared/retention';
 import { sendSms } from '#shared/sms/gateway';
 import type { TemplateId } from '#shared/sms/templates';
 
@@ -33,6 +34,9 @@ export interface SmsItem {
   messageId?: string;
   attempts?: number;
   leaseUntil?: number;
+  ttl?: number;
+  gsi3pk?: string;
+  gsi3sk?: string;
   gsi1pk?: string;
   gsi1sk?: string;
 }
@@ -59,7 +63,9 @@ export function putSms(sms: NewSms, at: Date): TxItem {
     ...(sms.surveyId ? { surveyId: sms.surveyId } : {}),
     status: 'pending',
     createdAt: at.toISOString(),
+    ttl: retentionTtl(at),
     ...dueKeys(`SMS#${sms.smsId}`, at),
+    ...customerKeys(sms.to, `SMS#${sms.smsId}`),
   };
   return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }
@@ -78,6 +84,7 @@ export function putAlert(alertId: string, alert: Alert, at: Date): TxItem {
     templateVersion: 0,
     status: 'pending',
     createdAt: at.toISOString(),
+    ttl: retentionTtl(at),
     ...dueKeys(`SMS#${alertId}`, at),
   };
   return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
@@ -147,7 +154,7 @@ export async function deliverOutbox(smsId: string): Promise<boolean> {
     await ddb.send(
       new PutCommand({
         TableName: TABLE,
-        Item: { ...messageKey(messageId), surveyId: sms.surveyId },
+        Item: { ...messageKey(messageId), surveyId: sms.surveyId, ttl: retentionTtl(new Date()) },
       }),
     );
   }

@@ -2,6 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, TABLE } from '#shared/db/client';
 import type { TxItem } from '#shared/db/tx';
 import { updateSurvey } from '#shared/entities/survey';
+import { retentionTtl } from '#shared/retention';
 
 /**
  * What the system knows about one customer phone: the survey open on it (at most one, so a
@@ -19,6 +20,7 @@ export interface PhoneState {
   optedOutAt?: string;
   lastSurveyedAt?: string;
   lastNoticeAt?: string;
+  ttl?: number;
 }
 
 export const phoneKey = (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'PHONE' as const });
@@ -32,7 +34,14 @@ export async function getPhoneState(phone: string): Promise<PhoneState> {
 
 /** A transaction item replacing the phone state, valid only if nobody changed it since it was read. */
 export function savePhoneState(read: PhoneState, next: Omit<PhoneState, 'pk' | 'sk' | 'version'>): TxItem {
-  const item: PhoneState = { ...next, ...phoneKey(read.phone), version: read.version + 1 };
+  const { ttl: _old, ...rest } = next;
+  // An opted-out number is kept for good (honouring the opt-out needs it); others expire.
+  const item: PhoneState = {
+    ...rest,
+    ...phoneKey(read.phone),
+    version: read.version + 1,
+    ...(next.optedOut ? {} : { ttl: retentionTtl(new Date()) }),
+  };
   return {
     Put: {
       TableName: TABLE,

@@ -50,6 +50,12 @@ export interface SurveyItem extends EngineerRef {
   timeliness?: Timeliness;
   /** Set when the ticket was reopened after this survey's completion. */
   reopenedAt?: string;
+  /** Erased on the customer's request: phone masked, comment removed. */
+  erasedAt?: string;
+  ttl?: number;
+  /** Finds the customer's records for erasure: CUST#{phone} / SURVEY#{surveyId}. */
+  gsi3pk?: string;
+  gsi3sk?: string;
   gsi1pk?: string;
   gsi1sk?: string;
   /** Dissatisfied answers, listed per engineer: COMMENTS#{engineerId} / {answeredAt}#{surveyId}. */

@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, TABLE } from '#shared/db/client';
 import type { TxItem } from '#shared/db/tx';
+import { retentionTtl } from '#shared/retention';
 import type { TicketCompleted } from '#shared/schemas/ticket-completed';
 import type { Timeliness } from '#shared/timeliness';
 
@@ -27,6 +28,7 @@ export interface TicketItem {
   response: TicketResponse;
   receivedAt: string;
   reopenedAt?: string;
+  ttl?: number;
 }
 
 export const ticketKey = (source: string, ticketId: string) => ({
@@ -58,6 +60,7 @@ export function putCompletion(
     timeliness,
     response,
     receivedAt,
+    ttl: retentionTtl(new Date(receivedAt)),
   };
   return {
     Put: {

@@ -3,6 +3,7 @@ import { TABLE } from '#shared/db/client';
 import { dueKeys } from '#shared/db/due';
 import type { TxItem } from '#shared/db/tx';
 import type { SurveyItem } from '#shared/entities/survey';
+import { retentionTtl } from '#shared/retention';
 
 /**
  * The reply to the work order (回复工单, domain.md section 6): when a survey closes, its result is
@@ -47,6 +48,7 @@ export interface WorkOrderReplyItem {
   deliveredAt?: string;
   deadAt?: string;
   lastError?: string;
+  ttl?: number;
   gsi1pk?: string;
   gsi1sk?: string;
   gsi2pk?: string;
@@ -101,6 +103,7 @@ export function replyOnClose(
     attempts: 0,
     createdAt: at.toISOString(),
     nextAttemptAt: at.toISOString(),
+    ttl: retentionTtl(at),
     ...dueKeys(`REPLY#${survey.surveyId}`, at),
     ...replyListKeys('pending', at.toISOString(), survey.surveyId),
   };

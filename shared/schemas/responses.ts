@@ -166,6 +166,13 @@ export const callbackCaseSchema = z.object({
     .optional(),
 });
 
+export const erasureResultSchema = z.object({
+  phone: z.string().regex(/\*{4}/, 'masked'),
+  surveys: count,
+  messages: count,
+  optOutKept: z.boolean(),
+});
+
 export const callbackPageSchema = z.object({
   items: z.array(callbackCaseSchema),
   cursor: z.string().optional(),

@@ -16,6 +16,7 @@ import { replyOnClose } from '#shared/entities/work-order-reply';
 import { newId } from '#shared/ids';
 import { logger } from '#shared/log';
 import { normalizeCnMobile } from '#shared/phone';
+import { customerKeys, retentionTtl } from '#shared/retention';
 import type { Rules } from '#shared/rules';
 import type { TicketCompleted } from '#shared/schemas/ticket-completed';
 import { localDay, nextAllowedTime } from '#shared/time';
@@ -124,6 +125,8 @@ export async function completeTicket(t: TicketCompleted): Promise<CompleteTicket
     createdAt: at.toISOString(),
     reprompts: 0,
     timeliness: tl,
+    ttl: retentionTtl(at),
+    ...customerKeys(t.customer.phone, `SURVEY#${surveyId}`),
   };
 
   try {

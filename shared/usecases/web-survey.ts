@@ -42,7 +42,7 @@ export interface WebTokenItem {
   createdAt: string;
   usedAt?: string;
   /** TTL (epoch seconds). */
-  expiresAt: number;
+  ttl: number;
 }
 
 export const webTokenKey = (token: string) => ({ pk: `WEBTOKEN#${token}`, sk: 'WEBTOKEN' as const });
@@ -62,7 +62,7 @@ export function putWebToken(token: string, surveyId: string, surveyExpiresAt: Da
     type: 'web_token',
     surveyId,
     createdAt: at.toISOString(),
-    expiresAt: Math.floor(surveyExpiresAt.getTime() / 1000) + KEEP_AFTER_EXPIRY_SECONDS,
+    ttl: Math.floor(surveyExpiresAt.getTime() / 1000) + KEEP_AFTER_EXPIRY_SECONDS,
   };
   return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }

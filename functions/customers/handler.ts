@@ -1,0 +1,14 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import { principalFromEvent } from '#shared/auth';
+import { httpFunction, json } from '#shared/http';
+import { logger } from '#shared/log';
+import { eraseCustomer } from '#shared/usecases/erase-customer';
+
+/** DELETE /v1/customers/{phone} (admin): erase a customer's personal data, keep the figures. */
+export const customers = httpFunction(async (event) => {
+  const principal = principalFromEvent(event);
+  return json(200, await eraseCustomer(principal, decodeURIComponent(event.pathParameters?.phone ?? '')));
+});
+
+export const handler = middy(customers).use(injectLambdaContext(logger));

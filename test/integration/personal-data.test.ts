@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import { customers } from '#functions/customers/handler';
+import { pinClock } from '#shared/clock';
+import { getPhoneState } from '#shared/entities/phone-state';
+import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
+import { parsePeriod } from '#shared/time';
+import { completeTicket } from '#shared/usecases/complete-ticket';
+import { engineerReport } from '#shared/usecases/engineer-report';
+import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
+import { runDueWork } from '#shared/usecases/run-due-work';
+import { httpEvent } from '../helpers/apigw.ts';
+import { allItems } from '../helpers/db.ts';
+import { inbound, ticketBody } from '../helpers/fixtures.ts';
+
+const admin = { subject: 'a', role: 'admin' as const, teams: [], regions: [] };
+const del = (phone: string, claims: Record<string, string>) =>
+  customers({
+    ...httpEvent({ method: 'DELETE', path: `/v1/customers/${phone}`, claims }),
+    routeKey: 'DELETE /v1/customers/{phone}',
+    pathParameters: { phone },
+  });
+const figures = async () =>
+  (await engineerReport(admin, parsePeriod('2026-11', 'Asia/Shanghai'))).engineers.find(
+    (e) => e.engineerId === 'E-pd',
+  );
+
+async function rateAndComment(national: string, ticketId: string, name: string) {
+  pinClock(new Date('2026-11-20T02:00:00Z'));
+  await completeTicket(
+    ticketCompletedSchema.parse(
+      ticketBody({
+        ticketId,
+        customer: { phone: national, name },
+        engineer: { id: 'E-pd', name: '孙师傅', team: 'T-pd', region: 'R-pd' },
+      }),
+    ),
+  );
+  pinClock(new Date('2026-11-20T03:00:00Z'));
+  await runDueWork();
+  await handleInboundSms(inbound(`+86${national}`, '3 等了三个小时'));
+  await handleInboundSms(inbound(`+86${national}`, '1 家里地址在幸福路8号'));
+}
+
+describe('personal data', () => {
+  it('raw records carry a TTL of the retention period (180 days); aggregates never do', async () => {
+    await rateAndComment('13912345601', 'PD-TTL', '钱先生');
+    const items = await allItems();
+    const in180Days = Math.floor(Date.parse('2026-11-20T02:00:00Z') / 1000) + 180 * 86_400;
+    for (const type of ['ticket', 'survey', 'sms', 'callback']) {
+      const some = items.filter((i) => i.type === type);
+      expect(some.length, type).toBeGreaterThan(0);
+      for (const i of some) {
+        expect(typeof i.ttl, `${type} ttl`).toBe('number');
+        expect(Math.abs((i.ttl as number) - in180Days)).toBeLessThan(2 * 86_400);
+      }
+    }
+    for (const agg of items.filter((i) => String(i.pk).startsWith('AGG#'))) expect(agg.ttl).toBeUndefined();
+  });
+
+  it('DELETE /v1/customers/{phone} erases the customer everywhere and keeps the figures', async () => {
+    const national = '13912345602';
+    await rateAndComment(national, 'PD-DEL', '赵女士');
+    const before = await figures();
+
+    expect((await del(national, { sub: 'm', role: 'manager', teams: 'T-pd' })).statusCode).toBe(403);
+    const bad = await del('010-1234', { sub: 'a', role: 'admin' });
+    expect(bad.statusCode).toBe(400);
+    expect(JSON.parse(bad.body as string).errors[0].field).toBe('phone');
+
+    const res = await del(national, { sub: 'a', role: 'admin' });
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body as string)).toEqual({
+      phone: '139****5602',
+      surveys: 1,
+      messages: 3,
+      optOutKept: false,
+    });
+
+    const left = (await allItems()).filter((i) => !String(i.pk).startsWith('LOCAL#')); // the local SMS stand-in aside
+    const survey = left.find((i) => i.type === 'survey' && i.ticketId === 'PD-DEL');
+    const dump = JSON.stringify(left);
+    expect(dump).not.toContain('12345602');
+    expect(dump).not.toContain('赵女士');
+    const deleted = JSON.stringify(
+      left.filter((i) => JSON.stringify(i).includes('PD-DEL') || i.surveyId === survey?.surveyId),
+    );
+    expect(deleted).not.toContain('等了三个小时');
+    expect(deleted).not.toContain('幸福路');
+    expect(survey).toMatchObject({ rating: 3, reasons: [1], phone: '139****5602' });
+    expect(await figures()).toEqual(before);
+
+    const again = await del(national, { sub: 'a', role: 'admin' });
+    expect(JSON.parse(again.body as string)).toMatchObject({ surveys: 0, messages: 0 });
+  });
+
+  it('an opted-out number keeps only its opt-out after erasure', async () => {
+    const national = '13912345603';
+    pinClock(new Date('2026-11-21T02:00:00Z'));
+    await handleInboundSms(inbound(`+86${national}`, 'TD'));
+    const res = await del(national, { sub: 'a', role: 'admin' });
+    expect(JSON.parse(res.body as string)).toMatchObject({ optOutKept: true, messages: 1 });
+    expect((await getPhoneState(`+86${national}`)).optedOut).toBe(true);
+  });
+});
