@@ -1,4 +1,5 @@
-import type { App, Environment } from 'aws-cdk-lib';
+import { type App, type Environment, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { parseRules } from '#shared/rules';
 import { FeedbackApiStack } from './api-stack.ts';
 import { FeedbackDataStack } from './data-stack.ts';
@@ -13,6 +14,18 @@ export function rulesFromContext(value: unknown): string | undefined {
   const json = typeof value === 'string' ? value : JSON.stringify(value);
   parseRules(json);
   return json;
+}
+
+/**
+ * cdk-nag's AwsSolutions pack as a validation plugin of the app (cdk-nag 3: CDK's own
+ * `Validations`, which replaced v2's Aspect and NagSuppressions). Any finding not acknowledged
+ * with `Validations.of(construct).acknowledge({ id, reason })` next to its resource fails the
+ * synth, with the report. Used by infra/app.ts and the infra tests.
+ */
+export function addNagChecks(app: App): AwsSolutionsChecks {
+  const checks = new AwsSolutionsChecks(app, { verbose: true });
+  Validations.of(app).addPlugins(checks);
+  return checks;
 }
 
 /** The two stacks: stateful FeedbackData, and stateless FeedbackApi built on its resources. */
