@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { listAlerts } from '#shared/alerts';
+import { pinClock } from '#shared/clock';
+import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
+import { listOutbox } from '#shared/sms/gateway';
+import { completeTicket } from '#shared/usecases/complete-ticket';
+import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
+import { runDueWork } from '#shared/usecases/run-due-work';
+import { measure, sumUsage, type Usage } from './meter.ts';
+
+/**
+ * Section 3: the capacity one survey costs, step by step, through the use cases in-process with
+ * the clock pinned: webhook -> survey sent by the scheduler -> rating 3 (reasons question, callback
+ * case, supervisors' alert) -> reasons (thank-you). Plus what the scheduler costs when nothing is
+ * due (the part amortised over all surveys) and the later callback deadline check.
+ */
+export interface Step {
+  name: string;
+  what: string;
+  usage: Usage;
+  /** Minimum the design needs: item writes and eventually consistent reads of at most 1 KB. */
+  minWrites: number;
+  minReads: number;
+  minWhy: string;
+}
+
+export interface SurveyCostResult {
+  steps: Step[];
+  idleTick: Usage;
+  callbackCheck: Usage;
+  sms: { template: string; segments: number; chars: number }[];
+  alerts: number;
+  dueShards: number;
+}
+
+/** Commands that deliver an outbox message (lease, mark sent, message-id record), not record the step. */
+export const isDelivery = (label: string) => /^(Update SMS|Put MSG)/.test(label);
+
+export function split(u: Usage, keep: (label: string) => boolean): Usage {
+  const out = sumUsage([]);
+  for (const [label, l] of u.byLabel) {
+    if (!keep(label)) continue;
+    out.byLabel.set(label, { ...l });
+    out.calls += l.calls;
+    out.rcu += l.rcu;
+    out.wcu += l.wcu;
+    out.gsi += l.gsi;
+  }
+  return out;
+}
+
+export async function runSurveyCost(dueShards: number): Promise<SurveyCostResult> {
+  const phone = '13912345678';
+  const e164 = `+86${phone}`;
+  const at = (iso: string) => pinClock(new Date(iso));
+  const reply = (body: string) =>
+    handleInboundSms({
+      originationNumber: e164,
+      destinationNumber: '+8610690000',
+      messageBody: body,
+      inboundMessageId: `cost-${randomUUID()}`,
+    });
+
+  at('2026-12-01T10:00:00+08:00');
+  const idle = await measure(() => runDueWork());
+  const ticket = ticketCompletedSchema.parse({
+    ticketId: 'COST-0001',
+    source: 'ossA',
+    segment: 'home',
+    kind: 'repair',
+    area: 'urban',
+    faultType: 'line',
+    reportedAt: '2026-12-01T06:12:00+08:00',
+    firstContactAt: '2026-12-01T06:40:00+08:00',
+    appointmentAt: '2026-12-01T08:30:00+08:00',
+    arrivedAt: '2026-12-01T08:35:00+08:00',
+    completedAt: '2026-12-01T09:50:00+08:00',
+    engineer: { id: 'E-cost', name: '王师傅', team: 'T-cost', region: 'R-cost' },
+    customer: { phone, name: '李女士' },
+  });
+  const webhook = await measure(() => completeTicket(ticket));
+  if (!webhook.result.created) throw new Error('the cost ticket was not created');
+
+  at('2026-12-01T10:21:00+08:00');
+  const send = await measure(() => runDueWork());
+  if (send.result.surveysSent !== 1) throw new Error(`send: ${JSON.stringify(send.result)}`);
+
+  at('2026-12-01T10:30:00+08:00');
+  const rating = await measure(() => reply('3'));
+  if (rating.result !== 'rated') throw new Error(`rating: ${rating.result}`);
+
+  at('2026-12-01T10:33:00+08:00');
+  const reasons = await measure(() => reply('1 5 师傅迟到了'));
+  if (reasons.result !== 'reasons') throw new Error(`reasons: ${reasons.result}`);
+
+  at('2026-12-02T10:40:00+08:00');
+  const callbackCheck = await measure(() => runDueWork());
+  pinClock(undefined);
+
+  const sent = await listOutbox(e164);
+  const templates = ['survey', 'reasons question', 'thank-you'];
+  const sms = sent.map((m, i) => ({
+    template: templates[i] ?? `message ${i + 1}`,
+    segments: m.segments,
+    chars: [...m.body].length,
+  }));
+  const alerts = (await listAlerts()).length;
+
+  const steps: Step[] = [
+    {
+      name: 'webhook',
+      what: 'completeTicket: read ticket + phone state, one transaction (ticket, survey, aggregate)',
+      usage: webhook.usage,
+      minWrites: 3,
+      minReads: 1,
+      minWhy: 'write ticket, survey, aggregate; read phone state',
+    },
+    {
+      name: 'send (scheduler)',
+      what: 'runDueWork: due-index queries, survey read, send transaction, SMS delivery',
+      usage: split(send.usage, (l) => !isDelivery(l)),
+      minWrites: 3,
+      minReads: 2,
+      minWhy: 'write survey, phone state, aggregate (surveyed); query due index, read survey',
+    },
+    {
+      name: '  survey SMS delivery',
+      what: 'outbox: lease, mark sent, message-id record',
+      usage: split(send.usage, isDelivery),
+      minWrites: 0,
+      minReads: 0,
+      minWhy: 'none beyond the survey write (a direct publish)',
+    },
+    {
+      name: 'rating 3',
+      what: 'handleInboundSms: dedupe read, phone + survey reads, one transaction (inbound, survey, aggregate, callback case, SMS, alert)',
+      usage: split(rating.usage, (l) => !isDelivery(l)),
+      minWrites: 3,
+      minReads: 2,
+      minWhy: 'write survey, aggregate, callback case; read phone state, survey',
+    },
+    {
+      name: '  reasons question + alert delivery',
+      what: 'outbox: lease, mark sent, message-id record (SMS); lease, mark sent (alert)',
+      usage: split(rating.usage, isDelivery),
+      minWrites: 0,
+      minReads: 0,
+      minWhy: 'none (direct publish)',
+    },
+    {
+      name: 'reasons',
+      what: 'handleInboundSms: dedupe read, phone + survey reads, one transaction (inbound, survey, aggregate, callback, phone, SMS)',
+      usage: split(reasons.usage, (l) => !isDelivery(l)),
+      minWrites: 4,
+      minReads: 2,
+      minWhy: 'write survey, aggregate (reasons), callback case, phone state; read phone state, survey',
+    },
+    {
+      name: '  thank-you delivery',
+      what: 'outbox: lease, mark sent, message-id record',
+      usage: split(reasons.usage, isDelivery),
+      minWrites: 0,
+      minReads: 0,
+      minWhy: 'none (direct publish)',
+    },
+  ];
+  return { steps, idleTick: idle.usage, callbackCheck: callbackCheck.usage, sms, alerts, dueShards };
+}
