@@ -495,7 +495,7 @@ function groupsLine(cs: ColdStartResult): string {
   const parts = groups.map(([name, match]) => {
     const bytes = avg((b) => b.top.filter((t) => match(t.pkg)).reduce((n, t) => n + t.bytes, 0));
     const locales = avg((b) => b.top.find((t) => t.pkg === 'zod locales')?.bytes ?? 0);
-    const extra = name.startsWith('zod') ? ` (${(locales / 1024).toFixed(0)} KiB)` : '';
+    const extra = name.startsWith('zod') ? ` (of which locales ${(locales / 1024).toFixed(0)} KiB)` : '';
     return `${name.replace(' (of which its locales)', '')} ${(bytes / 1024).toFixed(0)} KiB${extra}, ${((100 * bytes) / size).toFixed(0)}%`;
   });
   return (
