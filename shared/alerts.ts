@@ -1,8 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '#shared/clock';
 import { config } from '#shared/config';
-import { ddb, TABLE } from '#shared/db/client';
+import { appendLocal, listLocal } from '#shared/db/local-log';
 import { newId } from '#shared/ids';
 
 /**
@@ -48,32 +47,11 @@ export async function publishAlert(alert: Alert): Promise<{ messageId: string }>
     return { messageId: res.MessageId ?? '' };
   }
   const alertId = newId();
-  const sentAt = now().toISOString();
-  const seq = process.hrtime.bigint().toString().padStart(20, '0');
-  await ddb.send(
-    new PutCommand({
-      TableName: TABLE,
-      Item: { pk: ALERTS_PK, sk: `${sentAt}#${seq}`, alertId, sentAt, ...alert },
-    }),
-  );
+  await appendLocal(ALERTS_PK, { alertId, sentAt: now().toISOString(), ...alert });
   return { messageId: alertId };
 }
 
 /** Local only: every alert published, oldest first. */
 export async function listAlerts(): Promise<AlertEntry[]> {
-  const out: AlertEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': ALERTS_PK },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const { pk: _pk, sk: _sk, ...a } of res.Items ?? []) out.push(a as AlertEntry);
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  return (await listLocal(ALERTS_PK)) as unknown as AlertEntry[];
 }

@@ -1,7 +1,9 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import { z } from 'zod';
 import { UnauthorizedError } from '#shared/errors';
+import { header, jsonBody, rawBody } from '#shared/http';
 
 /**
  * The signing secrets of the completion webhook: `WEBHOOK_SECRET` (comma-separated, locally) or
@@ -60,4 +62,18 @@ export async function verifyWebhook(
     }
   }
   throw new UnauthorizedError('missing, invalid or stale webhook signature');
+}
+
+/**
+ * The body of a signed webhook request, in the order a caller learns about its mistakes:
+ * too large (413), not signed by us (401), not JSON (415/400). Nothing about it is trusted before.
+ */
+export async function signedJsonBody(event: APIGatewayProxyEventV2): Promise<unknown> {
+  const text = rawBody(event);
+  await verifyWebhook(text, {
+    'webhook-id': header(event, 'webhook-id'),
+    'webhook-timestamp': header(event, 'webhook-timestamp'),
+    'webhook-signature': header(event, 'webhook-signature'),
+  });
+  return jsonBody(event, text);
 }

@@ -1,9 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
 import { principalFromEvent } from '#shared/auth';
-import type { CallbackStatus } from '#shared/entities/callback';
 import { ForbiddenError, NotFoundError, ValidationError } from '#shared/errors';
 import { httpFunction, json, jsonBody, parseWith } from '#shared/http';
 import { logger } from '#shared/log';

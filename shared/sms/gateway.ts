@@ -1,8 +1,7 @@
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '#shared/clock';
 import { config } from '#shared/config';
-import { ddb, TABLE } from '#shared/db/client';
+import { appendLocal, listLocal } from '#shared/db/local-log';
 import { newId } from '#shared/ids';
 import { smsSegments } from '#shared/sms/segments';
 
@@ -37,49 +36,23 @@ export async function sendSms(to: string, body: string): Promise<{ messageId: st
     return { messageId: res.MessageId };
   }
   const messageId = newId();
-  const sentAt = now().toISOString();
-  const seq = process.hrtime.bigint().toString().padStart(20, '0');
-  await ddb.send(
-    new PutCommand({
-      TableName: TABLE,
-      Item: {
-        pk: OUTBOX_PK,
-        sk: `${sentAt}#${seq}`,
-        messageId,
-        to,
-        body,
-        segments: smsSegments(body),
-        sentAt,
-      },
-    }),
-  );
+  await appendLocal(OUTBOX_PK, {
+    messageId,
+    to,
+    body,
+    segments: smsSegments(body),
+    sentAt: now().toISOString(),
+  });
   return { messageId };
 }
 
 /** Local only: every SMS the outbox gateway has sent, oldest first. */
 export async function listOutbox(phone?: string): Promise<OutboxEntry[]> {
-  const out: OutboxEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': OUTBOX_PK, ...(phone ? { ':to': phone } : {}) },
-        ...(phone ? { FilterExpression: '#to = :to', ExpressionAttributeNames: { '#to': 'to' } } : {}),
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const it of res.Items ?? []) {
-      out.push({
-        messageId: it.messageId,
-        to: it.to,
-        body: it.body,
-        segments: it.segments,
-        sentAt: it.sentAt,
-      });
-    }
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  return (await listLocal(OUTBOX_PK, phone)).map((it) => ({
+    messageId: it.messageId as string,
+    to: it.to as string,
+    body: it.body as string,
+    segments: it.segments as number,
+    sentAt: it.sentAt as string,
+  }));
 }

@@ -21,7 +21,6 @@ import { surveyKey } from '#shared/entities/survey';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors';
 import { logger } from '#shared/log';
 import { maskPhone } from '#shared/phone';
-import { callbackOutcomes, callbackStatuses } from '#shared/schemas/callbacks';
 
 /**
  * Working callback cases (回访, domain.md section 6): listing, reading, progress notes, closing
