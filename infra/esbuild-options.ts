@@ -13,8 +13,10 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
  * - ESM for Node.js 22 (the Lambda runtime), minified, with external source maps
  *   (the function sets NODE_OPTIONS=--enable-source-maps). sourcesContent is left out of the
  *   maps: stack traces only need file/line mappings, and it halves the map size.
- * - Everything is bundled, the AWS SDK v3 included (no externals): the SDK version is the one in
- *   package-lock.json rather than whatever the runtime ships, and bundle sizes are honest.
+ * - The AWS SDK v3 (`@aws-sdk/*`) is left out: the Node.js 22 Lambda runtime ships it, and
+ *   bundling it would triple every bundle and its cold start (BENCHMARKS.md, cold start). The
+ *   price: the SDK version is the runtime's, not package-lock.json's (we use only stable APIs).
+ *   Everything else (zod, Powertools, middy, libphonenumber-js, ...) is bundled.
  * - `banner`: ESM bundles have no `require`; CommonJS dependencies bundled into them still call
  *   it for Node built-ins, so define one with createRequire (aliased so it cannot collide with a
  *   name in the bundle).
@@ -33,7 +35,7 @@ export const lambdaEsbuildOptions = {
   // Prefer packages' ESM builds (better tree-shaking), fall back to CommonJS.
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_SHIM },
-  external: [] as string[],
+  external: ['@aws-sdk/*'] as string[],
 } as const satisfies BuildOptions;
 
 /** Entry of a function: functions/<name>/handler.ts, exporting `handler`. */

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UnauthorizedError } from '#shared/errors';
 
 /** Most privileged first (roleFromGroups relies on the order). */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Every rule from ../shared/domain.md in one object, validated once at start-up.

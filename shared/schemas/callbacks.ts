@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const callbackOutcomes = ['resolved_satisfied', 'resolved_unsatisfied', 'unreachable'] as const;
 export const callbackStatuses = ['open', 'overdue', 'closed'] as const;

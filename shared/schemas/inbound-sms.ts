@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The inbound-SMS JSON that AWS End User Messaging publishes to the SNS topic. */
 export const inboundSmsSchema = z.object({

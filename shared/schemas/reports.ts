@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const COMMENTS_DEFAULT_LIMIT = 20;
 export const COMMENTS_MAX_LIMIT = 100;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { now } from '#shared/clock';
 import { normalizeCnMobile } from '#shared/phone';
 import { ticketKinds } from '#shared/rules';

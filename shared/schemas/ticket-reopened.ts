@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { idField, instantField, sourceField } from '#shared/schemas/ticket-completed';
 
 export const ticketReopenedSchema = z.object({

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const reasonCodes = [1, 2, 3, 4, 5, 6] as const;
 
