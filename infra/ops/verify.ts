@@ -1,0 +1,187 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { now } from '#shared/clock';
+import { config } from '#shared/config';
+import { ddb, TABLE } from '#shared/db/client';
+import type { CallbackCase } from '#shared/entities/callback';
+import type { SurveyItem } from '#shared/entities/survey';
+import { localDay } from '#shared/time';
+import {
+  compareAggregates,
+  countCallback,
+  countSurvey,
+  type Difference,
+  emptyExpected,
+  formatDifferences,
+  type Problem,
+  type StoredAggregate,
+} from '#shared/verify';
+
+/**
+ * `npm run verify`: recomputes every per-engineer daily aggregate from the raw records (surveys
+ * and callback cases) and prints each counter that differs from the stored aggregate; exits 1
+ * when there is any difference, 0 with "0 differences" otherwise (2 when the table cannot be
+ * read; a missing TABLE_NAME stops it at start-up like any function, naming the variable).
+ *
+ * An offline audit tool, not a request path: it reads the whole table with a parallel Scan
+ * (consistent reads), streaming each page into the recompute (shared/verify.ts), so memory stays
+ * at one entry per engineer and day. A Scan is no snapshot: run it on a quiet table, or run it
+ * again to confirm a difference seen while traffic was flowing.
+ *
+ * Reads TABLE_NAME and DYNAMODB_ENDPOINT like the app (shared/config.ts). Against `npm start`
+ * (which prints its DynamoDB endpoint): DYNAMODB_ENDPOINT=http://127.0.0.1:PORT TABLE_NAME=feedback-local npm run verify
+ *
+ * Options: --all       compare every day, also those older than the retention (raw records there
+ *                      may have expired by TTL while the aggregates stay, so differences are expected)
+ *          --segments N parallel Scan segments (default 8)
+ */
+
+export interface VerifyOptions {
+  /** Compare days older than the retention window too. */
+  allDays?: boolean;
+  /** Parallel Scan segments (default 8). */
+  segments?: number;
+  /** "Now" for the retention window (default: the clock, which the local system may pin). */
+  at?: Date;
+}
+
+export interface VerifyReport {
+  differences: Difference[];
+  problems: Problem[];
+  /** First day compared (undefined = every day). */
+  fromDay: string | undefined;
+  surveys: number;
+  callbacks: number;
+  aggregates: number;
+  /** Aggregate items older than fromDay, not compared. */
+  skippedAggregates: number;
+  /** Items of other types read and ignored. */
+  otherItems: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The first day whose raw records cannot have expired yet: a survey of day D is written no
+ * earlier than D's start (less the accepted clock skew) and expires `retention.days` after it is
+ * written, so every day after localDay(now - retention + skew) is complete.
+ */
+export function firstCompleteDay(at: Date): string {
+  const { rules } = config;
+  const edge = localDay(new Date(at.getTime() - rules.retention.days * DAY_MS + 60_000), rules.timeZone);
+  return new Date(Date.parse(`${edge}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Aggregate items carry `day` and `engineerId`; the key says the same (AGG#{yyyy-mm} / {dd}#{engineerId}). */
+function storedAggregate(item: Record<string, unknown>): StoredAggregate {
+  const pk = String(item.pk);
+  const sk = String(item.sk);
+  const day = typeof item.day === 'string' ? item.day : `${pk.slice(4)}-${sk.slice(0, 2)}`;
+  const engineerId = typeof item.engineerId === 'string' ? item.engineerId : sk.slice(3);
+  return { ...(item as Partial<StoredAggregate>), day, engineerId };
+}
+
+/** Recomputes every aggregate and compares; see the module comment. */
+export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport> {
+  const segments = opts.segments ?? 8;
+  const expected = emptyExpected();
+  const stored: StoredAggregate[] = [];
+  let otherItems = 0;
+  await Promise.all(
+    Array.from({ length: segments }, async (_, segment) => {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const res = await ddb.send(
+          new ScanCommand({
+            TableName: TABLE,
+            Segment: segment,
+            TotalSegments: segments,
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of res.Items ?? []) {
+          if (String(item.pk).startsWith('AGG#')) stored.push(storedAggregate(item));
+          else if (item.type === 'survey') countSurvey(expected, item as SurveyItem);
+          else if (item.type === 'callback') countCallback(expected, item as CallbackCase);
+          else otherItems++;
+        }
+        start = res.LastEvaluatedKey;
+      } while (start);
+    }),
+  );
+  const fromDay = opts.allDays ? undefined : firstCompleteDay(opts.at ?? now());
+  const differences = compareAggregates(expected, stored, fromDay ? { fromDay } : {});
+  return {
+    differences,
+    problems: expected.problems.filter((p) => !fromDay || p.day >= fromDay),
+    fromDay,
+    surveys: expected.surveys,
+    callbacks: expected.callbacks,
+    aggregates: stored.length,
+    skippedAggregates: fromDay ? stored.filter((a) => a.day < fromDay).length : 0,
+    otherItems,
+  };
+}
+
+/** The differences between the stored aggregates and the recompute (empty when they agree). */
+export async function verifyTable(opts: VerifyOptions = {}): Promise<Difference[]> {
+  return (await auditTable(opts)).differences;
+}
+
+function parseArgs(argv: string[]): VerifyOptions {
+  const opts: VerifyOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--all') opts.allDays = true;
+    else if (a === '--segments') {
+      const n = Number(argv[++i]);
+      if (!Number.isInteger(n) || n < 1 || n > 1000000)
+        throw new Error('--segments takes a whole number >= 1');
+      opts.segments = n;
+    } else throw new Error(`unknown option ${a} (options: --all, --segments N)`);
+  }
+  return opts;
+}
+
+async function main(): Promise<number> {
+  const opts = parseArgs(process.argv.slice(2));
+  const started = Date.now();
+  const r = await auditTable(opts);
+  const where = config.DYNAMODB_ENDPOINT ? ` at ${config.DYNAMODB_ENDPOINT}` : '';
+  console.log(
+    `table ${TABLE}${where}: ${r.surveys} surveys, ${r.callbacks} callback cases, ${r.aggregates} aggregate items ` +
+      `(${r.otherItems} other items) read in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  console.log(
+    r.fromDay
+      ? `compared days from ${r.fromDay} (older raw records may have expired by TTL; ${r.skippedAggregates} older aggregate items not compared; --all compares them too)`
+      : 'compared every day',
+  );
+  if (r.problems.length) {
+    const byMessage = new Map<string, number>();
+    for (const p of r.problems) byMessage.set(p.message, (byMessage.get(p.message) ?? 0) + 1);
+    console.log('not checkable (the raw records do not say):');
+    for (const [m, n] of byMessage) console.log(`  ${n} x ${m}`);
+  }
+  if (r.differences.length === 0) {
+    console.log('0 differences');
+    return 0;
+  }
+  console.log(`${r.differences.length} difference${r.differences.length === 1 ? '' : 's'}:`);
+  console.log(formatDifferences(r.differences));
+  return 1;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exitCode = 2;
+    },
+  );
+}

@@ -1,0 +1,265 @@
+import { describe, expect, it } from 'vitest';
+import { counters } from '#shared/entities/aggregate';
+import type { Timeliness } from '#shared/timeliness';
+import {
+  type CallbackRecord,
+  compareAggregates,
+  formatDifferences,
+  recomputeAggregates,
+  type SurveyRecord,
+  surveyDelta,
+} from '#shared/verify';
+
+const DAY = '2026-11-20';
+const tl = (contact: boolean | null, repair: boolean | null, punctual: boolean | null): Timeliness => ({
+  contactOnTime: contact,
+  repairOnTime: repair,
+  punctual,
+  repairLimitHours: repair === null ? null : 3,
+});
+const survey = (over: Partial<SurveyRecord> = {}): SurveyRecord => ({
+  surveyId: `s-${Math.random()}`,
+  day: DAY,
+  engineerId: 'E1',
+  status: 'scheduled',
+  timeliness: tl(null, null, null),
+  ...over,
+});
+const cb = (over: Partial<CallbackRecord> = {}): CallbackRecord => ({
+  caseId: `c-${Math.random()}`,
+  day: DAY,
+  engineerId: 'E1',
+  status: 'open',
+  history: [{ at: '2026-11-20T03:00:00Z', by: 'system', action: 'opened' }],
+  ...over,
+});
+
+/** The non-zero counters of one recomputed day. */
+function nonZero(surveys: SurveyRecord[], callbacks: CallbackRecord[] = [], id = `${DAY}#E1`) {
+  const counts = recomputeAggregates(surveys, callbacks).aggregates.get(id)?.counts ?? {};
+  return Object.fromEntries(Object.entries(counts).filter(([, v]) => v !== 0));
+}
+
+describe('recomputing aggregates from raw records', () => {
+  it('counts a completion with its timeliness: applicable when not null, on time when true', () => {
+    expect(nonZero([survey({ timeliness: tl(true, false, null) })])).toEqual({
+      completed: 1,
+      contactApplicable: 1,
+      contactOnTime: 1,
+      repairApplicable: 1,
+    });
+    expect(nonZero([survey({ timeliness: tl(false, true, true) })])).toEqual({
+      completed: 1,
+      contactApplicable: 1,
+      repairApplicable: 1,
+      repairOnTime: 1,
+      punctualApplicable: 1,
+      punctual: 1,
+    });
+  });
+
+  it('counts suppressions with their reason', () => {
+    expect(
+      nonZero([
+        survey({ status: 'suppressed', reason: 'opted_out' }),
+        survey({ status: 'suppressed', reason: 'recently_surveyed' }),
+        survey({ status: 'suppressed', reason: 'recently_surveyed' }),
+        survey({ status: 'suppressed', reason: 'staff_phone' }),
+        survey({ status: 'suppressed', reason: 'kind_not_surveyed' }),
+      ]),
+    ).toEqual({
+      completed: 5,
+      suppressed: 5,
+      suppressedOptedOut: 1,
+      suppressedRecentlySurveyed: 2,
+      suppressedStaffPhone: 1,
+      suppressedKindNotSurveyed: 1,
+    });
+  });
+
+  it('takes a sent survey cancelled by a reopen out of surveyed, and counts reopenings of answered ones', () => {
+    const sentThenReopened = survey({
+      status: 'cancelled',
+      sentAt: '2026-11-20T03:00:00Z',
+      reopenedAt: '2026-11-20T04:00:00Z',
+    });
+    const scheduledThenReopened = survey({ status: 'cancelled', reopenedAt: '2026-11-20T04:00:00Z' });
+    const answeredThenReopened = survey({
+      status: 'answered',
+      sentAt: '2026-11-20T03:00:00Z',
+      rating: 1,
+      reopenedAt: '2026-11-20T05:00:00Z',
+    });
+    expect(nonZero([sentThenReopened, scheduledThenReopened, answeredThenReopened])).toEqual({
+      completed: 3,
+      reopened: 3,
+      cancelled: 2,
+      surveyed: 1,
+      responses: 1,
+      satisfied: 1,
+    });
+  });
+
+  it('counts ratings, reasons (each distinct digit once), unrated answers, reminders, expiries and opt-outs', () => {
+    const sent = { sentAt: '2026-11-20T03:00:00Z' };
+    expect(
+      nonZero([
+        survey({ ...sent, status: 'answered', rating: 1, reminderSentAt: '2026-11-21T03:00:00Z' }),
+        survey({ ...sent, status: 'awaiting_reasons', rating: 2 }),
+        survey({ ...sent, status: 'answered', rating: 3, reasons: [1, 3, 3] }),
+        survey({ ...sent, status: 'answered', rating: 2, reasons: [6] }),
+        survey({ ...sent, status: 'answered' }), // kept as a comment after the re-prompts
+        survey({ ...sent, status: 'expired', reminderSentAt: 'skipped' }),
+        survey({ ...sent, status: 'opted_out' }),
+        survey({ ...sent, status: 'sent' }),
+      ]),
+    ).toEqual({
+      completed: 8,
+      surveyed: 8,
+      reminded: 1,
+      responses: 4,
+      satisfied: 1,
+      basicallySatisfied: 2,
+      dissatisfied: 1,
+      reason1: 1,
+      reason3: 1,
+      reason6: 1,
+      unrated: 1,
+      expired: 1,
+      optedOut: 1,
+    });
+  });
+
+  it('counts callback cases: opened, overdue (by status, overdueAt or history) and closed by outcome', () => {
+    const overdueEntry = { at: '2026-11-21T03:00:00Z', by: 'system', action: 'overdue' as const };
+    expect(
+      nonZero(
+        [],
+        [
+          cb(),
+          cb({ status: 'overdue' }),
+          cb({ status: 'closed', outcome: 'resolved_satisfied', overdueAt: '2026-11-21T03:00:00Z' }),
+          cb({ status: 'closed', outcome: 'unreachable', history: [overdueEntry] }),
+          cb({ status: 'closed', outcome: 'resolved_unsatisfied' }),
+        ],
+      ),
+    ).toEqual({
+      callbacksOpened: 5,
+      callbacksOverdue: 3,
+      callbacksClosed: 3,
+      callbacksResolvedSatisfied: 1,
+      callbacksResolvedUnsatisfied: 1,
+      callbacksUnreachable: 1,
+    });
+  });
+
+  it('keeps each engineer and day apart', () => {
+    const r = recomputeAggregates(
+      [
+        survey(),
+        survey({ engineerId: 'E2' }),
+        survey({ day: '2026-11-21' }),
+        survey({ day: '2026-11-21', status: 'expired', sentAt: '2026-11-21T03:00:00Z' }),
+      ],
+      [cb({ engineerId: 'E2' })],
+    );
+    expect([...r.aggregates.keys()].sort()).toEqual(['2026-11-20#E1', '2026-11-20#E2', '2026-11-21#E1']);
+    expect(r.aggregates.get('2026-11-21#E1')?.counts).toMatchObject({
+      completed: 2,
+      expired: 1,
+      surveyed: 1,
+    });
+    expect(r.aggregates.get('2026-11-20#E2')?.counts).toMatchObject({ completed: 1, callbacksOpened: 1 });
+    expect(r.surveys).toBe(4);
+    expect(r.callbacks).toBe(1);
+  });
+
+  it('reports what the raw records cannot tell instead of guessing', () => {
+    const { timeliness: _t, ...noTimeliness } = survey({ surveyId: 'old' });
+    const r = recomputeAggregates([noTimeliness, survey({ status: 'suppressed' })], []);
+    expect(r.problems.map((p) => p.id)).toContain('old');
+    expect(r.problems).toHaveLength(2);
+    expect([...(r.unverifiable.get(`${DAY}#E1`) ?? [])]).toEqual(
+      expect.arrayContaining(['contactApplicable', 'punctual', 'suppressedOptedOut']),
+    );
+    expect(surveyDelta(noTimeliness).delta).toEqual({ completed: 1 });
+  });
+});
+
+describe('comparing with the stored aggregates', () => {
+  const surveys = [
+    survey({
+      status: 'answered',
+      sentAt: '2026-11-20T03:00:00Z',
+      rating: 1,
+      timeliness: tl(true, null, null),
+    }),
+    survey({ engineerId: 'E2', status: 'suppressed', reason: 'staff_phone' }),
+  ];
+  const expected = recomputeAggregates(surveys, []);
+  const e1 = {
+    day: DAY,
+    engineerId: 'E1',
+    completed: 1,
+    surveyed: 1,
+    responses: 1,
+    satisfied: 1,
+    contactApplicable: 1,
+    contactOnTime: 1,
+  };
+  const e2 = { day: DAY, engineerId: 'E2', completed: 1, suppressed: 1, suppressedStaffPhone: 1 };
+
+  it('finds no difference when they agree (missing attributes are zero)', () => {
+    expect(compareAggregates(expected, [e1, e2])).toEqual([]);
+  });
+
+  it('reports each counter that differs, with both values', () => {
+    expect(compareAggregates(expected, [{ ...e1, satisfied: 2, dissatisfied: 1 }, e2])).toEqual([
+      { day: DAY, engineerId: 'E1', counter: 'satisfied', stored: 2, expected: 1 },
+      { day: DAY, engineerId: 'E1', counter: 'dissatisfied', stored: 1, expected: 0 },
+    ]);
+  });
+
+  it('reports a missing aggregate item and an aggregate item without raw records', () => {
+    const orphan = { day: '2026-11-19', engineerId: 'E9', completed: 2 };
+    expect(compareAggregates(expected, [e1, orphan])).toEqual([
+      { day: '2026-11-19', engineerId: 'E9', counter: 'completed', stored: 2, expected: 0 },
+      { day: DAY, engineerId: 'E2', counter: 'completed', stored: 0, expected: 1 },
+      { day: DAY, engineerId: 'E2', counter: 'suppressed', stored: 0, expected: 1 },
+      { day: DAY, engineerId: 'E2', counter: 'suppressedStaffPhone', stored: 0, expected: 1 },
+    ]);
+  });
+
+  it('leaves out days before fromDay (raw records past retention) and unverifiable counters', () => {
+    const orphan = { day: '2026-11-19', engineerId: 'E9', completed: 2 };
+    expect(compareAggregates(expected, [e1, e2, orphan], { fromDay: DAY })).toEqual([]);
+    const { timeliness: _t, ...old } = survey({
+      status: 'answered',
+      sentAt: '2026-11-20T03:00:00Z',
+      rating: 1,
+    });
+    const withOld = recomputeAggregates([old], []);
+    // the stored timeliness cannot be checked, everything else still is
+    expect(compareAggregates(withOld, [{ ...e1, satisfied: 3 }])).toEqual([
+      { day: DAY, engineerId: 'E1', counter: 'satisfied', stored: 3, expected: 1 },
+    ]);
+  });
+
+  it('checks every counter of the aggregate', () => {
+    for (const counter of counters) {
+      const diffs = compareAggregates(expected, [
+        { ...e1, [counter]: (((e1 as Record<string, unknown>)[counter] as number) ?? 0) + 1 },
+        e2,
+      ]);
+      expect(diffs.map((d) => d.counter)).toEqual([counter]);
+    }
+  });
+
+  it('prints the differences as a table', () => {
+    const text = formatDifferences([
+      { day: DAY, engineerId: 'E1', counter: 'satisfied', stored: 2, expected: 1 },
+    ]);
+    expect(text.split('\n')).toHaveLength(3);
+    expect(text).toMatch(/satisfied\s+2\s+1\s+\+1$/);
+  });
+});
