@@ -1,0 +1,146 @@
+/**
+ * The dashboard's HTML shell (GET /dashboard). Static: no data and no token in it; dashboard.js signs
+ * the manager in and fills it from the reports and callbacks APIs with their bearer token.
+ *
+ * URLs are relative (`dashboard/assets/…`, `v1/…` from dashboard.js) so the page works under any
+ * stage or base path. Assets carry a content hash (`?v=`) so they can be cached for a year.
+ */
+export interface PageInput {
+  /** Asset file name -> URL (relative to the page), with its version. */
+  assetUrl: (file: string) => string;
+  /** rules.satisfaction.target (0-1): drawn as the target line of the trend chart. */
+  target: number;
+  /** rules.score.minSample: explained beside the 样本不足 flag. */
+  minSample: number;
+}
+
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+};
+
+/** Escapes text for an HTML attribute value or element content. */
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+}
+
+/**
+ * Content Security Policy of the page: scripts and styles from our origin only, data calls to our
+ * origin only. Inline styles are allowed because ECharts styles its tooltip with them.
+ */
+export const DASHBOARD_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+export function dashboardPage(input: PageInput): string {
+  const a = (file: string) => escapeHtml(input.assetUrl(file));
+  return `<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>服务满意度看板</title>
+<link rel="stylesheet" href="${a('dashboard.css')}">
+<script defer src="${a('echarts.min.js')}"></script>
+<script defer src="${a('dashboard.js')}"></script>
+</head>
+<body data-target="${escapeHtml(String(input.target))}" data-min-sample="${escapeHtml(String(input.minSample))}">
+<header class="topbar">
+  <h1>服务满意度看板</h1>
+  <div class="session" id="session" hidden>
+    <label>统计月份 <select id="month"></select></label>
+    <button type="button" id="signout">退出登录</button>
+  </div>
+</header>
+<main>
+  <section class="card signin" id="signin">
+    <h2>管理人员登录</h2>
+    <p class="hint">请粘贴您的访问令牌。令牌只保存在当前浏览器标签页中，关闭标签页或点击“退出登录”后即清除。</p>
+    <form id="signin-form" autocomplete="off">
+      <label for="token">访问令牌</label>
+      <input type="password" id="token" name="token" required spellcheck="false" autocapitalize="off">
+      <button type="submit">登录</button>
+      <p class="error" id="signin-error" role="alert"></p>
+    </form>
+  </section>
+
+  <div id="board" hidden>
+    <p class="status" id="status" role="status"></p>
+
+    <section class="card">
+      <h2>工程师排名<small id="period-label"></small></h2>
+      <div class="table-wrap">
+        <table id="ranking">
+          <thead>
+            <tr>
+              <th class="num">排名</th>
+              <th>工程师</th>
+              <th>班组</th>
+              <th class="num">综合评分</th>
+              <th class="num">满意率</th>
+              <th class="num">评价数</th>
+              <th class="num">不满意</th>
+              <th class="num">回复率</th>
+              <th class="num">修复及时率</th>
+              <th class="num">首次联系及时率</th>
+              <th class="num">守约率</th>
+              <th>提示</th>
+            </tr>
+          </thead>
+          <tbody></tbody>
+        </table>
+      </div>
+      <p class="note" id="ranking-note"></p>
+    </section>
+
+    <div class="grid">
+      <section class="card">
+        <h2>近六个月满意率<small id="trend-label"></small></h2>
+        <div class="chart" id="trend-chart" role="img" aria-label="近六个月满意率折线图"></div>
+      </section>
+      <section class="card">
+        <h2>不满意原因<small id="reasons-label"></small></h2>
+        <div class="chart" id="reasons-chart" role="img" aria-label="不满意原因条形图"></div>
+      </section>
+    </div>
+
+    <section class="card">
+      <h2>待回访客户<small id="callbacks-label"></small></h2>
+      <p class="note" id="callbacks-note"></p>
+      <div class="table-wrap" id="callbacks-wrap">
+        <table id="callbacks">
+          <thead>
+            <tr>
+              <th>状态</th>
+              <th>回访时限</th>
+              <th>工程师</th>
+              <th>班组</th>
+              <th>评价</th>
+              <th>原因</th>
+              <th>客户留言</th>
+              <th>客户电话</th>
+              <th>评价时间</th>
+              <th>编号</th>
+            </tr>
+          </thead>
+          <tbody></tbody>
+        </table>
+      </div>
+    </section>
+  </div>
+</main>
+</body>
+</html>
+`;
+}

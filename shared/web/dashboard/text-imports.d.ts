@@ -1,0 +1,12 @@
+declare module 'echarts/dist/echarts.min.js' {
+  const text: string;
+  export default text;
+}
+declare module '*.css' {
+  const text: string;
+  export default text;
+}
+declare module '*/dashboard.js' {
+  const text: string;
+  export default text;
+}
