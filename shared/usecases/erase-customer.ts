@@ -69,9 +69,24 @@ export async function eraseCustomer(principal: Principal, rawPhone: string): Pro
   return { phone: masked, surveys, messages, optOutKept };
 }
 
-async function ifExists(cmd: UpdateCommand): Promise<void> {
+/** Applies an update to an item if it exists (a survey need not have a case, a reply...). */
+async function updateIfExists(
+  key: Record<string, string>,
+  update: string,
+  names: Record<string, string>,
+  values?: Record<string, unknown>,
+): Promise<void> {
   try {
-    await ddb.send(cmd);
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: key,
+        UpdateExpression: update,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ...(values ? { ExpressionAttributeValues: values } : {}),
+      }),
+    );
   } catch (err) {
     if (!(err instanceof ConditionalCheckFailedException)) throw err;
   }
@@ -82,43 +97,27 @@ async function eraseSurvey(
   masked: string,
   at: string,
 ) {
-  await ifExists(
-    new UpdateCommand({
-      TableName: TABLE,
-      Key: surveyKey(s.surveyId),
-      UpdateExpression: 'SET phone = :m, erasedAt = :at REMOVE #comment, gsi3pk, gsi3sk',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#comment': 'comment' },
-      ExpressionAttributeValues: { ':m': masked, ':at': at },
-    }),
+  const comment = { '#comment': 'comment' };
+  const maskedValues = { ':m': masked, ':at': at };
+  await updateIfExists(
+    surveyKey(s.surveyId),
+    'SET phone = :m, erasedAt = :at REMOVE #comment, gsi3pk, gsi3sk',
+    comment,
+    maskedValues,
   );
-  await ifExists(
-    new UpdateCommand({
-      TableName: TABLE,
-      Key: ticketKey(s.source, s.ticketId),
-      UpdateExpression: 'SET #t.#c = :c',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#t': 'ticket', '#c': 'customer' },
-      ExpressionAttributeValues: { ':c': { phone: masked, erasedAt: at } },
-    }),
+  await updateIfExists(
+    ticketKey(s.source, s.ticketId),
+    'SET #t.#c = :c',
+    { '#t': 'ticket', '#c': 'customer' },
+    {
+      ':c': { phone: masked, erasedAt: at },
+    },
   );
-  await ifExists(
-    new UpdateCommand({
-      TableName: TABLE,
-      Key: callbackKey(s.surveyId),
-      UpdateExpression: 'SET phone = :m, erasedAt = :at REMOVE #comment',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#comment': 'comment' },
-      ExpressionAttributeValues: { ':m': masked, ':at': at },
-    }),
+  await updateIfExists(
+    callbackKey(s.surveyId),
+    'SET phone = :m, erasedAt = :at REMOVE #comment',
+    comment,
+    maskedValues,
   );
-  await ifExists(
-    new UpdateCommand({
-      TableName: TABLE,
-      Key: replyKey(s.surveyId),
-      UpdateExpression: 'REMOVE #p.#comment',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#p': 'payload', '#comment': 'comment' },
-    }),
-  );
+  await updateIfExists(replyKey(s.surveyId), 'REMOVE #p.#comment', { '#p': 'payload', ...comment });
 }
