@@ -1,10 +1,15 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/mobile';
+import { type MetadataJson, parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import cnMetadata from './phone-metadata.cn.json' with { type: 'json' };
 
 /**
  * Mainland China mobile numbers: normalisation to E.164 and masking for display.
  * Uses libphonenumber-js's mobile metadata, so landlines, service numbers (400/95xxx) and
  * unassigned ranges are rejected, and numbers of other regions (+852, +1...) are too.
+ * The metadata is the package's own mobile metadata kept to +86 (shared/phone-metadata.cn.json,
+ * written by `npm run phone-metadata`): the other countries' ~130 KB would only be dead weight in
+ * every bundle, since nothing but mainland China mobiles is accepted.
  */
+const metadata = cnMetadata as MetadataJson;
 
 /** Separators people type inside a number: spaces (any width), dashes, dots, brackets. */
 const SEPARATORS = /[\s\-‐‑‒–—.()]/gu;
@@ -19,7 +24,7 @@ export function normalizeCnMobile(input: string): string | null {
   const compact = input.normalize('NFKC').replace(SEPARATORS, '');
   if (!CN_MOBILE_SHAPE.test(compact)) return null;
   const national = compact.slice(-11);
-  const parsed = parsePhoneNumberFromString(national, 'CN');
+  const parsed = parsePhoneNumberFromString(national, 'CN', metadata);
   if (parsed?.country !== 'CN' || !parsed.isValid() || parsed.getType() !== 'MOBILE') return null;
   return parsed.number;
 }
