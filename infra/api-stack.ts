@@ -220,6 +220,7 @@ export class FeedbackApiStack extends Stack {
       deadLetterQueue: isAsync ? this.deadLetterQueue(`${id}AsyncDlq`) : undefined,
       retryAttempts: isAsync ? (spec.asyncRetryAttempts ?? 2) : undefined,
       maxEventAge: isAsync && spec.maxEventAgeMinutes ? Duration.minutes(spec.maxEventAgeMinutes) : undefined,
+      beforeBundling: spec.beforeBundling,
     });
 
     if (spec.webhookSecret) props.webhookSecret.grantRead(f.fn);

@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { build } from 'esbuild';
-import { handlerEntry, lambdaEsbuildOptions, REPO_ROOT } from './esbuild-options.ts';
+import { handlerEntry, lambdaEsbuildOptions, REPO_ROOT, runBeforeBundling } from './esbuild-options.ts';
 
 /**
  * `npm run build` (after `tsc --noEmit`): bundles every functions/<name>/handler.ts into
  * dist/<name>/index.mjs (+ .map) with the same esbuild options the CDK stack deploys with, and
- * prints each bundle's size. Everything is bundled, the AWS SDK included (see esbuild-options.ts).
+ * prints each bundle's size. Everything is bundled but the AWS SDK (see esbuild-options.ts). A
+ * function's `beforeBundling` commands (infra/functions.ts) run first, as in the CDK bundling.
  */
 const functionsDir = join(REPO_ROOT, 'functions');
 const distDir = join(REPO_ROOT, 'dist');
@@ -22,6 +23,7 @@ if (names.length === 0) {
 }
 
 rmSync(distDir, { recursive: true, force: true });
+for (const name of names) runBeforeBundling(name);
 
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`.padStart(11);
 

@@ -1,6 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
+import type { FunctionName } from '#shared/routes';
+import { functionSpecs } from './functions.ts';
 
 /** The repository root (this file lives in <root>/infra). */
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -41,4 +44,14 @@ export const lambdaEsbuildOptions = {
 /** Entry of a function: functions/<name>/handler.ts, exporting `handler`. */
 export function handlerEntry(name: string): string {
   return join(REPO_ROOT, 'functions', name, 'handler.ts');
+}
+
+/**
+ * Runs the function's `beforeBundling` commands (infra/functions.ts) in the repository root, as the
+ * CDK bundling does (commandHooks), for bundles made outside CDK: `npm run build`, tests, the bench.
+ */
+export function runBeforeBundling(name: string): void {
+  for (const command of functionSpecs[name as FunctionName]?.beforeBundling ?? []) {
+    execFileSync('bash', ['-c', command], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  }
 }

@@ -59,6 +59,12 @@ export interface FunctionSpec {
   asyncRetryAttempts?: number;
   /** Extra environment variables. */
   env?: Record<string, string>;
+  /**
+   * Shell commands run in the repository root before esbuild bundles this function, by the CDK
+   * bundling (commandHooks) and by `npm run build` (infra/bundle.ts): they make files the bundle
+   * inlines and that are not checked in.
+   */
+  beforeBundling?: readonly string[];
 }
 
 export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
@@ -101,6 +107,8 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   },
   dashboard: {
     access: 'none',
+    // The tree-shaken, brotli-compressed ECharts the bundle inlines (infra/dashboard-echarts.ts).
+    beforeBundling: ['npm run --silent dashboard-assets'],
   },
   openapi: {
     access: 'none',

@@ -39,7 +39,8 @@ interface Operation {
   query?: z.ZodObject;
   params?: Record<string, Schema>;
   signed?: boolean;
-  ok: { status: number; description: string; schema?: Schema; type?: string };
+  /** `type`: a media type of the answer besides the JSON `schema` (or the only one), or several. */
+  ok: { status: number; description: string; schema?: Schema; type?: string | readonly string[] };
   errors: number[];
 }
 
@@ -54,7 +55,10 @@ export const operations: Record<string, Operation> = {
     signed: true,
     ok: {
       status: 202,
-      description: 'Accepted: survey scheduled or suppressed (200 with the same body for a repeat)',
+      description:
+        'Accepted with one write and planned by the scheduler within a minute (200 with the same body for a repeat). ' +
+        '`suppressed` names what the ticket itself shows (staff_phone, kind_not_surveyed); a `scheduled` survey may ' +
+        'still be suppressed when planned on the phone’s state (opted_out, recently_surveyed), as the work-order reply reports.',
       schema: ticketAcceptedSchema,
     },
     errors: [400, 401, 413, 415],
@@ -153,7 +157,11 @@ export const operations: Record<string, Operation> = {
     summary: "The dashboard's scripts (ECharts) and styles",
     tag: 'dashboard',
     params: { file: z.string().max(64) },
-    ok: { status: 200, description: 'The asset', type: 'application/javascript' },
+    ok: {
+      status: 200,
+      description: 'The asset (script or style sheet)',
+      type: ['text/javascript', 'text/css'],
+    },
     errors: [404],
   },
   'DELETE /v1/customers/{phone}': {
@@ -213,7 +221,7 @@ export function buildOpenApi(): Record<string, unknown> {
     }
     const okContent: Record<string, unknown> = {};
     if (op.ok.schema) okContent['application/json'] = { schema: toJson(op.ok.schema as Schema) };
-    if (op.ok.type) okContent[op.ok.type] = { schema: { type: 'string' } };
+    for (const type of [op.ok.type ?? []].flat()) okContent[type] = { schema: { type: 'string' } };
     if (!op.ok.schema && !op.ok.type) okContent['application/json'] = { schema: { type: 'object' } };
     const responses: Record<string, unknown> = {
       [String(op.ok.status)]: { description: op.ok.description, content: okContent },

@@ -60,6 +60,8 @@ export interface FeedbackFunctionProps {
   retryAttempts?: number;
   /** Asynchronous invocations: events older than this are dropped (to the DLQ). */
   maxEventAge?: Duration;
+  /** Shell commands run in the repository root before esbuild bundles the function. */
+  beforeBundling?: readonly string[];
 }
 
 /**
@@ -122,9 +124,19 @@ export class FeedbackFunction extends Construct {
         sourcesContent: lambdaEsbuildOptions.sourcesContent,
         mainFields: [...lambdaEsbuildOptions.mainFields],
         banner: lambdaEsbuildOptions.banner.js,
-        // Bundle everything, the AWS SDK v3 included (see infra/esbuild-options.ts).
+        // No CDK default externals: exactly ours (`@aws-sdk/*`, left to the runtime; see
+        // infra/esbuild-options.ts), so the bundle deployed is the bundle `npm run build` measures.
         bundleAwsSDK: true,
         externalModules: [...lambdaEsbuildOptions.external],
+        ...(props.beforeBundling?.length
+          ? {
+              commandHooks: {
+                beforeBundling: () => [...(props.beforeBundling ?? [])],
+                beforeInstall: () => [],
+                afterBundling: () => [],
+              },
+            }
+          : {}),
       },
     });
 

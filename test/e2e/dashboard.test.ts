@@ -202,6 +202,26 @@ const chartOf = (page: Page, id: string) =>
     };
   }, id);
 
+/**
+ * Which of these ECharts component types have a model in the chart: each is part of our tree-shaken
+ * ECharts (shared/web/dashboard/echarts-entry.ts); one left out would be silently ignored.
+ */
+const componentsOf = (page: Page, id: string, types: string[]) =>
+  page.evaluate(
+    ([domId, mainTypes]) => {
+      const w = window as unknown as {
+        echarts: {
+          getInstanceByDom(
+            el: HTMLElement,
+          ): { getModel(): { getComponent(mainType: string): unknown } } | undefined;
+        };
+      };
+      const model = w.echarts.getInstanceByDom(document.getElementById(domId) as HTMLElement)?.getModel();
+      return mainTypes.filter((t) => model?.getComponent(t) != null);
+    },
+    [id, types] as const,
+  );
+
 // Expected figures for November 2026, team T1 (worked out from the seed above):
 // 张伟 2 x 满意; 李娜 满意, 基本满意, 不满意 (reasons 1 and 5); 王芳 one survey, no reply.
 const expectedRanking = [
@@ -236,7 +256,14 @@ describe('the managers’ dashboard in Chromium', () => {
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(js.headers.get('content-encoding')).toBe('gzip');
     expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
-    expect((await js.text()).length).toBeGreaterThan(500_000); // fetch gunzips
+    // Our tree-shaken ECharts (fetch decompresses): about half the full echarts.min.js's 1.1 MB.
+    const text = await js.text();
+    expect(text.length).toBeGreaterThan(300_000);
+    expect(text.length).toBeLessThan(800_000);
+    expect(text).toMatch(/^\/\*!\n \* Apache ECharts /);
+    const br = await fetch(`${sys.url}/${src}`, { headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers.get('content-encoding')).toBe('br');
+    expect(await br.text()).toBe(text);
     expect((await fetch(`${sys.url}/dashboard/assets/nope.js`)).status).toBe(404);
   });
 
@@ -287,6 +314,8 @@ describe('the managers’ dashboard in Chromium', () => {
       ]);
       expect(reasons.series).toEqual([{ name: '提及次数', data: [2, 0, 0, 0, 1, 0] }]);
       expect(reasons.canvas?.painted).toBeGreaterThan(1000);
+      const trendParts = ['grid', 'xAxis', 'yAxis', 'tooltip', 'axisPointer', 'legend', 'markLine'];
+      expect(await componentsOf(page, 'trend-chart', trendParts)).toEqual(trendParts);
 
       // Callbacks: whatever GET /v1/callbacks answers the manager, the page shows it.
       const [overdue, openCases] = await Promise.all(
@@ -355,6 +384,13 @@ describe('the managers’ dashboard in Chromium', () => {
       );
       await expect.poll(async () => (await rankingRows(page)).map((r) => r.id)).toEqual(['E-zhang']);
       expect((await chartOf(page, 'trend-chart')).series[0]?.data).toEqual([null, null, null, null, 50, 100]);
+      // No reasons in October: the reasons chart says so in a graphic text.
+      await expect.poll(() => page.textContent('#reasons-label')).toBe('（共 0 次提及）');
+      expect(await componentsOf(page, 'reasons-chart', ['grid', 'tooltip', 'graphic'])).toEqual([
+        'grid',
+        'tooltip',
+        'graphic',
+      ]);
 
       expect(errors).toEqual([]);
     } finally {

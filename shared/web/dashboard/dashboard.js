@@ -8,7 +8,8 @@
  * customers, and the callback cases still open or overdue (GET v1/callbacks?status=...).
  *
  * Every piece of data goes into the page as text (textContent), never as HTML. Plain browser script,
- * no build step; ECharts comes from dashboard/assets/echarts.min.js (global `echarts`).
+ * no build step; ECharts comes from dashboard/assets/echarts.min.js (global `echarts`): our build of
+ * only the charts and components used here (echarts-entry.ts: add any new chart type or component there).
  */
 (() => {
   const TOKEN_KEY = 'telecom-feedback.dashboard.token';

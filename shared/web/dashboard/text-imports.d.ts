@@ -10,3 +10,7 @@ declare module '*/dashboard.js' {
   const text: string;
   export default text;
 }
+declare module '*.br' {
+  const bytes: Uint8Array;
+  export default bytes;
+}
