@@ -8,8 +8,10 @@ import { median } from './stats.ts';
 /**
  * Section 4: `npm run build` (tsc --noEmit, then infra/bundle.ts: dist/<name>/index.mjs with the
  * deployed esbuild options), each bundle's size, the time to import it in a fresh Node process
- * (median of 10 as deployed, with NODE_OPTIONS=--enable-source-maps; median of 5 without), and what
- * fills the bundle (esbuild metafile of the same build, by package).
+ * (median of 10 as deployed, with NODE_OPTIONS=--enable-source-maps; median of 5 without), the time
+ * to import the AWS SDK packages it leaves external alone (median of 5: they resolve from
+ * node_modules, as the Lambda runtime provides them), and what fills the bundle (esbuild metafile
+ * of the same build, by package).
  */
 export const LIMIT_BYTES = 300_000;
 export const LIMIT_IMPORT_MS = 60;
@@ -20,6 +22,9 @@ export interface BundleFigures {
   bytes: number;
   importMs: number;
   importMsNoMaps: number;
+  /** The external `@aws-sdk/*` packages the bundle imports, and the time to import them alone. */
+  sdk: string[];
+  sdkImportMs: number | undefined;
   /** Bytes in the output by package, largest first. */
   top: { pkg: string; bytes: number }[];
 }
@@ -68,14 +73,20 @@ const importEnv = (sourceMaps: boolean): NodeJS.ProcessEnv => ({
   ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
 });
 
-const probe = (file: string) =>
-  `const t0 = performance.now(); await import(${JSON.stringify(file)}); ` +
+const probe = (specifiers: string[]) =>
+  `const t0 = performance.now(); for (const s of ${JSON.stringify(specifiers)}) await import(s); ` +
   'process.stdout.write(String(performance.now() - t0));';
 
-async function importMs(file: string, sourceMaps: boolean, runs = RUNS): Promise<number> {
+/** Median time to import these (a bundle's path, or package names) in a fresh process. */
+async function importMs(specifiers: string[], sourceMaps: boolean, runs = RUNS): Promise<number> {
+  const file = specifiers.join(', ');
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const r = await run(process.execPath, ['--input-type=module', '-e', probe(file)], importEnv(sourceMaps));
+    const r = await run(
+      process.execPath,
+      ['--input-type=module', '-e', probe(specifiers)],
+      importEnv(sourceMaps),
+    );
     const t = Number(r.stdout.trim());
     if (r.code !== 0 || !Number.isFinite(t))
       throw new Error(`importing ${file} failed:\n${r.out.slice(0, 2000)}`);
@@ -86,13 +97,17 @@ async function importMs(file: string, sourceMaps: boolean, runs = RUNS): Promise
 
 function pkgOf(input: string): string {
   if (input.includes('node_modules/zod/v4/locales/')) return 'zod locales';
+  // The dashboard's ECharts build (infra/dashboard-echarts.ts), inlined brotli-compressed as base64.
+  if (input.endsWith('generated/echarts.min.js.br')) return 'echarts (brotli)';
+  // libphonenumber-js's metadata kept to +86 (infra/phone-metadata.ts).
+  if (input.endsWith('phone-metadata.cn.json')) return 'libphonenumber-js';
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
   if (m?.[1]) return m[1];
   const top = input.split('/')[0] ?? input;
   return top === 'shared' || top === 'functions' ? '(our code)' : top;
 }
 
-async function composition(name: string): Promise<{ pkg: string; bytes: number }[]> {
+async function composition(name: string): Promise<{ top: { pkg: string; bytes: number }[]; sdk: string[] }> {
   const res = await build({
     ...lambdaEsbuildOptions,
     entryPoints: [handlerEntry(name)],
@@ -102,13 +117,18 @@ async function composition(name: string): Promise<{ pkg: string; bytes: number }
     logLevel: 'silent',
   });
   const byPkg = new Map<string, number>();
+  const sdk = new Set<string>();
   for (const out of Object.values(res.metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(out.inputs)) {
       const pkg = pkgOf(input);
       byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + bytesInOutput);
     }
+    for (const i of out.imports) if (i.external && i.path.startsWith('@aws-sdk/')) sdk.add(i.path);
   }
-  return [...byPkg.entries()].map(([pkg, bytes]) => ({ pkg, bytes })).sort((a, b) => b.bytes - a.bytes);
+  return {
+    top: [...byPkg.entries()].map(([pkg, bytes]) => ({ pkg, bytes })).sort((a, b) => b.bytes - a.bytes),
+    sdk: [...sdk].sort(),
+  };
 }
 
 export async function runColdStart(log: (s: string) => void): Promise<ColdStartResult> {
@@ -148,19 +168,26 @@ export async function runColdStart(log: (s: string) => void): Promise<ColdStartR
     .sort();
   const baseline: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const b = await run(process.execPath, ['--input-type=module', '-e', probe('node:path')], importEnv(true));
+    const b = await run(
+      process.execPath,
+      ['--input-type=module', '-e', probe(['node:path'])],
+      importEnv(true),
+    );
     baseline.push(Number(b.stdout.trim()));
   }
   const bundles: BundleFigures[] = [];
   for (const name of names) {
     const file = join(dist, name, 'index.mjs');
     const bytes = statSync(file).size;
-    const withMaps = await importMs(file, true);
-    const noMaps = await importMs(file, false, 5);
-    const top = await composition(name);
-    bundles.push({ name, bytes, importMs: withMaps, importMsNoMaps: noMaps, top });
+    const withMaps = await importMs([file], true);
+    const noMaps = await importMs([file], false, 5);
+    const { top, sdk } = await composition(name);
+    // The same packages from the same place the bundle gets them (node_modules of the repository).
+    const sdkImportMs = sdk.length > 0 ? await importMs(sdk, true, 5) : undefined;
+    bundles.push({ name, bytes, importMs: withMaps, importMsNoMaps: noMaps, sdk, sdkImportMs, top });
     log(
-      `  ${name}: ${(bytes / 1024).toFixed(1)} KiB, import ${withMaps.toFixed(1)} ms (${noMaps.toFixed(1)} ms without source maps)`,
+      `  ${name}: ${(bytes / 1024).toFixed(1)} KiB, import ${withMaps.toFixed(1)} ms (${noMaps.toFixed(1)} ms without source maps; ` +
+        `AWS SDK alone ${sdkImportMs === undefined ? '-' : `${sdkImportMs.toFixed(1)} ms`})`,
     );
   }
   return { build: buildInfo, bundles, nodeBaselineMs: median(baseline) };
