@@ -3,14 +3,16 @@ import type { CallbackCase } from '#shared/entities/callback';
 import type { SurveyItem } from '#shared/entities/survey';
 
 /**
- * Recomputing the per-engineer daily aggregates (shared/entities/aggregate.ts) from the raw
- * records, and comparing them with the stored ones. Pure: the caller reads the table
+ * Recomputing the per-engineer daily aggregates and monthly roll-ups (shared/entities/aggregate.ts)
+ * from the raw records, and comparing them with the stored ones. Pure: the caller reads the table
  * (infra/ops/verify.ts) and feeds the items in; nothing here talks to DynamoDB.
  *
  * Every counter is derived from the final state of one raw record, independently of the code
  * that counted it (the use cases ADD deltas as things happen; here we look at where each record
  * ended up). Each survey is one completion and counts on its own `day` and engineer; each
- * callback case counts on its survey's `day` and engineer:
+ * callback case counts on its survey's `day` and engineer. The roll-up of a month, team and
+ * engineer is the same deltas summed over the records of that engineer in that month under that
+ * team (both records carry the team the survey was counted under):
  *
  * survey:
  * - completed +1; contact/repair/punctual Applicable when `timeliness.*` is not null, OnTime/punctual when true
@@ -31,19 +33,39 @@ export type SurveyRecord = Pick<SurveyItem, 'day' | 'engineerId' | 'status'> &
   Partial<
     Pick<
       SurveyItem,
-      'surveyId' | 'reason' | 'timeliness' | 'reopenedAt' | 'sentAt' | 'reminderSentAt' | 'rating' | 'reasons'
+      | 'surveyId'
+      | 'team'
+      | 'reason'
+      | 'timeliness'
+      | 'reopenedAt'
+      | 'sentAt'
+      | 'reminderSentAt'
+      | 'rating'
+      | 'reasons'
     >
   >;
 
 /** The callback case fields the recompute reads. */
 export type CallbackRecord = Pick<CallbackCase, 'day' | 'engineerId' | 'status'> &
-  Partial<Pick<CallbackCase, 'caseId' | 'outcome' | 'history'>> & { overdueAt?: string };
+  Partial<Pick<CallbackCase, 'caseId' | 'team' | 'outcome' | 'history'>> & { overdueAt?: string };
 
 /** A stored aggregate item (as read from the table): its key fields and whatever counters it has. */
 export type StoredAggregate = { day: string; engineerId: string } & Partial<Record<Counter, unknown>>;
 
 export interface ExpectedAggregate {
   day: string;
+  engineerId: string;
+  counts: Counts;
+}
+
+/** A stored monthly roll-up, its counters by their names (`fromRollup`). */
+export type StoredRollup = { month: string; team: string; engineerId: string } & Partial<
+  Record<Counter, unknown>
+>;
+
+export interface ExpectedRollup {
+  month: string;
+  team: string;
   engineerId: string;
   counts: Counts;
 }
@@ -64,6 +86,10 @@ export interface Expected {
   aggregates: Map<string, ExpectedAggregate>;
   /** By `${day}#${engineerId}`: counters that cannot be recomputed there (see problems). */
   unverifiable: Map<string, Set<Counter>>;
+  /** By rollupId(month, team, engineerId). */
+  rollups: Map<string, ExpectedRollup>;
+  /** By rollupId: counters that cannot be recomputed there (see problems). */
+  unverifiableRollups: Map<string, Set<Counter>>;
   problems: Problem[];
   surveys: number;
   callbacks: number;
@@ -79,7 +105,21 @@ export interface Difference {
   expected: number;
 }
 
+/** A difference on a monthly roll-up (month `yyyy-mm`). */
+export interface RollupDifference {
+  month: string;
+  team: string;
+  engineerId: string;
+  counter: Counter;
+  /** In the roll-up item (0 when the item is missing). */
+  stored: number;
+  /** Recomputed from the raw records. */
+  expected: number;
+}
+
 export const aggregateId = (day: string, engineerId: string) => `${day}#${engineerId}`;
+export const rollupId = (month: string, team: string, engineerId: string) =>
+  JSON.stringify([month, team, engineerId]);
 
 const TIMELINESS_COUNTERS: Counter[] = [
   'contactApplicable',
@@ -223,41 +263,65 @@ export function callbackDelta(c: CallbackRecord): {
 }
 
 export function emptyExpected(): Expected {
-  return { aggregates: new Map(), unverifiable: new Map(), problems: [], surveys: 0, callbacks: 0 };
+  return {
+    aggregates: new Map(),
+    unverifiable: new Map(),
+    rollups: new Map(),
+    unverifiableRollups: new Map(),
+    problems: [],
+    surveys: 0,
+    callbacks: 0,
+  };
 }
 
 function addDelta(
   into: Expected,
-  day: string,
-  engineerId: string,
+  r: { day: string; engineerId: string; team?: string | undefined },
   id: string,
   { delta, problems }: ReturnType<typeof surveyDelta>,
 ): void {
+  const { day, engineerId } = r;
   const key = aggregateId(day, engineerId);
   let agg = into.aggregates.get(key);
   if (!agg) {
     agg = { day, engineerId, counts: zeroCounts() };
     into.aggregates.set(key, agg);
   }
-  for (const [c, v] of Object.entries(delta) as [Counter, number][]) agg.counts[c] += v;
+  const month = day.slice(0, 7);
+  const team = r.team ?? '';
+  const rkey = rollupId(month, team, engineerId);
+  let rollup = into.rollups.get(rkey);
+  if (!rollup) {
+    rollup = { month, team, engineerId, counts: zeroCounts() };
+    into.rollups.set(rkey, rollup);
+  }
+  for (const [c, v] of Object.entries(delta) as [Counter, number][]) {
+    agg.counts[c] += v;
+    rollup.counts[c] += v;
+  }
   for (const p of problems) {
     into.problems.push({ day, engineerId, id, ...p });
-    const set = into.unverifiable.get(key) ?? new Set<Counter>();
-    for (const c of p.counters) set.add(c);
-    into.unverifiable.set(key, set);
+    for (const [map, k] of [
+      [into.unverifiable, key],
+      [into.unverifiableRollups, rkey],
+    ] as const) {
+      const set = map.get(k) ?? new Set<Counter>();
+      for (const c of p.counters) set.add(c);
+      map.set(k, set);
+    }
   }
 }
 
 /** Adds one survey to the recompute (lets a caller stream a large table through it). */
 export function countSurvey(into: Expected, s: SurveyRecord): void {
   into.surveys++;
-  addDelta(into, s.day, s.engineerId, s.surveyId ?? '?', surveyDelta(s));
+  addDelta(into, s, s.surveyId ?? '?', surveyDelta(s));
 }
 
 /** Adds one callback case to the recompute. */
 export function countCallback(into: Expected, c: CallbackRecord): void {
   into.callbacks++;
-  addDelta(into, c.day, c.engineerId, c.caseId ?? '?', callbackDelta(c));
+  addDelta(into, c, c.caseId ?? '?', callbackDelta(c));
 }
 
 /** The expected counters per {day, engineerId}, from every survey and callback case. */
@@ -317,26 +381,86 @@ export function compareAggregates(
   );
 }
 
-/** The differences as a plain-text table (for the console). */
-export function formatDifferences(diffs: Difference[]): string {
-  const rows = [
-    ['day', 'engineerId', 'counter', 'stored', 'expected', 'stored-expected'],
-    ...diffs.map((d) => [
-      d.day,
-      d.engineerId,
-      d.counter,
-      String(d.stored),
-      String(d.expected),
-      (d.stored - d.expected > 0 ? '+' : '') + String(d.stored - d.expected),
-    ]),
-  ];
+/**
+ * Every counter where a stored monthly roll-up differs from the recompute, for the months wholly
+ * from `fromDay` on (a month that began earlier may have lost raw records to retention): a roll-up
+ * with no raw records and raw records with no roll-up both show up. Unverifiable counters are left out.
+ */
+export function compareRollups(
+  expected: Expected,
+  stored: StoredRollup[],
+  opts: CompareOptions = {},
+): RollupDifference[] {
+  const storedById = new Map<string, StoredRollup>();
+  for (const r of stored) storedById.set(rollupId(r.month, r.team, r.engineerId), r);
+  const ids = new Set([...expected.rollups.keys(), ...storedById.keys()]);
+  const out: RollupDifference[] = [];
+  for (const id of ids) {
+    const exp = expected.rollups.get(id);
+    const got = storedById.get(id);
+    const { month, team, engineerId } = (exp ?? got) as StoredRollup;
+    if (opts.fromDay && `${month}-01` < opts.fromDay) continue;
+    const skip = expected.unverifiableRollups.get(id);
+    for (const counter of counters) {
+      if (skip?.has(counter)) continue;
+      const s = num(got?.[counter]);
+      const e = exp?.counts[counter] ?? 0;
+      if (s !== e) out.push({ month, team, engineerId, counter, stored: s, expected: e });
+    }
+  }
+  const order = new Map(counters.map((c, i) => [c, i]));
+  return out.sort(
+    (a, b) =>
+      a.month.localeCompare(b.month) ||
+      a.team.localeCompare(b.team) ||
+      a.engineerId.localeCompare(b.engineerId) ||
+      (order.get(a.counter) ?? 0) - (order.get(b.counter) ?? 0),
+  );
+}
+
+/** Rows as a plain-text table: the last `numeric` columns right-aligned. */
+function textTable(rows: string[][], numeric: number): string {
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  const firstNumeric = widths.length - numeric;
   const line = (r: string[]) =>
     r
-      .map((cell, i) => (i >= 3 ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .map((cell, i) => (i >= firstNumeric ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
       .join('  ')
       .trimEnd();
   return [line(rows[0] ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join(
     '\n',
+  );
+}
+
+const signed = (d: { stored: number; expected: number }) =>
+  (d.stored - d.expected > 0 ? '+' : '') + String(d.stored - d.expected);
+
+/** The differences as a plain-text table (for the console). */
+export function formatDifferences(diffs: Difference[]): string {
+  return textTable(
+    [
+      ['day', 'engineerId', 'counter', 'stored', 'expected', 'stored-expected'],
+      ...diffs.map((d) => [d.day, d.engineerId, d.counter, String(d.stored), String(d.expected), signed(d)]),
+    ],
+    3,
+  );
+}
+
+/** The roll-up differences as a plain-text table (for the console). */
+export function formatRollupDifferences(diffs: RollupDifference[]): string {
+  return textTable(
+    [
+      ['month', 'team', 'engineerId', 'counter', 'stored', 'expected', 'stored-expected'],
+      ...diffs.map((d) => [
+        d.month,
+        d.team,
+        d.engineerId,
+        d.counter,
+        String(d.stored),
+        String(d.expected),
+        signed(d),
+      ]),
+    ],
+    3,
   );
 }

@@ -4,36 +4,42 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '#shared/clock';
 import { config } from '#shared/config';
 import { ddb, TABLE } from '#shared/db/client';
+import { fromRollup } from '#shared/entities/aggregate';
 import type { CallbackCase } from '#shared/entities/callback';
 import type { SurveyItem } from '#shared/entities/survey';
 import { localDay } from '#shared/time';
 import {
   compareAggregates,
+  compareRollups,
   countCallback,
   countSurvey,
   type Difference,
   emptyExpected,
   formatDifferences,
+  formatRollupDifferences,
   type Problem,
+  type RollupDifference,
   type StoredAggregate,
+  type StoredRollup,
 } from '#shared/verify';
 
 /**
- * `npm run verify`: recomputes every per-engineer daily aggregate from the raw records (surveys
- * and callback cases) and prints each counter that differs from the stored aggregate; exits 1
- * when there is any difference, 0 with "0 differences" otherwise (2 when the table cannot be
- * read; a missing TABLE_NAME stops it at start-up like any function, naming the variable).
+ * `npm run verify`: recomputes every per-engineer daily aggregate and monthly roll-up from the raw
+ * records (surveys and callback cases) and prints each counter that differs from the stored
+ * aggregate or roll-up; exits 1 when there is any difference, 0 with "0 differences" otherwise
+ * (2 when the table cannot be read; a missing TABLE_NAME stops it at start-up like any function,
+ * naming the variable).
  *
  * An offline audit tool, not a request path: it reads the whole table with a parallel Scan
  * (consistent reads), streaming each page into the recompute (shared/verify.ts), so memory stays
- * at one entry per engineer and day. A Scan is no snapshot: run it on a quiet table, or run it
- * again to confirm a difference seen while traffic was flowing.
+ * at one entry per engineer and day (and per engineer, team and month). A Scan is no snapshot:
+ * run it on a quiet table, or run it again to confirm a difference seen while traffic was flowing.
  *
  * Reads TABLE_NAME and DYNAMODB_ENDPOINT like the app (shared/config.ts). Against `npm start`
  * (which prints its DynamoDB endpoint): DYNAMODB_ENDPOINT=http://127.0.0.1:PORT TABLE_NAME=feedback-local npm run verify
  *
- * Options: --all       compare every day, also those older than the retention (raw records there
- *                      may have expired by TTL while the aggregates stay, so differences are expected)
+ * Options: --all       compare every day and month, also those older than the retention (raw records
+ *                      there may have expired by TTL while the aggregates stay, so differences are expected)
  *          --segments N parallel Scan segments (default 8)
  */
 
@@ -47,7 +53,8 @@ export interface VerifyOptions {
 }
 
 export interface VerifyReport {
-  differences: Difference[];
+  /** Daily aggregates' differences first (by day), then the monthly roll-ups' (by month). */
+  differences: (Difference | RollupDifference)[];
   problems: Problem[];
   /** First day compared (undefined = every day). */
   fromDay: string | undefined;
@@ -56,6 +63,9 @@ export interface VerifyReport {
   aggregates: number;
   /** Aggregate items older than fromDay, not compared. */
   skippedAggregates: number;
+  rollups: number;
+  /** Roll-ups of months that began before fromDay, not compared. */
+  skippedRollups: number;
   /** Items of other types read and ignored. */
   otherItems: number;
 }
@@ -82,11 +92,18 @@ function storedAggregate(item: Record<string, unknown>): StoredAggregate {
   return { ...(item as Partial<StoredAggregate>), day, engineerId };
 }
 
+/** Roll-up items carry their counters under short names; the key gives the month. */
+function storedRollup(item: Record<string, unknown>): StoredRollup {
+  const { day, engineerName: _n, region: _r, ...rest } = fromRollup(item);
+  return { ...rest, month: day.slice(0, 7) };
+}
+
 /** Recomputes every aggregate and compares; see the module comment. */
 export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport> {
   const segments = opts.segments ?? 8;
   const expected = emptyExpected();
   const stored: StoredAggregate[] = [];
+  const storedRollups: StoredRollup[] = [];
   let otherItems = 0;
   await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
@@ -103,6 +120,7 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
         );
         for (const item of res.Items ?? []) {
           if (String(item.pk).startsWith('AGG#')) stored.push(storedAggregate(item));
+          else if (String(item.pk).startsWith('AGGM#')) storedRollups.push(storedRollup(item));
           else if (item.type === 'survey') countSurvey(expected, item as SurveyItem);
           else if (item.type === 'callback') countCallback(expected, item as CallbackCase);
           else otherItems++;
@@ -112,7 +130,10 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
     }),
   );
   const fromDay = opts.allDays ? undefined : firstCompleteDay(opts.at ?? now());
-  const differences = compareAggregates(expected, stored, fromDay ? { fromDay } : {});
+  const differences = [
+    ...compareAggregates(expected, stored, fromDay ? { fromDay } : {}),
+    ...compareRollups(expected, storedRollups, fromDay ? { fromDay } : {}),
+  ];
   return {
     differences,
     problems: expected.problems.filter((p) => !fromDay || p.day >= fromDay),
@@ -121,12 +142,14 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
     callbacks: expected.callbacks,
     aggregates: stored.length,
     skippedAggregates: fromDay ? stored.filter((a) => a.day < fromDay).length : 0,
+    rollups: storedRollups.length,
+    skippedRollups: fromDay ? storedRollups.filter((r) => `${r.month}-01` < fromDay).length : 0,
     otherItems,
   };
 }
 
-/** The differences between the stored aggregates and the recompute (empty when they agree). */
-export async function verifyTable(opts: VerifyOptions = {}): Promise<Difference[]> {
+/** The differences between the stored aggregates and roll-ups and the recompute (empty when they agree). */
+export async function verifyTable(opts: VerifyOptions = {}): Promise<(Difference | RollupDifference)[]> {
   return (await auditTable(opts)).differences;
 }
 
@@ -151,13 +174,15 @@ async function main(): Promise<number> {
   const r = await auditTable(opts);
   const where = config.DYNAMODB_ENDPOINT ? ` at ${config.DYNAMODB_ENDPOINT}` : '';
   console.log(
-    `table ${TABLE}${where}: ${r.surveys} surveys, ${r.callbacks} callback cases, ${r.aggregates} aggregate items ` +
+    `table ${TABLE}${where}: ${r.surveys} surveys, ${r.callbacks} callback cases, ${r.aggregates} aggregate items, ` +
+      `${r.rollups} monthly roll-ups ` +
       `(${r.otherItems} other items) read in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   console.log(
     r.fromDay
-      ? `compared days from ${r.fromDay} (older raw records may have expired by TTL; ${r.skippedAggregates} older aggregate items not compared; --all compares them too)`
-      : 'compared every day',
+      ? `compared days from ${r.fromDay} and the months that begin then or later (older raw records may have expired by TTL; ` +
+          `${r.skippedAggregates} older aggregate items and ${r.skippedRollups} older roll-ups not compared; --all compares them too)`
+      : 'compared every day and month',
   );
   if (r.problems.length) {
     const byMessage = new Map<string, number>();
@@ -170,7 +195,11 @@ async function main(): Promise<number> {
     return 0;
   }
   console.log(`${r.differences.length} difference${r.differences.length === 1 ? '' : 's'}:`);
-  console.log(formatDifferences(r.differences));
+  const daily = r.differences.filter((d): d is Difference => 'day' in d);
+  const monthly = r.differences.filter((d): d is RollupDifference => 'month' in d);
+  if (daily.length) console.log(formatDifferences(daily));
+  if (daily.length && monthly.length) console.log('');
+  if (monthly.length) console.log(`monthly roll-ups:\n${formatRollupDifferences(monthly)}`);
   return 1;
 }
 

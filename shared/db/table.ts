@@ -10,6 +10,7 @@
  * - survey by published message id             pk=MSG#{messageId}                sk=MSG
  * - inbound SMS handled once                   pk=INBOUND#{inboundMessageId}     sk=INBOUND
  * - per-engineer daily aggregates of a month   pk=AGG#{yyyy-mm}                  sk={dd}#{engineerId}
+ * - per-engineer monthly roll-ups by team       pk=AGGM#{yyyy-mm}                 sk={team}#{engineerId}
  * - work that falls due (sparse index)         gsi1pk=DUE#{shard}                gsi1sk={iso time}#{id}
  * - callback cases by status and team          gsi2pk=CB#{status}#T#{team}       gsi2sk={openedAt}#{caseId}
  * - callback cases by status and region        gsi3pk=CB#{status}#R#{region}     gsi3sk={openedAt}#{caseId}

@@ -6,7 +6,7 @@ import { config } from '#shared/config';
 import { ddb, TABLE } from '#shared/db/client';
 import { LIST_INDEX, REGION_INDEX } from '#shared/db/table';
 import { TxConditionFailed, type TxItem, transact } from '#shared/db/tx';
-import { addToAggregate, type Counter } from '#shared/entities/aggregate';
+import { aggregateUpdates, type Counter } from '#shared/entities/aggregate';
 import {
   type CallbackCase,
   type CallbackHistoryEntry,
@@ -355,7 +355,7 @@ export async function closeCallback(
           },
         },
       },
-      addToAggregate(c.day, c, { callbacksClosed: 1, [outcomeCounter[input.outcome]]: 1 }),
+      ...aggregateUpdates(c.day, c, { callbacksClosed: 1, [outcomeCounter[input.outcome]]: 1 }),
     ]);
   } catch (err) {
     if (err instanceof TxConditionFailed) throw new ConflictError('the callback case is already closed');
@@ -410,7 +410,7 @@ async function markOverdue(c: CallbackCase, at: Date): Promise<boolean> {
         },
       },
     },
-    addToAggregate(c.day, c, { callbacksOverdue: 1 }),
+    ...aggregateUpdates(c.day, c, { callbacksOverdue: 1 }),
     putAlert(alertId, alert, at),
   ];
   try {

@@ -9,7 +9,7 @@ import {
   aggEngineerIndexKey,
   type Counts,
   counters,
-  queryAggregates,
+  queryForReport,
 } from '#shared/entities/aggregate';
 import type { SurveyItem } from '#shared/entities/survey';
 import { ForbiddenError, NotFoundError, ValidationError } from '#shared/errors';
@@ -183,10 +183,33 @@ function rankedEngineers(items: AggregateItem[]): EngineerFigures[] {
   return rank(rows).map(({ figures: _f, ...row }) => row);
 }
 
-/** Per-engineer figures, ranked (domain.md section 5); reads one aggregate item per engineer per day. */
+/**
+ * The aggregate items of the period the principal may see, read by key as narrowly as the scope
+ * allows (never a Scan):
+ * - engineer: their own daily items (ENGINEER_DAYS_INDEX), at most one a day;
+ * - admin, or a manager or agent with regions: for each whole month, the month's roll-ups (one item
+ *   per engineer and team), for the other days the daily items; then what canSee keeps;
+ * - manager or agent with teams only: the same, with the roll-ups of their teams alone.
+ * A month report thus reads one item per engineer of the teams asked about, whatever the number of
+ * responses (shared/entities/aggregate.ts).
+ */
+async function visibleItems(principal: Principal, period: Period): Promise<AggregateItem[]> {
+  const first = period.days[0] as string;
+  const last = period.days[period.days.length - 1] as string;
+  let items: AggregateItem[];
+  if (principal.role === 'engineer') {
+    items = principal.engineerId ? await queryEngineerDays(principal.engineerId, first, last) : [];
+  } else if (principal.role === 'admin' || principal.regions.length > 0) {
+    items = await queryForReport(period.days);
+  } else {
+    items = principal.teams.length > 0 ? await queryForReport(period.days, principal.teams) : [];
+  }
+  return items.filter((it) => canSee(principal, it));
+}
+
+/** Per-engineer figures, ranked (domain.md section 5); reads one roll-up per engineer for a month. */
 export async function engineerReport(principal: Principal, period: Period): Promise<EngineerReport> {
-  const items = await queryAggregates(period.days);
-  const visible = items.filter((it) => canSee(principal, it));
+  const visible = await visibleItems(principal, period);
   return { period: periodOf(period), engineers: rankedEngineers(visible) };
 }
 
@@ -233,11 +256,12 @@ function assertMaySeeRollups(p: Principal): void {
 /**
  * Rolls the period's aggregate items up per team or region. Items are grouped by the team (region)
  * they were counted under, so an engineer who moved mid-period appears under both with the days of
- * each, and a row's counts are exactly the sum of its engineers' counts. One read of the period.
+ * each, and a row's counts are exactly the sum of its engineers' counts. One read of the period
+ * (for a month: one roll-up per engineer and team).
  */
 async function rollup(principal: Principal, period: Period, level: RollupLevel) {
   assertMaySeeRollups(principal);
-  const items = (await queryAggregates(period.days)).filter((it) => canSee(principal, it));
+  const items = await visibleItems(principal, period);
   const groups = new Map<string, AggregateItem[]>();
   for (const it of items) {
     const key = level === 'team' ? it.team : it.region;

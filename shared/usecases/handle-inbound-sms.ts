@@ -1,7 +1,7 @@
 import { now } from '#shared/clock';
 import { config } from '#shared/config';
 import { TxConditionFailed, type TxItem, transact } from '#shared/db/tx';
-import { addToAggregate, type Counts } from '#shared/entities/aggregate';
+import { aggregateUpdates, type Counts } from '#shared/entities/aggregate';
 import { addReasonsToCallback, openCallback, opensCallback } from '#shared/entities/callback';
 import { inboundHandled, markInbound } from '#shared/entities/inbound';
 import { deliverOutbox, putSms, surveyIdForMessage } from '#shared/entities/outbox';
@@ -108,7 +108,7 @@ async function planOptOut(msg: InboundSms, state: PhoneState, at: Date): Promise
   if (open && open.status === 'sent') {
     items.push(
       updateSurvey(open.surveyId, 'sent', { status: 'opted_out', closedAt: at.toISOString() }, { due: null }),
-      addToAggregate(open.day, open, { optedOut: 1 }),
+      ...aggregateUpdates(open.day, open, { optedOut: 1 }),
       ...replyOnClose(open, { status: 'suppressed', reason: 'opted_out' }, at),
     );
   } else if (open && open.status === 'awaiting_reasons') {
@@ -181,7 +181,7 @@ async function planReply(
         { status: 'answered', comment: parsed.text.slice(0, 500), answeredAt: iso, closedAt: iso },
         { due: null, expectReprompts: survey.reprompts },
       ),
-      addToAggregate(survey.day, survey, { unrated: 1 }),
+      ...aggregateUpdates(survey.day, survey, { unrated: 1 }),
       ...releasePhone(state, survey.surveyId, at),
       ...replyOnClose(survey, { status: 'answered', comment: parsed.text.slice(0, 500) }, at),
       thanks.item,
@@ -227,7 +227,7 @@ function planReasons(msg: InboundSms, state: PhoneState, survey: SurveyItem, at:
         { status: 'answered', reasons, comment, reasonsAt: iso, closedAt: iso },
         { due: null },
       ),
-      ...(reasons.length ? [addToAggregate(survey.day, survey, reasonDelta)] : []),
+      ...(reasons.length ? aggregateUpdates(survey.day, survey, reasonDelta) : []),
       ...(survey.rating && opensCallback(survey.rating)
         ? [addReasonsToCallback(survey.surveyId, reasons, comment, at)]
         : []),
@@ -256,7 +256,7 @@ export function planRating(survey: SurveyItem, state: PhoneState, answer: Answer
   const iso = at.toISOString();
   const { rating } = answer;
   const comment = answer.comment?.slice(0, 500) || undefined;
-  const counted = addToAggregate(survey.day, survey, {
+  const counted = aggregateUpdates(survey.day, survey, {
     responses: 1,
     [ratingCounter[rating]]: 1,
     ...(opensCallback(rating) ? { callbacksOpened: 1 } : {}),
@@ -286,7 +286,7 @@ export function planRating(survey: SurveyItem, state: PhoneState, answer: Answer
           },
           { due: reasonsDue, expectReprompts: survey.reprompts },
         ),
-        counted,
+        ...counted,
         ...callback,
         ask.item,
       ],
@@ -305,7 +305,7 @@ export function planRating(survey: SurveyItem, state: PhoneState, answer: Answer
         { status: 'answered', rating, comment, reasons, answeredAt: iso, closedAt: iso, ...commentIndex },
         { due: null, expectReprompts: survey.reprompts },
       ),
-      counted,
+      ...counted,
       ...callback,
       ...releasePhone(state, survey.surveyId, at),
       ...replyOnClose(survey, { status: 'answered', rating, reasons, comment }, at),

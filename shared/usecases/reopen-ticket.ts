@@ -1,6 +1,6 @@
 import { now } from '#shared/clock';
 import { TxConditionFailed, type TxItem, transact } from '#shared/db/tx';
-import { addToAggregate } from '#shared/entities/aggregate';
+import { aggregateUpdates } from '#shared/entities/aggregate';
 import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
 import { getSurvey, updateSurvey } from '#shared/entities/survey';
 import { getTicket, markReopened } from '#shared/entities/ticket';
@@ -50,7 +50,7 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
           { status: 'cancelled', closedAt: iso, reopenedAt: iso },
           { due: null },
         ),
-        addToAggregate(survey.day, survey, { reopened: 1, cancelled: 1 }),
+        ...aggregateUpdates(survey.day, survey, { reopened: 1, cancelled: 1 }),
         ...replyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
       );
       if (survey.status === 'waiting') {
@@ -70,14 +70,14 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
           { status: 'cancelled', closedAt: iso, reopenedAt: iso },
           { due: null },
         ),
-        addToAggregate(survey.day, survey, { reopened: 1, cancelled: 1, surveyed: -1 }),
+        ...aggregateUpdates(survey.day, survey, { reopened: 1, cancelled: 1, surveyed: -1 }),
         ...releasePhone(phone, surveyId, at),
         ...replyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
       );
     } else if (survey) {
       items.push(
         updateSurvey(surveyId, survey.status, { reopenedAt: iso }),
-        addToAggregate(survey.day, survey, { reopened: 1 }),
+        ...aggregateUpdates(survey.day, survey, { reopened: 1 }),
       );
     }
     try {

@@ -4,7 +4,7 @@ import { config } from '#shared/config';
 import { ddb, TABLE } from '#shared/db/client';
 import { type DueRef, queryDue } from '#shared/db/due';
 import { TxConditionFailed, transact } from '#shared/db/tx';
-import { addToAggregate } from '#shared/entities/aggregate';
+import { aggregateUpdates } from '#shared/entities/aggregate';
 import { deliverOutbox, putSms, type SmsItem } from '#shared/entities/outbox';
 import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
 import { getSurvey, type SurveyItem, suppressedDelta, updateSurvey } from '#shared/entities/survey';
@@ -118,7 +118,7 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
           { status: 'suppressed', reason: 'opted_out', closedAt: at.toISOString() },
           { due: null },
         ),
-        addToAggregate(survey.day, survey, suppressedDelta('opted_out')),
+        ...aggregateUpdates(survey.day, survey, suppressedDelta('opted_out')),
         ...replyOnClose(survey, { status: 'suppressed', reason: 'opted_out' }, at),
       ]);
       return 'suppressed';
@@ -131,7 +131,7 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
           { status: 'suppressed', reason: 'recently_surveyed', closedAt: at.toISOString() },
           { due: null },
         ),
-        addToAggregate(survey.day, survey, suppressedDelta('recently_surveyed')),
+        ...aggregateUpdates(survey.day, survey, suppressedDelta('recently_surveyed')),
         ...replyOnClose(survey, { status: 'suppressed', reason: 'recently_surveyed' }, at),
       ]);
       return 'suppressed';
@@ -167,7 +167,7 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
         },
         { due: hasReminder ? remindAt : expiresAt },
       ),
-      addToAggregate(survey.day, survey, { surveyed: 1 }),
+      ...aggregateUpdates(survey.day, survey, { surveyed: 1 }),
       putSms(
         {
           smsId,
@@ -193,7 +193,7 @@ async function expireSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
   try {
     await transact([
       updateSurvey(survey.surveyId, 'sent', { status: 'expired', closedAt: at.toISOString() }, { due: null }),
-      addToAggregate(survey.day, survey, { expired: 1 }),
+      ...aggregateUpdates(survey.day, survey, { expired: 1 }),
       ...releasePhone(phone, survey.surveyId, at),
       ...replyOnClose(survey, { status: 'expired' }, at),
     ]);
@@ -230,7 +230,7 @@ async function remind(survey: SurveyItem, at: Date): Promise<Outcome> {
         { reminderSentAt: at.toISOString() },
         { due: expiresAt, noReminderYet: true },
       ),
-      addToAggregate(survey.day, survey, { reminded: 1 }),
+      ...aggregateUpdates(survey.day, survey, { reminded: 1 }),
       putSms(
         {
           smsId,

@@ -1,28 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { pinClock } from '#shared/clock';
+import { ddb, TABLE } from '#shared/db/client';
 import { transact } from '#shared/db/tx';
-import {
-  addToAggregate,
-  aggEngineerIndexKey,
-  aggKey,
-  type Counts,
-  counters,
-  type EngineerRef,
-} from '#shared/entities/aggregate';
+import { aggregateUpdates, type Counts, type EngineerRef, rollupKey } from '#shared/entities/aggregate';
 import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
 import { completeTicket } from '#shared/usecases/complete-ticket';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
 import { measure, type Usage } from './meter.ts';
-import { http, keepAlive, median, percentile, pool } from './stats.ts';
+import { fixed, http, keepAlive, median, ms, percentile, pool, table } from './stats.ts';
 
 /**
  * Section 2: a month report for one 50-engineer team working 20 weekdays a month: November 2026
  * with 1,000 responses seeded through the real use cases (webhook, scheduler, SMS reply);
- * October with 100,000 and September with 10,000, written as the pipeline counts them (ADD
- * increments on the aggregate items, batched per engineer-day, 25 items per transaction). The
- * three months sit side by side, so their reports are timed in turn (round robin) and drift in
- * the machine's load falls on all three alike.
+ * October with 100,000 and September with 10,000, written as the pipeline counts them
+ * (`aggregateUpdates`: ADD increments on the daily item and the monthly roll-up, batched per
+ * engineer-day). The three months sit side by side, so their reports are timed in turn (round
+ * robin) and drift in the machine's load falls on all three alike. For comparison, the same days
+ * of each month are also asked as a date range, which reads the daily items.
  */
 export const TEAM = 'T-bench';
 export const REGION = 'R-bench';
@@ -54,13 +50,17 @@ const ratingOf = (i: number) => (i % 20 === 0 ? 3 : i % 10 === 5 || i % 20 === 1
 
 export interface ReportPoint {
   responses: number;
+  path: string;
   latencies: number[];
   p50: number;
   p90: number;
   /** Capacity of one report (identical on every run; the median is shown). */
   usage: Usage;
   items: number;
+  /** Size of the answer (JSON). */
   bytes: number;
+  /** Size of the aggregate items the report reads, by DynamoDB's rules (`itemBytes`). */
+  itemBytes: number;
 }
 
 export interface ReportCostResult {
@@ -69,6 +69,8 @@ export interface ReportCostResult {
   /** At 1,000, 10,000 and 100,000 responses. */
   engineers: ReportPoint[];
   teams: ReportPoint[];
+  /** The engineers report over the same days as a date range (daily items), at the same volumes. */
+  dailyEngineers: ReportPoint[];
 }
 
 async function seedThroughUseCases(log: (s: string) => void): Promise<number> {
@@ -133,17 +135,12 @@ async function seedThroughUseCases(log: (s: string) => void): Promise<number> {
   return n;
 }
 
-/**
- * A month of responses on each engineer-day, as the pipeline counts them: ADD increments on the
- * aggregate items, one per engineer-day (every counter a response can touch at least once, so
- * 10k and 100k items carry the same attributes and differ only in the counts).
- */
-async function addThroughAggregates(month: string, perEngineerDay: number): Promise<number> {
-  const k = perEngineerDay;
+/** The counters `k` responses add on one engineer-day (85% 满意, 10% 基本满意, 5% 不满意, ...). */
+function deltaOf(k: number): Partial<Counts> {
   const part = (f: number) => Math.max(1, Math.round(k * f));
   const basicallySatisfied = part(0.1);
   const dissatisfied = part(0.05);
-  const delta: Partial<Counts> = {
+  return {
     completed: k,
     surveyed: k,
     responses: k,
@@ -159,38 +156,91 @@ async function addThroughAggregates(month: string, perEngineerDay: number): Prom
     reason2: part(0.04),
     reason5: part(0.03),
   };
-  const items = workDays(month).flatMap((day) => engineers.map((e) => addToAggregate(day, e, delta)));
-  const batches: (typeof items)[] = [];
-  for (let i = 0; i < items.length; i += 25) batches.push(items.slice(i, i + 25));
-  await pool(4, batches, (b) => transact(b));
-  return items.length * k;
 }
 
-/** DynamoDB's size of an item: names and values in UTF-8, numbers about one byte per two digits + 1. */
-function itemBytes(item: Record<string, string | number>): number {
+/**
+ * A month of `responses` on 50 engineers x 20 days, as the pipeline counts them: `aggregateUpdates`
+ * (the daily item and the month's roll-up) ADD increments, one per engineer-day (every counter a
+ * response can touch at least once, so 10k and 100k items carry the same attributes). Each
+ * engineer's first day gets 1-9 responses more or fewer than the others, in pairs that cancel:
+ * the month's total is exact while the engineers' month totals are not round numbers (which
+ * DynamoDB would store in fewer bytes). 12 engineer-days (24 items) per transaction; the groups of
+ * engineers run side by side, never two transactions on one roll-up at once.
+ */
+async function addThroughAggregates(month: string, responses: number): Promise<number> {
+  const days = workDays(month);
+  const base = responses / (ENGINEERS * days.length);
+  const offset = (e: number) => (e % 2 === 0 ? 1 : -1) * (1 + (((e >> 1) * 7) % 9));
+  const groups: EngineerRef[][] = [];
+  for (let i = 0; i < engineers.length; i += 12) groups.push(engineers.slice(i, i + 12));
+  let total = 0;
+  await pool(4, groups, async (group) => {
+    for (const [d, day] of days.entries()) {
+      const items = group.flatMap((e) => {
+        const k = base + (d === 0 ? offset(engineers.indexOf(e)) : 0);
+        total += k;
+        return aggregateUpdates(day, e, deltaOf(k));
+      });
+      await transact(items);
+    }
+  });
+  return total;
+}
+
+/**
+ * DynamoDB's size of an item (developer guide, "item sizes"): names and strings in UTF-8 bytes;
+ * a number 1 byte plus 1 per pair of significant digits (leading and trailing zero pairs do not
+ * count: 2,000 is as small as 2); a set the sum of its elements.
+ */
+export function itemBytes(item: Record<string, unknown>): number {
+  const valueBytes = (v: unknown): number => {
+    if (typeof v === 'string') return Buffer.byteLength(v);
+    if (typeof v === 'number') {
+      let digits = String(Math.trunc(Math.abs(v)));
+      if (digits.length % 2) digits = `0${digits}`;
+      const pairs = (digits.match(/../g) ?? []) as string[];
+      while (pairs[0] === '00') pairs.shift();
+      while (pairs.at(-1) === '00') pairs.pop();
+      return 1 + pairs.length;
+    }
+    if (v instanceof Set) return [...v].reduce((n: number, x) => n + valueBytes(x), 0);
+    return 1;
+  };
   let n = 0;
-  for (const [k, v] of Object.entries(item)) {
-    n += Buffer.byteLength(k);
-    n +=
-      typeof v === 'string'
-        ? Buffer.byteLength(v)
-        : Math.ceil(String(Math.abs(v)).replace(/^0+/, '').length / 2) + 1;
-  }
+  for (const [k, v] of Object.entries(item)) n += Buffer.byteLength(k) + valueBytes(v);
   return n;
 }
 
-/** The largest aggregate item: every counter present, six-digit counts. */
-export function ceilingItem(): { bytes: number; counters: number } {
-  const e = engineers[0] as EngineerRef;
-  const day = DAYS[0] as string;
-  const bytes = itemBytes({
-    ...aggKey(day, e.engineerId),
-    ...aggEngineerIndexKey(day, e.engineerId),
-    ...e,
-    day,
-    ...Object.fromEntries(counters.map((c) => [c, 123_456])),
-  });
-  return { bytes, counters: counters.length };
+/** Items and bytes (itemBytes) of the team's roll-ups of the month: what a month report reads. */
+async function rollupBytes(month: string): Promise<{ items: number; bytes: number }> {
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :team)',
+      ExpressionAttributeValues: { ':pk': rollupKey(month, TEAM, '').pk, ':team': `${TEAM}#` },
+    }),
+  );
+  const items = res.Items ?? [];
+  return { items: items.length, bytes: items.reduce((n, i) => n + itemBytes(i), 0) };
+}
+
+/** Bytes of the month's daily items (`AGG#{yyyy-mm}`): what a date-range report reads. */
+async function dailyBytes(month: string): Promise<number> {
+  let n = 0;
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await ddb.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': `AGG#${month}` },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const i of res.Items ?? []) n += itemBytes(i);
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return n;
 }
 
 interface Target {
@@ -199,6 +249,7 @@ interface Target {
   latencies: number[];
   usages: Usage[];
   bytes: number;
+  itemBytes: number;
 }
 
 /** Times the reports in turn, `RUNS` rounds in shuffled order after 5 warm-up rounds; capacity per request. */
@@ -233,12 +284,14 @@ async function measureReports(url: string, token: string, targets: Target[]): Pr
     const usage = byRcu[Math.floor(byRcu.length / 2)] as Usage;
     return {
       responses: t.responses,
+      path: t.path,
       latencies: t.latencies,
       p50: median(t.latencies),
       p90: percentile(t.latencies, 90),
       usage,
       items: usage.itemsRead,
       bytes: t.bytes,
+      itemBytes: t.itemBytes,
     };
   });
 }
@@ -266,12 +319,21 @@ export async function runReportCost(opts: {
     { month: '2026-09', responses: 10_000 },
     { month: '2026-10', responses: 100_000 },
   ];
-  for (const m of months.slice(1))
-    await addThroughAggregates(m.month, m.responses / (ENGINEERS * DAYS.length));
+  for (const m of months.slice(1)) {
+    const written = await addThroughAggregates(m.month, m.responses);
+    if (written !== m.responses)
+      throw new Error(`${m.month}: wrote ${written} responses, not ${m.responses}`);
+  }
   for (const m of months) {
     const counted = await reportedResponses(opts.url, opts.managerToken, m.month);
     if (counted !== m.responses)
       throw new Error(`the ${m.month} report counts ${counted} responses, expected ${m.responses}`);
+  }
+  const read = new Map<string, { items: number; bytes: number }>();
+  for (const m of months) {
+    const r = await rollupBytes(m.month);
+    if (r.items !== ENGINEERS) throw new Error(`${m.month}: ${r.items} roll-ups, expected ${ENGINEERS}`);
+    read.set(m.month, r);
   }
   const target = (kind: string, m: { month: string; responses: number }): Target => ({
     responses: m.responses,
@@ -279,28 +341,162 @@ export async function runReportCost(opts: {
     latencies: [],
     usages: [],
     bytes: 0,
+    itemBytes: read.get(m.month)?.bytes ?? 0,
   });
+  // The same days as a date range (the 1st to the day before the last: not a whole month).
+  const range = async (m: { month: string; responses: number }): Promise<Target> => {
+    const [y, mo] = m.month.split('-').map(Number) as [number, number];
+    const last = new Date(Date.UTC(y, mo, 0)).getUTCDate() - 1;
+    return {
+      ...target('engineers', m),
+      path: `/v1/reports/engineers?from=${m.month}-01&to=${m.month}-${last}`,
+      itemBytes: await dailyBytes(m.month),
+    };
+  };
   const points = await measureReports(opts.url, opts.managerToken, [
     ...months.map((m) => target('engineers', m)),
     ...months.map((m) => target('teams', m)),
+    ...(await Promise.all(months.map(range))),
   ]);
   const engineersPoints = points.slice(0, 3);
-  for (const p of engineersPoints) {
+  for (const p of [...engineersPoints, ...points.slice(6)]) {
     opts.log(
-      `  ${p.responses / 1000}k: engineers report p50 ${p.p50.toFixed(1)} ms, ${p.usage.rcu} RCU, ${p.items} items`,
+      `  ${p.responses / 1000}k: ${p.path} p50 ${p.p50.toFixed(1)} ms, ${p.usage.rcu} RCU, ${p.items} items`,
     );
   }
   return {
     seedSeconds,
     seedHow:
-      `November: 1,000 responses through the real use cases in-process (completeTicket -> runDueWork -> ` +
-      `handleInboundSms, clock pinned per day; ${seedSeconds.toFixed(0)} s): 50 engineers x 20 weekdays, ` +
+      `November: 1,000 responses through the real use cases in-process (completion, scheduler, SMS replies; ` +
+      `clock pinned per day; ${seedSeconds.toFixed(0)} s): 50 engineers x 20 weekdays, ` +
       'one rated survey per engineer-day (85% 满意, 10% 基本满意, 5% 不满意, with reasons). October (100,000) ' +
       'and September (10,000), same engineers, 20 weekdays each: written as the pipeline counts them, ' +
-      '`addToAggregate` ADD increments via `transact`, batched per engineer-day (100 or 10 responses in one ' +
-      'increment), 25 items per transaction. The six reports (3 months x engineers/teams) are timed in turn, ' +
-      'in a shuffled order each round',
+      '`aggregateUpdates` (daily item and monthly roll-up) ADD increments via `transact`, one per engineer-day ' +
+      '(about 100 or 10 responses in one increment; month totals per engineer deliberately not round, e.g. ' +
+      '1,993 and 2,007). The nine reports (3 months x engineers, teams, and the engineers report over the ' +
+      'same days as a date range) are timed in turn, in a shuffled order each round',
     engineers: engineersPoints,
-    teams: points.slice(3),
+    teams: points.slice(3, 6),
+    dailyEngineers: points.slice(6),
   };
+}
+
+/** Section 2 of BENCHMARKS.md (also printed alone by `npm run bench -- --only report`). */
+export function reportSection(rp: ReportCostResult): string[] {
+  type Point = ReportPoint;
+  const rows = (name: string, points: Point[]) => {
+    const first = points[0] as Point;
+    const last = points[points.length - 1] as Point;
+    return [
+      ...points.map((p) => [
+        name,
+        p.responses.toLocaleString('en-US'),
+        p.items,
+        p.itemBytes,
+        fixed(p.usage.rcu, 1),
+        ms(p.p50),
+        ms(p.p90),
+        p.bytes,
+      ]),
+      [
+        `**${name}: 100k / 1k**`,
+        '',
+        fixed(last.items / first.items, 2),
+        fixed(last.itemBytes / first.itemBytes, 3),
+        `**${fixed(last.usage.rcu / first.usage.rcu, 2)}**`,
+        `**${fixed(last.p50 / first.p50, 2)}**`,
+        fixed(last.p90 / first.p90, 2),
+        fixed(last.bytes / first.bytes, 2),
+      ],
+    ];
+  };
+  const ratio = (points: Point[], f: (p: Point) => number, from = 0) =>
+    f(points[points.length - 1] as Point) / f(points[from] as Point);
+  const rcu = (p: Point) => p.usage.rcu;
+  const p50 = (p: Point) => p.p50;
+  const months = [rp.engineers, rp.teams];
+  const capOk = months.every((pts) => Math.abs(ratio(pts, rcu) - 1) < 0.005);
+  const latOk = months.every((pts) => ratio(pts, p50) < 1.2);
+  const e = rp.engineers;
+  const d = rp.dailyEngineers;
+  const e1k = e[0] as Point;
+  const e100k = e[e.length - 1] as Point;
+  const perItem = (p: Point) => p.itemBytes / Math.max(1, p.items);
+  const growth = e100k.itemBytes - e1k.itemBytes;
+  const noisy = [...rp.engineers, ...rp.teams].some((p) => p.p90 > 1.5 * p.p50);
+  const units = (bytes: number) => Math.ceil(bytes / 4096);
+  return [
+    '## 2. Report cost',
+    '',
+    `A month report (\`GET /v1/reports/engineers?period=2026-11\`, and the team report \`GET /v1/reports/teams?period=2026-11\`)`,
+    `for a ${ENGINEERS}-engineer team, asked by its manager (bearer token scoped to the team), over HTTP: 30 timed requests`,
+    'of each after 5 warm-up ones. Read capacity from DynamoDB Local itself: a middleware on the document',
+    'client (`ddb`) sets `ReturnConsumedCapacity` on every command and sums the `ConsumedCapacity` of the',
+    'outputs (DynamoDB Local does return it, GSI parts included). Items = items the queries examined;',
+    "item bytes = the size of those items by DynamoDB's rules (names and values; a number is 1 byte plus 1",
+    'per pair of significant digits), summed; an eventually consistent query costs 0.5 RCU per 4 KB of that,',
+    'rounded up over the whole query.',
+    '',
+    `Seeding: ${rp.seedHow}.`,
+    '',
+    table(
+      [
+        'report',
+        'responses in month',
+        'items read',
+        'item bytes',
+        'RCU',
+        'p50 ms',
+        'p90 ms',
+        'response bytes',
+      ],
+      [
+        ...rows('engineers', rp.engineers),
+        ...rows('teams', rp.teams),
+        ...rows('same days as a range (daily items)', rp.dailyEngineers),
+      ],
+    ),
+    '',
+    `**Goal: capacity ratio (100k / 1k) 1.0: ${capOk ? 'met' : 'not met'}** (engineers ${fixed(ratio(e, rcu))}, teams ${fixed(ratio(rp.teams, rcu))}; ` +
+      `from 10k to 100k: ${fixed(ratio(e, rcu, 1))} and ${fixed(ratio(rp.teams, rcu, 1))}). ` +
+      `**Latency ratio under 1.2 (median of 30): ${latOk ? 'met' : 'not met'}** (engineers ${fixed(ratio(e, p50))}, teams ${fixed(ratio(rp.teams, p50))}).`,
+    '',
+    'A month report reads the monthly roll-ups (`AGGM#{yyyy-mm}`, sort key `{team}#{engineerId}`): one item',
+    'per engineer and team of the month, written in the same transaction as every daily aggregate',
+    "(`aggregateUpdates`). A team's manager reads one sort-key prefix per team (an admin, or a scope by",
+    "region, the month's partition), so the items read are the team's engineers: " +
+      `${e1k.items} at 1k, 10k and 100k responses, against ${d[0]?.items ?? 0} daily items for the same days.`,
+    'Each roll-up carries every counter from its first write (ADD 0 for those not in the delta), and the',
+    "engineer's name, region and day of the latest write, all under two-letter attribute names (the",
+    "counters' own names alone would be 457 bytes an item; the id and team are in the sort key), so its",
+    'size does not grow from sparse to full as responses arrive. What remains is the numbers: DynamoDB',
+    'stores one byte per pair of significant digits, so a count grows by a byte when it passes 99, and',
+    `again 9,999. Here the ${e1k.items} items are ${e1k.itemBytes.toLocaleString('en-US')} bytes at 1k (${perItem(e1k).toFixed(0)} an item) and ` +
+      `${e100k.itemBytes.toLocaleString('en-US')} at 100k (${perItem(e100k).toFixed(0)} an item): ${growth >= 0 ? '+' : ''}${growth} bytes, ` +
+      `${units(e1k.itemBytes)} and ${units(e100k.itemBytes)} units of 4 KB` +
+      (units(e1k.itemBytes) === units(e100k.itemBytes)
+        ? ', so the same capacity.'
+        : ': one unit more, 0.5 RCU, because the 1k total sat just under a 4 KB boundary.'),
+    'The bound: at most 35 counters x 1 byte per hundredfold growth of the counts, about 1.7 KB for 50',
+    'engineers, so the capacity can rise by one 4 KB unit (0.5 RCU) per hundredfold growth, and only when',
+    'the total sits that close under a boundary. Exactly 1.0 for every team size would need every count',
+    'stored in a fixed number of digits, which would make every item larger (and every report dearer)',
+    'than the growth it avoids.',
+    `The daily items (the same days as a date range, last rows) show what the month report cost before: ` +
+      `sparse items that fill in as responses arrive (${fixed(ratio(d, rcu))}x the capacity at 100k) and ` +
+      `${d[0]?.items ?? 0} of them, the whole month partition of every team.`,
+    'Latency follows the bytes DynamoDB Local serves and the SDK unmarshals: ' +
+      `${fixed((e100k.itemBytes / e1k.itemBytes - 1) * 100, 0)}% more for the month report at 100k, against ` +
+      `${fixed((ratio(d, (p) => p.itemBytes) - 1) * 100, 0)}% more (and ${fixed((d[0]?.items ?? 0) / e1k.items, 0)} times the items) for the daily items.`,
+    ...(noisy
+      ? [
+          'At this load the spread between runs (p90 well above p50) is of the order of the differences between',
+          'sizes: the latency ratio is only as good as the machine was quiet.',
+        ]
+      : []),
+    'Day, week and range reports, and the engineer detail, still read the daily items (a range reads the',
+    'roll-ups of the whole months it covers); in a province with many teams their cost follows the',
+    "province's engineer-days, not responses.",
+    '',
+  ];
 }

@@ -45,18 +45,21 @@ const load = () =>
     .join(' / ');
 const loadAtStart = load();
 
-// `npm run bench -- --only cold-start`: section 4 alone (build, sizes, import times), printed and
-// not written to BENCHMARKS.md, which only a full run writes (every section from the same run).
+// `npm run bench -- --only cold-start`: section 4 alone (build, sizes, import times), and
+// `--only report`: section 2 alone (below, once the local system runs); printed and not written to
+// BENCHMARKS.md, which only a full run writes (every section from the same run).
 const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
 if (args.only !== undefined) {
-  if (args.only !== 'cold-start') {
-    console.error(`--only: unknown section ${args.only} (known: cold-start)`);
+  if (args.only !== 'cold-start' && args.only !== 'report') {
+    console.error(`--only: unknown section ${args.only} (known: cold-start, report)`);
     process.exit(2);
   }
-  log('section 4 alone: cold start (npm run build, then imports)');
-  const cs = await runColdStart(log);
-  console.log(`\n${coldStartSection(cs).join('\n')}`);
-  process.exit(0);
+  if (args.only === 'cold-start') {
+    log('section 4 alone: cold start (npm run build, then imports)');
+    const cs = await runColdStart(log);
+    console.log(`\n${coldStartSection(cs).join('\n')}`);
+    process.exit(0);
+  }
 }
 
 // The functions read their configuration at import: startLocalSystem sets it, then imports them.
@@ -77,6 +80,27 @@ const sys = await startLocalSystem({
   log: () => {},
 });
 
+// `npm run bench -- --only report`: section 2 alone on its own fresh table, printed, not written.
+if (args.only === 'report') {
+  try {
+    const { ddb } = await import('#shared/db/client');
+    (await import('./meter.ts')).installMeter(ddb);
+    const { runReportCost, reportSection, TEAM } = await import('./report-cost.ts');
+    log('section 2 alone: report cost (seeding 1,000 responses through the use cases)');
+    const managerToken = await mintToken({
+      role: 'manager',
+      teams: [TEAM],
+      secret: loadLocalSecrets(process.env, dataDir).jwtSecret,
+    });
+    const report = await runReportCost({ url: sys.url, managerToken, log });
+    console.log(`\n${reportSection(report).join('\n')}`);
+  } finally {
+    await sys.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
+
 let md = '';
 let cold: ColdStartResult | undefined;
 try {
@@ -85,7 +109,7 @@ try {
   const meter = await import('./meter.ts');
   meter.installMeter(ddb);
   const { runSurveyCost } = await import('./survey-cost.ts');
-  const { runReportCost, ENGINEERS, TEAM, ceilingItem } = await import('./report-cost.ts');
+  const { runReportCost, ENGINEERS, TEAM, reportSection } = await import('./report-cost.ts');
   const { runIngest, LEVELS } = await import('./ingest.ts');
 
   log('section 3: cost per survey');
@@ -109,7 +133,7 @@ try {
   log('section 4: cold start (npm run build, then imports)');
   cold = await runColdStart(log);
 
-  md = render({ cost, report, ingest, cold, ENGINEERS, LEVELS, meter, ceiling: ceilingItem() });
+  md = render({ cost, report, ingest, cold, ENGINEERS, LEVELS, meter, reportSection });
 } finally {
   await sys.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -131,7 +155,7 @@ function render(r: {
   ENGINEERS: number;
   LEVELS: readonly { concurrency: number; requests: number }[];
   meter: typeof import('./meter.ts');
-  ceiling: { bytes: number; counters: number };
+  reportSection: (report: Report) => string[];
 }): string {
   const m = machine();
   const totalSeconds = (performance.now() - started) / 1000;
@@ -231,98 +255,8 @@ function render(r: {
     '',
   );
 
-  // 2. report
-  const rp = r.report;
-  type Point = Report['engineers'][number];
-  const perItem = (p: Point) => (p.usage.rcu * 2 * 4096) / Math.max(1, p.items);
-  const rows = (name: string, points: Point[]) => {
-    const first = points[0] as Point;
-    const last = points[points.length - 1] as Point;
-    return [
-      ...points.map((p) => [
-        name,
-        p.responses.toLocaleString('en-US'),
-        p.items,
-        fixed(p.usage.rcu, 1),
-        perItem(p).toFixed(0),
-        ms(p.p50),
-        ms(p.p90),
-        p.bytes,
-      ]),
-      [
-        `**${name}: 100k / 1k**`,
-        '',
-        fixed(last.items / first.items, 2),
-        `**${fixed(last.usage.rcu / first.usage.rcu, 2)}**`,
-        '',
-        `**${fixed(last.p50 / first.p50, 2)}**`,
-        fixed(last.p90 / first.p90, 2),
-        fixed(last.bytes / first.bytes, 2),
-      ],
-    ];
-  };
-  const ratio = (points: Point[], f: (p: Point) => number, from = 0) =>
-    f(points[points.length - 1] as Point) / f(points[from] as Point);
-  const rcu = (p: Point) => p.usage.rcu;
-  const p50 = (p: Point) => p.p50;
-  const capOk = [rp.engineers, rp.teams].every((pts) => Math.abs(ratio(pts, rcu) - 1) < 0.005);
-  const latOk = [rp.engineers, rp.teams].every((pts) => ratio(pts, p50) < 1.2);
-  const e = rp.engineers;
-  const noisy = [...rp.engineers, ...rp.teams].some((p) => p.p90 > 1.5 * p.p50);
-  out.push(
-    '## 2. Report cost',
-    '',
-    `A month report (\`GET /v1/reports/engineers?period=2026-11\`, and the team report \`GET /v1/reports/teams?period=2026-11\`)`,
-    `for a ${r.ENGINEERS}-engineer team, asked by its manager (bearer token scoped to the team), over HTTP: 30 timed requests`,
-    'of each after 5 warm-up ones. Read capacity from DynamoDB Local itself: a middleware on the document',
-    'client (`ddb`) sets `ReturnConsumedCapacity` on every command and sums the `ConsumedCapacity` of the',
-    'outputs (DynamoDB Local does return it, GSI parts included). Items = items the queries examined;',
-    'bytes per item = RCU x 2 x 4 KB / items (eventually consistent query).',
-    '',
-    `Seeding: ${rp.seedHow}.`,
-    '',
-    table(
-      [
-        'report',
-        'responses in month',
-        'items read',
-        'RCU',
-        'bytes per item',
-        'p50 ms',
-        'p90 ms',
-        'response bytes',
-      ],
-      [...rows('engineers', rp.engineers), ...rows('teams', rp.teams)],
-    ),
-    '',
-    `**Goal: capacity ratio (100k / 1k) 1.0: ${capOk ? 'met' : 'not met'}** (engineers ${fixed(ratio(e, rcu))}, teams ${fixed(ratio(rp.teams, rcu))}; ` +
-      `from 10k to 100k: ${fixed(ratio(e, rcu, 1))} and ${fixed(ratio(rp.teams, rcu, 1))}). ` +
-      `**Latency ratio under 1.2 (median of 30): ${latOk ? 'met' : 'not met'}** (engineers ${fixed(ratio(e, p50))}, teams ${fixed(ratio(rp.teams, p50))}).`,
-    '',
-    'A report reads the per-engineer daily aggregates (`AGG#{yyyy-mm}`, one item per engineer and day worked),',
-    'never raw responses, so the number of items is bounded by engineers x days (here 50 x 20 = 1,000; at',
-    'most 50 x 31) whatever the number of responses: 1,000 at 1k, 10k and 100k. The capacity is items x',
-    'item size, and an item only carries the counters that have been non-zero that day: with one response',
-    'per engineer-day most counters are absent, with ten or more the usual ones (ratings, reasons, callbacks,',
-    'timeliness) are all there. So the cost grows once, from sparse to filled-in items, and then stays flat',
-    '(10k -> 100k: larger numbers in the same attributes, which the 4 KB rounding does not see). The ceiling',
-    `is every one of the ${r.ceiling.counters} counters present on every item: about ${r.ceiling.bytes} bytes an item, ` +
-      `${fixed(Math.ceil(((e[0]?.items ?? 0) * r.ceiling.bytes) / 4096) / 2, 1)} RCU for these ${e[0]?.items ?? 0} items. ` +
-      'A ratio of exactly 1.0 would need every item written at its full size from the first response (all',
-    'counters set to 0), which would make every report cost that ceiling: sparse items are cheaper.',
-    'Latency follows the bytes DynamoDB Local serves and the SDK unmarshals (the same 1,000 items, larger',
-    'when filled in).',
-    ...(noisy
-      ? [
-          'At this load the spread between runs (p90 well above p50) is of the order of the differences between',
-          'sizes: the latency ratio is only as good as the machine was quiet.',
-        ]
-      : []),
-    'The month query reads the whole month partition (every team of the month) and then keeps the',
-    "manager's team, so in a province with many teams the cost follows the province's engineer-days, not",
-    "responses; this run has one team in November, so the figures are the team's alone.",
-    '',
-  );
+  // 2. report (text in report-cost.ts)
+  out.push(...r.reportSection(r.report));
 
   // 3. cost per survey
   const c = r.cost;

@@ -4,8 +4,11 @@ import type { Timeliness } from '#shared/timeliness';
 import {
   type CallbackRecord,
   compareAggregates,
+  compareRollups,
   formatDifferences,
+  formatRollupDifferences,
   recomputeAggregates,
+  rollupId,
   type SurveyRecord,
   surveyDelta,
 } from '#shared/verify';
@@ -261,5 +264,92 @@ describe('comparing with the stored aggregates', () => {
     ]);
     expect(text.split('\n')).toHaveLength(3);
     expect(text).toMatch(/satisfied\s+2\s+1\s+\+1$/);
+  });
+});
+
+describe('monthly roll-ups', () => {
+  const surveys = [
+    survey({ team: 'T1', status: 'answered', sentAt: '2026-11-20T03:00:00Z', rating: 1 }),
+    survey({ team: 'T1', day: '2026-11-02', status: 'answered', sentAt: '2026-11-02T03:00:00Z', rating: 3 }),
+    // the same engineer after a move to T2, and in December
+    survey({ team: 'T2', day: '2026-11-25', status: 'expired', sentAt: '2026-11-25T03:00:00Z' }),
+    survey({ team: 'T2', day: '2026-12-01' }),
+  ];
+  const callbacks = [cb({ team: 'T1', day: '2026-11-02', status: 'closed', outcome: 'unreachable' })];
+  const expected = recomputeAggregates(surveys, callbacks);
+  const t1 = {
+    month: '2026-11',
+    team: 'T1',
+    engineerId: 'E1',
+    completed: 2,
+    surveyed: 2,
+    responses: 2,
+    satisfied: 1,
+    dissatisfied: 1,
+    callbacksOpened: 1,
+    callbacksClosed: 1,
+    callbacksUnreachable: 1,
+  };
+  const t2 = { month: '2026-11', team: 'T2', engineerId: 'E1', completed: 1, surveyed: 1, expired: 1 };
+  const dec = { month: '2026-12', team: 'T2', engineerId: 'E1', completed: 1 };
+
+  it('sums the days of each month, team and engineer', () => {
+    expect([...expected.rollups.keys()].sort()).toEqual(
+      [
+        rollupId('2026-11', 'T1', 'E1'),
+        rollupId('2026-11', 'T2', 'E1'),
+        rollupId('2026-12', 'T2', 'E1'),
+      ].sort(),
+    );
+    expect(expected.rollups.get(rollupId('2026-11', 'T1', 'E1'))?.counts).toMatchObject({
+      completed: 2,
+      responses: 2,
+      callbacksUnreachable: 1,
+    });
+    expect(compareRollups(expected, [t1, t2, dec])).toEqual([]);
+  });
+
+  it('reports each counter that differs, a missing roll-up and one without raw records', () => {
+    expect(compareRollups(expected, [{ ...t1, satisfied: 3 }, t2, dec])).toEqual([
+      { month: '2026-11', team: 'T1', engineerId: 'E1', counter: 'satisfied', stored: 3, expected: 1 },
+    ]);
+    const stray = { month: '2026-11', team: 'T9', engineerId: 'E1', completed: 1 };
+    expect(compareRollups(expected, [t1, stray, dec])).toEqual([
+      { month: '2026-11', team: 'T2', engineerId: 'E1', counter: 'completed', stored: 0, expected: 1 },
+      { month: '2026-11', team: 'T2', engineerId: 'E1', counter: 'surveyed', stored: 0, expected: 1 },
+      { month: '2026-11', team: 'T2', engineerId: 'E1', counter: 'expired', stored: 0, expected: 1 },
+      { month: '2026-11', team: 'T9', engineerId: 'E1', counter: 'completed', stored: 1, expected: 0 },
+    ]);
+  });
+
+  it('checks every counter, and only months wholly within the retention', () => {
+    for (const counter of counters) {
+      const diffs = compareRollups(expected, [
+        { ...t1, [counter]: (((t1 as Record<string, unknown>)[counter] as number) ?? 0) + 1 },
+        t2,
+        dec,
+      ]);
+      expect(diffs.map((d) => d.counter)).toEqual([counter]);
+    }
+    // raw records from 2026-11-05 on: November may have lost some, December is checked
+    expect(compareRollups(expected, [], { fromDay: '2026-11-05' }).map((d) => d.month)).toEqual(['2026-12']);
+    expect(compareRollups(expected, [t1, t2, dec], { fromDay: '2026-11-01' })).toEqual([]);
+  });
+
+  it('leaves out what the raw records cannot tell, on the roll-up as on the day', () => {
+    const { timeliness: _t, ...old } = survey({ team: 'T1' });
+    const r = recomputeAggregates([old], []);
+    const stored = { month: '2026-11', team: 'T1', engineerId: 'E1', completed: 1, contactApplicable: 5 };
+    expect(compareRollups(r, [stored])).toEqual([]);
+    expect(compareRollups(r, [{ ...stored, completed: 2 }]).map((d) => d.counter)).toEqual(['completed']);
+  });
+
+  it('prints the roll-up differences as a table', () => {
+    const text = formatRollupDifferences([
+      { month: '2026-11', team: '装维一班', engineerId: 'E1', counter: 'satisfied', stored: 2, expected: 1 },
+    ]);
+    expect(text.split('\n')).toHaveLength(3);
+    expect(text).toMatch(/^month\s+team\s+engineerId\s+counter\s+stored\s+expected\s+stored-expected$/m);
+    expect(text).toMatch(/^2026-11\s+装维一班\s+E1\s+satisfied\s+2\s+1\s+\+1$/m);
   });
 });
