@@ -1,12 +1,18 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { ScheduledEvent } from 'aws-lambda';
+import type { Context, ScheduledEvent } from 'aws-lambda';
 import { logger } from '#shared/log';
 import { type DueWorkResult, runDueWork } from '#shared/usecases/run-due-work';
 
-/** Every minute: send due surveys, expire unanswered ones, redeliver pending SMS. */
-export const scheduler = async (_event: ScheduledEvent): Promise<DueWorkResult> => {
-  const result = await runDueWork();
+/** Time kept back from the function's timeout: an item started just before it can still finish. */
+const MARGIN_MS = 15_000;
+
+/**
+ * Every minute: plan accepted tickets, send due surveys, expire unanswered ones, redeliver pending
+ * SMS. Takes no new item once the timeout is near; what is left stays due for the next run.
+ */
+export const scheduler = async (_event: ScheduledEvent, context: Context): Promise<DueWorkResult> => {
+  const result = await runDueWork({ stopBy: Date.now() + context.getRemainingTimeInMillis() - MARGIN_MS });
   logger.info('due work done', { ...result });
   return result;
 };

@@ -1,11 +1,15 @@
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb, TABLE } from '#shared/db/client';
+import { dueKeys } from '#shared/db/due';
 import type { TxItem } from '#shared/db/tx';
-import { retentionTtl } from '#shared/retention';
+import { customerKeys, retentionTtl } from '#shared/retention';
 import type { TicketCompleted } from '#shared/schemas/ticket-completed';
-import type { Timeliness } from '#shared/timeliness';
 
-/** The answer given for a ticket's completion, stored so that repeats get the very same answer. */
+/**
+ * The answer given for a ticket's completion, stored so that repeats get the very same answer.
+ * `scheduled` means accepted with a survey planned; the survey may still end suppressed when it
+ * is planned (opted out, surveyed lately), which the work-order reply reports.
+ */
 export interface TicketResponse {
   surveyId: string;
   status: 'scheduled' | 'suppressed';
@@ -16,6 +20,11 @@ export interface TicketResponse {
  * One ticket per source + ticketId. `state` moves completed -> reopened -> completed ...;
  * `completions` counts the completions accepted, and every write is conditional on both, so a
  * repeated or racing delivery can never start a second survey for the same completion.
+ *
+ * A completion is accepted with one conditional write of this item alone (the webhook's only
+ * DynamoDB call) and planned later by the scheduler: until then the item sits in the due index
+ * (gsi1) and in the customer's erasure index (gsi3); `plannedAt` is set, and both index entries
+ * removed, in the transaction that creates its survey and counts it.
  */
 export interface TicketItem {
   pk: string;
@@ -24,9 +33,9 @@ export interface TicketItem {
   state: 'completed' | 'reopened';
   completions: number;
   ticket: TicketCompleted;
-  timeliness: Timeliness;
   response: TicketResponse;
   receivedAt: string;
+  plannedAt?: string;
   reopenedAt?: string;
   ttl?: number;
 }
@@ -43,36 +52,55 @@ export async function getTicket(source: string, ticketId: string): Promise<Ticke
   return res.Item as TicketItem | undefined;
 }
 
-/** Records a completion: the first one (no item yet) or the next one after a reopen. */
-export function putCompletion(
+/**
+ * The one write that accepts a completion: the first one (no item yet) or the next one after a
+ * reopen (conditional on the reopened state and the count read). The item is due at once, so the
+ * next scheduler run plans it.
+ */
+export function acceptCompletion(
   previous: TicketItem | undefined,
   ticket: TicketCompleted,
-  timeliness: Timeliness,
   response: TicketResponse,
-  receivedAt: string,
-): TxItem {
+  receivedAt: Date,
+): PutCommandInput {
+  const { pk, sk } = ticketKey(ticket.source, ticket.ticketId);
   const item: TicketItem = {
-    ...ticketKey(ticket.source, ticket.ticketId),
+    pk,
+    sk,
     type: 'ticket',
     state: 'completed',
     completions: (previous?.completions ?? 0) + 1,
     ticket,
-    timeliness,
     response,
-    receivedAt,
-    ttl: retentionTtl(new Date(receivedAt)),
+    receivedAt: receivedAt.toISOString(),
+    ttl: retentionTtl(receivedAt),
   };
   return {
-    Put: {
+    TableName: TABLE,
+    Item: {
+      ...item,
+      ...dueKeys(pk, receivedAt),
+      ...customerKeys(ticket.customer.phone, pk),
+    },
+    ...(previous
+      ? {
+          ConditionExpression: '#state = :reopened AND completions = :n',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':reopened': 'reopened', ':n': previous.completions },
+        }
+      : { ConditionExpression: 'attribute_not_exists(pk)' }),
+  };
+}
+
+/** A transaction item marking the accepted completion planned, valid once per completion. */
+export function markPlanned(t: TicketItem, at: Date): TxItem {
+  return {
+    Update: {
       TableName: TABLE,
-      Item: item,
-      ...(previous
-        ? {
-            ConditionExpression: '#state = :reopened AND completions = :n',
-            ExpressionAttributeNames: { '#state': 'state' },
-            ExpressionAttributeValues: { ':reopened': 'reopened', ':n': previous.completions },
-          }
-        : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      Key: ticketKey(t.ticket.source, t.ticket.ticketId),
+      UpdateExpression: 'SET plannedAt = :at REMOVE gsi1pk, gsi1sk, gsi3pk, gsi3sk',
+      ConditionExpression: 'completions = :n AND attribute_not_exists(plannedAt)',
+      ExpressionAttributeValues: { ':at': at.toISOString(), ':n': t.completions },
     },
   };
 }
@@ -83,7 +111,7 @@ export function markReopened(t: TicketItem, reopenedAt: string): TxItem {
       TableName: TABLE,
       Key: ticketKey(t.ticket.source, t.ticket.ticketId),
       UpdateExpression: 'SET #state = :reopened, reopenedAt = :at',
-      ConditionExpression: '#state = :completed AND completions = :n',
+      ConditionExpression: '#state = :completed AND completions = :n AND attribute_exists(plannedAt)',
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: {
         ':reopened': 'reopened',

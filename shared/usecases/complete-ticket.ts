@@ -1,8 +1,11 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '#shared/clock';
 import { config } from '#shared/config';
+import { ddb } from '#shared/db/client';
 import { dueKeys } from '#shared/db/due';
 import { TxConditionFailed, transact } from '#shared/db/tx';
-import { addToAggregate, type Counts, type EngineerRef } from '#shared/entities/aggregate';
+import { aggregateUpdates, type Counts, type EngineerRef } from '#shared/entities/aggregate';
 import { getPhoneState, type PhoneState } from '#shared/entities/phone-state';
 import {
   putSurvey,
@@ -11,7 +14,13 @@ import {
   suppressedDelta,
   surveyKey,
 } from '#shared/entities/survey';
-import { getTicket, putCompletion, type TicketItem, type TicketResponse } from '#shared/entities/ticket';
+import {
+  acceptCompletion,
+  getTicket,
+  markPlanned,
+  type TicketItem,
+  type TicketResponse,
+} from '#shared/entities/ticket';
 import { replyOnClose } from '#shared/entities/work-order-reply';
 import { newId } from '#shared/ids';
 import { logger } from '#shared/log';
@@ -64,8 +73,8 @@ export function suppressionFor(
   due: Date,
   rules: Rules,
 ): SuppressionReason | undefined {
-  if (!rules.survey.kinds.includes(t.kind)) return 'kind_not_surveyed';
-  if (staffPhones.has(t.customer.phone)) return 'staff_phone';
+  const fixed = staticSuppression(t, rules);
+  if (fixed) return fixed;
   if (phone.optedOut) return 'opted_out';
   if (recentlySurveyed(phone, due, rules)) return 'recently_surveyed';
   return undefined;
@@ -82,30 +91,67 @@ function isRepeat(existing: TicketItem, t: TicketCompleted): boolean {
   return Date.parse(t.completedAt) <= Date.parse(existing.reopenedAt ?? existing.ticket.completedAt);
 }
 
-/**
- * A completed ticket: stored once per completion, with its timeliness, its survey scheduled
- * (or suppressed) and the engineer's figures raised, all in one transaction. A repeat of the
- * same completion changes nothing and gets the first answer back.
- */
-export async function completeTicket(t: TicketCompleted): Promise<CompleteTicketResult> {
-  const existing = await getTicket(t.source, t.ticketId);
-  if (existing && isRepeat(existing, t)) return { created: false, response: existing.response };
+/** What can be decided from the ticket alone, before the phone's state is read. */
+function staticSuppression(t: TicketCompleted, rules: Rules): SuppressionReason | undefined {
+  if (!rules.survey.kinds.includes(t.kind)) return 'kind_not_surveyed';
+  if (staffPhones.has(t.customer.phone)) return 'staff_phone';
+  return undefined;
+}
 
-  const at = now();
+/**
+ * The completion webhook: a new completion is accepted with ONE conditional write of the ticket
+ * (nothing else is read or written on this path), which the next scheduler run plans
+ * (`planTicket`). A repeat of the same completion changes nothing and gets the first answer back;
+ * the next completion after a reopen is accepted the same way, conditional on the reopen.
+ */
+export async function acceptTicket(t: TicketCompleted): Promise<CompleteTicketResult> {
   const { rules } = config;
+  const reason = staticSuppression(t, rules);
+  const response: TicketResponse = reason
+    ? { surveyId: newId(), status: 'suppressed', reason }
+    : { surveyId: newId(), status: 'scheduled' };
+  let previous: TicketItem | undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ddb.send(new PutCommand(acceptCompletion(previous, t, response, now())));
+      break;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException) || attempt >= 3) throw err;
+      // A ticket of that id exists: a repeat (answered as the first time), or a new completion
+      // after a reopen (accepted on the state just read; a race sends us round again).
+      previous = await getTicket(t.source, t.ticketId);
+      if (!previous) continue;
+      if (isRepeat(previous, t)) return { created: false, response: previous.response };
+    }
+  }
+  logger.info('ticket accepted', {
+    source: t.source,
+    ticketId: t.ticketId,
+    surveyId: response.surveyId,
+    status: response.status,
+  });
+  return { created: true, response };
+}
+
+/**
+ * Plans an accepted completion (the scheduler, or first thing when a pending ticket is reopened
+ * or its customer erased): its survey scheduled or suppressed on the phone's fresh state, and the
+ * engineer's figures raised, in one transaction conditional on the completion not being planned
+ * yet, so concurrent runs plan it once. Returns the survey, or undefined if another run won.
+ */
+export async function planTicket(item: TicketItem, at: Date): Promise<SurveyItem | undefined> {
+  if (item.plannedAt) return undefined;
+  const { rules } = config;
+  const t = item.ticket;
   const phone = await getPhoneState(t.customer.phone);
   const completed = new Date(t.completedAt);
   const delayMs = rules.survey.delayMinutes[t.kind] * 60_000;
   const due = nextAllowedTime(new Date(completed.getTime() + delayMs), rules.sms.quietHours, rules.timeZone);
   const reason = suppressionFor(t, phone, due < at ? at : due, rules);
-
-  const surveyId = newId();
+  const { surveyId } = item.response;
   const day = localDay(completed, rules.timeZone);
   const eng = engineerRef(t);
   const tl = timeliness(t, rules);
-  const response: TicketResponse = reason
-    ? { surveyId, status: 'suppressed', reason }
-    : { surveyId, status: 'scheduled' };
   const survey: SurveyItem = {
     ...surveyKey(surveyId),
     type: 'survey',
@@ -125,29 +171,26 @@ export async function completeTicket(t: TicketCompleted): Promise<CompleteTicket
     createdAt: at.toISOString(),
     reprompts: 0,
     timeliness: tl,
-    ttl: retentionTtl(at),
+    ttl: retentionTtl(new Date(item.receivedAt)),
     ...customerKeys(t.customer.phone, `SURVEY#${surveyId}`),
   };
-
   try {
     await transact([
-      putCompletion(existing, t, tl, response, at.toISOString()),
+      markPlanned(item, at),
       putSurvey(survey),
-      addToAggregate(day, eng, { ...completionDelta(tl), ...(reason ? suppressedDelta(reason) : {}) }),
+      ...aggregateUpdates(day, eng, { ...completionDelta(tl), ...(reason ? suppressedDelta(reason) : {}) }),
       ...(reason ? replyOnClose(survey, { status: 'suppressed', reason }, at) : []),
     ]);
   } catch (err) {
-    if (err instanceof TxConditionFailed && err.failed.includes(0)) {
-      const winner = await getTicket(t.source, t.ticketId);
-      if (winner && isRepeat(winner, t)) return { created: false, response: winner.response };
-    }
+    if (err instanceof TxConditionFailed) return undefined; // planned by another run
     throw err;
   }
-  logger.info('ticket accepted', {
-    source: t.source,
-    ticketId: t.ticketId,
-    surveyId,
-    status: response.status,
-  });
-  return { created: true, response };
+  logger.info('ticket planned', { source: t.source, ticketId: t.ticketId, surveyId, status: survey.status });
+  return survey;
+}
+
+/** Plans the ticket now if it is accepted but not planned yet (before a reopen or an erasure). */
+export async function planIfPending(source: string, ticketId: string, at: Date): Promise<void> {
+  const item = await getTicket(source, ticketId);
+  if (item && !item.plannedAt) await planTicket(item, at);
 }

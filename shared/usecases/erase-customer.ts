@@ -4,14 +4,17 @@ import type { Principal } from '#shared/auth';
 import { now } from '#shared/clock';
 import { ddb, TABLE } from '#shared/db/client';
 import { REGION_INDEX } from '#shared/db/table';
+import { TxConditionFailed, transact } from '#shared/db/tx';
+import { aggregateUpdates } from '#shared/entities/aggregate';
 import { callbackKey } from '#shared/entities/callback';
 import { getPhoneState, phoneKey } from '#shared/entities/phone-state';
-import { surveyKey } from '#shared/entities/survey';
-import { ticketKey } from '#shared/entities/ticket';
+import { type SurveyItem, surveyKey, updateSurvey } from '#shared/entities/survey';
+import { type TicketItem, ticketKey } from '#shared/entities/ticket';
 import { replyKey } from '#shared/entities/work-order-reply';
 import { ForbiddenError, ValidationError } from '#shared/errors';
 import { logger } from '#shared/log';
 import { maskPhone, normalizeCnMobile } from '#shared/phone';
+import { planTicket } from '#shared/usecases/complete-ticket';
 
 export interface ErasureResult {
   phone: string;
@@ -37,6 +40,10 @@ export async function eraseCustomer(principal: Principal, rawPhone: string): Pro
   let surveys = 0;
   let messages = 0;
 
+  // Completions accepted but not planned yet are planned first, so that what they create is
+  // erased below with everything else (and no survey is planned afterwards from clear data).
+  await planPendingTickets(phone);
+
   let start: Record<string, unknown> | undefined;
   do {
     const page = await ddb.send(
@@ -53,7 +60,8 @@ export async function eraseCustomer(principal: Principal, rawPhone: string): Pro
         await ddb.send(new DeleteCommand({ TableName: TABLE, Key: { pk: item.pk, sk: item.sk } }));
         messages++;
       } else if (item.type === 'survey') {
-        await eraseSurvey(item as { surveyId: string; source: string; ticketId: string }, masked, at);
+        await cancelUnsent(item as SurveyItem, at);
+        await eraseSurvey(item as SurveyItem, masked, at);
         surveys++;
       }
     }
@@ -67,6 +75,44 @@ export async function eraseCustomer(principal: Principal, rawPhone: string): Pro
   }
   logger.info('customer erased', { phone: masked, surveys, messages, optOutKept });
   return { phone: masked, surveys, messages, optOutKept };
+}
+
+async function planPendingTickets(phone: string): Promise<void> {
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: REGION_INDEX,
+        KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :t)',
+        ExpressionAttributeValues: { ':pk': `CUST#${phone}`, ':t': 'TICKET#' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) await planTicket(item as TicketItem, now());
+    start = page.LastEvaluatedKey;
+  } while (start);
+}
+
+/**
+ * A survey not sent yet (scheduled, or queued behind another) is cancelled: it must never go out
+ * to the masked number. Counted as cancelled, like a survey cancelled by a reopen.
+ */
+async function cancelUnsent(s: SurveyItem, at: string): Promise<void> {
+  if (s.status !== 'scheduled' && s.status !== 'waiting') return;
+  try {
+    await transact([
+      updateSurvey(
+        s.surveyId,
+        s.status,
+        { status: 'cancelled', reason: 'erased', closedAt: at },
+        { due: null },
+      ),
+      ...aggregateUpdates(s.day, s, { cancelled: 1 }),
+    ]);
+  } catch (err) {
+    if (!(err instanceof TxConditionFailed)) throw err; // sent meanwhile: it is erased like the others
+  }
 }
 
 /** Applies an update to an item if it exists (a survey need not have a case, a reply...). */

@@ -8,6 +8,7 @@ import { replyOnClose } from '#shared/entities/work-order-reply';
 import { NotFoundError, ValidationError } from '#shared/errors';
 import { logger } from '#shared/log';
 import type { TicketReopened } from '#shared/schemas/ticket-reopened';
+import { planTicket } from '#shared/usecases/complete-ticket';
 
 export interface ReopenResult {
   ticketId: string;
@@ -35,6 +36,11 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
       throw new ValidationError([
         { field: 'reopenedAt', message: 'must not be before the completion it reopens' },
       ]);
+    }
+    if (!ticket.plannedAt && attempt < 5) {
+      // Accepted but not planned yet: plan it first, so the reopen finds its survey and counts.
+      await planTicket(ticket, now());
+      continue;
     }
     const at = now();
     const iso = at.toISOString();

@@ -8,12 +8,13 @@ import { aggregateUpdates } from '#shared/entities/aggregate';
 import { deliverOutbox, putSms, type SmsItem } from '#shared/entities/outbox';
 import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
 import { getSurvey, type SurveyItem, suppressedDelta, updateSurvey } from '#shared/entities/survey';
+import type { TicketItem } from '#shared/entities/ticket';
 import { answeredClose, replyOnClose } from '#shared/entities/work-order-reply';
 import { logger } from '#shared/log';
 import { jobLabel, renderSms } from '#shared/sms/templates';
 import { isQuietTime, nextAllowedTime } from '#shared/time';
 import { callbackDue } from '#shared/usecases/callbacks';
-import { recentlySurveyed } from '#shared/usecases/complete-ticket';
+import { planTicket, recentlySurveyed } from '#shared/usecases/complete-ticket';
 import { replyDue } from '#shared/usecases/deliver-work-order-reply';
 import { surveyInvitation } from '#shared/usecases/web-survey';
 
@@ -30,6 +31,7 @@ type Outcome = string;
 const dueHandlers: Record<string, (item: any, at: Date) => Promise<Outcome>> = {
   sms: async (item: SmsItem) =>
     item.status !== 'pending' ? 'skipped' : (await deliverOutbox(item.smsId)) ? 'smsDelivered' : 'failed',
+  ticket: ticketDue,
   survey: surveyDue,
   work_order_reply: replyDue,
   callback: callbackDue,
@@ -41,7 +43,10 @@ const dueHandlers: Record<string, (item: any, at: Date) => Promise<Outcome>> = {
  * Each step is a conditional transaction, so running this twice, or in two places at once,
  * does each thing once.
  */
-export async function runDueWork(concurrency = 8): Promise<DueWorkResult> {
+export async function runDueWork(
+  opts: { concurrency?: number; stopBy?: number } = {},
+): Promise<DueWorkResult> {
+  const { concurrency = 8, stopBy = Number.POSITIVE_INFINITY } = opts;
   const at = now();
   const refs = await queryDue(at);
   const result: DueWorkResult = { surveysSent: 0, queued: 0, expired: 0, failed: 0 };
@@ -49,6 +54,12 @@ export async function runDueWork(concurrency = 8): Promise<DueWorkResult> {
   await Promise.all(
     Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
       for (let ref = queue.shift(); ref; ref = queue.shift()) {
+        if (Date.now() >= stopBy) {
+          // Out of time: what is left stays due and the next run takes it.
+          result.leftForNextRun = (result.leftForNextRun ?? 0) + 1 + queue.length;
+          queue.length = 0;
+          break;
+        }
         const outcome = await handleDue(ref, at).catch((err: unknown) => {
           logger.error('due work failed; will retry on a later run', { pk: ref.pk, error: err as Error });
           return 'failed' as const;
@@ -64,6 +75,20 @@ async function handleDue(ref: DueRef, at: Date): Promise<Outcome> {
   const res = await ddb.send(new GetCommand({ TableName: TABLE, Key: ref, ConsistentRead: true }));
   const handler = res.Item ? dueHandlers[res.Item.type as string] : undefined;
   return handler ? await handler(res.Item, at) : 'skipped';
+}
+
+/**
+ * An accepted completion: planned (survey scheduled or suppressed, figures counted); a survey
+ * already due is sent in the same run rather than a minute later.
+ */
+async function ticketDue(item: TicketItem, at: Date): Promise<Outcome> {
+  const survey = await planTicket(item, at);
+  if (!survey) return 'skipped';
+  if (survey.status === 'scheduled' && Date.parse(survey.dueAt as string) <= at.getTime()) {
+    const sent = await surveyDue(survey, at);
+    if (sent !== 'skipped') return sent;
+  }
+  return survey.status === 'suppressed' ? 'suppressed' : 'planned';
 }
 
 async function surveyDue(item: SurveyItem, at: Date): Promise<Outcome> {

@@ -5,9 +5,9 @@ import { ddb, TABLE } from '#shared/db/client';
 import { transact } from '#shared/db/tx';
 import { aggregateUpdates, type Counts, type EngineerRef, rollupKey } from '#shared/entities/aggregate';
 import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
-import { completeTicket } from '#shared/usecases/complete-ticket';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
+import { completeAndPlan } from '../helpers/complete.ts';
 import { measure, type Usage } from './meter.ts';
 import { fixed, http, keepAlive, median, ms, percentile, pool, table } from './stats.ts';
 
@@ -97,7 +97,7 @@ async function seedThroughUseCases(log: (s: string) => void): Promise<number> {
         }),
       };
     });
-    await pool(8, tickets, (t) => completeTicket(t.body));
+    await pool(8, tickets, (t) => completeAndPlan(t.body));
     pinClock(new Date(`${day}T10:30:00+08:00`));
     let sent = 0;
     for (let i = 0; i < 5; i++) {

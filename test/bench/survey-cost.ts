@@ -3,14 +3,14 @@ import { listAlerts } from '#shared/alerts';
 import { pinClock } from '#shared/clock';
 import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
 import { listOutbox } from '#shared/sms/gateway';
-import { completeTicket } from '#shared/usecases/complete-ticket';
+import { acceptTicket } from '#shared/usecases/complete-ticket';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
 import { measure, sumUsage, type Usage } from './meter.ts';
 
 /**
  * Section 3: the capacity one survey costs, step by step, through the use cases in-process with
- * the clock pinned: webhook -> survey sent by the scheduler -> rating 3 (reasons question, callback
+ * the clock pinned: webhook -> completion planned by the scheduler -> survey sent by the scheduler -> rating 3 (reasons question, callback
  * case, supervisors' alert) -> reasons (thank-you). Plus what the scheduler costs when nothing is
  * due (the part amortised over all surveys) and the later callback deadline check.
  */
@@ -78,8 +78,12 @@ export async function runSurveyCost(dueShards: number): Promise<SurveyCostResult
     engineer: { id: 'E-cost', name: '王师傅', team: 'T-cost', region: 'R-cost' },
     customer: { phone, name: '李女士' },
   });
-  const webhook = await measure(() => completeTicket(ticket));
+  const webhook = await measure(() => acceptTicket(ticket));
   if (!webhook.result.created) throw new Error('the cost ticket was not created');
+
+  at('2026-12-01T10:01:00+08:00');
+  const plan = await measure(() => runDueWork());
+  if (plan.result.planned !== 1) throw new Error(`plan: ${JSON.stringify(plan.result)}`);
 
   at('2026-12-01T10:21:00+08:00');
   const send = await measure(() => runDueWork());
@@ -109,11 +113,19 @@ export async function runSurveyCost(dueShards: number): Promise<SurveyCostResult
   const steps: Step[] = [
     {
       name: 'webhook',
-      what: 'completeTicket: read ticket + phone state, one transaction (ticket, survey, aggregate)',
+      what: 'acceptTicket: one conditional write of the ticket (due index, erasure index)',
       usage: webhook.usage,
+      minWrites: 1,
+      minReads: 0,
+      minWhy: 'write the ticket',
+    },
+    {
+      name: 'plan (scheduler)',
+      what: 'runDueWork: due-index queries, ticket and phone reads, one transaction (ticket, survey, aggregates)',
+      usage: plan.usage,
       minWrites: 3,
       minReads: 1,
-      minWhy: 'write ticket, survey, aggregate; read phone state',
+      minWhy: 'write survey, aggregates, mark the ticket planned; read phone state',
     },
     {
       name: 'send (scheduler)',

@@ -75,7 +75,10 @@ describe('the operators’ rules, over HTTP', () => {
     // 10:10: fatigue, reopen before and after sending, the reasons question.
     await clock('2026-11-20T02:10:00Z');
     const b2 = await complete('B2', 'E-b', phones.b, '2026-11-20T10:05:00+08:00');
-    expect(b2).toMatchObject({ status: 202, body: { status: 'suppressed', reason: 'recently_surveyed' } });
+    // Accepted from the ticket alone; the scheduler's plan reads the phone and suppresses it.
+    expect(b2).toMatchObject({ status: 202, body: { status: 'scheduled' } });
+    expect((await tick()).body).toMatchObject({ suppressed: 1 }); // B was surveyed 10 minutes ago
+    expect(await outbox(phones.b)).toHaveLength(1);
 
     const reopen = (ticketId: string, reopenedAt: string) =>
       sys.webhook('/v1/tickets/reopened', { source: 'ossA', ticketId, reopenedAt });
@@ -136,6 +139,7 @@ describe('the operators’ rules, over HTTP', () => {
     // 1 December, 00:30 Beijing time belongs to December.
     await clock('2026-12-01T01:00:00Z');
     expect((await complete('E1', 'E-e', phones.e, '2026-12-01T00:30:00+08:00')).status).toBe(202);
+    await tick(); // the scheduler plans it and counts the completion
 
     const nov = await report('period=2026-11');
     expect(row(nov, 'E-e')).toBeUndefined();
@@ -144,7 +148,7 @@ describe('the operators’ rules, over HTTP', () => {
       surveyed: 2,
       responses: 0,
       responseRate: 0,
-      funnel: { expired: 1, reminded: 1 },
+      funnel: { expired: 2, reminded: 1 }, // by December A's second survey has expired too
     });
     expect(row(nov, 'E-b')).toMatchObject({
       completed: 2,

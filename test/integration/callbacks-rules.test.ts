@@ -12,7 +12,9 @@ const { pinClock } = await import('#shared/clock');
 const { queryAggregates } = await import('#shared/entities/aggregate');
 const { getCallback } = await import('#shared/entities/callback');
 const { ticketCompletedSchema } = await import('#shared/schemas/ticket-completed');
-const { completeTicket } = await import('#shared/usecases/complete-ticket');
+
+import { completeAndPlan } from '../helpers/complete.ts';
+
 const { handleInboundSms } = await import('#shared/usecases/handle-inbound-sms');
 const { runDueWork } = await import('#shared/usecases/run-due-work');
 const { inbound, ticketBody } = await import('../helpers/fixtures.ts');
@@ -20,7 +22,7 @@ const { inbound, ticketBody } = await import('../helpers/fixtures.ts');
 /** rules.callbacks: 基本满意 opens a case when configured; the contact deadline is configurable. */
 async function rated(phone: string, rating: string, engineerId: string) {
   pinClock(new Date('2026-11-20T02:00:00Z'));
-  const { response } = await completeTicket(
+  const { response } = await completeAndPlan(
     ticketCompletedSchema.parse(
       ticketBody({
         completedAt: '2026-11-20T09:50:00+08:00',

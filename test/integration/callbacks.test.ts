@@ -7,11 +7,11 @@ import { queryAggregates } from '#shared/entities/aggregate';
 import { callbackKey, getCallback } from '#shared/entities/callback';
 import { getSurvey } from '#shared/entities/survey';
 import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
-import { completeTicket } from '#shared/usecases/complete-ticket';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
 import { callbacks } from '../../functions/callbacks/handler.ts';
 import { httpEvent } from '../helpers/apigw.ts';
+import { completeAndPlan } from '../helpers/complete.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 /**
@@ -38,7 +38,7 @@ async function rated(
 ) {
   const p = freshPhone();
   at('2026-11-20T02:00:00Z');
-  const { response } = await completeTicket(
+  const { response } = await completeAndPlan(
     ticketCompletedSchema.parse(
       ticketBody({
         completedAt: '2026-11-20T09:50:00+08:00',

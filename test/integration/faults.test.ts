@@ -5,10 +5,10 @@ import { getSurvey } from '#shared/entities/survey';
 import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
 import { listOutbox } from '#shared/sms/gateway';
 import { parsePeriod } from '#shared/time';
-import { completeTicket } from '#shared/usecases/complete-ticket';
 import { engineerReport } from '#shared/usecases/engineer-report';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
+import { completeAndPlan } from '../helpers/complete.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 /** Faults injected at the adapters: the SMS gateway and the DynamoDB client. */
@@ -62,7 +62,7 @@ function phone() {
   const national = `136${String(20_000_000 + phoneSeq * 104_729).slice(-8)}`;
   return { national, e164: `+86${national}` };
 }
-const complete = (o: Record<string, unknown>) => completeTicket(ticketCompletedSchema.parse(ticketBody(o)));
+const complete = (o: Record<string, unknown>) => completeAndPlan(ticketCompletedSchema.parse(ticketBody(o)));
 const row = async (id: string) =>
   (await engineerReport(admin, parsePeriod('2026-11', 'Asia/Shanghai'))).engineers.find(
     (e) => e.engineerId === id,

@@ -2,13 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { customers } from '#functions/customers/handler';
 import { pinClock } from '#shared/clock';
 import { getPhoneState } from '#shared/entities/phone-state';
+import { getSurvey } from '#shared/entities/survey';
 import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
 import { parsePeriod } from '#shared/time';
-import { completeTicket } from '#shared/usecases/complete-ticket';
+import { acceptTicket } from '#shared/usecases/complete-ticket';
 import { engineerReport } from '#shared/usecases/engineer-report';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
 import { httpEvent } from '../helpers/apigw.ts';
+import { completeAndPlan } from '../helpers/complete.ts';
 import { allItems } from '../helpers/db.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
@@ -26,7 +28,7 @@ const figures = async () =>
 
 async function rateAndComment(national: string, ticketId: string, name: string) {
   pinClock(new Date('2026-11-20T02:00:00Z'));
-  await completeTicket(
+  await completeAndPlan(
     ticketCompletedSchema.parse(
       ticketBody({
         ticketId,
@@ -100,5 +102,37 @@ describe('personal data', () => {
     const res = await del(national, { sub: 'a', role: 'admin' });
     expect(JSON.parse(res.body as string)).toMatchObject({ optOutKept: true, messages: 1 });
     expect((await getPhoneState(`+86${national}`)).optedOut).toBe(true);
+  });
+
+  it('a completion accepted but not planned yet is planned, then erased: nothing clear is left, nothing is sent', async () => {
+    const national = '13912345604';
+    pinClock(new Date('2026-11-20T02:10:00Z'));
+    const t = ticketCompletedSchema.parse(
+      ticketBody({
+        ticketId: 'PD-PENDING',
+        customer: { phone: national, name: '孔先生' },
+        engineer: { id: 'E-pd', name: '孙师傅', team: 'T-pd', region: 'R-pd' },
+      }),
+    );
+    const { response } = await acceptTicket(t);
+    const completedBefore = (await figures())?.completed ?? 0;
+    const cancelledBefore = (await figures())?.funnel.cancelled ?? 0;
+
+    const res = await del(national, { sub: 'a', role: 'admin' });
+    expect(JSON.parse(res.body as string)).toMatchObject({ surveys: 1, messages: 0 });
+    const left = (await allItems()).filter((i) => JSON.stringify(i).includes('PD-PENDING'));
+    expect(left.map((i) => i.type).sort()).toEqual(['survey', 'ticket']);
+    expect(JSON.stringify(left)).not.toContain('12345604');
+    expect(JSON.stringify(left)).not.toContain('孔先生');
+    const after = await figures();
+    expect(after?.completed).toBe(completedBefore + 1); // the figures keep the completion
+    expect(await getSurvey(response.surveyId)).toMatchObject({ status: 'cancelled', reason: 'erased' });
+    expect(after?.funnel.cancelled).toBe(cancelledBefore + 1);
+
+    pinClock(new Date('2026-11-20T03:00:00Z'));
+    await runDueWork();
+    expect(await getSurvey(response.surveyId)).toMatchObject({ status: 'cancelled', phone: '139****5604' });
+    expect((await allItems()).filter((i) => i.type === 'sms' && String(i.to).includes('5604'))).toEqual([]);
+    expect(await figures()).toEqual(after);
   });
 });

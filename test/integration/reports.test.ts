@@ -3,7 +3,6 @@ import { reports } from '#functions/reports/handler';
 import { pinClock } from '#shared/clock';
 import { BOM } from '#shared/csv';
 import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
-import { completeTicket } from '#shared/usecases/complete-ticket';
 import type {
   EngineerDetail,
   EngineerFigures,
@@ -14,6 +13,7 @@ import type {
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
 import { httpEvent } from '../helpers/apigw.ts';
+import { completeAndPlan } from '../helpers/complete.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 /**
@@ -58,7 +58,7 @@ async function seedDay(day: string, answers: Answer[], unanswered: Eng[] = []) {
   for (const p of planned) {
     const phone = freshPhone();
     phonesOf.set(p.eng.id, [...(phonesOf.get(p.eng.id) ?? []), phone]);
-    await completeTicket(
+    await completeAndPlan(
       ticketCompletedSchema.parse(
         ticketBody({
           customer: { phone: phone.slice(3) },

@@ -46,7 +46,11 @@ const { aggKey } = await import('#shared/entities/aggregate');
 const { ConflictError } = await import('#shared/errors');
 const { ticketCompletedSchema } = await import('#shared/schemas/ticket-completed');
 const { addCallbackNote, closeCallback, listCallbacks } = await import('#shared/usecases/callbacks');
-const { completeTicket } = await import('#shared/usecases/complete-ticket');
+
+import { completeAndPlan } from '../helpers/complete.ts';
+
+const { acceptTicket, planIfPending } = await import('#shared/usecases/complete-ticket');
+
 const { handleInboundSms } = await import('#shared/usecases/handle-inbound-sms');
 const { reopenTicket } = await import('#shared/usecases/reopen-ticket');
 const { runDueWork } = await import('#shared/usecases/run-due-work');
@@ -207,7 +211,13 @@ function planCompletion(t: SimTicket): CompletionJob {
 }
 
 async function complete({ t, body, copies }: CompletionJob): Promise<void> {
-  const results = await Promise.all(Array.from({ length: copies }, () => completeTicket(body)));
+  // Accepted as the webhook does; planned by the next scheduler run, or sometimes at once by a
+  // racing planner (a reopen or an erasure plans a pending ticket first).
+  const planner = main.chance(0.2) ? [planIfPending(body.source, body.ticketId, new Date(clock))] : [];
+  const [results] = await Promise.all([
+    Promise.all(Array.from({ length: copies }, () => acceptTicket(body))),
+    ...planner,
+  ]);
   const created = results.filter((r) => r.created).length;
   expect(created, `seed ${SEED}: one completion per webhook`).toBe(1);
   sim.completionsAccepted += created;
@@ -562,7 +572,7 @@ describe('soak: thousands of tickets through the real use cases', () => {
     // One rated survey of its own (so this test also runs alone), on top of whatever the soak left.
     setClock(Date.parse('2026-11-20T02:00:00Z'));
     const engineer = { id: 'E-TAMPER', name: '赵师傅', team: 'T1', region: 'R-south' };
-    await completeTicket(
+    await completeAndPlan(
       ticketCompletedSchema.parse({
         ticketId: `TAMPER-${SEED}`,
         segment: 'home',

@@ -6,11 +6,11 @@ import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
 import { listOutbox } from '#shared/sms/gateway';
 import { smsSegments } from '#shared/sms/segments';
 import { parsePeriod } from '#shared/time';
-import { completeTicket } from '#shared/usecases/complete-ticket';
 import { engineerReport } from '#shared/usecases/engineer-report';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
 import { httpEvent } from '../helpers/apigw.ts';
+import { completeAndPlan } from '../helpers/complete.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 const admin = principalFromEvent(
@@ -26,7 +26,7 @@ function freshPhone(): { national: string; e164: string } {
 }
 
 async function complete(overrides: Record<string, unknown>) {
-  return completeTicket(ticketCompletedSchema.parse(ticketBody(overrides)));
+  return completeAndPlan(ticketCompletedSchema.parse(ticketBody(overrides)));
 }
 
 const at = (iso: string) => pinClock(new Date(iso));
@@ -131,7 +131,12 @@ describe('the survey loop', () => {
       engineer: eng,
       completedAt: '2026-11-20T10:30:00+08:00',
     });
-    expect(later.response).toMatchObject({ status: 'suppressed', reason: 'opted_out' });
+    // The webhook answers from the ticket alone; planning reads the phone and suppresses.
+    expect(later.response).toMatchObject({ status: 'scheduled' });
+    expect(await getSurvey(later.response.surveyId)).toMatchObject({
+      status: 'suppressed',
+      reason: 'opted_out',
+    });
     at('2026-11-21T03:00:00Z');
     await runDueWork();
     expect(await listOutbox(p.e164)).toHaveLength(2);

@@ -14,7 +14,9 @@ const { getSurvey } = await import('#shared/entities/survey');
 const { ticketCompletedSchema } = await import('#shared/schemas/ticket-completed');
 const { listOutbox } = await import('#shared/sms/gateway');
 const { smsSegments } = await import('#shared/sms/segments');
-const { completeTicket } = await import('#shared/usecases/complete-ticket');
+
+import { completeAndPlan } from '../helpers/complete.ts';
+
 const { handleInboundSms } = await import('#shared/usecases/handle-inbound-sms');
 const { runDueWork } = await import('#shared/usecases/run-due-work');
 const { surveyPage } = await import('#functions/survey-page/handler');
@@ -35,7 +37,7 @@ const LINK = /https:\/\/fb\.cn\/s\/([A-Za-z0-9_-]{16})(?=\s)/;
 /** A completed ticket from the `web` source whose survey has gone out; its token from the SMS. */
 async function surveyed(engineer: { id: string; name: string }, source = 'web') {
   const p = freshPhone();
-  const { response } = await completeTicket(
+  const { response } = await completeAndPlan(
     ticketCompletedSchema.parse(
       ticketBody({
         source,

@@ -1,6 +1,10 @@
+import type { Context, ScheduledEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { scheduler } from '#functions/scheduler/handler';
 import { ticketCompleted } from '#functions/ticket-completed/handler';
-import { pinClock } from '#shared/clock';
+import { now, pinClock } from '#shared/clock';
+import { reopenTicket } from '#shared/usecases/reopen-ticket';
+import { runDueWork } from '#shared/usecases/run-due-work';
 import { httpEvent } from '../helpers/apigw.ts';
 import { allItems, countItems } from '../helpers/db.ts';
 import { sign, ticketBody } from '../helpers/fixtures.ts';
@@ -35,6 +39,81 @@ describe('POST /v1/tickets/completed', () => {
     expect(JSON.parse(again.body as string)).toEqual(answer);
   });
 
+  it('writes the ticket alone; the next scheduler run plans it once: survey scheduled, completion counted', async () => {
+    pinClock(new Date('2026-11-20T02:05:00Z')); // 5 minutes after completion: the survey is not due yet
+    const body = ticketBody({
+      engineer: { id: 'E-plan', name: '周工', team: 'T8', region: 'R8' },
+      customer: { phone: '13800138011' },
+    });
+    const res = await post(body);
+    expect(res.statusCode).toBe(202);
+    const { surveyId } = JSON.parse(res.body as string);
+    const written = (await allItems()).filter((i) => JSON.stringify(i).includes(body.ticketId as string));
+    expect(written.map((i) => i.type)).toEqual(['ticket']);
+    expect(written[0]).toMatchObject({
+      gsi1pk: expect.stringMatching(/^DUE#/),
+      gsi3pk: expect.stringMatching(/^CUST#/),
+    });
+    expect(written[0]?.plannedAt).toBeUndefined();
+
+    const runs = await Promise.all([runDueWork(), runDueWork()]);
+    expect(runs.map((r) => r.planned ?? 0).sort()).toEqual([0, 1]);
+    const items = await allItems();
+    const ticket = items.find((i) => i.sk === 'TICKET' && String(i.pk).endsWith(`#${body.ticketId}`));
+    expect(ticket?.plannedAt).toBe(now().toISOString());
+    expect(ticket?.gsi1pk).toBeUndefined();
+    expect(ticket?.gsi3pk).toBeUndefined();
+    expect(items.filter((i) => i.type === 'survey' && i.ticketId === body.ticketId)).toEqual([
+      expect.objectContaining({ surveyId, status: 'scheduled' }),
+    ]);
+    expect(items.find((i) => i.engineerId === 'E-plan' && String(i.pk).startsWith('AGG#'))?.completed).toBe(
+      1,
+    );
+    expect((await runDueWork()).planned ?? 0).toBe(0);
+  });
+
+  it('a reopen before the completion is planned plans it first: counted, its survey cancelled; the next completion starts anew', async () => {
+    pinClock(new Date('2026-11-20T02:05:00Z'));
+    const body = ticketBody({
+      engineer: { id: 'E-reo', name: '吴工', team: 'T8', region: 'R8' },
+      customer: { phone: '13800138013' },
+    });
+    const first = JSON.parse((await post(body)).body as string);
+    const reopened = await reopenTicket({
+      source: body.source as string,
+      ticketId: body.ticketId as string,
+      reopenedAt: '2026-11-20T10:04:00+08:00',
+    });
+    expect(reopened).toMatchObject({ survey: 'cancelled', surveyId: first.surveyId });
+    const agg = async () =>
+      (await allItems()).find((i) => i.engineerId === 'E-reo' && String(i.pk).startsWith('AGG#'));
+    expect(await agg()).toMatchObject({ completed: 1, reopened: 1, cancelled: 1 });
+
+    pinClock(new Date('2026-11-20T04:00:00Z'));
+    const again = await post({ ...body, completedAt: '2026-11-20T11:30:00+08:00' });
+    expect(again.statusCode).toBe(202);
+    const second = JSON.parse(again.body as string);
+    expect(second.surveyId).not.toBe(first.surveyId);
+    expect((await post(body)).statusCode).toBe(200); // the first completion delivered late: a repeat
+    await runDueWork();
+    expect(await agg()).toMatchObject({ completed: 2, reopened: 1, cancelled: 1 });
+  });
+
+  it('a scheduler run near its timeout takes no new item: what is left stays due for the next run', async () => {
+    pinClock(new Date('2026-11-20T02:05:00Z'));
+    await runDueWork(); // whatever earlier tests left due
+    const bodies = [1, 2, 3].map((n) => ticketBody({ customer: { phone: `1380013802${n}` } }));
+    for (const b of bodies) expect((await post(b)).statusCode).toBe(202);
+    const ctx = (remainingMs: number) => ({ getRemainingTimeInMillis: () => remainingMs }) as Context;
+    const event = {} as ScheduledEvent;
+    expect(await scheduler(event, ctx(10_000))).toMatchObject({ leftForNextRun: 3 });
+    const planned = async () =>
+      (await allItems()).filter((i) => i.type === 'survey' && bodies.some((b) => b.ticketId === i.ticketId));
+    expect(await planned()).toHaveLength(0);
+    expect(await scheduler(event, ctx(60_000))).toMatchObject({ planned: 3 });
+    expect(await planned()).toHaveLength(3);
+  });
+
   it('50 concurrent deliveries of one ticket make one survey and count one completion', async () => {
     const body = ticketBody({ engineer: { id: 'E-race', name: '李工', team: 'T9', region: 'R9' } });
     const answers = await Promise.all(Array.from({ length: 50 }, () => post(body)));
@@ -43,6 +122,7 @@ describe('POST /v1/tickets/completed', () => {
     expect(codes.filter((c) => c === 200)).toHaveLength(49);
     const ids = new Set(answers.map((a) => JSON.parse(a.body as string).surveyId));
     expect(ids.size).toBe(1);
+    await Promise.all([runDueWork(), runDueWork(), runDueWork()]);
     const items = await allItems();
     const surveys = items.filter((i) => i.type === 'survey' && i.ticketId === body.ticketId);
     expect(surveys).toHaveLength(1);
@@ -55,8 +135,10 @@ describe('POST /v1/tickets/completed', () => {
       customer: { phone: '+86 139-0013-9000' },
       completedAt: '2026-11-20T10:00:00+08:00',
     });
+    pinClock(new Date('2026-11-20T02:10:00Z'));
     const res = await post(body);
     const { surveyId } = JSON.parse(res.body as string);
+    await runDueWork();
     const survey = (await allItems()).find((i) => i.surveyId === surveyId && i.type === 'survey');
     expect(survey?.phone).toBe('+8613900139000');
     expect(survey?.dueAt).toBe('2026-11-20T02:30:00.000Z');
@@ -64,9 +146,10 @@ describe('POST /v1/tickets/completed', () => {
   });
 
   it('moves a survey that would fall in quiet hours to 08:00 Beijing time', async () => {
-    const body = ticketBody({ completedAt: '2026-11-20T20:45:00+08:00' });
+    const body = ticketBody({ completedAt: '2026-11-20T20:45:00+08:00', customer: { phone: '13800138012' } });
     pinClock(new Date('2026-11-20T13:00:00Z'));
     const { surveyId } = JSON.parse((await post(body)).body as string);
+    await runDueWork();
     const survey = (await allItems()).find((i) => i.surveyId === surveyId && i.type === 'survey');
     expect(survey?.dueAt).toBe('2026-11-21T00:00:00.000Z');
   });

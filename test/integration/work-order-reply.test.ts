@@ -23,7 +23,9 @@ process.env.REPLY_SECRETS = JSON.stringify({ ossR: SECRET_R, '*': SECRET_ANY });
 const { now, pinClock } = await import('#shared/clock');
 const { REPLY_BACKOFF, backoffDelayMs, maxAttempts } = await import('#shared/backoff');
 const { ticketCompletedSchema } = await import('#shared/schemas/ticket-completed');
-const { completeTicket } = await import('#shared/usecases/complete-ticket');
+
+import { completeAndPlan } from '../helpers/complete.ts';
+
 const { reopenTicket } = await import('#shared/usecases/reopen-ticket');
 const { handleInboundSms } = await import('#shared/usecases/handle-inbound-sms');
 const { runDueWork } = await import('#shared/usecases/run-due-work');
@@ -51,7 +53,7 @@ async function sentSurvey(source: string, extra: Record<string, unknown> = {}) {
     completedAt: '2026-11-20T09:50:00+08:00',
     ...extra,
   });
-  const { response } = await completeTicket(ticketCompletedSchema.parse(body));
+  const { response } = await completeAndPlan(ticketCompletedSchema.parse(body));
   at('2026-11-20T02:21:00Z');
   await runDueWork();
   return { surveyId: response.surveyId, ticketId: body.ticketId as string, phone: p.e164 };
@@ -217,7 +219,7 @@ describe('the reply to the work order, delivered by the scheduler', () => {
     // Reopened before its survey went out: cancelled.
     const p = freshPhone();
     const body = ticketBody({ source: 'ossR', customer: { phone: p.national } });
-    const { response } = await completeTicket(ticketCompletedSchema.parse(body));
+    const { response } = await completeAndPlan(ticketCompletedSchema.parse(body));
     await reopenTicket({
       source: 'ossR',
       ticketId: body.ticketId as string,

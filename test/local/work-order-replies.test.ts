@@ -43,6 +43,7 @@ async function post(path: string, body: unknown, headers: Record<string, string>
 describe('local system: replies to the work order', () => {
   it('a rating by SMS is replied to the source on the next tick, signed with the local reply secret', async () => {
     expect(sys.replySecret).toMatch(/^whsec_/);
+    expect((await post('/local/clock', { now: '2026-11-20T10:05:00+08:00' })).status).toBe(200);
     const body = ticketBody({ source: 'ossR', customer: { phone: '13900139123' } });
     const text = JSON.stringify(body);
     const created = await fetch(`${sys.url}/v1/tickets/completed`, {

@@ -1,0 +1,14 @@
+import type { TicketCompleted } from '#shared/schemas/ticket-completed';
+
+/**
+ * A completion accepted (the webhook's use case) and then planned as the scheduler's next run
+ * would plan it, for tests about what comes after. Imported lazily so that a test file can set
+ * its environment (RULES, ...) before the configuration is read.
+ */
+export async function completeAndPlan(t: TicketCompleted) {
+  const { acceptTicket, planIfPending } = await import('#shared/usecases/complete-ticket');
+  const { now } = await import('#shared/clock');
+  const result = await acceptTicket(t);
+  await planIfPending(t.source, t.ticketId, now());
+  return result;
+}
