@@ -19,6 +19,25 @@ export interface LoadResult {
   p50: number;
   p99: number;
   max: number;
+  /** Every call's latency in ms, in completion order. */
+  latencies: number[];
+}
+
+/** One result from several runs of the same kind (e.g. interleaved with another kind). */
+export function mergeLoads(parts: LoadResult[]): LoadResult {
+  const latencies = parts.flatMap((p) => p.latencies);
+  const seconds = parts.reduce((n, p) => n + p.seconds, 0);
+  return {
+    concurrency: parts[0]?.concurrency ?? 0,
+    requests: latencies.length,
+    errors: parts.reduce((n, p) => n + p.errors, 0),
+    seconds,
+    throughput: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: Math.max(...latencies),
+    latencies,
+  };
 }
 
 /**
@@ -54,6 +73,7 @@ export async function closedLoop(
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
     max: Math.max(...latencies),
+    latencies,
   };
 }
 
