@@ -43,34 +43,11 @@ const outcomeCounter = {
   unreachable: 'callbacksUnreachable',
 } as const satisfies Record<CallbackOutcome, Counter>;
 
-/** What a person reads of a case: no keys, the phone masked unless they may call the customer. */
-export interface CallbackView {
-  caseId: string;
-  surveyId: string;
-  source: string;
-  ticketId: string;
-  kind: string;
-  engineerId: string;
-  engineerName: string;
-  team: string;
-  region: string;
-  day: string;
-  rating: 1 | 2 | 3;
-  reasons?: number[];
-  comment?: string;
-  phone: string;
-  status: CallbackStatus;
-  openedAt: string;
-  deadline: string;
-  contactedAt?: string;
-  overdueAt?: string;
-  closedAt?: string;
-  closedBy?: string;
-  outcome?: CallbackOutcome;
-  history?: CallbackHistoryEntry[];
-}
-
 type StoredCase = CallbackCase & { overdueAt?: string; closedBy?: string };
+type StorageKeys = 'pk' | 'sk' | 'type' | 'gsi1pk' | 'gsi1sk' | 'gsi2pk' | 'gsi2sk' | 'gsi3pk' | 'gsi3sk';
+
+/** What a person reads of a case: no keys, the phone masked unless they may call the customer. */
+export type CallbackView = Omit<StoredCase, StorageKeys | 'history'> & { history?: CallbackHistoryEntry[] };
 
 function view(c: StoredCase, fullPhone: boolean, withHistory: boolean): CallbackView {
   const {
