@@ -221,6 +221,7 @@ export class FeedbackApiStack extends Stack {
       retryAttempts: isAsync ? (spec.asyncRetryAttempts ?? 2) : undefined,
       maxEventAge: isAsync && spec.maxEventAgeMinutes ? Duration.minutes(spec.maxEventAgeMinutes) : undefined,
       beforeBundling: spec.beforeBundling,
+      besideBundle: spec.besideBundle,
     });
 
     if (spec.webhookSecret) props.webhookSecret.grantRead(f.fn);

@@ -1,13 +1,20 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
-import { handlerEntry, lambdaEsbuildOptions, REPO_ROOT, runBeforeBundling } from './esbuild-options.ts';
+import {
+  handlerEntry,
+  lambdaEsbuildOptions,
+  REPO_ROOT,
+  runAfterBundling,
+  runBeforeBundling,
+} from './esbuild-options.ts';
 
 /**
  * `npm run build` (after `tsc --noEmit`): bundles every functions/<name>/handler.ts into
  * dist/<name>/index.mjs (+ .map) with the same esbuild options the CDK stack deploys with, and
  * prints each bundle's size. Everything is bundled but the AWS SDK (see esbuild-options.ts). A
- * function's `beforeBundling` commands (infra/functions.ts) run first, as in the CDK bundling.
+ * function's `beforeBundling` commands (infra/functions.ts) run first and its `besideBundle` files are
+ * copied into dist/<name>/ after, as in the CDK bundling: dist/<name>/ is the function's package.
  */
 const functionsDir = join(REPO_ROOT, 'functions');
 const distDir = join(REPO_ROOT, 'dist');
@@ -32,7 +39,12 @@ const settled = await Promise.allSettled(
     const outfile = join(distDir, name, 'index.mjs');
     // esbuild prints its own errors and warnings (logLevel).
     await build({ ...lambdaEsbuildOptions, entryPoints: [handlerEntry(name)], outfile, logLevel: 'warning' });
-    return { name, outfile, size: statSync(outfile).size, mapSize: statSync(`${outfile}.map`).size };
+    runAfterBundling(name, dirname(outfile));
+    const beside = readdirSync(dirname(outfile))
+      .filter((f) => f !== 'index.mjs' && f !== 'index.mjs.map')
+      .sort()
+      .map((f) => ({ file: f, size: statSync(join(dirname(outfile), f)).size }));
+    return { name, outfile, size: statSync(outfile).size, mapSize: statSync(`${outfile}.map`).size, beside };
   }),
 );
 const failed = names.filter((_, i) => settled[i]?.status === 'rejected');
@@ -47,5 +59,7 @@ for (const r of results) {
   console.log(
     `${r.name.padEnd(width)}  ${kib(r.size)}  (map ${kib(r.mapSize).trim()})  ${relative(REPO_ROOT, r.outfile)}`,
   );
+  // Files the function reads from its package at run time: not in the bundle sizes.
+  for (const b of r.beside) console.log(`${''.padEnd(width)}  + ${kib(b.size).trim()} beside it: ${b.file}`);
 }
 console.log(`${'total'.padEnd(width)}  ${kib(results.reduce((n, r) => n + r.size, 0))}`);

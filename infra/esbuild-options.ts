@@ -58,3 +58,25 @@ export function runBeforeBundling(name: string): void {
     execFileSync('bash', ['-c', command], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
   }
 }
+
+/** A path as one POSIX shell word. */
+const shellWord = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/**
+ * The shell commands (run in the repository root) that copy a function's `besideBundle` files
+ * (infra/functions.ts) into the directory of its bundle: the CDK bundling's `afterBundling` hook
+ * and `runAfterBundling` run these same commands. A pattern that matches nothing fails the build.
+ */
+export function besideBundleCommands(files: readonly string[], outputDir: string): string[] {
+  return files.length > 0 ? [`cp -- ${files.join(' ')} ${shellWord(outputDir)}/`] : [];
+}
+
+/** After esbuild has written dist/<name>/index.mjs (or any bundle directory): `besideBundleCommands`. */
+export function runAfterBundling(name: string, outputDir: string): void {
+  for (const command of besideBundleCommands(
+    functionSpecs[name as FunctionName]?.besideBundle ?? [],
+    outputDir,
+  )) {
+    execFileSync('bash', ['-c', command], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  }
+}

@@ -62,9 +62,16 @@ export interface FunctionSpec {
   /**
    * Shell commands run in the repository root before esbuild bundles this function, by the CDK
    * bundling (commandHooks) and by `npm run build` (infra/bundle.ts): they make files the bundle
-   * inlines and that are not checked in.
+   * inlines or ships beside it and that are not checked in.
    */
   beforeBundling?: readonly string[];
+  /**
+   * Files the function reads at run time from beside its index.mjs instead of having them inlined
+   * (paths relative to the repository root; shell globs allowed, each must match): copied into the
+   * bundle's directory after esbuild has written it, by the CDK bundling (commandHooks) and by
+   * `npm run build`, with the same command (`besideBundleCommands` in infra/esbuild-options.ts).
+   */
+  besideBundle?: readonly string[];
 }
 
 export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
@@ -107,8 +114,10 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   },
   dashboard: {
     access: 'none',
-    // The tree-shaken, brotli-compressed ECharts the bundle inlines (infra/dashboard-echarts.ts).
+    // The tree-shaken, brotli-compressed ECharts (infra/dashboard-echarts.ts): its manifest is
+    // inlined, the script itself ships beside index.mjs and is read on the first request for it.
     beforeBundling: ['npm run --silent dashboard-assets'],
+    besideBundle: ['shared/web/dashboard/generated/echarts.*.js.br'],
   },
   openapi: {
     access: 'none',

@@ -5,14 +5,21 @@ import { config } from '#shared/config';
 import { NotFoundError } from '#shared/errors';
 import { type HttpResult, header, httpFunction } from '#shared/http';
 import { logger } from '#shared/log';
-import { type Asset, dashboardAssets, makeAsset, pickEncoding } from '#shared/web/dashboard/assets';
+import {
+  type Asset,
+  dashboardAsset,
+  dashboardAssetVersions,
+  makeAsset,
+  pickEncoding,
+} from '#shared/web/dashboard/assets';
 import { DASHBOARD_CSP, dashboardPage } from '#shared/web/dashboard/page';
 
 /**
  * GET /dashboard: the managers' dashboard page (static; its data calls carry the manager's token).
  * GET /dashboard/assets/{file}: its script, style sheet and ECharts, from our own origin, cached for a
- * year (their URLs carry a content hash), brotli- or gzip-compressed for clients that accept it
- * (ECharts is shipped brotli-compressed in the bundle: see shared/web/dashboard/assets.ts).
+ * year (their URLs carry a content hash), brotli- or gzip-compressed for clients that accept it.
+ * ECharts ships brotli-compressed as a file beside the bundle, read on the first request for it (not
+ * at init, not for the page): see shared/web/dashboard/assets.ts.
  */
 const PAGE_HEADERS = {
   'content-type': 'text/html; charset=utf-8',
@@ -44,11 +51,13 @@ function ok(headers: Record<string, string>, asset: Asset, event: APIGatewayProx
 
 let page: Asset | undefined;
 
-function pageAsset(assets: Map<string, Asset>): Asset {
+async function pageAsset(): Promise<Asset> {
+  if (page) return page;
+  const versions = await dashboardAssetVersions();
   page ??= makeAsset('dashboard', PAGE_HEADERS['content-type'], {
     body: Buffer.from(
       dashboardPage({
-        assetUrl: (file) => `dashboard/assets/${file}?v=${assets.get(file)?.version ?? ''}`,
+        assetUrl: (file) => `dashboard/assets/${file}?v=${versions.get(file) ?? ''}`,
         target: config.rules.satisfaction.target,
         minSample: config.rules.score.minSample,
       }),
@@ -59,12 +68,11 @@ function pageAsset(assets: Map<string, Asset>): Asset {
 }
 
 export const dashboard = httpFunction(async (event) => {
-  const assets = await dashboardAssets();
   if (event.routeKey === 'GET /dashboard') {
-    return ok(PAGE_HEADERS, pageAsset(assets), event);
+    return ok(PAGE_HEADERS, await pageAsset(), event);
   }
   const file = event.pathParameters?.file ?? '';
-  const asset = assets.get(file);
+  const asset = await dashboardAsset(file);
   if (!asset) throw new NotFoundError(`no dashboard asset ${file}`);
   const headers = {
     'content-type': asset.contentType,

@@ -8,7 +8,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { table as tableDef } from '#shared/db/table';
-import { handlerEntry, lambdaEsbuildOptions, REPO_ROOT } from '../esbuild-options.ts';
+import { besideBundleCommands, handlerEntry, lambdaEsbuildOptions, REPO_ROOT } from '../esbuild-options.ts';
 
 /**
  * Least-privilege table access, on the table and its named indexes (shared/db/table.ts) only:
@@ -62,6 +62,11 @@ export interface FeedbackFunctionProps {
   maxEventAge?: Duration;
   /** Shell commands run in the repository root before esbuild bundles the function. */
   beforeBundling?: readonly string[];
+  /**
+   * Files (relative to the repository root, shell globs allowed) copied beside index.mjs in the
+   * function's asset after bundling: read by the function at run time, not inlined.
+   */
+  besideBundle?: readonly string[];
 }
 
 /**
@@ -128,12 +133,14 @@ export class FeedbackFunction extends Construct {
         // infra/esbuild-options.ts), so the bundle deployed is the bundle `npm run build` measures.
         bundleAwsSDK: true,
         externalModules: [...lambdaEsbuildOptions.external],
-        ...(props.beforeBundling?.length
+        // Local bundling runs each command with bash in projectRoot (the repository root).
+        ...(props.beforeBundling?.length || props.besideBundle?.length
           ? {
               commandHooks: {
                 beforeBundling: () => [...(props.beforeBundling ?? [])],
                 beforeInstall: () => [],
-                afterBundling: () => [],
+                afterBundling: (_inputDir: string, outputDir: string) =>
+                  besideBundleCommands(props.besideBundle ?? [], outputDir),
               },
             }
           : {}),

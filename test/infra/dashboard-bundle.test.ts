@@ -1,32 +1,51 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInNewContext } from 'node:vm';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OUTPUT as echartsBr } from '../../infra/dashboard-echarts.ts';
-import { handlerEntry, lambdaEsbuildOptions, runBeforeBundling } from '../../infra/esbuild-options.ts';
+import type { EchartsManifest } from '#shared/web/dashboard/assets';
+import { GENERATED_DIR, MANIFEST } from '../../infra/dashboard-echarts.ts';
+import {
+  handlerEntry,
+  lambdaEsbuildOptions,
+  runAfterBundling,
+  runBeforeBundling,
+} from '../../infra/esbuild-options.ts';
 
 /**
  * The dashboard function as Lambda runs it: bundled with the deployed esbuild options into a directory
- * with no node_modules anywhere above it, then invoked in a plain Node process. Proves the assets are
- * inlined in the bundle (esbuild's text and bytes loaders), not read from the repository at run time,
- * and that ECharts is our tree-shaken build, shipped brotli-compressed.
+ * with no node_modules anywhere above it, the function's `besideBundle` files copied in after (as the
+ * CDK bundling and `npm run build` do: the directory is the deployment package), then invoked in a
+ * plain Node process. Proves our own small files are inlined in the bundle and ECharts is not: it
+ * ships as echarts.<version>.js.br beside index.mjs, read on the first request for it.
  */
+const LIMIT_BYTES = 300_000;
 const fullEcharts = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
 const ourFile = (f: string) => fileURLToPath(new URL(`../../shared/web/dashboard/${f}`, import.meta.url));
+const sha16 = (b: Buffer) => createHash('sha256').update(b).digest('hex').slice(0, 16);
 
 let dir: string;
 let bundle: string;
 let inputs: string[];
+let manifest: EchartsManifest;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'dashboard-bundle-'));
   bundle = join(dir, 'index.mjs');
-  // As the CDK bundling and `npm run build` do: the function's beforeBundling commands first.
+  // As the CDK bundling and `npm run build` do: beforeBundling, esbuild, then the files beside it.
   runBeforeBundling('dashboard');
   const res = await build({
     ...lambdaEsbuildOptions,
@@ -35,7 +54,9 @@ beforeAll(async () => {
     metafile: true,
     logLevel: 'error',
   });
+  runAfterBundling('dashboard', dir);
   inputs = Object.keys(res.metafile.inputs);
+  manifest = JSON.parse(readFileSync(MANIFEST, 'utf8')) as EchartsManifest;
 }, 60_000);
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -48,72 +69,103 @@ interface Answer {
   isBase64Encoded?: boolean;
 }
 
-/** Runs the bundle's raw handler on the given (routeKey, file, accept-encoding) requests in a fresh Node. */
-function invoke(requests: Array<{ routeKey: string; file?: string; accept?: string }>): Answer[] {
+type Step =
+  | { routeKey: string; file?: string; accept?: string }
+  /** Between requests, in the same process: copy a file into the package. */
+  | { copy: string; to: string }
+  /** Between requests: delete a file of the package. */
+  | { remove: string };
+
+const MARK = '\n@@answers@@\n';
+
+/**
+ * Imports the bundle once in a fresh Node process (cwd: the package) and runs its raw handler on the
+ * requests in order, doing the file steps between them; one answer per request.
+ */
+function invoke(steps: Step[]): Answer[] {
   const script = `
+    import { copyFileSync, rmSync } from 'node:fs';
     const { dashboard } = await import(${JSON.stringify(bundle)});
     const out = [];
-    for (const r of JSON.parse(process.env.REQUESTS)) {
+    for (const s of JSON.parse(process.env.STEPS)) {
+      if (s.copy) { copyFileSync(s.copy, s.to); continue; }
+      if (s.remove) { rmSync(s.remove); continue; }
       out.push(await dashboard({
-        version: '2.0', routeKey: r.routeKey, rawPath: '/', rawQueryString: '',
-        headers: r.accept ? { 'accept-encoding': r.accept } : {},
-        ...(r.file ? { pathParameters: { file: r.file } } : {}),
+        version: '2.0', routeKey: s.routeKey, rawPath: '/', rawQueryString: '',
+        headers: s.accept ? { 'accept-encoding': s.accept } : {},
+        ...(s.file ? { pathParameters: { file: s.file } } : {}),
         requestContext: {}, isBase64Encoded: false,
       }));
     }
-    process.stdout.write(JSON.stringify(out));
+    process.stdout.write(${JSON.stringify(MARK)} + JSON.stringify(out));
   `;
   const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
     cwd: dir,
-    env: { PATH: process.env.PATH, TABLE_NAME: 'bundle-test', REQUESTS: JSON.stringify(requests) },
+    env: { PATH: process.env.PATH, TABLE_NAME: 'bundle-test', STEPS: JSON.stringify(steps) },
     maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(stdout.toString('utf8')) as Answer[];
+    // The errors the handler logs on purpose (the file-step test) stay out of the test output.
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).toString('utf8');
+  // The logger writes to stdout too (errors): the answers are after the last mark.
+  return JSON.parse(stdout.slice(stdout.lastIndexOf(MARK) + MARK.length)) as Answer[];
 }
 
+const PAGE = { routeKey: 'GET /dashboard' };
+const echartsRequest = (accept?: string) => ({
+  routeKey: 'GET /dashboard/assets/{file}',
+  file: 'echarts.min.js',
+  ...(accept ? { accept } : {}),
+});
+const versionInPage = (page: Answer) =>
+  /<script defer src="dashboard\/assets\/echarts\.min\.js\?v=([0-9a-f]{16})">/.exec(page.body)?.[1];
+
 describe('functions/dashboard bundled for Lambda', () => {
-  it('inlines our ECharts build brotli-compressed: far smaller than the full echarts.min.js, no build tools', () => {
+  it('ships ECharts beside index.mjs, named by its version, not inside it: the bundle is under 300,000 bytes', () => {
+    const echartsFile = `echarts.${manifest.version}.js.br`;
+    expect(manifest.file).toBe(echartsFile);
+    // The package: the bundle, its map and the compressed script, nothing else.
+    expect(readdirSync(dir).sort()).toEqual([echartsFile, 'index.mjs', 'index.mjs.map']);
+    const shipped = readFileSync(join(dir, echartsFile));
+    // The version in the name is the hash of the script it decompresses to; the file is the generated one.
+    expect(sha16(brotliDecompressSync(shipped))).toBe(manifest.version);
+    expect(shipped.equals(readFileSync(join(GENERATED_DIR, echartsFile)))).toBe(true);
+    expect(shipped.length).toBeGreaterThan(100 * 1024);
+
     const size = statSync(bundle).size;
-    const br = statSync(echartsBr).size;
-    expect(br).toBeGreaterThan(100 * 1024);
-    // The compressed bytes as base64 (4/3) plus the handler, zod, Powertools and our files.
-    expect(size).toBeGreaterThan((br * 4) / 3);
-    expect(size).toBeLessThan((br * 4) / 3 + 200 * 1024);
-    expect(size).toBeLessThan(statSync(fullEcharts).size / 2);
-    // The in-memory build used from source stays out (esbuild, infra/): only the built asset is in.
+    expect(size).toBeLessThan(LIMIT_BYTES);
+    // Only the manifest is inlined; the build tools used from source stay out (esbuild, infra/).
+    expect(inputs).toContain('shared/web/dashboard/generated/echarts.json');
+    expect(inputs.filter((i) => /\.br$/.test(i))).toEqual([]);
     expect(inputs.filter((i) => /node_modules\/(esbuild|echarts|zrender)\/|^infra\//.test(i))).toEqual([]);
-    expect(inputs).toContain('shared/web/dashboard/generated/echarts.min.js.br');
+    expect(readFileSync(bundle, 'utf8')).not.toContain(shipped.subarray(1000, 1048).toString('base64'));
   });
 
-  it('serves the page and every asset from the bundle alone, compressed as the client accepts', () => {
-    const echartsFile = (accept?: string) => ({
-      routeKey: 'GET /dashboard/assets/{file}',
-      file: 'echarts.min.js',
-      ...(accept ? { accept } : {}),
-    });
-    const [page, echarts, echartsBrAnswer, echartsGz, echartsNoBr, js, jsBr, css, missing] = invoke([
-      { routeKey: 'GET /dashboard', accept: 'gzip' },
-      echartsFile(),
-      echartsFile('gzip, deflate, br'),
-      echartsFile('gzip'),
-      echartsFile('br;q=0, gzip;q=0.8'),
+  it('serves the page and every asset from the package alone, compressed as the client accepts', () => {
+    const [page, echarts, echartsBrAnswer, echartsGz, echartsNoBr, js, jsBr, css, missing, proto] = invoke([
+      { ...PAGE, accept: 'gzip' },
+      echartsRequest(),
+      echartsRequest('gzip, deflate, br'),
+      echartsRequest('gzip'),
+      echartsRequest('br;q=0, gzip;q=0.8'),
       { routeKey: 'GET /dashboard/assets/{file}', file: 'dashboard.js' },
       { routeKey: 'GET /dashboard/assets/{file}', file: 'dashboard.js', accept: 'br' },
       { routeKey: 'GET /dashboard/assets/{file}', file: 'dashboard.css' },
       { routeKey: 'GET /dashboard/assets/{file}', file: '..%2Fhandler.ts' },
-    ]) as [Answer, Answer, Answer, Answer, Answer, Answer, Answer, Answer, Answer];
+      { routeKey: 'GET /dashboard/assets/{file}', file: 'constructor' },
+    ]) as [Answer, Answer, Answer, Answer, Answer, Answer, Answer, Answer, Answer, Answer];
 
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(page.headers['content-encoding']).toBe('gzip');
     const html = gunzipSync(Buffer.from(page.body, 'base64')).toString('utf8');
-    expect(html).toMatch(/<script defer src="dashboard\/assets\/echarts\.min\.js\?v=[0-9a-f]{16}">/);
+    expect(versionInPage({ ...page, body: html })).toBe(manifest.version);
 
     // Identity: the decompressed build, a script that sets the global `echarts` the dashboard calls.
-    const shipped = readFileSync(echartsBr);
+    const shipped = readFileSync(join(dir, manifest.file));
     expect(echarts.statusCode).toBe(200);
     expect(echarts.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect(echarts.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(echarts.headers.etag).toBe(`"${manifest.version}"`);
     expect(echarts.headers['content-encoding']).toBeUndefined();
     expect(echarts.body).toBe(brotliDecompressSync(shipped).toString('utf8'));
     expect(echarts.body.length).toBeLessThan(statSync(fullEcharts).size * 0.6);
@@ -126,7 +178,7 @@ describe('functions/dashboard bundled for Lambda', () => {
     expect(typeof window.echarts?.init).toBe('function');
     expect(typeof window.echarts?.getInstanceByDom).toBe('function');
 
-    // br: the shipped bytes as they are; gzip: made from the same body.
+    // br: the shipped bytes as they are; gzip: made from the same body (also when br is refused).
     expect(echartsBrAnswer.headers['content-encoding']).toBe('br');
     expect(echartsBrAnswer.isBase64Encoded).toBe(true);
     expect(Buffer.from(echartsBrAnswer.body, 'base64').equals(shipped)).toBe(true);
@@ -143,6 +195,7 @@ describe('functions/dashboard bundled for Lambda', () => {
     expect(css.body).toBe(readFileSync(ourFile('dashboard.css'), 'utf8'));
 
     expect(missing.statusCode).toBe(404);
+    expect(proto.statusCode).toBe(404);
 
     // The OpenAPI document names the media types these answers have.
     const openapi = JSON.parse(
@@ -151,5 +204,43 @@ describe('functions/dashboard bundled for Lambda', () => {
     const documented = Object.keys(openapi.paths['/dashboard/assets/{file}'].get.responses['200'].content);
     const served = [echarts, js, css].map((a) => a.headers['content-type']?.split(';')[0]);
     expect([...new Set(served)].sort()).toEqual([...documented].sort());
+  });
+
+  it('reads ECharts on the first request for it (not at import, not for the page), checks it, then keeps it', () => {
+    const path = join(dir, manifest.file);
+    const shipped = readFileSync(path);
+    const scratch = mkdtempSync(join(tmpdir(), 'dashboard-files-'));
+    const right = join(scratch, 'right.br');
+    const otherBuild = join(scratch, 'other.br');
+    copyFileSync(path, right);
+    writeFileSync(otherBuild, brotliCompressSync(Buffer.from('/* not the build the bundle names */')));
+    try {
+      const [page, absent, wrong, served, kept] = invoke([
+        // Without the file: the bundle imports and the page names the version from the manifest.
+        { remove: path },
+        PAGE,
+        echartsRequest('br'),
+        // Another build under the name: refused, not served under this version's URL.
+        { copy: otherBuild, to: path },
+        echartsRequest('br'),
+        // The right file: the failed reads are not cached, this one is (read once, then kept).
+        { copy: right, to: path },
+        echartsRequest('br'),
+        { remove: path },
+        echartsRequest('br'),
+      ]) as [Answer, Answer, Answer, Answer, Answer];
+      expect(page.statusCode).toBe(200);
+      expect(versionInPage(page)).toBe(manifest.version);
+      expect(absent.statusCode).toBe(500);
+      expect(wrong.statusCode).toBe(500);
+      for (const ok of [served, kept]) {
+        expect(ok.statusCode).toBe(200);
+        expect(ok.headers['content-encoding']).toBe('br');
+        expect(Buffer.from(ok.body, 'base64').equals(shipped)).toBe(true);
+      }
+    } finally {
+      copyFileSync(right, path);
+      rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack, Validations } from 'aws-cdk-lib';
@@ -245,6 +245,12 @@ describe('FeedbackApi: functions', () => {
       const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_SHIM), name).toBe(true);
       expect(existsSync(join(assetDir, 'index.mjs.map')), name).toBe(true);
+      // Beside them, only the files the function reads at run time (commandHooks.afterBundling):
+      // the dashboard's ECharts, named by its version.
+      const beside = readdirSync(assetDir).filter((f) => f !== 'index.mjs' && f !== 'index.mjs.map');
+      expect(beside, name).toEqual(
+        name === 'dashboard' ? [expect.stringMatching(/^echarts\.[0-9a-f]{16}\.js\.br$/)] : [],
+      );
     }
   });
 });

@@ -8,10 +8,14 @@ import { brotliCompressSync, brotliDecompressSync, constants, gzipSync } from 'n
  * network and CDNs are unreliable for users in mainland China).
  *
  * Where the bytes come from:
- * - in a Lambda bundle, esbuild inlines each file (`import(…, { with: { type: 'text' | 'bytes' } })`),
- *   so the bundle is one self-contained index.mjs, nothing to copy beside it. ECharts is our own
- *   build of the parts the dashboard uses (infra/dashboard-echarts.ts, run before bundling), inlined
- *   brotli-compressed: the bundle holds ~165 KB of it instead of 1.1 MB;
+ * - in a Lambda bundle, our own small files are inlined by esbuild
+ *   (`import(…, { with: { type: 'text' } })`). ECharts is not: it is a static file for browsers, not
+ *   code the function runs. Our build of the parts the dashboard uses (infra/dashboard-echarts.ts,
+ *   run before bundling) ships brotli-compressed as its own file in the deployment package, beside
+ *   index.mjs (echarts.<version>.js.br, copied there after bundling), and is read from disk on the
+ *   first request for it, then kept in memory: the function's init neither loads nor parses it. The
+ *   bundle inlines only its manifest ({ file, version }), so the page names its version without
+ *   reading it, and the file read is checked against that version;
  * - run from source (tsx for `npm start`, vitest), Node does not know those imports: our files are
  *   read from disk and ECharts is built in memory by the same function (once per process; the same
  *   script, with a faster brotli level).
@@ -26,7 +30,15 @@ export interface Asset {
   body: Buffer;
   /** The body in a content coding: shipped pre-compressed, or compressed once on first use. */
   encoded: (encoding: Encoding) => Buffer;
-  /** First 16 hex digits of the SHA-256 of the body: the `?v=` of its URL. */
+  /** `contentVersion` of the body: the `?v=` of its URL. */
+  version: string;
+}
+
+/** What infra/dashboard-echarts.ts writes beside the compressed ECharts, and the bundle inlines. */
+export interface EchartsManifest {
+  /** The compressed script's file name (echarts.<version>.js.br), beside the bundle's index.mjs. */
+  file: string;
+  /** `contentVersion` of the script (uncompressed). */
   version: string;
 }
 
@@ -37,16 +49,27 @@ interface AssetSource {
   contentType: string;
   /** From the bundle (a string literal specifier is what lets esbuild inline it). */
   bundled: () => Promise<Source>;
+  /**
+   * From the bundle, the version without the bytes, when the bundle knows it beforehand (ECharts:
+   * its manifest). The bytes `bundled` reads must then have this version.
+   */
+  bundledVersion?: () => Promise<string>;
   /** Running from source. */
   fromDisk: () => Promise<Source>;
 }
 
 const JS = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
+/** A file beside this module: beside index.mjs in a bundle (esbuild keeps `import.meta.url`). */
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const text = async (p: Promise<{ default: string }>): Promise<Source> => ({
   body: Buffer.from((await p).default, 'utf8'),
 });
+
+/** First 16 hex digits of the SHA-256 of an asset's body: its version, in its URL and file name. */
+export function contentVersion(body: Buffer): string {
+  return createHash('sha256').update(body).digest('hex').slice(0, 16);
+}
 
 /** Development only: the builder lives in infra/ and needs esbuild (a dev dependency). */
 async function buildEchartsFromSource(): Promise<Source> {
@@ -58,27 +81,39 @@ async function buildEchartsFromSource(): Promise<Source> {
   return { br: (await buildDashboardEcharts({ fast: true })).br };
 }
 
-const sources: Record<string, AssetSource> = {
-  'echarts.min.js': {
-    contentType: JS,
-    bundled: async () => ({
-      br: Buffer.from((await import('./generated/echarts.min.js.br', { with: { type: 'bytes' } })).default),
-    }),
-    fromDisk: buildEchartsFromSource,
-  },
-  'dashboard.js': {
-    contentType: JS,
-    bundled: () => text(import('./dashboard.js', { with: { type: 'text' } })),
-    fromDisk: async () => ({ body: await readFile(here('./dashboard.js')) }),
-  },
-  'dashboard.css': {
-    contentType: CSS,
-    bundled: () => text(import('./dashboard.css', { with: { type: 'text' } })),
-    fromDisk: async () => ({ body: await readFile(here('./dashboard.css')) }),
-  },
-};
+/** In a bundle: the manifest of the ECharts file beside it (inlined: a few dozen bytes). */
+const echartsManifest = async (): Promise<EchartsManifest> =>
+  (await import('./generated/echarts.json', { with: { type: 'json' } })).default;
 
-export const assetFiles = Object.keys(sources);
+const sources = new Map<string, AssetSource>([
+  [
+    'echarts.min.js',
+    {
+      contentType: JS,
+      bundled: async () => ({ br: await readFile(here(`./${(await echartsManifest()).file}`)) }),
+      bundledVersion: async () => (await echartsManifest()).version,
+      fromDisk: buildEchartsFromSource,
+    },
+  ],
+  [
+    'dashboard.js',
+    {
+      contentType: JS,
+      bundled: () => text(import('./dashboard.js', { with: { type: 'text' } })),
+      fromDisk: async () => ({ body: await readFile(here('./dashboard.js')) }),
+    },
+  ],
+  [
+    'dashboard.css',
+    {
+      contentType: CSS,
+      bundled: () => text(import('./dashboard.css', { with: { type: 'text' } })),
+      fromDisk: async () => ({ body: await readFile(here('./dashboard.css')) }),
+    },
+  ],
+]);
+
+export const assetFiles = [...sources.keys()];
 
 /** True when running from the TypeScript sources (tsx, vitest) rather than from a bundle. */
 export const fromSource = import.meta.url.endsWith('.ts');
@@ -112,26 +147,55 @@ export function makeAsset(file: string, contentType: string, source: Source): As
       }
       return bytes;
     },
-    version: createHash('sha256').update(body).digest('hex').slice(0, 16),
+    version: contentVersion(body),
   };
 }
 
 async function load(file: string, src: AssetSource): Promise<Asset> {
-  return makeAsset(file, src.contentType, await (fromSource ? src.fromDisk() : src.bundled()));
+  const asset = makeAsset(file, src.contentType, await (fromSource ? src.fromDisk() : src.bundled()));
+  const expected = !fromSource && src.bundledVersion ? await src.bundledVersion() : undefined;
+  if (expected !== undefined && asset.version !== expected) {
+    // A file from another build beside this bundle: fail rather than serve it under this URL.
+    throw new Error(`dashboard asset ${file}: version ${asset.version} read, the bundle names ${expected}`);
+  }
+  return asset;
 }
 
-let loaded: Promise<Map<string, Asset>> | undefined;
+const loaded = new Map<string, Promise<Asset>>();
 
-/** Every asset, loaded once per container. */
-export function dashboardAssets(): Promise<Map<string, Asset>> {
-  loaded ??= Promise.all(Object.entries(sources).map(([file, src]) => load(file, src))).then(
-    (list) => new Map(list.map((a) => [a.file, a])),
-    (err: unknown) => {
-      loaded = undefined;
-      throw err;
-    },
+/**
+ * One asset, read (or built) on the first request for it and kept for the container's life;
+ * undefined for a file that is not one of ours. A failed load is retried on the next request.
+ */
+export function dashboardAsset(file: string): Promise<Asset> | undefined {
+  const src = sources.get(file);
+  if (!src) return undefined;
+  let asset = loaded.get(file);
+  if (!asset) {
+    const p = load(file, src);
+    loaded.set(file, p);
+    p.catch(() => {
+      if (loaded.get(file) === p) loaded.delete(file);
+    });
+    asset = p;
+  }
+  return asset;
+}
+
+/**
+ * Every asset's version, for the page's URLs: from the bundle's manifest where it has one (ECharts:
+ * its file is not read for this), otherwise from the asset itself (loaded once, as above).
+ */
+export async function dashboardAssetVersions(): Promise<Map<string, string>> {
+  const versions = await Promise.all(
+    [...sources].map(async ([file, src]): Promise<[string, string]> => {
+      if (!fromSource && src.bundledVersion) return [file, await src.bundledVersion()];
+      const asset = await dashboardAsset(file);
+      if (!asset) throw new Error(`dashboard asset ${file}: no source`);
+      return [file, asset.version];
+    }),
   );
-  return loaded;
+  return new Map(versions);
 }
 
 /**

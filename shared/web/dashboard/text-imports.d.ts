@@ -10,7 +10,8 @@ declare module '*/dashboard.js' {
   const text: string;
   export default text;
 }
-declare module '*.br' {
-  const bytes: Uint8Array;
-  export default bytes;
+/** infra/dashboard-echarts.ts's manifest (generated, not checked in): see EchartsManifest. */
+declare module '*/generated/echarts.json' {
+  const manifest: { file: string; version: string };
+  export default manifest;
 }
