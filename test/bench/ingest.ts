@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
@@ -8,7 +9,7 @@ import { acceptCompletion } from '#shared/entities/ticket';
 import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
 import { acceptTicket } from '#shared/usecases/complete-ticket';
 import { runDueWork } from '#shared/usecases/run-due-work';
-import { closedLoop, fixed, http, keepAlive, type LoadResult, mergeLoads, ms, table, yes } from './stats.ts';
+import { closedLoop, fixed, type LoadResult, loadResult, mergeLoads, ms, table, yes } from './stats.ts';
 
 /**
  * Section 1: signed POST /v1/tickets/completed through the local system (node:http -> API
@@ -123,17 +124,18 @@ export async function runIngest(opts: {
       const body = JSON.stringify(realisticTicket(runId));
       return { body, headers: signed(wh, body) };
     });
-  const postOurs = (reqs: { body: string; headers: Record<string, string> }[], sockets: number) => {
-    const agent = keepAlive(sockets);
-    return {
-      agent,
-      call: async (i: number) => {
-        const r = reqs[i] as { body: string; headers: Record<string, string> };
-        const res = await http(agent, 'POST', endpoint, r.headers, r.body);
-        return res.status === 202;
-      },
-    };
-  };
+  /** `reqs` posted by `concurrency` clients in a worker thread (see http-load-worker.mjs). */
+  const postOurs = (reqs: { body: string; headers: Record<string, string> }[], concurrency: number) =>
+    new Promise<LoadResult>((resolve, reject) => {
+      const worker = new Worker(new URL('./http-load-worker.mjs', import.meta.url), {
+        workerData: { endpoint, reqs, concurrency },
+      });
+      worker.once('message', (m: { latencies: number[]; errors: number; seconds: number }) => {
+        resolve(loadResult(concurrency, m.latencies, m.errors, m.seconds));
+        void worker.terminate();
+      });
+      worker.once('error', reject);
+    });
   const putBare = (items: Record<string, unknown>[]) => async (i: number) => {
     await bare.send(
       new PutCommand({
@@ -147,9 +149,7 @@ export async function runIngest(opts: {
 
   // Warm-up: JIT, connection pools, DynamoDB Local's own warm-up, both paths.
   {
-    const w = postOurs(prepare(WARMUP), 8);
-    const r = await closedLoop(8, WARMUP, w.call);
-    w.agent.destroy();
+    const r = await postOurs(prepare(WARMUP), 8);
     if (r.errors > 0) throw new Error(`warm-up: ${r.errors} of ${WARMUP} webhooks not accepted`);
     await closedLoop(8, WARMUP, putBare(bareItems(WARMUP, 'w')));
   }
@@ -165,9 +165,7 @@ export async function runIngest(opts: {
     const bareParts: LoadResult[] = [];
     const per = requests / ROUNDS;
     for (let round = 0; round < ROUNDS; round++) {
-      const o = postOurs(reqs.slice(round * per, (round + 1) * per), concurrency);
-      oursParts.push(await closedLoop(concurrency, per, o.call));
-      o.agent.destroy();
+      oursParts.push(await postOurs(reqs.slice(round * per, (round + 1) * per), concurrency));
       bareParts.push(await closedLoop(concurrency, per, putBare(bareItems(per, `b${round}`))));
     }
     const ours = mergeLoads(oursParts);
@@ -218,6 +216,8 @@ export function ingestSection(r: IngestResult): string[] {
     '',
     `Signed \`POST /v1/tickets/completed\` (Standard Webhooks, a new ticketId and phone each, realistic bodies of ~${r.bodyBytes} bytes:`,
     '400 engineers in 20 teams, timeliness fields, customer name) over keep-alive HTTP to the local system,',
+    'posted from a worker thread (test/bench/http-load-worker.mjs: the upstream side on its own event loop,',
+    "not inside the server it measures; the bare write's client is the SDK in the main thread),",
     'against one bare conditional `PutItem` (`attribute_not_exists(pk)`) of the very item the webhook',
     'writes (built by the same function, index keys included, before the clock starts) into a second table',
     'of the same definition (shared/db/create-table.ts) on the same DynamoDB Local, same run, same concurrency.',

@@ -23,14 +23,17 @@ export interface LoadResult {
   latencies: number[];
 }
 
-/** One result from several runs of the same kind (e.g. interleaved with another kind). */
-export function mergeLoads(parts: LoadResult[]): LoadResult {
-  const latencies = parts.flatMap((p) => p.latencies);
-  const seconds = parts.reduce((n, p) => n + p.seconds, 0);
+/** The figures of `latencies` (ms) measured over `seconds` by `concurrency` clients. */
+export function loadResult(
+  concurrency: number,
+  latencies: number[],
+  errors: number,
+  seconds: number,
+): LoadResult {
   return {
-    concurrency: parts[0]?.concurrency ?? 0,
+    concurrency,
     requests: latencies.length,
-    errors: parts.reduce((n, p) => n + p.errors, 0),
+    errors,
     seconds,
     throughput: latencies.length / seconds,
     p50: percentile(latencies, 50),
@@ -38,6 +41,16 @@ export function mergeLoads(parts: LoadResult[]): LoadResult {
     max: Math.max(...latencies),
     latencies,
   };
+}
+
+/** One result from several runs of the same kind (e.g. interleaved with another kind). */
+export function mergeLoads(parts: LoadResult[]): LoadResult {
+  return loadResult(
+    parts[0]?.concurrency ?? 0,
+    parts.flatMap((p) => p.latencies),
+    parts.reduce((n, p) => n + p.errors, 0),
+    parts.reduce((n, p) => n + p.seconds, 0),
+  );
 }
 
 /**
@@ -63,18 +76,7 @@ export async function closedLoop(
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  return {
-    concurrency,
-    requests: total,
-    errors,
-    seconds,
-    throughput: total / seconds,
-    p50: percentile(latencies, 50),
-    p99: percentile(latencies, 99),
-    max: Math.max(...latencies),
-    latencies,
-  };
+  return loadResult(concurrency, latencies, errors, (performance.now() - started) / 1000);
 }
 
 /** Runs fn over items with at most `concurrency` at once. */

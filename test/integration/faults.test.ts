@@ -5,6 +5,7 @@ import { getSurvey } from '#shared/entities/survey';
 import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
 import { listOutbox } from '#shared/sms/gateway';
 import { parsePeriod } from '#shared/time';
+import { acceptTicket } from '#shared/usecases/complete-ticket';
 import { engineerReport } from '#shared/usecases/engineer-report';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
@@ -99,20 +100,52 @@ describe('faults at the adapters', () => {
   );
 
   it('DynamoDB throttling is retried with backoff and the ticket is stored once', async () => {
-    const writes = throttle('TransactWriteItemsCommand', 2);
+    const puts = throttle('PutItemCommand', 2); // the webhook's one write
+    const writes = throttle('TransactWriteItemsCommand', 2); // the plan's transaction
     const p = phone();
     const res = await complete({
       customer: { phone: p.national },
       engineer: { id: 'E-thr', name: '乙', team: 'T', region: 'R' },
     });
     expect(res.created).toBe(true);
+    expect(puts.left()).toBe(0);
     expect(writes.left()).toBe(0);
+    puts.stop();
     writes.stop();
     const gets = throttle('GetItemCommand', 2);
     expect((await getSurvey(res.response.surveyId))?.status).toBe('scheduled');
     expect(gets.left()).toBe(0);
     gets.stop();
     expect(await row('E-thr')).toMatchObject({ completed: 1 });
+  });
+
+  it('a crash while planning an accepted ticket loses nothing: it stays due and the next run plans it, once', async () => {
+    const p = phone();
+    const t = ticketCompletedSchema.parse(
+      ticketBody({
+        customer: { phone: p.national },
+        engineer: { id: 'E-plan-crash', name: '丁', team: 'T', region: 'R' },
+        completedAt: '2026-11-20T09:58:00+08:00',
+      }),
+    );
+    expect((await acceptTicket(t)).created).toBe(true);
+    const name = 'crash-plan';
+    ddb.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'TransactWriteItemsCommand') throw new Error('container lost');
+        return next(args);
+      },
+      { step: 'finalizeRequest', name },
+    );
+    try {
+      expect((await runDueWork()).failed).toBeGreaterThanOrEqual(1);
+    } finally {
+      ddb.middlewareStack.remove(name);
+    }
+    expect(await row('E-plan-crash')).toBeUndefined();
+    expect((await runDueWork()).planned).toBe(1);
+    expect((await runDueWork()).planned ?? 0).toBe(0);
+    expect(await row('E-plan-crash')).toMatchObject({ completed: 1 });
   });
 
   it('a crash after the rating is stored but before the thank-you is sent: retried delivery counts once, thanks once', async () => {

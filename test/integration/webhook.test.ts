@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { scheduler } from '#functions/scheduler/handler';
 import { ticketCompleted } from '#functions/ticket-completed/handler';
 import { now, pinClock } from '#shared/clock';
+import { listOutbox } from '#shared/sms/gateway';
 import { reopenTicket } from '#shared/usecases/reopen-ticket';
 import { runDueWork } from '#shared/usecases/run-due-work';
 import { httpEvent } from '../helpers/apigw.ts';
@@ -115,7 +116,10 @@ describe('POST /v1/tickets/completed', () => {
   });
 
   it('50 concurrent deliveries of one ticket make one survey and count one completion', async () => {
-    const body = ticketBody({ engineer: { id: 'E-race', name: '李工', team: 'T9', region: 'R9' } });
+    const body = ticketBody({
+      engineer: { id: 'E-race', name: '李工', team: 'T9', region: 'R9' },
+      customer: { phone: '13800138019' },
+    });
     const answers = await Promise.all(Array.from({ length: 50 }, () => post(body)));
     const codes = answers.map((a) => a.statusCode).sort();
     expect(codes.filter((c) => c === 202)).toHaveLength(1);
@@ -128,6 +132,7 @@ describe('POST /v1/tickets/completed', () => {
     expect(surveys).toHaveLength(1);
     const agg = items.find((i) => i.engineerId === 'E-race' && String(i.pk).startsWith('AGG#'));
     expect(agg?.completed).toBe(1);
+    expect(await listOutbox('+8613800138019')).toHaveLength(1); // one survey SMS
   });
 
   it('stores the phone in E.164 and schedules the survey 30 minutes after completion', async () => {
