@@ -1,5 +1,5 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ddb, TABLE } from '#shared/db/client';
+import { TABLE } from '#shared/db/client';
+import { queryAll } from '#shared/db/query';
 import type { TxItem } from '#shared/db/tx';
 
 /**
@@ -239,17 +239,6 @@ export function fromRollup(raw: Record<string, unknown>): AggregateItem {
   return out;
 }
 
-async function queryAll(input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>) {
-  const out: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await ddb.send(new QueryCommand({ TableName: TABLE, ...input, ExclusiveStartKey: start }));
-    out.push(...(res.Items ?? []));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
-
 /**
  * The month's roll-ups: of the given teams only (one Query of each team's sort-key prefix), or of
  * every team (one Query of the month's partition) when `teams` is undefined.
@@ -288,11 +277,7 @@ function daysInMonth(month: string): number {
  * keep what the principal may see). Sums per engineer, team or region are the same either way.
  */
 export async function queryForReport(days: string[], teams?: readonly string[]): Promise<AggregateItem[]> {
-  const byMonth = new Map<string, string[]>();
-  for (const d of days) {
-    const m = d.slice(0, 7);
-    byMonth.set(m, [...(byMonth.get(m) ?? []), d]);
-  }
+  const byMonth = daysByMonth(days);
   const whole = [...byMonth].filter(([m, ds]) => new Set(ds).size === daysInMonth(m)).map(([m]) => m);
   const partial = [...byMonth].filter(([m]) => !whole.includes(m)).flatMap(([, ds]) => ds);
   const parts = await Promise.all([
@@ -302,37 +287,28 @@ export async function queryForReport(days: string[], teams?: readonly string[]):
   return parts.flat();
 }
 
-/** Every aggregate item for the given local days (grouped into one ranged Query per month). */
-export async function queryAggregates(days: string[]): Promise<AggregateItem[]> {
+/** The local days `yyyy-mm-dd` grouped by month `yyyy-mm`. */
+function daysByMonth(days: readonly string[]): Map<string, string[]> {
   const byMonth = new Map<string, string[]>();
   for (const d of days) {
     const m = d.slice(0, 7);
     byMonth.set(m, [...(byMonth.get(m) ?? []), d]);
   }
-  const out: AggregateItem[] = [];
-  await Promise.all(
-    [...byMonth.entries()].map(async ([month, ds]) => {
+  return byMonth;
+}
+
+/** Every aggregate item for the given local days (grouped into one ranged Query per month). */
+export async function queryAggregates(days: string[]): Promise<AggregateItem[]> {
+  const perMonth = await Promise.all(
+    [...daysByMonth(days)].map(([month, ds]) => {
       const sorted = [...ds].sort();
       const first = (sorted[0] as string).slice(8, 10);
       const last = (sorted[sorted.length - 1] as string).slice(8, 10);
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await ddb.send(
-          new QueryCommand({
-            TableName: TABLE,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': `AGG#${month}`,
-              ':from': `${first}#`,
-              ':to': `${last}#\uffff`,
-            },
-            ExclusiveStartKey: start,
-          }),
-        );
-        out.push(...((res.Items ?? []) as AggregateItem[]));
-        start = res.LastEvaluatedKey;
-      } while (start);
+      return queryAll<AggregateItem>({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': `AGG#${month}`, ':from': `${first}#`, ':to': `${last}#\uffff` },
+      });
     }),
   );
-  return out;
+  return perMonth.flat();
 }

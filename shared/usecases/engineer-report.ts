@@ -3,6 +3,7 @@ import { getISOWeek, getISOWeekYear } from 'date-fns';
 import type { Principal } from '#shared/auth';
 import { config } from '#shared/config';
 import { ddb, TABLE } from '#shared/db/client';
+import { queryAll } from '#shared/db/query';
 import { ENGINEER_DAYS_INDEX, LIST_INDEX } from '#shared/db/table';
 import {
   type AggregateItem,
@@ -366,26 +367,15 @@ export interface DetailOptions {
 
 /** One engineer's aggregate items from `first` to `last` (local days, inclusive), in day order. */
 async function queryEngineerDays(engineerId: string, first: string, last: string): Promise<AggregateItem[]> {
-  const out: AggregateItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: ENGINEER_DAYS_INDEX,
-        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': aggEngineerIndexKey(first, engineerId).gsi3pk,
-          ':from': first,
-          ':to': last,
-        },
-        ExclusiveStartKey: start,
-      }),
-    );
-    out.push(...((res.Items ?? []) as AggregateItem[]));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  return queryAll<AggregateItem>({
+    IndexName: ENGINEER_DAYS_INDEX,
+    KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': aggEngineerIndexKey(first, engineerId).gsi3pk,
+      ':from': first,
+      ':to': last,
+    },
+  });
 }
 
 /** The engineer's most recent aggregate item of all time (their current team and region), if any. */

@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Principal } from '#shared/auth';
 import { now } from '#shared/clock';
 import { ddb, TABLE } from '#shared/db/client';
+import { queryAll } from '#shared/db/query';
 import { REGION_INDEX } from '#shared/db/table';
 import { TxConditionFailed, transact } from '#shared/db/tx';
 import { aggregateUpdates } from '#shared/entities/aggregate';
@@ -44,29 +45,16 @@ export async function eraseCustomer(principal: Principal, rawPhone: string): Pro
   // erased below with everything else (and no survey is planned afterwards from clear data).
   await planPendingTickets(phone);
 
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: REGION_INDEX,
-        KeyConditionExpression: 'gsi3pk = :pk',
-        ExpressionAttributeValues: { ':pk': `CUST#${phone}` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      if (item.type === 'sms') {
-        await ddb.send(new DeleteCommand({ TableName: TABLE, Key: { pk: item.pk, sk: item.sk } }));
-        messages++;
-      } else if (item.type === 'survey') {
-        await cancelUnsent(item as SurveyItem, at);
-        await eraseSurvey(item as SurveyItem, masked, at);
-        surveys++;
-      }
+  for (const item of await customerRecords(phone)) {
+    if (item.type === 'sms') {
+      await ddb.send(new DeleteCommand({ TableName: TABLE, Key: { pk: item.pk, sk: item.sk } }));
+      messages++;
+    } else if (item.type === 'survey') {
+      await cancelUnsent(item as SurveyItem, at);
+      await eraseSurvey(item as SurveyItem, masked, at);
+      surveys++;
     }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  }
 
   const state = await getPhoneState(phone);
   const optOutKept = state.optedOut === true;
@@ -77,21 +65,17 @@ export async function eraseCustomer(principal: Principal, rawPhone: string): Pro
   return { phone: masked, surveys, messages, optOutKept };
 }
 
+/** The customer's raw records (the CUST#{phone} index entries), of one kind if `skPrefix` is given. */
+function customerRecords<T = { type: string; pk: string; sk: string }>(phone: string, skPrefix?: string) {
+  return queryAll<T>({
+    IndexName: REGION_INDEX,
+    KeyConditionExpression: skPrefix ? 'gsi3pk = :pk AND begins_with(gsi3sk, :sk)' : 'gsi3pk = :pk',
+    ExpressionAttributeValues: { ':pk': `CUST#${phone}`, ...(skPrefix ? { ':sk': skPrefix } : {}) },
+  });
+}
+
 async function planPendingTickets(phone: string): Promise<void> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: REGION_INDEX,
-        KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :t)',
-        ExpressionAttributeValues: { ':pk': `CUST#${phone}`, ':t': 'TICKET#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) await planTicket(item as TicketItem, now());
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for (const item of await customerRecords<TicketItem>(phone, 'TICKET#')) await planTicket(item, now());
 }
 
 /**

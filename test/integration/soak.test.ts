@@ -36,12 +36,13 @@ vi.hoisted(() => {
   process.env.PUBLIC_BASE_URL = 'https://fb.example.cn';
 });
 
-const { GetCommand, QueryCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+const { GetCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
 const { principalFromEvent } = await import('#shared/auth');
 const { pinClock } = await import('#shared/clock');
 const { config } = await import('#shared/config');
 const { ddb, TABLE } = await import('#shared/db/client');
 const { DUE_INDEX } = await import('#shared/db/table');
+const { queryAll } = await import('#shared/db/query');
 const { aggKey } = await import('#shared/entities/aggregate');
 const { ConflictError } = await import('#shared/errors');
 const { ticketCompletedSchema } = await import('#shared/schemas/ticket-completed');
@@ -279,27 +280,16 @@ interface OpenSurvey {
  */
 async function surveysInDueIndex(): Promise<{ all: number; open: OpenSurvey[] }> {
   const found = await Promise.all(
-    Array.from({ length: config.DUE_SHARDS }, async (_, shard) => {
-      const out: OpenSurvey[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await ddb.send(
-          new QueryCommand({
-            TableName: TABLE,
-            IndexName: DUE_INDEX,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            FilterExpression: '#type = :survey',
-            ProjectionExpression: 'surveyId, phone, #status, #source',
-            ExpressionAttributeNames: { '#type': 'type', '#status': 'status', '#source': 'source' },
-            ExpressionAttributeValues: { ':pk': `DUE#${shard}`, ':survey': 'survey' },
-            ExclusiveStartKey: start,
-          }),
-        );
-        out.push(...((res.Items ?? []) as OpenSurvey[]));
-        start = res.LastEvaluatedKey;
-      } while (start);
-      return out;
-    }),
+    Array.from({ length: config.DUE_SHARDS }, (_, shard) =>
+      queryAll<OpenSurvey>({
+        IndexName: DUE_INDEX,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        FilterExpression: '#type = :survey',
+        ProjectionExpression: 'surveyId, phone, #status, #source',
+        ExpressionAttributeNames: { '#type': 'type', '#status': 'status', '#source': 'source' },
+        ExpressionAttributeValues: { ':pk': `DUE#${shard}`, ':survey': 'survey' },
+      }),
+    ),
   );
   // in a fixed order, so the choices drawn over them replay with the seed
   const all = found.flat().sort((a, b) => a.surveyId.localeCompare(b.surveyId));
