@@ -1,6 +1,7 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { now } from '#shared/clock';
 import { ddb, TABLE } from '#shared/db/client';
+import { queryAll } from '#shared/db/query';
 
 /**
  * The local stand-ins for SNS (the SMS outbox, the alert log) keep what they "sent" in one
@@ -15,20 +16,10 @@ export async function appendLocal(pk: string, record: Record<string, unknown>): 
 
 /** Every record of a local log, oldest first, without its keys (optionally only those whose `to` matches). */
 export async function listLocal(pk: string, to?: string): Promise<Record<string, unknown>[]> {
-  const out: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pk, ...(to ? { ':to': to } : {}) },
-        ...(to ? { FilterExpression: '#to = :to', ExpressionAttributeNames: { '#to': 'to' } } : {}),
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const { pk: _pk, sk: _sk, ...rest } of res.Items ?? []) out.push(rest);
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pk, ...(to ? { ':to': to } : {}) },
+    ...(to ? { FilterExpression: '#to = :to', ExpressionAttributeNames: { '#to': 'to' } } : {}),
+  });
+  return items.map(({ pk: _pk, sk: _sk, ...rest }) => rest);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { pinClock } from '#shared/clock';
 import { ddb, TABLE } from '#shared/db/client';
+import { queryAll } from '#shared/db/query';
 import { transact } from '#shared/db/tx';
 import { aggregateUpdates, type Counts, type EngineerRef, rollupKey } from '#shared/entities/aggregate';
 import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
@@ -226,21 +227,11 @@ async function rollupBytes(month: string): Promise<{ items: number; bytes: numbe
 
 /** Bytes of the month's daily items (`AGG#{yyyy-mm}`): what a date-range report reads. */
 async function dailyBytes(month: string): Promise<number> {
-  let n = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: TABLE,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': `AGG#${month}` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const i of res.Items ?? []) n += itemBytes(i);
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return n;
+  const items = await queryAll({
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': `AGG#${month}` },
+  });
+  return items.reduce((n, i) => n + itemBytes(i), 0);
 }
 
 interface Target {
