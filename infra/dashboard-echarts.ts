@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { build } from 'esbuild';
-import { contentVersion, type EchartsManifest } from '#shared/web/dashboard/assets';
+import { contentVersion, type EchartsManifest } from '#shared/web/dashboard/asset-version';
 
 /**
  * `npm run dashboard-assets`: builds the dashboard's ECharts (shared/web/dashboard/echarts-entry.ts:

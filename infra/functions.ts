@@ -1,5 +1,4 @@
 import type { FunctionName } from '#shared/routes';
-import type { TableAccess } from './constructs/feedback-function.ts';
 
 /**
  * Every Lambda function, one small entry each; the FeedbackApi stack loops over this list.
@@ -9,6 +8,13 @@ import type { TableAccess } from './constructs/feedback-function.ts';
  * have an entry, or the type check fails), write functions/<name>/handler.ts exporting `handler`,
  * and add its routes to `routes` and/or its triggers here.
  */
+/**
+ * Least-privilege table access, on the table and its named indexes (shared/db/table.ts; granted by
+ * infra/constructs/feedback-function.ts) only:
+ * `read` = TABLE_READ_ACTIONS, `readWrite` = those and TABLE_WRITE_ACTIONS, `none` = nothing
+ * (static pages).
+ */
+export type TableAccess = 'none' | 'read' | 'readWrite';
 /** The FeedbackData stack's topics a function can subscribe to. */
 export type TopicName = 'inboundSms' | 'supervisorAlerts';
 /** The FeedbackData stack's SQS queues (each with its own DLQ). */

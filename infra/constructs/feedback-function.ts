@@ -9,13 +9,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { table as tableDef } from '#shared/db/table';
 import { besideBundleCommands, handlerEntry, lambdaEsbuildOptions, REPO_ROOT } from '../esbuild-options.ts';
-
-/**
- * Least-privilege table access, on the table and its named indexes (shared/db/table.ts) only:
- * `read` = TABLE_READ_ACTIONS, `readWrite` = those and TABLE_WRITE_ACTIONS, `none` = nothing
- * (static pages).
- */
-export type TableAccess = 'none' | 'read' | 'readWrite';
+import type { TableAccess } from '../functions.ts';
 
 /**
  * Reads: GetItem, BatchGetItem, Query (TransactGetItems is authorized per GetItem). No Scan (never

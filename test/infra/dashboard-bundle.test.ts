@@ -17,7 +17,7 @@ import { runInNewContext } from 'node:vm';
 import { brotliCompressSync, brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EchartsManifest } from '#shared/web/dashboard/assets';
+import type { EchartsManifest } from '#shared/web/dashboard/asset-version';
 import { GENERATED_DIR, MANIFEST } from '../../infra/dashboard-echarts.ts';
 import {
   handlerEntry,

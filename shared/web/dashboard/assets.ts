@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, brotliDecompressSync, constants, gzipSync } from 'node:zlib';
+import { contentVersion, type EchartsManifest } from '#shared/web/dashboard/asset-version';
 
 /**
  * The dashboard's static files, served by functions/dashboard from our own origin (no CDN: CI has no
@@ -34,14 +34,6 @@ export interface Asset {
   version: string;
 }
 
-/** What infra/dashboard-echarts.ts writes beside the compressed ECharts, and the bundle inlines. */
-export interface EchartsManifest {
-  /** The compressed script's file name (echarts.<version>.js.br), beside the bundle's index.mjs. */
-  file: string;
-  /** `contentVersion` of the script (uncompressed). */
-  version: string;
-}
-
 /** A file's bytes: as they are, or brotli-compressed (then `body` is made by decompressing once). */
 type Source = { body: Buffer } | { br: Buffer };
 
@@ -65,11 +57,6 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const text = async (p: Promise<{ default: string }>): Promise<Source> => ({
   body: Buffer.from((await p).default, 'utf8'),
 });
-
-/** First 16 hex digits of the SHA-256 of an asset's body: its version, in its URL and file name. */
-export function contentVersion(body: Buffer): string {
-  return createHash('sha256').update(body).digest('hex').slice(0, 16);
-}
 
 /** Development only: the builder lives in infra/ and needs esbuild (a dev dependency). */
 async function buildEchartsFromSource(): Promise<Source> {
