@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { cleanFreeText, FREE_TEXT_MAX } from '#shared/free-text';
 
 export const callbackOutcomes = ['resolved_satisfied', 'resolved_unsatisfied', 'unreachable'] as const;
 export const callbackStatuses = ['open', 'overdue', 'closed'] as const;
@@ -33,9 +34,18 @@ export const callbackCaseId = z
   .max(128)
   .regex(/^[\w-]+$/, 'not a case id');
 
-export const callbackNoteBody = z.object({ note: z.string().trim().min(1).max(500) });
+/** An agent's note, cleaned as all stored free text is (shared/free-text.ts); nothing left is a 400. */
+const note = z
+  .string()
+  .trim()
+  .min(1)
+  .max(FREE_TEXT_MAX)
+  .transform((s) => cleanFreeText(s))
+  .refine((s) => s !== '', 'must contain text, not only control or bidi characters');
+
+export const callbackNoteBody = z.object({ note });
 
 export const callbackCloseBody = z.object({
   outcome: z.enum(callbackOutcomes),
-  note: z.string().trim().min(1).max(500),
+  note,
 });

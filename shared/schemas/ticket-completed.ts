@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { now } from '#shared/clock';
 import { normalizeCnMobile } from '#shared/phone';
 import { ticketKinds } from '#shared/rules';
+import { smsSafeText } from '#shared/schemas/sms-safe-text';
 
 /** Completed tickets may be stamped this far ahead of our clock (upstream clocks drift). */
 export const CLOCK_SKEW_MS = 60_000;
@@ -39,8 +40,11 @@ export const ticketCompletedSchema = z
     excludedMinutes: z.number().int().min(0).max(525_600).default(0),
     engineer: z.object({
       id: idField,
-      /** Shown to the customer in the survey SMS: at most 10 characters so the SMS stays one segment. */
-      name: text(10),
+      /**
+       * Shown to the customer in the survey SMS: at most 10 UTF-16 units (a character outside the
+       * BMP counts two) so every template stays one segment; no link, control character or 【】.
+       */
+      name: smsSafeText(10),
       team: text(64),
       region: text(64),
     }),

@@ -7,9 +7,10 @@ import type { TicketKind } from '#shared/rules';
  * again with the carriers and bumping its `version`.
  *
  * The signature `【...】` is prepended by `renderSms`, never stored in a text. Every rendered
- * message must fit one UCS-2 segment (70 characters) with the longest signature (8 characters),
- * the longest engineer name (10 characters), the longest job label and a 30-character link;
- * test/unit/templates.test.ts checks this for every entry.
+ * message must fit one UCS-2 segment (70 UTF-16 code units, not characters: a character outside
+ * the BMP counts two) with the longest signature (8 characters), the longest engineer name the
+ * schema accepts (10 UTF-16 units, so 10 BMP or 5 astral-plane characters), the longest job
+ * label and a 30-character link; test/unit/templates.test.ts checks this for every entry.
  */
 
 export type TemplateId =

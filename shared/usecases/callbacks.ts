@@ -19,6 +19,7 @@ import {
 import { deliverOutbox, putAlert } from '#shared/entities/outbox';
 import { surveyKey } from '#shared/entities/survey';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors';
+import { cleanFreeText } from '#shared/free-text';
 import { logger } from '#shared/log';
 import { maskPhone } from '#shared/phone';
 
@@ -247,7 +248,12 @@ export async function addCallbackNote(p: Principal, caseId: string, note: string
       await markOverdue(c, at);
       continue;
     }
-    const entry: CallbackHistoryEntry = { at: at.toISOString(), by: p.subject, action: 'note', note };
+    const entry: CallbackHistoryEntry = {
+      at: at.toISOString(),
+      by: p.subject,
+      action: 'note',
+      note: cleanFreeText(note),
+    };
     try {
       await transact([
         {
@@ -293,7 +299,7 @@ export async function closeCallback(
     by: p.subject,
     action: 'closed',
     outcome: input.outcome,
-    note: input.note,
+    note: cleanFreeText(input.note),
   };
   const keys = listKeys('closed', c.team, c.region, c.openedAt, c.caseId);
   try {

@@ -8,6 +8,7 @@ import { deliverOutbox, putSms, surveyIdForMessage } from '#shared/entities/outb
 import { getPhoneState, type PhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
 import { getSurvey, OPEN_STATUSES, type SurveyItem, updateSurvey } from '#shared/entities/survey';
 import { answeredClose, replyOnClose } from '#shared/entities/work-order-reply';
+import { cleanFreeText } from '#shared/free-text';
 import { logger } from '#shared/log';
 import { maskPhone, normalizeCnMobile } from '#shared/phone';
 import { parseReasons, parseReply } from '#shared/reply';
@@ -172,18 +173,19 @@ async function planReply(
     };
   }
   const thanks = replySms(`${survey.surveyId}#thanks`, survey.phone, 'thanks_comment', at, survey.surveyId);
+  const comment = cleanFreeText(parsed.text) || undefined;
   return {
     outcome: 'commented',
     items: [
       updateSurvey(
         survey.surveyId,
         'sent',
-        { status: 'answered', comment: parsed.text.slice(0, 500), answeredAt: iso, closedAt: iso },
+        { status: 'answered', comment, answeredAt: iso, closedAt: iso },
         { due: null, expectReprompts: survey.reprompts },
       ),
       ...aggregateUpdates(survey.day, survey, { unrated: 1 }),
       ...releasePhone(state, survey.surveyId, at),
-      ...replyOnClose(survey, { status: 'answered', comment: parsed.text.slice(0, 500) }, at),
+      ...replyOnClose(survey, { status: 'answered', comment }, at),
       thanks.item,
     ],
     sms: [thanks.smsId],
@@ -208,7 +210,7 @@ function planReasons(msg: InboundSms, state: PhoneState, survey: SurveyItem, at:
   const text = msg.messageBody.trim();
   const reasons = parsed?.reasons ?? [];
   const extra = parsed ? parsed.comment : text || undefined;
-  const comment = [survey.comment, extra].filter(Boolean).join(' / ').slice(0, 500) || undefined;
+  const comment = cleanFreeText([survey.comment, extra].filter(Boolean).join(' / ')) || undefined;
   const reasonDelta: Partial<Counts> = Object.fromEntries(reasons.map((r) => [`reason${r}`, 1]));
   const thanks = replySms(
     `${survey.surveyId}#thanks`,
@@ -255,7 +257,7 @@ export function planRating(survey: SurveyItem, state: PhoneState, answer: Answer
   const { rules } = config;
   const iso = at.toISOString();
   const { rating } = answer;
-  const comment = answer.comment?.slice(0, 500) || undefined;
+  const comment = cleanFreeText(answer.comment ?? '') || undefined;
   const counted = aggregateUpdates(survey.day, survey, {
     responses: 1,
     [ratingCounter[rating]]: 1,

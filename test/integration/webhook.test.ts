@@ -208,6 +208,36 @@ describe('POST /v1/tickets/completed', () => {
     expect((await allItems()).length).toBe(before);
   });
 
+  it('400 naming engineer.name for a name that would put a link, a line break, a bidi override or a signature into the SMS', async () => {
+    const before = (await allItems()).length;
+    const sent = (await listOutbox()).length;
+    for (const name of [
+      't.cn/abcde',
+      'https://a.cn',
+      'www.x',
+      '王\n回复3满意',
+      '王\r\n李',
+      '王\u0000',
+      '\u001b[2J',
+      '\u202e王师傅',
+      '王\u2066x',
+      '】【中国移动',
+      '\u{20000}'.repeat(10), // 10 characters but 20 UTF-16 units: two SMS segments
+    ]) {
+      const res = await post(ticketBody({ engineer: { id: 'E1', name, team: 'T1', region: 'R1' } }));
+      expect(res.statusCode, JSON.stringify(name)).toBe(400);
+      expect(res.headers?.['content-type']).toMatch(/application\/problem\+json/);
+      const fields = JSON.parse(res.body as string).errors.map((e: { field: string }) => e.field);
+      expect([...new Set(fields)], JSON.stringify(name)).toEqual(['engineer.name']);
+    }
+    expect((await allItems()).length).toBe(before);
+    expect(await listOutbox()).toHaveLength(sent);
+    const astral = await post(
+      ticketBody({ engineer: { id: 'E1', name: '\u{20000}'.repeat(5), team: 'T1', region: 'R1' } }),
+    );
+    expect(astral.statusCode).toBe(202);
+  });
+
   it('400 for times after completedAt and for a completion in the future', async () => {
     const after = await post(
       ticketBody({ completedAt: '2026-11-20T10:00:00+08:00', arrivedAt: '2026-11-20T11:00:00+08:00' }),

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ticketKinds } from '#shared/rules';
+import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
 import { smsSegments, UCS2_SINGLE_SEGMENT } from '#shared/sms/segments';
 import { jobLabel, renderSms, type TemplateId, templates } from '#shared/sms/templates';
 
@@ -15,6 +16,18 @@ const longestValues: Record<string, string> = {
   job: LONGEST_JOB,
   link: LONGEST_LINK,
 };
+
+/**
+ * The longest engineer name of `ch` the webhook schema accepts: what the templates must fit.
+ * Characters outside the BMP (CJK Extension B and beyond, real name characters) take two UTF-16
+ * units each, and SMS segments count UTF-16 units.
+ */
+function longestAcceptedName(ch: string): string {
+  const nameSchema = ticketCompletedSchema.shape.engineer.shape.name;
+  let name = '';
+  while (nameSchema.safeParse(name + ch).success) name += ch;
+  return name;
+}
 
 function varsFor(id: TemplateId, values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(
@@ -43,6 +56,13 @@ describe('smsSegments', () => {
     [`${'a'.repeat(70)}中`, 2],
     ['😀'.repeat(35), 1],
     ['😀'.repeat(36), 2],
+    // a surrogate pair is never split between two segments: 33 pairs (66 units) per segment
+    ['😀'.repeat(67), 3],
+    ['😀'.repeat(66), 2],
+    [`a${'😀'.repeat(66)}`, 2],
+    // nor an escape and its extension character: 76 per segment
+    ['{'.repeat(152), 2],
+    ['{'.repeat(153), 3],
   ])('%j takes %i segment(s)', (text, expected) => {
     expect(smsSegments(text)).toBe(expected);
   });
@@ -92,6 +112,27 @@ describe('SMS templates', () => {
     expect(body).not.toMatch(/[{}]/);
     expect(body.length).toBeLessThanOrEqual(UCS2_SINGLE_SEGMENT);
     expect(smsSegments(body)).toBe(1);
+  });
+
+  it.each(ids)(
+    '%s fits ONE segment (70 UTF-16 units) with the longest names of astral-plane characters',
+    (id) => {
+      for (const ch of ['\u{20000}', '\u{2A6D6}', '\u{30000}', '😀']) {
+        const name = longestAcceptedName(ch);
+        expect(name.length, 'the schema accepts a name of this character').toBeGreaterThan(0);
+        const { body } = renderSms(
+          id,
+          varsFor(id, { ...longestValues, engineerName: name }),
+          LONGEST_SIGNATURE,
+        );
+        expect(body.length, `${id} with ${JSON.stringify(name)}`).toBeLessThanOrEqual(UCS2_SINGLE_SEGMENT);
+        expect(smsSegments(body)).toBe(1);
+      }
+    },
+  );
+
+  it('the longest name of BMP characters the schema accepts is the one these tests use', () => {
+    expect(longestAcceptedName('欧')).toHaveLength(LONGEST_NAME.length);
   });
 
   it('the longest job label is 4 characters and every kind has a Chinese label', () => {
