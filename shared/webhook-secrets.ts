@@ -2,43 +2,48 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
 import * as z from 'zod';
+import { blankAsUnset, ConfigError, issueLines, parseSigningSecrets } from '#shared/config-check';
 import { UnauthorizedError } from '#shared/errors';
 import { header, jsonBody, rawBody } from '#shared/http';
 
 /**
  * The signing secrets of the completion webhook: `WEBHOOK_SECRET` (comma-separated, locally) or
  * the Secrets Manager secret `WEBHOOK_SECRET_ARN` (on AWS: read once per container, cached).
- * Several secrets may be valid at once so that they can be rotated.
+ * Several secrets may be valid at once so that they can be rotated. Each must be a Standard
+ * Webhooks secret (`whsec_` + base64 of 24-64 bytes): a bad WEBHOOK_SECRET stops the import (the
+ * function's init), naming it; a bad value in Secrets Manager fails the requests, naming its ARN.
  */
-const env = z
+const parsedEnv = z
   .object({
     WEBHOOK_SECRET: z.string().optional(),
-    WEBHOOK_SECRET_ARN: z.string().optional(),
+    WEBHOOK_SECRET_ARN: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN')
+      .optional(),
   })
-  .refine((e) => e.WEBHOOK_SECRET || e.WEBHOOK_SECRET_ARN, 'WEBHOOK_SECRET or WEBHOOK_SECRET_ARN must be set')
-  .parse(process.env);
+  .refine((e) => e.WEBHOOK_SECRET || e.WEBHOOK_SECRET_ARN, {
+    message: 'WEBHOOK_SECRET or WEBHOOK_SECRET_ARN must be set',
+    path: ['WEBHOOK_SECRET'],
+  })
+  .safeParse(blankAsUnset(process.env));
+if (!parsedEnv.success) throw new ConfigError(issueLines(parsedEnv.error.issues));
+const env = parsedEnv.data;
 
-function toVerifiers(raw: string): Webhook[] {
-  const secrets = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (secrets.length === 0) throw new Error('webhook secret is empty');
-  return secrets.map((s) => new Webhook(s));
+function toVerifiers(raw: string, name: string): Webhook[] {
+  return parseSigningSecrets(raw, name).map((s) => new Webhook(s));
 }
 
-let cached: { verifiers: Webhook[]; at: number } | undefined;
 const MAX_AGE_MS = 5 * 60_000;
+let cached: { verifiers: Webhook[]; at: number } | undefined = env.WEBHOOK_SECRET
+  ? { verifiers: toVerifiers(env.WEBHOOK_SECRET, 'WEBHOOK_SECRET'), at: Date.now() }
+  : undefined;
 
 async function verifiers(): Promise<Webhook[]> {
-  if (env.WEBHOOK_SECRET) {
-    cached ??= { verifiers: toVerifiers(env.WEBHOOK_SECRET), at: Date.now() };
-    return cached.verifiers;
-  }
+  if (env.WEBHOOK_SECRET && cached) return cached.verifiers;
   if (!cached || Date.now() - cached.at > MAX_AGE_MS) {
     const value = await getSecret(env.WEBHOOK_SECRET_ARN as string, { maxAge: MAX_AGE_MS / 1000 });
     if (typeof value !== 'string') throw new Error('webhook secret is not a string');
-    cached = { verifiers: toVerifiers(value), at: Date.now() };
+    cached = { verifiers: toVerifiers(value, 'WEBHOOK_SECRET_ARN (its value)'), at: Date.now() };
   }
   return cached.verifiers;
 }

@@ -1,12 +1,14 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseSigningSecrets } from '#shared/config-check';
 
 /**
  * Secrets of the local system, shared by the server and the token script. They live in
  * `${DATA_DIR:-.data}/local-secrets.json` (mode 0600) and are created on first use.
  * `WEBHOOK_SECRET` in the environment overrides the stored webhook secret; it may hold several
- * comma-separated secrets (rotation: the webhook accepts a signature made with any of them).
+ * comma-separated secrets (rotation: the webhook accepts a signature made with any of them); each
+ * must be a Standard Webhooks secret (`whsec_` + base64 of 24-64 bytes), or loading stops naming it.
  */
 export interface LocalSecrets {
   /** The webhook secret(s) as the WEBHOOK_SECRET variable carries them (comma-separated). */
@@ -77,10 +79,7 @@ export function loadLocalSecrets(
 ): LocalSecrets {
   const file = join(dir, 'local-secrets.json');
   const stored = readOrCreate(file, dir);
-  const fromEnv = (env.WEBHOOK_SECRET ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const fromEnv = env.WEBHOOK_SECRET?.trim() ? parseSigningSecrets(env.WEBHOOK_SECRET, 'WEBHOOK_SECRET') : [];
   const webhookSecrets = fromEnv.length ? fromEnv : [stored.webhookSecret];
   const replySecret = `whsec_${createHmac('sha256', stored.jwtSecret).update('work-order-reply').digest('base64')}`;
   return {

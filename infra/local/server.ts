@@ -1,12 +1,21 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
+import * as z from 'zod';
 import { isClockPinned, now, pinClock } from '#shared/clock';
+import {
+  awsRegion,
+  blankAsUnset,
+  ConfigError,
+  httpUrl,
+  issueLines,
+  tableName as tableNameSchema,
+} from '#shared/config-check';
 import { createTable } from '#shared/db/create-table';
 import { type LocalDynamo, startDynamoDbLocal } from '#shared/db/dynamodb-local';
 import { type FunctionName, functionNames, routes } from '#shared/routes';
@@ -244,16 +253,17 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
     // With port 0 the address is not known yet: such a link needs PUBLIC_BASE_URL (or a port).
     const listenPort = opts.port ?? 3000;
     if (!process.env.PUBLIC_BASE_URL?.trim() && listenPort !== 0) {
-      const h = opts.host ?? '127.0.0.1';
-      process.env.PUBLIC_BASE_URL = `http://${h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h}:${listenPort}`;
+      process.env.PUBLIC_BASE_URL = `http://${urlHost(opts.host ?? '127.0.0.1')}:${listenPort}`;
     }
     process.env.POWERTOOLS_SERVICE_NAME ??= 'telecom-feedback';
     process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
     process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';
     process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'telecom-feedback-local';
 
-    // 3. Only now the modules that read it.
+    // 3. Only now the modules that read it; a bad value stops the start here, before listening.
     const { config } = await import('#shared/config');
+    await import('#shared/webhook-secrets');
+    await import('#shared/reply-secrets');
     if (config.TABLE_NAME !== tableName || config.DYNAMODB_ENDPOINT !== dynamoEndpoint) {
       throw new Error(
         `the configuration was loaded before startLocalSystem set the environment ` +
@@ -532,7 +542,7 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
     });
   });
   const addr = server.address() as AddressInfo;
-  const url = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${addr.port}`;
+  const url = `http://${urlHost(host)}:${addr.port}`;
   const adminToken = await mintToken({ role: 'admin', secret: input.jwtSecret });
 
   let stopping: Promise<void> | undefined;
@@ -562,35 +572,69 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
   };
 }
 
-function intEnv(name: string, value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(`${name} must be a non-negative integer, not "${value}"`);
-  return n;
+/** The host part of a URL to `host`: a wildcard address becomes loopback, IPv6 gets brackets. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return isIP(host) === 6 ? `[${host}]` : host;
 }
 
-async function main(): Promise<void> {
+const wholeNumber = (max: number, what: string) =>
+  z
+    .string()
+    .regex(/^\d+$/, `expected ${what}`)
+    .transform(Number)
+    .pipe(z.number().max(max, `expected ${what}`));
+
+/** `npm start`'s own options (the variables the functions read are checked by shared/config.ts). */
+const localEnvSchema = z.object({
+  PORT: wholeNumber(65535, 'a port 0-65535 (0: any free port)').optional(),
+  DYNAMODB_PORT: wholeNumber(65535, 'a port 0-65535 (0: any free port)').optional(),
+  // setInterval's limit is 2^31-1 ms; a day is plenty.
+  TICK_SECONDS: wholeNumber(86_400, 'whole seconds 0-86400 (0: timer off)').optional(),
+  HOST: z
+    .string()
+    .refine(
+      (h) =>
+        isIP(h) !== 0 ||
+        /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(
+          h,
+        ),
+      'expected an IP address or a host name to listen on',
+    )
+    .optional(),
+  TABLE_NAME: tableNameSchema.optional(),
+  DYNAMODB_ENDPOINT: httpUrl.optional(),
+  AWS_REGION: awsRegion.optional(),
+});
+
+/**
+ * The options of `npm start` from its arguments and environment, each checked under its own name
+ * (`PORT=99999` -> `Invalid configuration: PORT: ...`). Throws before anything is started.
+ */
+export function localOptionsFromEnv(env: NodeJS.ProcessEnv, args: string[]): LocalSystemOptions {
   const { values } = parseArgs({
-    args: process.argv.slice(2),
+    args,
     options: { 'in-memory': { type: 'boolean', default: false } },
     strict: true,
   });
-  const env = process.env;
-  const options: LocalSystemOptions = {
+  const trimmed = Object.fromEntries(Object.entries(blankAsUnset(env)).map(([k, v]) => [k, v.trim()]));
+  const parsed = localEnvSchema.safeParse(trimmed);
+  if (!parsed.success) throw new ConfigError(issueLines(parsed.error.issues));
+  const e = parsed.data;
+  return {
     inMemory: values['in-memory'] === true,
     dataDir: defaultDataDir(env),
-    tableName: env.TABLE_NAME?.trim() || 'feedback-local',
-    ...(env.DYNAMODB_ENDPOINT?.trim() ? { dynamoEndpoint: env.DYNAMODB_ENDPOINT.trim() } : {}),
-    ...(env.HOST?.trim() ? { host: env.HOST.trim() } : {}),
+    tableName: e.TABLE_NAME ?? 'feedback-local',
+    ...(e.DYNAMODB_ENDPOINT !== undefined ? { dynamoEndpoint: e.DYNAMODB_ENDPOINT } : {}),
+    ...(e.HOST !== undefined ? { host: e.HOST } : {}),
+    ...(e.PORT !== undefined ? { port: e.PORT } : {}),
+    ...(e.DYNAMODB_PORT !== undefined ? { dynamoPort: e.DYNAMODB_PORT } : {}),
+    ...(e.TICK_SECONDS !== undefined ? { tickSeconds: e.TICK_SECONDS } : {}),
   };
-  const port = intEnv('PORT', env.PORT);
-  const dynamoPort = intEnv('DYNAMODB_PORT', env.DYNAMODB_PORT);
-  const tickSeconds = intEnv('TICK_SECONDS', env.TICK_SECONDS);
-  if (port !== undefined) options.port = port;
-  if (dynamoPort !== undefined) options.dynamoPort = dynamoPort;
-  if (tickSeconds !== undefined) options.tickSeconds = tickSeconds;
+}
 
+async function main(): Promise<void> {
+  const options = localOptionsFromEnv(process.env, process.argv.slice(2));
   const sys = await startLocalSystem(options);
   const lines = [
     '',

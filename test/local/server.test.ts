@@ -120,8 +120,9 @@ describe('tokens', () => {
     expect(Buffer.from(a.webhookSecret.slice(6), 'base64')).toHaveLength(32);
     expect(b).toEqual(a);
     expect(statSync(a.file).mode & 0o777).toBe(0o600);
-    const rotated = loadLocalSecrets({ WEBHOOK_SECRET: 'whsec_new, whsec_old' }, dir);
-    expect(rotated.webhookSecrets).toEqual(['whsec_new', 'whsec_old']);
+    const [fresh, old] = [`whsec_${'bmV3'.repeat(8)}`, `whsec_${'b2xk'.repeat(8)}`];
+    const rotated = loadLocalSecrets({ WEBHOOK_SECRET: `${fresh}, ${old}` }, dir);
+    expect(rotated.webhookSecrets).toEqual([fresh, old]);
     expect(rotated.jwtSecret).toBe(a.jwtSecret);
   });
 
