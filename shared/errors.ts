@@ -20,8 +20,15 @@ export class ForbiddenError extends Error {
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
 }
+/** 409: the request conflicts with what is stored; `issues` names the conflicting fields, if any. */
 export class ConflictError extends Error {
   override name = 'ConflictError';
+  constructor(
+    message: string,
+    readonly issues?: FieldIssue[],
+  ) {
+    super(message);
+  }
 }
 export class PayloadTooLargeError extends Error {
   override name = 'PayloadTooLargeError';

@@ -44,7 +44,7 @@ export function errorToHttp(err: unknown): HttpResult {
   if (err instanceof UnauthorizedError) return problem(401, 'Unauthorized', err.message);
   if (err instanceof ForbiddenError) return problem(403, 'Forbidden');
   if (err instanceof NotFoundError) return problem(404, 'Not found', err.message);
-  if (err instanceof ConflictError) return problem(409, 'Conflict', err.message);
+  if (err instanceof ConflictError) return problem(409, 'Conflict', err.message, err.issues);
   if (err instanceof PayloadTooLargeError) return problem(413, 'Payload too large', err.message);
   if (err instanceof UnsupportedMediaTypeError) return problem(415, 'Unsupported media type', err.message);
   logger.error('unhandled error', { error: err as Error });

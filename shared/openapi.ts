@@ -56,20 +56,28 @@ export const operations: Record<string, Operation> = {
     ok: {
       status: 202,
       description:
-        'Accepted with one write and planned by the scheduler within a minute (200 with the same body for a repeat). ' +
+        'Accepted with one write and planned by the scheduler within a minute (200 with the same body for a repeat: ' +
+        'the same `completedAt` and counted fields; 409 naming the fields when they differ, or naming `completedAt` when ' +
+        'the ticket is completed and not reopened). ' +
         '`suppressed` names what the ticket itself shows (staff_phone, kind_not_surveyed); a `scheduled` survey may ' +
         'still be suppressed when planned on the phone’s state (opted_out, recently_surveyed), as the work-order reply reports.',
       schema: ticketAcceptedSchema,
     },
-    errors: [400, 401, 413, 415],
+    errors: [400, 401, 409, 413, 415],
   },
   'POST /v1/tickets/reopened': {
     summary: 'An upstream work-order system reopened a ticket (Standard Webhooks signed)',
     tag: 'webhooks',
     body: ticketReopenedSchema,
     signed: true,
-    ok: { status: 200, description: 'What became of the survey', schema: ticketReopenedResultSchema },
-    errors: [400, 401, 404, 413, 415],
+    ok: {
+      status: 200,
+      description:
+        'What became of the survey (`kept` for a repeat: the same `reopenedAt`); 409 naming `reopenedAt` for a new ' +
+        'reopen while the ticket is reopened and not completed since',
+      schema: ticketReopenedResultSchema,
+    },
+    errors: [400, 401, 404, 409, 413, 415],
   },
   'GET /v1/reports/engineers': {
     summary:
@@ -184,7 +192,7 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or invalid token or signature',
   403: 'Forbidden (reveals nothing about the resource)',
   404: 'Not found',
-  409: 'Conflict',
+  409: 'Conflict with what is stored: `errors` names the conflicting fields, where there are some',
   410: 'Gone: the survey is closed or the link was used',
   413: 'Body over 64 KiB',
   415: 'Body is not JSON',

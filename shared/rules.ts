@@ -212,6 +212,8 @@ export const rulesSchema = z.strictObject({
       rescheduleNoticeHours: hours.default(2),
     })
     .prefault({}),
+  /** Completions: one older than this many days is rejected (400), never surveyed or counted. */
+  tickets: z.object({ maxCompletionAgeDays: z.number().positive().max(366).default(7) }).prefault({}),
   /** Personal data (domain.md section 7): kept only as long as needed. */
   retention: z
     .strictObject({

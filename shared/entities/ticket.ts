@@ -37,7 +37,73 @@ export interface TicketItem {
   receivedAt: string;
   plannedAt?: string;
   reopenedAt?: string;
+  /** The earlier completions, each ended by a reopen, oldest first (see `PastCompletion`). */
+  history?: PastCompletion[];
   ttl?: number;
+}
+
+/**
+ * What a repeat must match: the fields of a completion that are counted or decide what is sent
+ * to whom. The names (`engineer.name`, `customer.name`) are labels and may differ in a repeat.
+ */
+export const countedFields = [
+  'segment',
+  'kind',
+  'area',
+  'faultType',
+  'serviceLevel',
+  'crossProvince',
+  'reportedAt',
+  'firstContactAt',
+  'appointmentAt',
+  'appointmentChangedAt',
+  'arrivedAt',
+  'completedAt',
+  'excludedMinutes',
+  'engineer.id',
+  'engineer.team',
+  'engineer.region',
+  'customer.phone',
+] as const;
+export type CountedField = (typeof countedFields)[number];
+/** The counted fields as comparable values: instants as UTC ISO strings, absent ones null. */
+export type Counted = Partial<Record<CountedField, string | null>>;
+
+export function countedOf(t: TicketCompleted): Counted {
+  const at = (v: string | undefined) => (v ? new Date(v).toISOString() : null);
+  const str = (v: string | number | boolean | undefined) => (v === undefined ? null : String(v));
+  return {
+    segment: t.segment,
+    kind: t.kind,
+    area: str(t.area),
+    faultType: str(t.faultType),
+    serviceLevel: str(t.serviceLevel),
+    crossProvince: str(t.crossProvince),
+    reportedAt: at(t.reportedAt),
+    firstContactAt: at(t.firstContactAt),
+    appointmentAt: at(t.appointmentAt),
+    appointmentChangedAt: at(t.appointmentChangedAt),
+    arrivedAt: at(t.arrivedAt),
+    completedAt: at(t.completedAt),
+    excludedMinutes: str(t.excludedMinutes),
+    'engineer.id': t.engineer.id,
+    'engineer.team': t.engineer.team,
+    'engineer.region': t.engineer.region,
+    'customer.phone': t.customer.phone,
+  };
+}
+
+/**
+ * An earlier completion of the ticket, ended by the reopen at `reopenedAt`: kept so that a late
+ * repeat of it, or of its reopen, is recognised and answered as the first time. Its counted
+ * fields are kept without the customer's phone (personal data lives in `ticket` alone, where an
+ * erasure masks it).
+ */
+export interface PastCompletion {
+  completedAt: string;
+  counted: Counted;
+  response: TicketResponse;
+  reopenedAt: string;
 }
 
 export const ticketKey = (source: string, ticketId: string) => ({
@@ -73,6 +139,7 @@ export function acceptCompletion(
     ticket,
     response,
     receivedAt: receivedAt.toISOString(),
+    ...(previous ? { history: [...(previous.history ?? []), pastCompletion(previous)] } : {}),
     ttl: retentionTtl(receivedAt),
   };
   return {
@@ -89,6 +156,16 @@ export function acceptCompletion(
           ExpressionAttributeValues: { ':reopened': 'reopened', ':n': previous.completions },
         }
       : { ConditionExpression: 'attribute_not_exists(pk)' }),
+  };
+}
+
+function pastCompletion(t: TicketItem): PastCompletion {
+  const { 'customer.phone': _phone, ...counted } = countedOf(t.ticket);
+  return {
+    completedAt: new Date(t.ticket.completedAt).toISOString(),
+    counted,
+    response: t.response,
+    reopenedAt: t.reopenedAt ?? '',
   };
 }
 

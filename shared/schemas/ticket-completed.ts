@@ -21,6 +21,9 @@ export const sourceField = z
 
 export const timeFields = ['reportedAt', 'firstContactAt', 'appointmentAt', 'arrivedAt'] as const;
 
+/** The other times of a ticket may not be further before its completion than this (a year). */
+export const MAX_TICKET_SPAN_MS = 366 * 86_400_000;
+
 export const ticketCompletedSchema = z
   .object({
     ticketId: idField,
@@ -72,6 +75,12 @@ export const ticketCompletedSchema = z
       const v = t[f];
       if (v && Date.parse(v) > completed) {
         ctx.addIssue({ code: 'custom', path: [f], message: 'must not be after completedAt' });
+      } else if (v && Date.parse(v) < completed - MAX_TICKET_SPAN_MS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [f],
+          message: 'must not be more than a year before completedAt',
+        });
       }
     }
   });

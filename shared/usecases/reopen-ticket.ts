@@ -5,7 +5,7 @@ import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/ph
 import { getSurvey, updateSurvey } from '#shared/entities/survey';
 import { getTicket, markReopened } from '#shared/entities/ticket';
 import { replyOnClose } from '#shared/entities/work-order-reply';
-import { NotFoundError, ValidationError } from '#shared/errors';
+import { ConflictError, NotFoundError } from '#shared/errors';
 import { logger } from '#shared/log';
 import type { TicketReopened } from '#shared/schemas/ticket-reopened';
 import { planTicket } from '#shared/usecases/complete-ticket';
@@ -23,7 +23,14 @@ export interface ReopenResult {
  * A ticket reopened upstream: a survey not yet sent is cancelled, one already sent is closed
  * without counting (its send leaves the response-rate denominator), one already answered keeps
  * its rating. The completion itself stays counted (the visit happened); the next completion of
- * the ticket starts a new survey. Reopening twice changes nothing more.
+ * the ticket starts a new survey.
+ *
+ * Like completions (`matchCompletion`), reopens are told apart by identity, never by comparing
+ * upstream clocks: the same `reopenedAt` as the current or an earlier reopen is a repeat (200,
+ * `kept`, nothing changes); a new one reopens the current completion whatever its date (a reopen
+ * may be stamped before the completion by another system's clock), and while the ticket is
+ * already reopened it is a 409 naming `reopenedAt` (it belongs to a completion not delivered yet:
+ * upstream retries it, and it applies once that completion is accepted).
  */
 export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
   for (let attempt = 1; ; attempt++) {
@@ -31,10 +38,18 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
     if (!ticket) throw new NotFoundError(`no ticket ${r.ticketId} from source ${r.source}`);
     const surveyId = ticket.response.surveyId;
     const base = { ticketId: r.ticketId, source: r.source, status: 'reopened' as const, surveyId };
-    if (ticket.state === 'reopened') return { ...base, survey: 'kept' };
-    if (Date.parse(r.reopenedAt) < Date.parse(ticket.ticket.completedAt)) {
-      throw new ValidationError([
-        { field: 'reopenedAt', message: 'must not be before the completion it reopens' },
+    const reopenedAt = Date.parse(r.reopenedAt);
+    if (ticket.state === 'reopened' && Date.parse(ticket.reopenedAt ?? '') === reopenedAt) {
+      return { ...base, survey: 'kept' }; // this reopen again
+    }
+    const past = ticket.history?.find((h) => Date.parse(h.reopenedAt) === reopenedAt);
+    if (past) return { ...base, surveyId: past.response.surveyId, survey: 'kept' }; // an earlier one, late
+    if (ticket.state === 'reopened') {
+      throw new ConflictError('the ticket is reopened and has no completion since', [
+        {
+          field: 'reopenedAt',
+          message: `the ticket was reopened at ${ticket.reopenedAt} and not completed since: a new reopen needs the next completion first`,
+        },
       ]);
     }
     if (!ticket.plannedAt && attempt < 5) {
