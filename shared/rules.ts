@@ -213,7 +213,7 @@ export const rulesSchema = z.strictObject({
     })
     .prefault({}),
   /** Completions: one older than this many days is rejected (400), never surveyed or counted. */
-  tickets: z.object({ maxCompletionAgeDays: z.number().positive().max(366).default(7) }).prefault({}),
+  tickets: z.strictObject({ maxCompletionAgeDays: z.number().positive().max(366).default(7) }).prefault({}),
   /** Personal data (domain.md section 7): kept only as long as needed. */
   retention: z
     .strictObject({

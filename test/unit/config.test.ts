@@ -56,6 +56,9 @@ describe('strict configuration (issue 9.8)', () => {
     expect(rulesError({ timeLimits: { otherKindHours: { instal: 24 } } })).toThrow(
       /RULES\.timeLimits\.otherKindHours\.instal/,
     );
+    expect(rulesError({ tickets: { maxCompletionAgeDay: 3 } })).toThrow(
+      /RULES\.tickets\.maxCompletionAgeDay: unknown key/,
+    );
   });
 
   it('deep-merges a partial survey.delayMinutes and a partial quietHours over the defaults', () => {
