@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { now } from '#shared/clock';
 import { normalizeCnMobile } from '#shared/phone';
 import { ticketKinds } from '#shared/rules';
+import { scopeNameField } from '#shared/schemas/scope-name';
 
 /** Completed tickets may be stamped this far ahead of our clock (upstream clocks drift). */
 export const CLOCK_SKEW_MS = 60_000;
@@ -41,8 +42,8 @@ export const ticketCompletedSchema = z
       id: idField,
       /** Shown to the customer in the survey SMS: at most 10 characters so the SMS stays one segment. */
       name: text(10),
-      team: text(64),
-      region: text(64),
+      team: scopeNameField,
+      region: scopeNameField,
     }),
     customer: z.object({
       phone: z
