@@ -1,7 +1,6 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
-  CfnUserPoolGroup,
   ClientAttributes,
   Mfa,
   StringAttribute,
@@ -14,7 +13,6 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { roles } from '#shared/auth';
 import { replyQueueMaxReceives } from '#shared/backoff';
 import { table as tableDef } from '#shared/db/table';
 
@@ -148,9 +146,9 @@ export class FeedbackDataStack extends Stack {
         'entry of the JSON map.',
     });
 
-    // --- Managers' identities: ID tokens carry custom:role (or the role's group, cognito:groups),
-    // custom:teams, custom:regions, custom:engineerId, which the HTTP API's JWT authorizer hands to
-    // the functions (shared/auth.ts).
+    // --- Managers' identities: ID tokens carry custom:role, custom:teams and custom:regions (JSON
+    // arrays of names, e.g. ["North Team"]) and custom:engineerId, which the HTTP API's JWT
+    // authorizer hands to the functions (shared/auth.ts).
     this.userPool = new UserPool(this, 'Managers', {
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
@@ -195,17 +193,9 @@ export class FeedbackDataStack extends Stack {
       },
     );
 
-    // Roles as groups: a user in one of these groups gets that role when their token has no
-    // custom:role (shared/auth.ts; several groups = the most privileged). Teams, regions and
-    // engineerId stay custom attributes. Precedence follows the privilege (admin first).
-    for (const [precedence, role] of roles.entries()) {
-      new CfnUserPoolGroup(this, `Group${role[0]?.toUpperCase()}${role.slice(1)}`, {
-        userPoolId: this.userPool.userPoolId,
-        groupName: role,
-        description: `telecom-feedback role: ${role}`,
-        precedence,
-      });
-    }
+    // No role groups: custom:role is the one source of a user's role (shared/auth.ts), so that a
+    // demotion cannot be overridden by a group membership left behind. Only ID tokens are accepted
+    // (access tokens carry groups, not the custom attributes).
 
     this.userPoolClient = this.userPool.addClient('ManagersClient', {
       generateSecret: false,

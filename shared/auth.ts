@@ -1,8 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { UnauthorizedError } from '#shared/errors';
+import { scopeNameField } from '#shared/schemas/scope-name';
 
-/** Most privileged first (roleFromGroups relies on the order). */
+/** Most privileged first. */
 export const roles = ['admin', 'manager', 'agent', 'engineer'] as const;
 export type Role = (typeof roles)[number];
 
@@ -14,58 +15,79 @@ export interface Principal {
   engineerId?: string;
 }
 
-const list = z
-  .string()
-  .optional()
-  .transform((s) =>
-    (s ?? '')
-      .replace(/^\[|\]$/g, '')
-      .split(/[,\s]+/)
-      .map((x) => x.trim())
-      .filter(Boolean),
-  );
+const nameList = z.array(scopeNameField);
 
 /**
- * Claims as API Gateway's JWT authorizer hands them to the function (all values are strings).
- * Local tokens carry `role`, `teams`, `regions`, `engineerId`; Cognito tokens carry the same as
- * `custom:` attributes, or the role as membership of a user-pool group (`cognito:groups`).
+ * A list of team or region names as tokens carry it: a JSON array of strings, as a string claim
+ * (`["North Team","华东，一组"]`; API Gateway's JWT authorizer hands a real array claim on as
+ * `[North Team 华东，一组]`, which could not be split back, but a string claim intact), or a real
+ * array if one arrives. No claim = no names. Anything else is refused, never split by guesswork.
+ */
+export function parseScopeList(value: unknown): { ok: true; names: string[] } | { ok: false } {
+  if (value === undefined) return { ok: true, names: [] };
+  let list: unknown = value;
+  if (typeof value === 'string') {
+    try {
+      list = JSON.parse(value);
+    } catch {
+      return { ok: false };
+    }
+  }
+  const parsed = nameList.safeParse(list);
+  return parsed.success ? { ok: true, names: [...new Set(parsed.data)] } : { ok: false };
+}
+
+/**
+ * Claims as API Gateway's JWT authorizer hands them to the function (all values strings).
+ * Only ID tokens are accepted (`token_use` = `id`; local tokens carry it too): an access token
+ * carries the user's groups but not their attributes. The role is `custom:role` (local tokens:
+ * `role`) and nothing else: `cognito:groups` gives no role. Scopes are `custom:teams`,
+ * `custom:regions` (JSON arrays, see parseScopeList) and `custom:engineerId` (local tokens: the
+ * same names without `custom:`).
  */
 const claimsSchema = z.object({
   sub: z.string().min(1),
   role: z.enum(roles),
-  teams: list,
-  regions: list,
   engineerId: z.string().min(1).optional(),
 });
 
-/**
- * The role a token's Cognito groups give (the user pool has one group per role, infra/data-stack.ts):
- * the most privileged of the groups that are roles (`roles` is ordered most privileged first).
- * Groups that are not roles are ignored; none left = no role (the caller answers 401).
- * Only used when the token has no `custom:role` (or local `role`) claim, which wins.
- */
-export function roleFromGroups(groups: readonly string[]): Role | undefined {
-  return roles.find((r) => groups.includes(r));
-}
+type RawClaims = Record<string, string | number | boolean | string[]>;
 
 export function principalFromEvent(event: APIGatewayProxyEventV2): Principal {
   const ctx = event.requestContext as APIGatewayProxyEventV2['requestContext'] & {
-    authorizer?: { jwt?: { claims?: Record<string, string | number | boolean | string[]> } };
+    authorizer?: { jwt?: { claims?: RawClaims } };
   };
   const raw = ctx.authorizer?.jwt?.claims;
   if (!raw) throw new UnauthorizedError('missing token');
-  const pick = (name: string, custom = true) => {
-    const v = raw[name] ?? (custom ? raw[`custom:${name}`] : undefined);
-    return v === undefined ? undefined : Array.isArray(v) ? v.join(',') : String(v);
+  if (raw.token_use !== 'id')
+    throw new UnauthorizedError('only ID tokens are accepted (token_use must be "id")');
+  /** The local claim name, or else the Cognito custom attribute's, with its value. */
+  const claim = (name: string): [string, RawClaims[string] | undefined] =>
+    raw[name] !== undefined ? [name, raw[name]] : [`custom:${name}`, raw[`custom:${name}`]];
+  const scope = (name: 'teams' | 'regions'): string[] => {
+    const [claimName, value] = claim(name);
+    const list = parseScopeList(value);
+    if (!list.ok) {
+      throw new UnauthorizedError(
+        `${claimName} must be a JSON array of names, e.g. ["North Team","华东，一组"] ` +
+          '(each 1-64 characters, no control characters)',
+      );
+    }
+    return list.names;
   };
+  const str = (v: RawClaims[string] | undefined) => (v === undefined ? undefined : String(v));
   const parsed = claimsSchema.safeParse({
-    sub: pick('sub'),
-    role: pick('role') ?? roleFromGroups(list.parse(pick('cognito:groups', false))),
-    teams: pick('teams'),
-    regions: pick('regions'),
-    engineerId: pick('engineerId'),
+    sub: str(raw.sub),
+    role: str(claim('role')[1]),
+    engineerId: str(claim('engineerId')[1]),
   });
   if (!parsed.success) throw new UnauthorizedError('token carries no valid role');
-  const { sub, ...rest } = parsed.data;
-  return { subject: sub, ...rest };
+  const { sub, role, engineerId } = parsed.data;
+  return {
+    subject: sub,
+    role,
+    teams: scope('teams'),
+    regions: scope('regions'),
+    ...(engineerId ? { engineerId } : {}),
+  };
 }

@@ -39,6 +39,19 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
   return resolve(env.DATA_DIR?.trim() || '.data');
 }
 
+/**
+ * Creates `path` (and its missing parents) private to the user, 0700, and tightens it to 0700 if it
+ * exists: the data directory holds phone numbers, comments and secrets.
+ */
+export function privateDir(path: string): void {
+  mkdirSync(path, { recursive: true, mode: 0o700 });
+  try {
+    chmodSync(path, 0o700);
+  } catch (err) {
+    throw new Error(`cannot make the data directory ${path} private (0700): ${(err as Error).message}`);
+  }
+}
+
 export function newWebhookSecret(): string {
   return `whsec_${randomBytes(32).toString('base64')}`;
 }
@@ -49,7 +62,7 @@ function isStored(x: unknown): x is StoredSecrets {
   return typeof o.webhookSecret === 'string' && typeof o.jwtSecret === 'string';
 }
 
-function readOrCreate(file: string, dir: string): StoredSecrets {
+function readOrCreate(file: string): StoredSecrets {
   try {
     const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
     if (isStored(parsed) && parsed.webhookSecret && parsed.jwtSecret) return parsed;
@@ -57,7 +70,6 @@ function readOrCreate(file: string, dir: string): StoredSecrets {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  mkdirSync(dir, { recursive: true });
   const fresh: StoredSecrets = {
     webhookSecret: newWebhookSecret(),
     jwtSecret: randomBytes(48).toString('base64url'),
@@ -69,7 +81,7 @@ function readOrCreate(file: string, dir: string): StoredSecrets {
     return fresh;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    return readOrCreate(file, dir);
+    return readOrCreate(file);
   }
 }
 
@@ -78,7 +90,8 @@ export function loadLocalSecrets(
   dir: string = dataDir(env),
 ): LocalSecrets {
   const file = join(dir, 'local-secrets.json');
-  const stored = readOrCreate(file, dir);
+  privateDir(dir);
+  const stored = readOrCreate(file);
   const fromEnv = env.WEBHOOK_SECRET?.trim() ? parseSigningSecrets(env.WEBHOOK_SECRET, 'WEBHOOK_SECRET') : [];
   const webhookSecrets = fromEnv.length ? fromEnv : [stored.webhookSecret];
   const replySecret = `whsec_${createHmac('sha256', stored.jwtSecret).update('work-order-reply').digest('base64')}`;

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo, isIP } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -31,7 +30,7 @@ import {
   withJwtClaims,
 } from './events.ts';
 import { matchRoute } from './router.ts';
-import { dataDir as defaultDataDir, loadLocalSecrets } from './secrets.ts';
+import { dataDir as defaultDataDir, loadLocalSecrets, privateDir } from './secrets.ts';
 import { mintToken, verifyToken } from './token.ts';
 
 /**
@@ -220,7 +219,7 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
     dataLocation = `external (${dynamoEndpoint})`;
   } else {
     const dbPath = opts.inMemory ? undefined : join(dir, 'dynamodb');
-    if (dbPath) mkdirSync(dbPath, { recursive: true });
+    if (dbPath) privateDir(dbPath);
     dynamo = await startDynamoDbLocal({
       ...(opts.dynamoPort ? { port: opts.dynamoPort } : {}),
       ...(dbPath ? { path: dbPath } : {}),

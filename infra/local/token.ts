@@ -3,13 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { type Role, roles } from '#shared/auth';
+import { scopeNameField } from '#shared/schemas/scope-name';
 import { JWT_AUDIENCE, JWT_ISSUER, loadLocalSecrets } from './secrets.ts';
 
 /**
- * Local bearer tokens: HS256 JWTs signed with the local jwtSecret, carrying the claims the JWT
- * authorizer hands to the functions (`role`, `teams`, `regions`, `engineerId`).
+ * Local bearer tokens: HS256 JWTs signed with the local jwtSecret, carrying the claims of an ID
+ * token (`token_use: "id"`) that the JWT authorizer hands to the functions (`role`, `teams`,
+ * `regions`, `engineerId`). Teams and regions are JSON arrays in a string claim, as in Cognito's
+ * `custom:teams` / `custom:regions` (shared/auth.ts).
  *
  *   npm run --silent token -- --role manager --teams T1,T2 --regions 南昌 --ttl 2h
+ *   npm run --silent token -- --role manager --team 'North Team' --team '华东，一组'
+ *   npm run --silent token -- --role manager --teams '["North Team","A, B"]'
  */
 export interface MintOptions {
   role: Role;
@@ -50,11 +55,19 @@ function validate(opts: MintOptions): void {
     ['teams', opts.teams],
     ['regions', opts.regions],
   ] as const) {
-    if (list?.some((x) => x.includes(',') || !x.trim())) {
-      throw new TokenOptionsError(`--${name} entries must be non-empty and comma-free`);
+    for (const x of list ?? []) {
+      if (!scopeNameField.safeParse(x).success) {
+        throw new TokenOptionsError(
+          `--${name}: ${JSON.stringify(x)} is not a name (1-64 characters, no control characters)`,
+        );
+      }
     }
   }
 }
+
+/** The names as the claim carries them: a JSON array (trimmed, each once). */
+const listClaim = (list: readonly string[] | undefined) =>
+  JSON.stringify([...new Set((list ?? []).map((x) => scopeNameField.parse(x)))]);
 
 export async function mintToken(opts: MintOptions): Promise<string> {
   validate(opts);
@@ -62,9 +75,10 @@ export async function mintToken(opts: MintOptions): Promise<string> {
   const secret = opts.secret ?? loadLocalSecrets().jwtSecret;
   const iat = Math.floor(Date.now() / 1000);
   const claims: JWTPayload = {
+    token_use: 'id',
     role: opts.role,
-    teams: (opts.teams ?? []).join(','),
-    regions: (opts.regions ?? []).join(','),
+    teams: listClaim(opts.teams),
+    regions: listClaim(opts.regions),
     ...(opts.engineerId ? { engineerId: opts.engineerId } : {}),
   };
   return await new SignJWT(claims)
@@ -91,16 +105,39 @@ export async function verifyToken(
   return payload;
 }
 
-const list = (s: string | undefined) =>
-  s === undefined
-    ? undefined
-    : s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean);
+/**
+ * `--teams`/`--regions`: a JSON array of names (`["North Team","A, B"]`), or names separated by
+ * ASCII commas (`T1,T2`; spaces and full-width commas stay inside a name); `--team`/`--region`
+ * (repeatable): one name each, whatever it holds. Both forms add up.
+ */
+function namesOption(
+  flag: string,
+  list: string | undefined,
+  single: string[] | undefined,
+): string[] | undefined {
+  if (list === undefined && single === undefined) return undefined;
+  let names: string[] = [];
+  if (list !== undefined) {
+    if (list.trim().startsWith('[')) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(list);
+      } catch {
+        throw new TokenOptionsError(`--${flag} starting with "[" must be a JSON array of names`);
+      }
+      if (!Array.isArray(parsed) || parsed.some((x) => typeof x !== 'string')) {
+        throw new TokenOptionsError(`--${flag} starting with "[" must be a JSON array of names`);
+      }
+      names = parsed as string[];
+    } else {
+      names = list.split(',');
+    }
+  }
+  return [...names, ...(single ?? [])].map((x) => x.trim());
+}
 
 export function parseTokenArgs(argv: string[]): MintOptions {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | string[] | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -109,7 +146,9 @@ export function parseTokenArgs(argv: string[]): MintOptions {
       options: {
         role: { type: 'string' },
         teams: { type: 'string' },
+        team: { type: 'string', multiple: true },
         regions: { type: 'string' },
+        region: { type: 'string', multiple: true },
         engineer: { type: 'string' },
         sub: { type: 'string' },
         ttl: { type: 'string' },
@@ -122,8 +161,9 @@ export function parseTokenArgs(argv: string[]): MintOptions {
   const role = str('role');
   if (!role) throw new TokenOptionsError(`--role is required (${roles.join(', ')})`);
   const opts: MintOptions = { role: role as Role };
-  const teams = list(str('teams'));
-  const regions = list(str('regions'));
+  const many = (k: string) => (Array.isArray(values[k]) ? (values[k] as string[]) : undefined);
+  const teams = namesOption('teams', str('teams'), many('team'));
+  const regions = namesOption('regions', str('regions'), many('region'));
   if (teams) opts.teams = teams;
   if (regions) opts.regions = regions;
   const engineer = str('engineer');
@@ -145,7 +185,8 @@ export function parseTokenArgs(argv: string[]): MintOptions {
 
 const USAGE =
   'usage: npm run --silent token -- --role admin|manager|agent|engineer ' +
-  '[--teams T1,T2] [--regions R1,R2] [--engineer ID] [--sub NAME] [--ttl 12h]';
+  '[--teams T1,T2 | --teams \'["North Team"]\' | --team NAME...] [--regions R1,R2 | --region NAME...] ' +
+  '[--engineer ID] [--sub NAME] [--ttl 12h]';
 
 async function main(argv: string[]): Promise<number> {
   let opts: MintOptions;

@@ -1,12 +1,13 @@
 import * as z from 'zod';
 import { cleanFreeText, FREE_TEXT_MAX } from '#shared/free-text';
+import { scopeNameField } from '#shared/schemas/scope-name';
 
 export const callbackOutcomes = ['resolved_satisfied', 'resolved_unsatisfied', 'unreachable'] as const;
 export const callbackStatuses = ['open', 'overdue', 'closed'] as const;
 export type CallbackStatus = (typeof callbackStatuses)[number];
 
 /** Requests of the callback API (GET/POST /v1/callbacks...): the handler and the OpenAPI document use these. */
-const name = z.string().trim().min(1).max(64);
+const name = scopeNameField;
 
 export const callbackListQuery = z.object({
   /** One status or several, comma-separated; default `open,overdue` (the cases still to work). */

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { now } from '#shared/clock';
 import { normalizeCnMobile } from '#shared/phone';
 import { ticketKinds } from '#shared/rules';
+import { scopeNameField } from '#shared/schemas/scope-name';
 import { smsSafeText } from '#shared/schemas/sms-safe-text';
 
 /** Completed tickets may be stamped this far ahead of our clock (upstream clocks drift). */
@@ -48,8 +49,8 @@ export const ticketCompletedSchema = z
        * BMP counts two) so every template stays one segment; no link, control character or 【】.
        */
       name: smsSafeText(10),
-      team: text(64),
-      region: text(64),
+      team: scopeNameField,
+      region: scopeNameField,
     }),
     customer: z.object({
       phone: z

@@ -7,7 +7,12 @@ export function httpEvent(opts: {
   body?: string;
   headers?: Record<string, string>;
   query?: Record<string, string>;
-  claims?: Record<string, string>;
+  /**
+   * The JWT authorizer's claims: an ID token's (`token_use: "id"` unless given). API Gateway hands
+   * every value on as a string; a `string[]` here stands for a real array claim reaching the
+   * function some other way. Teams and regions are JSON arrays (`scopeClaim`).
+   */
+  claims?: Record<string, string | string[]>;
 }): APIGatewayProxyEventV2 {
   const headers = Object.fromEntries(
     Object.entries(opts.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
@@ -38,9 +43,16 @@ export function httpEvent(opts: {
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),
-      ...(opts.claims ? { authorizer: { jwt: { claims: opts.claims, scopes: [] } } } : {}),
+      ...(opts.claims
+        ? { authorizer: { jwt: { claims: { token_use: 'id', ...opts.claims }, scopes: [] } } }
+        : {}),
     },
     body: opts.body,
     isBase64Encoded: false,
   } as APIGatewayProxyEventV2;
+}
+
+/** A teams or regions claim as tokens carry it: a JSON array of names; '' = none. */
+export function scopeClaim(...names: string[]): string {
+  return JSON.stringify(names.filter(Boolean));
 }

@@ -7,7 +7,6 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roles } from '#shared/auth';
 import { replyQueueMaxReceives } from '#shared/backoff';
 import { table as tableDef } from '#shared/db/table';
 import { type FunctionName, functionNames, routes } from '#shared/routes';
@@ -721,20 +720,17 @@ describe('FeedbackData', () => {
     expect(props.ReadAttributes).toEqual(
       expect.arrayContaining(['custom:role', 'custom:teams', 'custom:regions', 'custom:engineerId']),
     );
+    // Without WriteAttributes, Cognito lets users write every attribute: it must be explicit.
+    expect(Array.isArray(props.WriteAttributes)).toBe(true);
+    for (const attr of ['custom:role', 'custom:teams', 'custom:regions', 'custom:engineerId']) {
+      expect(props.WriteAttributes).not.toContain(attr);
+    }
     expect((props.WriteAttributes as string[]).filter((a) => a.startsWith('custom:'))).toEqual([]);
     expect(props.GenerateSecret).toBe(false);
   });
 
-  it('user pool: one group per role, most privileged first; strong passwords, optional TOTP', () => {
-    const [poolId] = Object.keys(data.findResources('AWS::Cognito::UserPool'));
-    const groups = Object.values(data.findResources('AWS::Cognito::UserPoolGroup')) as Json[];
-    expect(
-      groups
-        .map((g) => g.Properties)
-        .sort((a, b) => a.Precedence - b.Precedence)
-        .map((p) => [p.GroupName, p.Precedence, p.UserPoolId]),
-    ).toEqual(roles.map((r, i) => [r, i, { Ref: poolId }]));
-    expect(roles).toEqual(['admin', 'manager', 'agent', 'engineer']);
+  it('user pool: no role groups (custom:role is the only source of the role); strong passwords, optional TOTP', () => {
+    expect(data.findResources('AWS::Cognito::UserPoolGroup')).toEqual({});
     data.hasResourceProperties('AWS::Cognito::UserPool', {
       Policies: {
         PasswordPolicy: Match.objectLike({

@@ -10,7 +10,7 @@ import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
 import { callbacks } from '../../functions/callbacks/handler.ts';
-import { httpEvent } from '../helpers/apigw.ts';
+import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
@@ -55,8 +55,13 @@ async function rated(
 
 type Claims = Record<string, string>;
 const admin: Claims = { sub: 'admin-1', role: 'admin' };
-const agent = (teams: string): Claims => ({ sub: 'agent-1', role: 'agent', teams });
-const manager = (teams: string, regions = ''): Claims => ({ sub: 'mgr-1', role: 'manager', teams, regions });
+const agent = (team: string): Claims => ({ sub: 'agent-1', role: 'agent', teams: scopeClaim(team) });
+const manager = (team: string, region = ''): Claims => ({
+  sub: 'mgr-1',
+  role: 'manager',
+  teams: scopeClaim(team),
+  regions: scopeClaim(region),
+});
 const engineer: Claims = { sub: 'eng-1', role: 'engineer', engineerId: 'E-x' };
 
 async function call(

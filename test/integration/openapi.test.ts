@@ -22,12 +22,12 @@ import {
 } from '#shared/schemas/responses';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
-import { httpEvent } from '../helpers/apigw.ts';
+import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { inbound, sign, ticketBody } from '../helpers/fixtures.ts';
 
 const secret = process.env.WEBHOOK_SECRET as string;
 const admin = { sub: 'admin-1', role: 'admin' };
-const agent = { sub: 'agent-1', role: 'agent', teams: 'T-api' };
+const agent = { sub: 'agent-1', role: 'agent', teams: scopeClaim('T-api') };
 
 async function signed(fn: typeof ticketCompleted, path: string, body: unknown) {
   const text = JSON.stringify(body);

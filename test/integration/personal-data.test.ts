@@ -9,7 +9,7 @@ import { acceptTicket } from '#shared/usecases/complete-ticket';
 import { engineerReport } from '#shared/usecases/engineer-report';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
-import { httpEvent } from '../helpers/apigw.ts';
+import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { allItems } from '../helpers/db.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
@@ -64,7 +64,9 @@ describe('personal data', () => {
     await rateAndComment(national, 'PD-DEL', '赵女士');
     const before = await figures();
 
-    expect((await del(national, { sub: 'm', role: 'manager', teams: 'T-pd' })).statusCode).toBe(403);
+    expect((await del(national, { sub: 'm', role: 'manager', teams: scopeClaim('T-pd') })).statusCode).toBe(
+      403,
+    );
     const bad = await del('010-1234', { sub: 'a', role: 'admin' });
     expect(bad.statusCode).toBe(400);
     expect(JSON.parse(bad.body as string).errors[0].field).toBe('phone');

@@ -12,7 +12,7 @@ import type {
 } from '#shared/usecases/engineer-report';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { runDueWork } from '#shared/usecases/run-due-work';
-import { httpEvent } from '../helpers/apigw.ts';
+import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
@@ -107,8 +107,13 @@ beforeAll(async () => {
 
 type Claims = Record<string, string>;
 const ADMIN: Claims = { sub: 'admin', role: 'admin' };
-const mgr = (teams: string, regions = ''): Claims => ({ sub: 'm', role: 'manager', teams, regions });
-const agent = (teams: string): Claims => ({ sub: 'ag', role: 'agent', teams });
+const mgr = (team: string, region = ''): Claims => ({
+  sub: 'm',
+  role: 'manager',
+  teams: scopeClaim(team),
+  regions: scopeClaim(region),
+});
+const agent = (team: string): Claims => ({ sub: 'ag', role: 'agent', teams: scopeClaim(team) });
 const engineer = (id: string): Claims => ({ sub: id, role: 'engineer', engineerId: id });
 
 async function get(

@@ -90,8 +90,9 @@ describe('tokens', () => {
     expect(claims).toMatchObject({
       sub: 'local-manager',
       role: 'manager',
-      teams: 'T1,T2',
-      regions: '南昌',
+      token_use: 'id',
+      teams: '["T1","T2"]',
+      regions: '["南昌"]',
       iss: 'telecom-feedback-local',
       aud: 'telecom-feedback',
     });
@@ -198,8 +199,9 @@ describe('JWT authorizer', () => {
       sub: 'local-engineer',
       role: 'engineer',
       engineerId: 'E042',
-      teams: 'T1',
-      regions: '南昌,九江',
+      token_use: 'id',
+      teams: '["T1"]',
+      regions: '["南昌","九江"]',
       iss: 'telecom-feedback-local',
       aud: 'telecom-feedback',
     });
