@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseSigningSecrets } from '#shared/config-check';
 
@@ -41,7 +41,7 @@ export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /**
  * Creates `path` (and its missing parents) private to the user, 0700, and tightens it to 0700 if it
- * exists: the data directory holds phone numbers, comments and secrets.
+ * exists: for the directories that are ours alone (the data directory's `dynamodb/`).
  */
 export function privateDir(path: string): void {
   mkdirSync(path, { recursive: true, mode: 0o700 });
@@ -50,6 +50,19 @@ export function privateDir(path: string): void {
   } catch (err) {
     throw new Error(`cannot make the data directory ${path} private (0700): ${(err as Error).message}`);
   }
+}
+
+/** What an earlier run of ours leaves in a data directory. */
+const OUR_FILES = ['local-secrets.json', 'dynamodb'];
+
+/**
+ * The data directory holds phone numbers, comments and secrets: created 0700, and tightened to
+ * 0700 when an earlier run of ours made it (it holds our files). An existing directory that is not
+ * ours (`DATA_DIR=/tmp`, or `$HOME`) is left as it is: what we put in it is private by itself
+ * (the secrets file 0600, `dynamodb/` 0700).
+ */
+export function dataDirPrivate(path: string): void {
+  if (!existsSync(path) || OUR_FILES.some((f) => existsSync(join(path, f)))) privateDir(path);
 }
 
 export function newWebhookSecret(): string {
@@ -90,7 +103,7 @@ export function loadLocalSecrets(
   dir: string = dataDir(env),
 ): LocalSecrets {
   const file = join(dir, 'local-secrets.json');
-  privateDir(dir);
+  dataDirPrivate(dir);
   const stored = readOrCreate(file);
   const fromEnv = env.WEBHOOK_SECRET?.trim() ? parseSigningSecrets(env.WEBHOOK_SECRET, 'WEBHOOK_SECRET') : [];
   const webhookSecrets = fromEnv.length ? fromEnv : [stored.webhookSecret];

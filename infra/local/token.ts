@@ -130,7 +130,14 @@ function namesOption(
       }
       names = parsed as string[];
     } else {
+      // The plain form is for simple names only: a comma followed by a space (or any name with
+      // space around it) is more likely one name with a comma in it than two, so it is refused.
       names = list.split(',');
+      if (names.some((x) => x !== x.trim() || x === '')) {
+        throw new TokenOptionsError(
+          `--${flag} "${list}" is ambiguous: for a name with a comma or space around it use --${flag.replace(/s$/, '')} NAME (repeatable) or a JSON array`,
+        );
+      }
     }
   }
   return [...names, ...(single ?? [])].map((x) => x.trim());

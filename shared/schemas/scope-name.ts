@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/schemas/invisible-chars';
 
 /**
  * A team or region name: an identifier, compared exactly. It may hold spaces, commas, `#`,
@@ -12,4 +13,4 @@ export const scopeNameField = z
   .trim()
   .min(1)
   .max(64)
-  .refine((s) => !/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u.test(s), 'must not contain control or invisible characters');
+  .refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE);

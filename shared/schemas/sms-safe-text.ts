@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/schemas/invisible-chars';
 
 /**
  * Text from a request that is rendered into an SMS (today `engineer.name`, the `{engineerName}`
@@ -19,14 +20,11 @@ import * as z from 'zod';
  */
 
 const LINK = /[a-z][a-z0-9+.-]*:\/\/|www[.。]|[a-z0-9-]+[.。][a-z]{2,}|\d{1,3}(?:[.。]\d{1,3}){3}/i;
-const CONTROL = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
 const BRACKETS = /[【】〖〗[\]]/;
 
 /** Why `value` must not go into an SMS, or undefined when it may. */
 export function smsUnsafeReason(value: string): string | undefined {
-  if (CONTROL.test(value)) {
-    return 'must not contain control characters (line breaks, tabs...), bidi or other format characters';
-  }
+  if (INVISIBLE_CHARS.test(value)) return INVISIBLE_CHARS_MESSAGE;
   const nfkc = value.normalize('NFKC');
   if (LINK.test(nfkc)) return 'must not contain a link (URL, www. or domain name)';
   if (BRACKETS.test(nfkc)) return 'must not contain 【】 or other brackets of an SMS signature';

@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { now } from '#shared/clock';
 import { normalizeCnMobile } from '#shared/phone';
 import { ticketKinds } from '#shared/rules';
+import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/schemas/invisible-chars';
 import { scopeNameField } from '#shared/schemas/scope-name';
 import { smsSafeText } from '#shared/schemas/sms-safe-text';
 
@@ -64,7 +65,10 @@ export const ticketCompletedSchema = z
           }
           return e164;
         }),
-      name: text(32).optional(),
+      /** Neither stored nor shown today; refused if it holds what no name holds. */
+      name: text(32)
+        .refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE)
+        .optional(),
     }),
   })
   .superRefine((t, ctx) => {

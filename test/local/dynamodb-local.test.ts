@@ -1,11 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { listensOn } from '#shared/db/dynamodb-local';
+import { loadLocalSecrets } from '../../infra/local/secrets.ts';
 
 /**
  * The local system's own DynamoDB Local: it dies with the server even on kill -9 of the server,
@@ -70,11 +79,29 @@ function dynamoJavaPids(port: number): number[] {
   return pids;
 }
 
+describe('the data directory', () => {
+  it('is created 0700; an existing directory that is not ours (DATA_DIR=/tmp) is left as it is, what we put in it is private', () => {
+    const fresh = join(mkdtempSync(join(tmpdir(), 'feedback-dd-')), 'data');
+    const secrets = loadLocalSecrets({}, fresh);
+    expect(statSync(fresh).mode & 0o777).toBe(0o700);
+    expect(statSync(secrets.file).mode & 0o777).toBe(0o600);
+
+    const shared = mkdtempSync(join(tmpdir(), 'feedback-shared-'));
+    chmodSync(shared, 0o755);
+    writeFileSync(join(shared, 'someone-elses.txt'), 'x');
+    const inShared = loadLocalSecrets({}, shared);
+    expect(statSync(shared).mode & 0o777).toBe(0o755);
+    expect(statSync(inShared.file).mode & 0o777).toBe(0o600);
+  });
+});
+
 describe.runIf(process.platform === 'linux')('npm start and its DynamoDB Local', () => {
-  it('creates the data directory 0700 (tightening an existing one), and DynamoDB Local dies with a kill -9 of the server', async () => {
+  it('makes the data directory 0700 (tightening one an earlier run left open), and DynamoDB Local dies with a kill -9 of the server', async () => {
     const dataDir = join(mkdtempSync(join(tmpdir(), 'feedback-dd-')), 'data');
-    mkdirSync(dataDir, { mode: 0o755 });
-    chmodSync(dataDir, 0o755); // an existing, too open directory (umask aside)
+    // an earlier run's data directory, too open (umask aside): ours, since it holds our files
+    mkdirSync(join(dataDir, 'dynamodb'), { recursive: true, mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    chmodSync(join(dataDir, 'dynamodb'), 0o755);
     const { child, output } = startServer({ DATA_DIR: dataDir });
     expect(await waitFor(() => /Admin token\s+\S+/.test(output()) || child.exitCode !== null, 90_000)).toBe(
       true,

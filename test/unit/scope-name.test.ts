@@ -25,6 +25,7 @@ describe('team and region names: one identifier rule for the webhook and the tok
     ['a newline', 'North\nTeam'],
     ['a right-to-left override', 'North\u202eTeam'],
     ['a zero-width space', 'North\u200bTeam'],
+    ['a lone surrogate', 'North\ud83d'],
     ['65 characters', 'x'.repeat(65)],
     ['blanks only', '   '],
   ])('the webhook refuses a team with %s, naming engineer.team; so do tokens', (_, name) => {
@@ -40,5 +41,17 @@ describe('team and region names: one identifier rule for the webhook and the tok
     expect(r.success && r.data.engineer.team).toBe('North Team');
     expect(parseScopeList('["  North Team "]')).toEqual({ ok: true, names: ['North Team'] });
     expect(callbackListQuery.parse({ team: ' North Team ' }).team).toBe('North Team');
+  });
+
+  it('a customer name with a control, bidi or lone surrogate is refused, naming customer.name', () => {
+    for (const name of ['王\u0000', '王\u202e五', '王\ud83d']) {
+      const r = ticketCompletedSchema.safeParse(
+        ticketBody({
+          completedAt: new Date(Date.now() - 3_600_000).toISOString(),
+          customer: { phone: '13800138000', name },
+        }),
+      );
+      expect(r.error?.issues.map((i) => i.path.join('.'))).toEqual(['customer.name']);
+    }
   });
 });

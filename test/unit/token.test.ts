@@ -69,6 +69,13 @@ describe('local tokens: ID tokens with teams and regions as JSON arrays', () => 
 
   it('refuses what is not a name', () => {
     expect(() => parseTokenArgs(['--role', 'manager', '--teams', 'T1,,T2'])).toThrow(/--teams/);
+    // "x, y" is more likely one name with a comma than two names: refused, never guessed
+    expect(() => parseTokenArgs(['--role', 'manager', '--teams', 'x, y'])).toThrow(
+      /--teams.*ambiguous.*--team NAME/,
+    );
+    expect(() => parseTokenArgs(['--role', 'manager', '--regions', ' R1'])).toThrow(
+      /--regions.*ambiguous.*--region NAME/,
+    );
     expect(() => parseTokenArgs(['--role', 'manager', '--teams', '["T1",2]'])).toThrow(/--teams.*JSON array/);
     expect(() => parseTokenArgs(['--role', 'manager', '--teams', '[T1'])).toThrow(/--teams.*JSON array/);
     expect(() => parseTokenArgs(['--role', 'manager', '--team', 'a\u0007b'])).toThrow(/--teams/);
