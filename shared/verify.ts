@@ -475,9 +475,13 @@ export interface Stranded {
   pk: string;
   sk: string;
   type: string;
-  /** When it was accepted (never planned) or fell due. */
+  /** When it was accepted (never planned) or fell due (a queued survey: its original due time). */
   since: string;
-  message: 'accepted, never planned' | 'due, not handled';
+  message:
+    | 'accepted, never planned'
+    | 'due, not handled'
+    | "waiting, not in its phone's queue"
+    | 'waiting behind no open survey';
 }
 
 /** Default age past which accepted or due work counts as stranded (`--stale-after`, minutes). */
@@ -509,4 +513,46 @@ export function formatStranded(items: Stranded[]): string {
     [['since', 'type', 'pk', 'what'], ...items.map((s) => [s.since, s.type, s.pk, s.message])],
     0,
   );
+}
+
+/** A survey's part in its phone's turn order (the fields the queue check reads). */
+export interface QueuedSurvey {
+  pk: string;
+  sk: string;
+  surveyId: string;
+  phone: string;
+  status: string;
+  dueAt?: string;
+}
+
+/** A phone state's turn order. */
+export interface PhoneQueue {
+  phone: string;
+  openSurveyId?: string;
+  waiting: string[];
+}
+
+/**
+ * Queued surveys nobody will ever send (a customer never surveyed): `waiting` but not in its
+ * phone's queue, or queued on a phone where no survey holds the turn (none open, none released
+ * from the queue and about to be sent). Such a survey is in no due index: only this finds it.
+ */
+export function strandedInQueues(surveys: QueuedSurvey[], phones: PhoneQueue[]): Stranded[] {
+  const byPhone = new Map(phones.map((p) => [p.phone, p]));
+  const open = new Set(
+    surveys.filter((s) => s.status === 'sent' || s.status === 'awaiting_reasons').map((s) => s.surveyId),
+  );
+  const released = new Set(surveys.filter((s) => s.status === 'scheduled').map((s) => s.phone));
+  const out: Stranded[] = [];
+  for (const s of surveys) {
+    if (s.status !== 'waiting') continue;
+    const phone = byPhone.get(s.phone);
+    const base = { pk: s.pk, sk: s.sk, type: 'survey', since: s.dueAt ?? '' };
+    if (!phone?.waiting.includes(s.surveyId)) {
+      out.push({ ...base, message: "waiting, not in its phone's queue" });
+    } else if (!(phone.openSurveyId && open.has(phone.openSurveyId)) && !released.has(s.phone)) {
+      out.push({ ...base, message: 'waiting behind no open survey' });
+    }
+  }
+  return out;
 }

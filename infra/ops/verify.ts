@@ -18,12 +18,15 @@ import {
   formatDifferences,
   formatRollupDifferences,
   formatStranded,
+  type PhoneQueue,
   type Problem,
+  type QueuedSurvey,
   type RollupDifference,
   STALE_AFTER_MINUTES,
   type StoredAggregate,
   type StoredRollup,
   type Stranded,
+  strandedInQueues,
   strandedItem,
 } from '#shared/verify';
 
@@ -31,7 +34,8 @@ import {
  * `npm run verify`: recomputes every per-engineer daily aggregate and monthly roll-up from the raw
  * records (surveys and callback cases) and prints each counter that differs from the stored
  * aggregate or roll-up, and every piece of accepted work left undone: a completion never planned,
- * or anything in the due index for longer than --stale-after minutes. Exits 1 when there is any
+ * anything in the due index for longer than --stale-after minutes, a survey queued on a phone
+ * behind no open survey (or not in its phone's queue at all). Exits 1 when there is any
  * difference or stranded item, 0 with "0 differences" otherwise (2 when the table cannot be read;
  * a missing TABLE_NAME stops it at start-up like any function, naming the variable).
  *
@@ -117,6 +121,8 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
   const stored: StoredAggregate[] = [];
   const storedRollups: StoredRollup[] = [];
   const stranded: Stranded[] = [];
+  const queued: QueuedSurvey[] = [];
+  const phones: PhoneQueue[] = [];
   const at = opts.at ?? now();
   const staleMs = (opts.staleAfterMinutes ?? STALE_AFTER_MINUTES) * 60_000;
   let otherItems = 0;
@@ -136,6 +142,15 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
         for (const item of res.Items ?? []) {
           const late = strandedItem(item, at, staleMs);
           if (late) stranded.push(late);
+          if (
+            item.type === 'survey' &&
+            ['waiting', 'scheduled', 'sent', 'awaiting_reasons'].includes(item.status)
+          ) {
+            const { pk, sk, surveyId, phone, status, dueAt } = item as SurveyItem;
+            queued.push({ pk, sk, surveyId, phone, status, ...(dueAt ? { dueAt } : {}) });
+          } else if (String(item.pk).startsWith('PHONE#') && item.sk === 'PHONE') {
+            phones.push({ phone: item.phone, openSurveyId: item.openSurveyId, waiting: item.waiting ?? [] });
+          }
           if (String(item.pk).startsWith('AGG#')) stored.push(storedAggregate(item));
           else if (String(item.pk).startsWith('AGGM#')) storedRollups.push(storedRollup(item));
           else if (item.type === 'survey') countSurvey(expected, item as SurveyItem);
@@ -162,7 +177,9 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
     rollups: storedRollups.length,
     skippedRollups: fromDay ? storedRollups.filter((r) => `${r.month}-01` < fromDay).length : 0,
     otherItems,
-    stranded: stranded.sort((a, b) => a.since.localeCompare(b.since) || a.pk.localeCompare(b.pk)),
+    stranded: [...stranded, ...strandedInQueues(queued, phones)].sort(
+      (a, b) => a.since.localeCompare(b.since) || a.pk.localeCompare(b.pk),
+    ),
   };
 }
 
@@ -222,8 +239,8 @@ async function main(): Promise<number> {
   const stale = opts.staleAfterMinutes ?? STALE_AFTER_MINUTES;
   if (r.stranded.length) {
     console.log(
-      `${r.stranded.length} stranded item${r.stranded.length === 1 ? '' : 's'} (accepted and never planned, ` +
-        `or due and not handled, for more than ${stale} minutes):`,
+      `${r.stranded.length} stranded item${r.stranded.length === 1 ? '' : 's'} (accepted work left undone; ` +
+        `never planned or not handled for more than ${stale} minutes, or queued behind nobody):`,
     );
     console.log(formatStranded(r.stranded));
   } else console.log('0 stranded items');

@@ -1,12 +1,15 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { pinClock } from '#shared/clock';
-import { getPhoneState } from '#shared/entities/phone-state';
+import { ddb, TABLE } from '#shared/db/client';
+import { getPhoneState, phoneKey } from '#shared/entities/phone-state';
 import { getSurvey } from '#shared/entities/survey';
 import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
 import { eraseCustomer } from '#shared/usecases/erase-customer';
 import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
 import { reopenTicket } from '#shared/usecases/reopen-ticket';
 import { runDueWork } from '#shared/usecases/run-due-work';
+import { auditTable } from '../../infra/ops/verify.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
@@ -131,5 +134,37 @@ describe("the phone's queue", () => {
     at('2026-11-21T03:01:00Z');
     expect((await runDueWork()).surveysSent).toBe(0);
     for (const id of [s2, s3]) expect((await getSurvey(id))?.status, id).toBe('cancelled');
+  });
+
+  it('npm run verify reports a survey queued behind no open survey, or missing from its queue', async () => {
+    const { p, s2, s3 } = await phoneWithQueue('verify');
+    const queueFindings = async () =>
+      (await auditTable()).stranded
+        .filter((x) => x.pk === `SURVEY#${s2}` || x.pk === `SURVEY#${s3}`)
+        .map((x) => [x.pk, x.message]);
+    expect(await queueFindings()).toEqual([]); // S1 is open: it holds the turn
+    const phone = (update: string, values?: Record<string, unknown>) =>
+      ddb.send(
+        new UpdateCommand({
+          TableName: TABLE,
+          Key: phoneKey(p.e164),
+          UpdateExpression: update,
+          ...(values ? { ExpressionAttributeValues: values } : {}),
+        }),
+      );
+    await phone('REMOVE openSurveyId'); // the state the reopen race used to leave
+    expect((await queueFindings()).sort()).toEqual(
+      [
+        [`SURVEY#${s2}`, 'waiting behind no open survey'],
+        [`SURVEY#${s3}`, 'waiting behind no open survey'],
+      ].sort(),
+    );
+    await phone('SET waiting = :w', { ':w': [s3] });
+    expect((await queueFindings()).sort()).toEqual(
+      [
+        [`SURVEY#${s2}`, "waiting, not in its phone's queue"],
+        [`SURVEY#${s3}`, 'waiting behind no open survey'],
+      ].sort(),
+    );
   });
 });

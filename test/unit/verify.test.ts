@@ -10,6 +10,7 @@ import {
   recomputeAggregates,
   rollupId,
   type SurveyRecord,
+  strandedInQueues,
   strandedItem,
   surveyDelta,
 } from '#shared/verify';
@@ -401,5 +402,41 @@ describe('strandedItem: accepted work not done in time', () => {
     expect(strandedItem(survey('2026-11-25T00:00:00.000Z'), at)).toBeUndefined();
     const { gsi1pk: _p, gsi1sk: _s, ...closed } = survey('2026-11-19T00:00:00.000Z');
     expect(strandedItem(closed, at)).toBeUndefined();
+  });
+});
+
+describe('strandedInQueues: surveys queued that nobody will send', () => {
+  const s = (surveyId: string, status: string, phone = '+8613800138000') => ({
+    pk: `SURVEY#${surveyId}`,
+    sk: 'SURVEY',
+    surveyId,
+    phone,
+    status,
+    dueAt: '2026-11-20T02:20:00.000Z',
+  });
+  const phone = { phone: '+8613800138000', openSurveyId: 'a', waiting: ['b', 'c'] };
+
+  it('nothing while an open survey, or one released from the queue, holds the turn', () => {
+    expect(strandedInQueues([s('a', 'sent'), s('b', 'waiting'), s('c', 'waiting')], [phone])).toEqual([]);
+    expect(
+      strandedInQueues(
+        [s('a', 'answered'), s('x', 'scheduled'), s('c', 'waiting')],
+        [{ ...phone, openSurveyId: undefined, waiting: ['c'] }],
+      ),
+    ).toEqual([]);
+  });
+
+  it('a queue behind a closed survey or none, and a waiting survey missing from the queue', () => {
+    expect(
+      strandedInQueues(
+        [s('a', 'answered'), s('b', 'waiting'), s('c', 'waiting'), s('d', 'waiting')],
+        [phone],
+      ).map((x) => [x.pk, x.message]),
+    ).toEqual([
+      ['SURVEY#b', 'waiting behind no open survey'],
+      ['SURVEY#c', 'waiting behind no open survey'],
+      ['SURVEY#d', "waiting, not in its phone's queue"],
+    ]);
+    expect(strandedInQueues([s('b', 'waiting')], [])[0]?.message).toBe("waiting, not in its phone's queue");
   });
 });
