@@ -531,6 +531,15 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
     });
   });
 
+  // Keep-alive: an idle connection must be closed by the client, never by the server while a
+  // request is already on its way. Node's default (5 s, advertised as `Keep-Alive: timeout=5`)
+  // leaves fetch (undici, which drops idle sockets 2 s before the advertised time) a 2 s margin
+  // that a busy machine's event-loop lag eats: the client reuses a socket the server is closing
+  // (`fetch failed` / `other side closed`). 65 s moves that edge past any pause between requests;
+  // headersTimeout must outlast it.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
   const port = opts.port ?? 3000;
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolveListen, reject) => {

@@ -17,18 +17,27 @@ import {
   emptyExpected,
   formatDifferences,
   formatRollupDifferences,
+  formatStranded,
+  type PhoneQueue,
   type Problem,
+  type QueuedSurvey,
   type RollupDifference,
+  STALE_AFTER_MINUTES,
   type StoredAggregate,
   type StoredRollup,
+  type Stranded,
+  strandedInQueues,
+  strandedItem,
 } from '#shared/verify';
 
 /**
  * `npm run verify`: recomputes every per-engineer daily aggregate and monthly roll-up from the raw
  * records (surveys and callback cases) and prints each counter that differs from the stored
- * aggregate or roll-up; exits 1 when there is any difference, 0 with "0 differences" otherwise
- * (2 when the table cannot be read; a missing TABLE_NAME stops it at start-up like any function,
- * naming the variable).
+ * aggregate or roll-up, and every piece of accepted work left undone: a completion never planned,
+ * anything in the due index for longer than --stale-after minutes, a survey queued on a phone
+ * behind no open survey (or not in its phone's queue at all). Exits 1 when there is any
+ * difference or stranded item, 0 with "0 differences" otherwise (2 when the table cannot be read;
+ * a missing TABLE_NAME stops it at start-up like any function, naming the variable).
  *
  * An offline audit tool, not a request path: it reads the whole table with a parallel Scan
  * (consistent reads), streaming each page into the recompute (shared/verify.ts), so memory stays
@@ -41,6 +50,9 @@ import {
  * Options: --all       compare every day and month, also those older than the retention (raw records
  *                      there may have expired by TTL while the aggregates stay, so differences are expected)
  *          --segments N parallel Scan segments (default 8)
+ *          --stale-after M  minutes after which a completion not planned yet, or an item due and
+ *                      not handled, counts as stranded (default 15; the scheduler runs every minute)
+ *          --at ISO    "now" for the retention window and --stale-after (default: the clock)
  */
 
 export interface VerifyOptions {
@@ -50,6 +62,8 @@ export interface VerifyOptions {
   segments?: number;
   /** "Now" for the retention window (default: the clock, which the local system may pin). */
   at?: Date;
+  /** Minutes after which undone accepted or due work counts as stranded (default 15). */
+  staleAfterMinutes?: number;
 }
 
 export interface VerifyReport {
@@ -68,6 +82,8 @@ export interface VerifyReport {
   skippedRollups: number;
   /** Items of other types read and ignored. */
   otherItems: number;
+  /** Accepted work not done in time: never planned, or due for longer than staleAfterMinutes. */
+  stranded: Stranded[];
 }
 
 const DAY_MS = 86_400_000;
@@ -104,6 +120,11 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
   const expected = emptyExpected();
   const stored: StoredAggregate[] = [];
   const storedRollups: StoredRollup[] = [];
+  const stranded: Stranded[] = [];
+  const queued: QueuedSurvey[] = [];
+  const phones: PhoneQueue[] = [];
+  const at = opts.at ?? now();
+  const staleMs = (opts.staleAfterMinutes ?? STALE_AFTER_MINUTES) * 60_000;
   let otherItems = 0;
   await Promise.all(
     Array.from({ length: segments }, async (_, segment) => {
@@ -119,6 +140,17 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
           }),
         );
         for (const item of res.Items ?? []) {
+          const late = strandedItem(item, at, staleMs);
+          if (late) stranded.push(late);
+          if (
+            item.type === 'survey' &&
+            ['waiting', 'scheduled', 'sent', 'awaiting_reasons'].includes(item.status)
+          ) {
+            const { pk, sk, surveyId, phone, status, dueAt } = item as SurveyItem;
+            queued.push({ pk, sk, surveyId, phone, status, ...(dueAt ? { dueAt } : {}) });
+          } else if (String(item.pk).startsWith('PHONE#') && item.sk === 'PHONE') {
+            phones.push({ phone: item.phone, openSurveyId: item.openSurveyId, waiting: item.waiting ?? [] });
+          }
           if (String(item.pk).startsWith('AGG#')) stored.push(storedAggregate(item));
           else if (String(item.pk).startsWith('AGGM#')) storedRollups.push(storedRollup(item));
           else if (item.type === 'survey') countSurvey(expected, item as SurveyItem);
@@ -129,7 +161,7 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
       } while (start);
     }),
   );
-  const fromDay = opts.allDays ? undefined : firstCompleteDay(opts.at ?? now());
+  const fromDay = opts.allDays ? undefined : firstCompleteDay(at);
   const differences = [
     ...compareAggregates(expected, stored, fromDay ? { fromDay } : {}),
     ...compareRollups(expected, storedRollups, fromDay ? { fromDay } : {}),
@@ -145,6 +177,9 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
     rollups: storedRollups.length,
     skippedRollups: fromDay ? storedRollups.filter((r) => `${r.month}-01` < fromDay).length : 0,
     otherItems,
+    stranded: [...stranded, ...strandedInQueues(queued, phones)].sort(
+      (a, b) => a.since.localeCompare(b.since) || a.pk.localeCompare(b.pk),
+    ),
   };
 }
 
@@ -163,7 +198,18 @@ function parseArgs(argv: string[]): VerifyOptions {
       if (!Number.isInteger(n) || n < 1 || n > 1000000)
         throw new Error('--segments takes a whole number >= 1');
       opts.segments = n;
-    } else throw new Error(`unknown option ${a} (options: --all, --segments N)`);
+    } else if (a === '--stale-after') {
+      const n = Number(argv[++i]);
+      if (!Number.isFinite(n) || n < 0) throw new Error('--stale-after takes a number of minutes >= 0');
+      opts.staleAfterMinutes = n;
+    } else if (a === '--at') {
+      const v = argv[++i] ?? '';
+      const d = new Date(v);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(d.getTime()))
+        throw new Error('--at takes an ISO 8601 date-time (e.g. 2026-11-20T02:00:00Z)');
+      opts.at = d;
+    } else
+      throw new Error(`unknown option ${a} (options: --all, --segments N, --stale-after MINUTES, --at ISO)`);
   }
   return opts;
 }
@@ -190,9 +236,17 @@ async function main(): Promise<number> {
     console.log('not checkable (the raw records do not say):');
     for (const [m, n] of byMessage) console.log(`  ${n} x ${m}`);
   }
+  const stale = opts.staleAfterMinutes ?? STALE_AFTER_MINUTES;
+  if (r.stranded.length) {
+    console.log(
+      `${r.stranded.length} stranded item${r.stranded.length === 1 ? '' : 's'} (accepted work left undone; ` +
+        `never planned or not handled for more than ${stale} minutes, or queued behind nobody):`,
+    );
+    console.log(formatStranded(r.stranded));
+  } else console.log('0 stranded items');
   if (r.differences.length === 0) {
     console.log('0 differences');
-    return 0;
+    return r.stranded.length ? 1 : 0;
   }
   console.log(`${r.differences.length} difference${r.differences.length === 1 ? '' : 's'}:`);
   const daily = r.differences.filter((d): d is Difference => 'day' in d);

@@ -8,8 +8,8 @@ import { REGION_INDEX } from '#shared/db/table';
 import { TxConditionFailed, transact } from '#shared/db/tx';
 import { aggregateUpdates } from '#shared/entities/aggregate';
 import { callbackKey } from '#shared/entities/callback';
-import { getPhoneState, phoneKey } from '#shared/entities/phone-state';
-import { type SurveyItem, surveyKey, updateSurvey } from '#shared/entities/survey';
+import { getPhoneState, leaveTurn, phoneKey } from '#shared/entities/phone-state';
+import { getSurvey, type SurveyItem, surveyKey, updateSurvey } from '#shared/entities/survey';
 import { type TicketItem, ticketKey } from '#shared/entities/ticket';
 import { replyKey } from '#shared/entities/work-order-reply';
 import { ForbiddenError, ValidationError } from '#shared/errors';
@@ -80,22 +80,30 @@ async function planPendingTickets(phone: string): Promise<void> {
 
 /**
  * A survey not sent yet (scheduled, or queued behind another) is cancelled: it must never go out
- * to the masked number. Counted as cancelled, like a survey cancelled by a reopen.
+ * to the masked number. Counted as cancelled, like a survey cancelled by a reopen. Decided on the
+ * survey's and the phone's fresh state (the listing read earlier may be stale: a release may have
+ * made a queued survey due since), and taken out of the phone's queue in the same transaction.
  */
-async function cancelUnsent(s: SurveyItem, at: string): Promise<void> {
-  if (s.status !== 'scheduled' && s.status !== 'waiting') return;
-  try {
-    await transact([
-      updateSurvey(
-        s.surveyId,
-        s.status,
-        { status: 'cancelled', reason: 'erased', closedAt: at },
-        { due: null },
-      ),
-      ...aggregateUpdates(s.day, s, { cancelled: 1 }),
-    ]);
-  } catch (err) {
-    if (!(err instanceof TxConditionFailed)) throw err; // sent meanwhile: it is erased like the others
+async function cancelUnsent(listed: SurveyItem, at: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const s = await getSurvey(listed.surveyId);
+    if (!s || (s.status !== 'scheduled' && s.status !== 'waiting')) return; // sent: erased like the others
+    const phone = await getPhoneState(s.phone);
+    try {
+      await transact([
+        updateSurvey(
+          s.surveyId,
+          s.status,
+          { status: 'cancelled', reason: 'erased', closedAt: at },
+          { due: null },
+        ),
+        ...aggregateUpdates(s.day, s, { cancelled: 1 }),
+        ...leaveTurn(phone, s.surveyId, new Date(at)),
+      ]);
+      return;
+    } catch (err) {
+      if (!(err instanceof TxConditionFailed) || attempt >= 5) throw err; // changed under us: look again
+    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { now } from '#shared/clock';
 import { TxConditionFailed, type TxItem, transact } from '#shared/db/tx';
 import { aggregateUpdates } from '#shared/entities/aggregate';
-import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
+import { getPhoneState, leaveTurn, releasePhone } from '#shared/entities/phone-state';
 import { getSurvey, updateSurvey } from '#shared/entities/survey';
 import { getTicket, markReopened } from '#shared/entities/ticket';
 import { replyOnClose } from '#shared/entities/work-order-reply';
@@ -64,6 +64,8 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
     let outcome: ReopenResult['survey'] = 'kept';
     if (survey && (survey.status === 'scheduled' || survey.status === 'waiting')) {
       outcome = 'cancelled';
+      // out of the phone's queue, or handing on the turn it was given, in the same transaction
+      const phone = await getPhoneState(survey.phone);
       items.push(
         updateSurvey(
           surveyId,
@@ -73,14 +75,8 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
         ),
         ...aggregateUpdates(survey.day, survey, { reopened: 1, cancelled: 1 }),
         ...replyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
+        ...leaveTurn(phone, surveyId, at),
       );
-      if (survey.status === 'waiting') {
-        const phone = await getPhoneState(survey.phone);
-        const { pk: _pk, sk: _sk, version: _v, ...state } = phone;
-        items.push(
-          savePhoneState(phone, { ...state, waiting: phone.waiting.filter((id) => id !== surveyId) }),
-        );
-      }
     } else if (survey && survey.status === 'sent') {
       outcome = 'closed_uncounted';
       const phone = await getPhoneState(survey.phone);

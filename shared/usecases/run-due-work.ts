@@ -6,7 +6,7 @@ import { type DueRef, queryDue } from '#shared/db/due';
 import { TxConditionFailed, transact } from '#shared/db/tx';
 import { aggregateUpdates } from '#shared/entities/aggregate';
 import { deliverOutbox, putSms, type SmsItem } from '#shared/entities/outbox';
-import { getPhoneState, releasePhone, savePhoneState } from '#shared/entities/phone-state';
+import { getPhoneState, leaveTurn, releasePhone, savePhoneState } from '#shared/entities/phone-state';
 import { getSurvey, type SurveyItem, suppressedDelta, updateSurvey } from '#shared/entities/survey';
 import type { TicketItem } from '#shared/entities/ticket';
 import { answeredClose, replyOnClose } from '#shared/entities/work-order-reply';
@@ -145,6 +145,7 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
         ),
         ...aggregateUpdates(survey.day, survey, suppressedDelta('opted_out')),
         ...replyOnClose(survey, { status: 'suppressed', reason: 'opted_out' }, at),
+        ...leaveTurn(phone, survey.surveyId, at),
       ]);
       return 'suppressed';
     }
@@ -158,6 +159,7 @@ async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
         ),
         ...aggregateUpdates(survey.day, survey, suppressedDelta('recently_surveyed')),
         ...replyOnClose(survey, { status: 'suppressed', reason: 'recently_surveyed' }, at),
+        ...leaveTurn(phone, survey.surveyId, at),
       ]);
       return 'suppressed';
     }

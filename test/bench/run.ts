@@ -125,15 +125,15 @@ let md = '';
 let cold: ColdStartResult | undefined;
 try {
   const { ddb } = await import('#shared/db/client');
-  const { config } = await import('#shared/config');
   const meter = await import('./meter.ts');
   meter.installMeter(ddb);
   const { runSurveyCost } = await import('./survey-cost.ts');
+  const { DUE_SLOTS } = await import('#shared/db/due');
   const { runReportCost, ENGINEERS, TEAM, reportSection } = await import('./report-cost.ts');
   const { runIngest, ingestSection } = await import('./ingest.ts');
 
   log('section 3: cost per survey');
-  const cost = await runSurveyCost(config.DUE_SHARDS);
+  const cost = await runSurveyCost(DUE_SLOTS);
   log('section 2: report cost (seeding 1,000 responses through the use cases)');
   const managerToken = await mintToken({
     role: 'manager',

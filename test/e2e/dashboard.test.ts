@@ -154,16 +154,20 @@ async function signIn(page: Page, token = managerToken): Promise<void> {
   await page.click('#signin-form button[type=submit]');
 }
 
-/** Waits until the ranking and the callbacks section are both filled in. */
-async function loaded(page: Page): Promise<void> {
-  await page.waitForSelector('#ranking tbody tr[data-engineer-id]');
-  await page.waitForFunction(() => {
-    const label = document.getElementById('callbacks-label')?.textContent ?? '';
-    const note = document.getElementById('callbacks-note')?.textContent ?? '';
-    return label !== '' || note !== '';
-  });
-  await page.waitForFunction(() => document.getElementById('status')?.textContent === '');
+/**
+ * Waits until the board shows `period` completely: the page marks `#board[data-loaded]` with the
+ * month at the end of a load (ranking, charts and callbacks rendered) and removes it when a load
+ * starts or the session ends. Waiting for "a ranking row" instead is satisfied by the rows of
+ * the previous month (or of the previous load) while the next one is still on its way, which is
+ * what a loaded machine showed.
+ */
+async function loaded(page: Page, period = '2026-11'): Promise<void> {
+  await page.waitForSelector(`#board[data-loaded="${period}"]`, { state: 'attached' });
+  expect(await page.textContent('#status')).toBe('');
 }
+
+/** Under load the API answers slowly: the page must be waited for, not given a second. */
+const SLOW_MS = 1_500;
 
 const rankingRows = (page: Page) =>
   page.$$eval('#ranking tbody tr', (trs) =>
@@ -271,7 +275,9 @@ describe('the managers’ dashboard in Chromium', () => {
     const { context, page, errors } = await open({ width: 1280, height: 900 });
     try {
       await signIn(page, 'not-a-token');
-      await expect.poll(() => page.textContent('#signin-error')).toBe('令牌无效或已过期，请检查后重试。');
+      await expect
+        .poll(() => page.textContent('#signin-error'), { timeout: 20_000 })
+        .toBe('令牌无效或已过期，请检查后重试。');
       expect(await page.isVisible('#board')).toBe(false);
       expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
       expect(errors).toEqual([]);
@@ -378,14 +384,21 @@ describe('the managers’ dashboard in Chromium', () => {
         '2026年11月',
         '2026年10月',
       ]);
+      // October's report answers slowly, as on a loaded machine: November's rows stay on screen
+      // meanwhile, and nothing may be read before October's load has finished.
+      const october = (url: URL) =>
+        url.pathname.endsWith('/v1/reports/engineers') && url.searchParams.get('period') === '2026-10';
+      await page.route(october, async (route) => {
+        await new Promise((r) => setTimeout(r, SLOW_MS));
+        await route.continue();
+      });
       await page.selectOption('#month', '2026-10');
-      await page.waitForFunction(
-        () => document.getElementById('period-label')?.textContent === '（2026年10月）',
-      );
-      await expect.poll(async () => (await rankingRows(page)).map((r) => r.id)).toEqual(['E-zhang']);
+      await loaded(page, '2026-10');
+      expect(await page.textContent('#period-label')).toBe('（2026年10月）');
+      expect((await rankingRows(page)).map((r) => r.id)).toEqual(['E-zhang']);
       expect((await chartOf(page, 'trend-chart')).series[0]?.data).toEqual([null, null, null, null, 50, 100]);
       // No reasons in October: the reasons chart says so in a graphic text.
-      await expect.poll(() => page.textContent('#reasons-label')).toBe('（共 0 次提及）');
+      expect(await page.textContent('#reasons-label')).toBe('（共 0 次提及）');
       expect(await componentsOf(page, 'reasons-chart', ['grid', 'tooltip', 'graphic'])).toEqual([
         'grid',
         'tooltip',

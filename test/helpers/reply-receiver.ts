@@ -46,6 +46,10 @@ export async function startReplyReceiver(): Promise<ReplyReceiver> {
       res.end(status < 300 ? 'ok' : 'no');
     });
   });
+  // As the local server (infra/local/server.ts): idle connections are the client's (fetch's) to
+  // close, so a delivery never lands on a socket this server is closing (`other side closed`).
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {

@@ -10,6 +10,8 @@ import {
   recomputeAggregates,
   rollupId,
   type SurveyRecord,
+  strandedInQueues,
+  strandedItem,
   surveyDelta,
 } from '#shared/verify';
 
@@ -351,5 +353,90 @@ describe('monthly roll-ups', () => {
     expect(text.split('\n')).toHaveLength(3);
     expect(text).toMatch(/^month\s+team\s+engineerId\s+counter\s+stored\s+expected\s+stored-expected$/m);
     expect(text).toMatch(/^2026-11\s+装维一班\s+E1\s+satisfied\s+2\s+1\s+\+1$/m);
+  });
+});
+
+describe('strandedItem: accepted work not done in time', () => {
+  const at = new Date('2026-11-20T03:00:00Z');
+  const ticket = (over: Record<string, unknown> = {}) => ({
+    pk: 'TICKET#ossA#T1',
+    sk: 'TICKET',
+    type: 'ticket',
+    receivedAt: '2026-11-20T02:40:00.000Z',
+    gsi1pk: 'DUE#7',
+    gsi1sk: '2026-11-20T02:40:00.000Z#TICKET#ossA#T1',
+    ...over,
+  });
+
+  it('reports a completion never planned once it is older than the allowed age, once', () => {
+    expect(strandedItem(ticket(), at)).toEqual({
+      pk: 'TICKET#ossA#T1',
+      sk: 'TICKET',
+      type: 'ticket',
+      since: '2026-11-20T02:40:00.000Z',
+      message: 'accepted, never planned',
+    });
+    expect(strandedItem(ticket(), at, 30 * 60_000)).toBeUndefined();
+    // never planned and out of the due index altogether: still stranded
+    expect(strandedItem(ticket({ gsi1pk: undefined, gsi1sk: undefined }), at)?.message).toBe(
+      'accepted, never planned',
+    );
+    expect(
+      strandedItem(ticket({ plannedAt: '2026-11-20T02:41:00.000Z', gsi1pk: undefined }), at),
+    ).toBeUndefined();
+  });
+
+  it('reports anything in the due index past its time by more than the allowed age', () => {
+    const survey = (due: string) => ({
+      pk: 'SURVEY#s1',
+      sk: 'SURVEY',
+      type: 'survey',
+      gsi1pk: 'DUE#3',
+      gsi1sk: `${due}#SURVEY#s1`,
+    });
+    expect(strandedItem(survey('2026-11-20T02:44:59.999Z'), at)).toMatchObject({
+      since: '2026-11-20T02:44:59.999Z',
+      message: 'due, not handled',
+    });
+    expect(strandedItem(survey('2026-11-20T02:50:00.000Z'), at)).toBeUndefined();
+    expect(strandedItem(survey('2026-11-25T00:00:00.000Z'), at)).toBeUndefined();
+    const { gsi1pk: _p, gsi1sk: _s, ...closed } = survey('2026-11-19T00:00:00.000Z');
+    expect(strandedItem(closed, at)).toBeUndefined();
+  });
+});
+
+describe('strandedInQueues: surveys queued that nobody will send', () => {
+  const s = (surveyId: string, status: string, phone = '+8613800138000') => ({
+    pk: `SURVEY#${surveyId}`,
+    sk: 'SURVEY',
+    surveyId,
+    phone,
+    status,
+    dueAt: '2026-11-20T02:20:00.000Z',
+  });
+  const phone = { phone: '+8613800138000', openSurveyId: 'a', waiting: ['b', 'c'] };
+
+  it('nothing while an open survey, or one released from the queue, holds the turn', () => {
+    expect(strandedInQueues([s('a', 'sent'), s('b', 'waiting'), s('c', 'waiting')], [phone])).toEqual([]);
+    expect(
+      strandedInQueues(
+        [s('a', 'answered'), s('x', 'scheduled'), s('c', 'waiting')],
+        [{ ...phone, openSurveyId: undefined, waiting: ['c'] }],
+      ),
+    ).toEqual([]);
+  });
+
+  it('a queue behind a closed survey or none, and a waiting survey missing from the queue', () => {
+    expect(
+      strandedInQueues(
+        [s('a', 'answered'), s('b', 'waiting'), s('c', 'waiting'), s('d', 'waiting')],
+        [phone],
+      ).map((x) => [x.pk, x.message]),
+    ).toEqual([
+      ['SURVEY#b', 'waiting behind no open survey'],
+      ['SURVEY#c', 'waiting behind no open survey'],
+      ['SURVEY#d', "waiting, not in its phone's queue"],
+    ]);
+    expect(strandedInQueues([s('b', 'waiting')], [])[0]?.message).toBe("waiting, not in its phone's queue");
   });
 });

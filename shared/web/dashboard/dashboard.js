@@ -411,8 +411,14 @@
   // ---------------------------------------------------------------------------------------------
   // Loading and session
 
+  /**
+   * Fills the board for the chosen month. `#board[data-loaded]` names the month once everything
+   * of this load is on screen (ranking, charts, callbacks), and is absent while a load is under
+   * way: what a reader (or a test) waits for, rather than the first row of any month.
+   */
   async function load() {
     const seq = ++loadSeq;
+    delete $('board').dataset.loaded;
     const period = $('month').value || currentMonth();
     const months = monthsEndingAt(period, TREND_MONTHS);
     $('period-label').textContent = `（${monthLabel(period)}）`;
@@ -439,6 +445,7 @@
       const missing = reports.filter((r) => r.status !== 200).length;
       setStatus(missing > 0 ? '部分月份的数据未能加载，趋势图可能不完整。' : '');
       await loadCallbacks(seq);
+      if (seq === loadSeq) $('board').dataset.loaded = period;
     } catch (err) {
       if (err === SIGNED_OUT) {
         signOut('登录已失效，请重新输入访问令牌。');
@@ -456,6 +463,7 @@
 
   function signOut(message) {
     loadSeq++;
+    delete $('board').dataset.loaded;
     token = null;
     sessionStorage.removeItem(TOKEN_KEY);
     for (const id of ['trend-chart', 'reasons-chart']) {
