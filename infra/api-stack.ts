@@ -45,6 +45,8 @@ export interface FeedbackApiStackProps extends StackProps {
   userPoolClient: IUserPoolClient;
   /** RULES for every function (JSON, validated by the app); absent = the defaults in shared/rules.ts. */
   rules?: string;
+  /** PUBLIC_BASE_URL for every function: the base of web-survey links (context `publicBaseUrl`). */
+  publicBaseUrl?: string;
   /** Default-stage throttling. @default rate 50 rps, burst 100 */
   throttle?: { rateLimit: number; burstLimit: number };
 }
@@ -203,6 +205,7 @@ export class FeedbackApiStack extends Stack {
 
     const environment: Record<string, string> = { SMS_GATEWAY: 'sns', ...spec.env };
     if (props.rules !== undefined) environment.RULES = props.rules;
+    if (props.publicBaseUrl !== undefined) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
     if (spec.webhookSecret) environment.WEBHOOK_SECRET_ARN = props.webhookSecret.secretArn;
     if (spec.replySecrets) environment.REPLY_SECRETS_ARN = props.replySecrets.secretArn;
     for (const q of queuesUsed) environment[queueUrlEnv[q]] = queues[q].queueUrl;

@@ -1,6 +1,6 @@
 import { type App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseRules } from '#shared/rules';
+import { parseRules, replyUrlProblem } from '#shared/rules';
 import { FeedbackApiStack } from './api-stack.ts';
 import { FeedbackDataStack } from './data-stack.ts';
 
@@ -14,6 +14,29 @@ export function rulesFromContext(value: unknown): string | undefined {
   const json = typeof value === 'string' ? value : JSON.stringify(value);
   parseRules(json);
   return json;
+}
+
+/**
+ * PUBLIC_BASE_URL for the functions from the CDK context `publicBaseUrl` (the API's custom domain,
+ * e.g. https://feedback.example.cn): the base of the web-survey links in SMS. Required when a source
+ * has `webSurvey` (the functions would refuse to start without it), so synth fails first.
+ */
+export function publicBaseUrlFromContext(value: unknown, rules: string | undefined): string | undefined {
+  const url = typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  const problem =
+    url === undefined
+      ? undefined
+      : (replyUrlProblem(url) ?? (/[?#]/.test(url) ? 'no query or fragment' : undefined));
+  if (problem) throw new Error(`context publicBaseUrl: ${problem}`);
+  const webSurvey = Object.entries(rules === undefined ? {} : parseRules(rules).sources).filter(
+    ([, s]) => s.webSurvey,
+  );
+  if (webSurvey.length > 0 && url === undefined) {
+    throw new Error(
+      `context publicBaseUrl is required: sources ${webSurvey.map(([id]) => id).join(', ')} send web-survey links`,
+    );
+  }
+  return url;
 }
 
 /**
@@ -33,6 +56,7 @@ export function defineStacks(
   app: App,
   env?: Environment,
 ): { data: FeedbackDataStack; api: FeedbackApiStack } {
+  const rules = rulesFromContext(app.node.tryGetContext('rules'));
   const data = new FeedbackDataStack(app, 'FeedbackData', {
     env,
     description: 'Telecom feedback: table, SNS topics, webhook secret, managers user pool (stateful)',
@@ -49,7 +73,8 @@ export function defineStacks(
     replySecrets: data.replySecrets,
     userPool: data.userPool,
     userPoolClient: data.userPoolClient,
-    rules: rulesFromContext(app.node.tryGetContext('rules')),
+    rules,
+    publicBaseUrl: publicBaseUrlFromContext(app.node.tryGetContext('publicBaseUrl'), rules),
   });
   api.addStackDependency(data, 'FeedbackApi uses the table, topics, secret and user pool');
   return { data, api };

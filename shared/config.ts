@@ -8,7 +8,7 @@ import {
   issueLines,
   tableName,
 } from '#shared/config-check';
-import { checkRules, type Rules } from '#shared/rules';
+import { checkRules, type Rules, replyUrlProblem } from '#shared/rules';
 
 /**
  * Process configuration, read from the environment once per container and validated at start-up.
@@ -30,8 +30,17 @@ const envSchema = z.object({
     .string()
     .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/, 'expected an SNS topic ARN')
     .optional(),
-  /** Public base URL of the API, for links in SMS (web survey). */
-  PUBLIC_BASE_URL: httpUrl.optional(),
+  /**
+   * Public base URL of the API, for links in SMS (web survey): https:// (http:// only to loopback),
+   * no credentials, query or fragment (the link's path is appended to it).
+   */
+  PUBLIC_BASE_URL: z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = replyUrlProblem(value) ?? (/[?#]/.test(value) ? 'no query or fragment' : undefined);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   /**
    * SQS queue of the replies to the work order (on AWS): set = the scheduler hands due replies to
    * it and functions/work-order-reply delivers them; absent (locally) = the scheduler delivers them.
@@ -48,7 +57,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     ...(parsed.success ? [] : issueLines(parsed.error.issues)),
     ...('problems' in rules ? rules.problems : []),
   ];
-  if (!parsed.success || 'problems' in rules) throw new ConfigError(problems);
+  // A web-survey link needs somewhere to lead: refused at start rather than every SMS falling back.
+  if (parsed.success && 'rules' in rules && !parsed.data.PUBLIC_BASE_URL) {
+    for (const [source, s] of Object.entries(rules.rules.sources)) {
+      if (s.webSurvey)
+        problems.push(`RULES.sources.${source}.webSurvey: needs PUBLIC_BASE_URL (the link's base)`);
+    }
+  }
+  if (problems.length > 0 || !parsed.success || 'problems' in rules) throw new ConfigError(problems);
   return { ...parsed.data, rules: rules.rules };
 }
 

@@ -1,6 +1,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import { blankAsUnset, ConfigError, issueLines, signingSecretProblem } from '#shared/config-check';
+import { SOURCE_ID, SOURCE_ID_MESSAGE } from '#shared/rules';
 
 /**
  * Our signing secrets of the reply to the work order, one per source (the work-order system
@@ -22,13 +23,25 @@ const parsedEnv = z
 if (!parsedEnv.success) throw new ConfigError(issueLines(parsedEnv.error.issues));
 const env = parsedEnv.data;
 
-const secretsSchema = z.record(
-  z.string().min(1),
-  z.string().superRefine((secret, ctx) => {
-    const problem = signingSecretProblem(secret);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-);
+const secretsSchema = z
+  .record(
+    z.string(),
+    z.string().superRefine((secret, ctx) => {
+      const problem = signingSecretProblem(secret);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  )
+  .superRefine((rec, ctx) => {
+    for (const id of Object.keys(rec)) {
+      if (id !== '*' && !SOURCE_ID.test(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [id],
+          message: `not a source id (${SOURCE_ID_MESSAGE}) nor * (any)`,
+        });
+      }
+    }
+  });
 
 function parseSecrets(raw: string, origin: string): Record<string, string> {
   let json: unknown;

@@ -24,8 +24,13 @@ export const ticketKinds = [
 export type TicketKind = (typeof ticketKinds)[number];
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
-const minutes = z.number().int().min(0);
-const hours = z.number().positive();
+/** Every duration has a ceiling of 30 days: a value typed in the wrong unit (ms) stops start-up. */
+const minutes = z.number().int().min(0).max(43_200, 'at most 43200 minutes (30 days)');
+const hours = z.number().positive().max(720, 'at most 720 hours (30 days)');
+
+/** An upstream system's id (`source` of the webhooks, keys of `sources` and of REPLY_SECRETS). */
+export const SOURCE_ID = /^[A-Za-z0-9._-]{1,32}$/;
+export const SOURCE_ID_MESSAGE = '1-32 characters of A-Z a-z 0-9 . _ -';
 
 /** An IANA time zone the runtime knows (Intl), e.g. `Asia/Shanghai` or `UTC`. */
 function isTimeZone(tz: string): boolean {
@@ -131,7 +136,7 @@ export const rulesSchema = z.strictObject({
       /** After a rating of 2 or 3 the customer has this long to give reasons before the survey closes. */
       reasonsTimeoutHours: hours.default(24),
       /** A phone sent a survey within this many hours is not surveyed again (carriers: once a day). */
-      fatigueHours: z.number().min(0).default(24),
+      fatigueHours: z.number().min(0).max(720, 'at most 720 hours (30 days)').default(24),
       /** Kinds that are surveyed at all; a ticket of another kind is suppressed (kind_not_surveyed). */
       kinds: z.array(z.enum(ticketKinds)).default([...ticketKinds]),
       /** Staff phones (any format): an engineer cannot rate themself (staff_phone). */
@@ -244,6 +249,13 @@ export const rulesSchema = z.strictObject({
         webSurvey: z.boolean().default(false),
       }),
     )
+    .superRefine((rec, ctx) => {
+      for (const id of Object.keys(rec)) {
+        if (!SOURCE_ID.test(id)) {
+          ctx.addIssue({ code: 'custom', path: [id], message: `not a source id (${SOURCE_ID_MESSAGE})` });
+        }
+      }
+    })
     .default({}),
   /** The supervision score (domain.md section 5). */
   score: z

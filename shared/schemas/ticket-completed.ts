@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { now } from '#shared/clock';
 import { normalizeCnMobile } from '#shared/phone';
-import { ticketKinds } from '#shared/rules';
+import { SOURCE_ID, SOURCE_ID_MESSAGE, ticketKinds } from '#shared/rules';
 import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/schemas/invisible-chars';
 import { scopeNameField } from '#shared/schemas/scope-name';
 import { smsSafeText } from '#shared/schemas/sms-safe-text';
@@ -18,7 +18,7 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const sourceField = z
   .string()
-  .regex(/^[A-Za-z0-9._-]{1,32}$/, '1-32 characters of A-Z a-z 0-9 . _ -')
+  .regex(SOURCE_ID, SOURCE_ID_MESSAGE)
   .default('default');
 
 export const timeFields = ['reportedAt', 'firstContactAt', 'appointmentAt', 'arrivedAt'] as const;

@@ -19,7 +19,6 @@ import {
 import { deliverOutbox, putAlert } from '#shared/entities/outbox';
 import { surveyKey } from '#shared/entities/survey';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors';
-import { cleanFreeText } from '#shared/free-text';
 import { logger } from '#shared/log';
 import { maskPhone } from '#shared/phone';
 
@@ -252,7 +251,7 @@ export async function addCallbackNote(p: Principal, caseId: string, note: string
       at: at.toISOString(),
       by: p.subject,
       action: 'note',
-      note: cleanFreeText(note),
+      note,
     };
     try {
       await transact([
@@ -299,7 +298,7 @@ export async function closeCallback(
     by: p.subject,
     action: 'closed',
     outcome: input.outcome,
-    note: cleanFreeText(input.note),
+    note: input.note,
   };
   const keys = listKeys('closed', c.team, c.region, c.openedAt, c.caseId);
   try {

@@ -13,7 +13,12 @@ import { type FunctionName, functionNames, routes } from '#shared/routes';
 import { constructId, publicRouteReasons } from '../../infra/api-stack.ts';
 import { ESM_REQUIRE_SHIM, REPO_ROOT } from '../../infra/esbuild-options.ts';
 import { functionSpecs } from '../../infra/functions.ts';
-import { addNagChecks, defineStacks, rulesFromContext } from '../../infra/stacks.ts';
+import {
+  addNagChecks,
+  defineStacks,
+  publicBaseUrlFromContext,
+  rulesFromContext,
+} from '../../infra/stacks.ts';
 
 /**
  * What matters in the synthesized templates: routes and their auth, runtime settings, each
@@ -926,5 +931,22 @@ describe('rules context', () => {
     expect(rulesFromContext('{"sms":{"signature":"江西移动"}}')).toBe('{"sms":{"signature":"江西移动"}}');
     expect(() => rulesFromContext({ sms: { signature: 'ACME' } })).toThrow(/signature/);
     expect(() => rulesFromContext('not json')).toThrow(/RULES/);
+  });
+});
+
+describe('publicBaseUrl context', () => {
+  const webSurvey = '{"sources":{"ossA":{"webSurvey":true}}}';
+  it('is required when a source sends web-survey links, and must be an https base', () => {
+    expect(publicBaseUrlFromContext(undefined, undefined)).toBeUndefined();
+    expect(() => publicBaseUrlFromContext(undefined, webSurvey)).toThrow(
+      /publicBaseUrl is required: sources ossA/,
+    );
+    expect(publicBaseUrlFromContext('https://feedback.example.cn', webSurvey)).toBe(
+      'https://feedback.example.cn',
+    );
+    expect(() => publicBaseUrlFromContext('http://feedback.example.cn', webSurvey)).toThrow(
+      /publicBaseUrl: http/,
+    );
+    expect(() => publicBaseUrlFromContext('https://feedback.example.cn/?a=1', undefined)).toThrow(/no query/);
   });
 });

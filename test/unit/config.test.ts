@@ -157,6 +157,39 @@ describe('strict configuration (issue 9.8)', () => {
     });
     expect(ok.DUE_SHARDS).toBe(8);
   });
+
+  it('refuses durations past 30 days, source ids that no webhook can carry, and a web survey with nowhere to link', () => {
+    const env = (extra: Record<string, string>) => () => loadConfig({ TABLE_NAME: T, ...extra });
+    expect(rulesError({ survey: { expiryHours: 259_200_000 } })).toThrow(
+      /RULES\.survey\.expiryHours: at most 720 hours/,
+    );
+    expect(rulesError({ survey: { delayMinutes: { repair: 1e9 } } })).toThrow(
+      /RULES\.survey\.delayMinutes\.repair: at most 43200 minutes/,
+    );
+    expect(rulesError({ survey: { fatigueHours: 1e308 } })).toThrow(/RULES\.survey\.fatigueHours/);
+    expect(rulesError({ sources: { 'OSS 1': { webSurvey: false } } })).toThrow(
+      /RULES\.sources\.OSS 1: .*source id/,
+    );
+    expect(env({ REPLY_SECRETS: '{}', RULES: '{"sources":{"ossA":{"webSurvey":true}}}' })).toThrow(
+      /RULES\.sources\.ossA\.webSurvey: needs PUBLIC_BASE_URL/,
+    );
+    expect(
+      loadConfig({
+        TABLE_NAME: T,
+        PUBLIC_BASE_URL: 'https://fb.cn',
+        RULES: '{"sources":{"ossA":{"webSurvey":true}}}',
+      }).rules.sources.ossA?.webSurvey,
+    ).toBe(true);
+    // the link's path is appended to it: no query or fragment; https only (http to loopback)
+    expect(env({ PUBLIC_BASE_URL: 'https://fb.cn/?x=1' })).toThrow(/PUBLIC_BASE_URL: no query or fragment/);
+    expect(env({ PUBLIC_BASE_URL: 'http://fb.example.com' })).toThrow(
+      /PUBLIC_BASE_URL: http:\/\/ only to loopback/,
+    );
+    expect(env({ PUBLIC_BASE_URL: 'https://user:pw@fb.cn' })).toThrow(/PUBLIC_BASE_URL: credentials/);
+    expect(loadConfig({ TABLE_NAME: T, PUBLIC_BASE_URL: 'http://127.0.0.1:3000' }).PUBLIC_BASE_URL).toBe(
+      'http://127.0.0.1:3000',
+    );
+  });
 });
 
 describe('secrets (issue 9.8)', () => {
