@@ -16,10 +16,7 @@ export const instantField = z.iso.datetime({
 });
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const sourceField = z
-  .string()
-  .regex(SOURCE_ID, SOURCE_ID_MESSAGE)
-  .default('default');
+export const sourceField = z.string().regex(SOURCE_ID, SOURCE_ID_MESSAGE).default('default');
 
 export const timeFields = ['reportedAt', 'firstContactAt', 'appointmentAt', 'arrivedAt'] as const;
 
