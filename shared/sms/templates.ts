@@ -1,4 +1,5 @@
 import type { TicketKind } from '#shared/rules';
+import { smsUnsafeReason } from '#shared/schemas/sms-safe-text';
 
 /**
  * The one registry of SMS templates (domain.md section 4). Carriers only deliver text that
@@ -125,12 +126,19 @@ const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9]*)\}/g;
  * Throws when a declared variable is missing or an undeclared one is given.
  * Values are inserted as they are (a `{x}` inside a value is not expanded).
  */
+/** The longest engineer name the webhook accepts (UTF-16 units): what the one-segment checks assume. */
+const ENGINEER_NAME_MAX = 10;
+
 /**
  * Values as the templates address them: the texts say `{engineerName}师傅`, so a name recorded
- * as "王师傅" is not doubled into "王师傅师傅".
+ * as "王师傅" is not doubled into "王师傅师傅". A name the webhook would refuse today (a link,
+ * a control character, 【】, too long: stored before the rule existed) is left out, and the text
+ * reads "师傅" alone, rather than reaching the customer.
  */
 function normalise(name: string, value: string): string {
-  return name === 'engineerName' ? value.replace(/\s*师傅$/, '') || value : value;
+  if (name !== 'engineerName') return value;
+  if (value.length > ENGINEER_NAME_MAX || smsUnsafeReason(value)) return '';
+  return value.replace(/\s*师傅$/, '') || value;
 }
 
 export function renderSms(

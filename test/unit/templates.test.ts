@@ -236,3 +236,21 @@ describe('addressing the engineer', () => {
     );
   });
 });
+
+describe('a stored name the webhook would refuse today', () => {
+  it.each([
+    ['a link', 't.cn/abcde'],
+    ['a forged signature', '】【中国移动'],
+    ['a line break', '王\n回复3满意'],
+    ['too long', '王'.repeat(11)],
+  ])('never reaches the SMS (%s): the text reads 师傅 alone', (_, engineerName) => {
+    const { body } = renderSms('survey', { engineerName, job: '宽带维修' }, '客户服务');
+    expect(body).toBe(
+      '【客户服务】您好，师傅已为您完成宽带维修，请评价：回复1满意，2基本满意，3不满意。回T退订',
+    );
+  });
+
+  it('a name that is safe is kept', () => {
+    expect(renderSms('survey', { engineerName: '王', job: '宽带维修' }, '客户服务').body).toContain('王师傅');
+  });
+});
