@@ -23,7 +23,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { type FunctionName, functionNames, type RouteDef, routes } from '#shared/routes';
+import { type FunctionName, functionNames, type RouteDef, routes } from '#shared/http/routes';
 import { FeedbackFunction } from './constructs/feedback-function.ts';
 import {
   type FunctionSpec,
@@ -43,7 +43,7 @@ export interface FeedbackApiStackProps extends StackProps {
   replySecrets: ISecret;
   userPool: UserPool;
   userPoolClient: IUserPoolClient;
-  /** RULES for every function (JSON, validated by the app); absent = the defaults in shared/rules.ts. */
+  /** RULES for every function (JSON, validated by the app); absent = the defaults in shared/domain/rules.ts. */
   rules?: string;
   /** PUBLIC_BASE_URL for every function: the base of web-survey links (context `publicBaseUrl`). */
   publicBaseUrl?: string;
@@ -53,7 +53,7 @@ export interface FeedbackApiStackProps extends StackProps {
 
 /**
  * Why each route without a token is public (cdk-nag AwsSolutions-APIG4 is acknowledged with this
- * reason on that route). A route of shared/routes.ts with `auth: false` and no entry here fails
+ * reason on that route). A route of shared/http/routes.ts with `auth: false` and no entry here fails
  * the synth: nothing becomes public without a written reason.
  */
 const WEBHOOK_REASON =
@@ -85,7 +85,7 @@ export function constructId(name: string): string {
 
 /**
  * Stateless resources: the functions (declared in infra/functions.ts), the HTTP API (routes
- * from shared/routes.ts) and the event sources. Safe to delete and redeploy at any time.
+ * from shared/http/routes.ts) and the event sources. Safe to delete and redeploy at any time.
  */
 export class FeedbackApiStack extends Stack {
   readonly functions: Record<FunctionName, FeedbackFunction>;
@@ -149,7 +149,7 @@ export class FeedbackApiStack extends Stack {
       jwtAudience: [props.userPoolClient.userPoolClientId],
     });
 
-    // --- Routes: one per entry of shared/routes.ts.
+    // --- Routes: one per entry of shared/http/routes.ts.
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
     for (const route of routes) {
       let integration = integrations.get(route.fn);
@@ -180,7 +180,7 @@ export class FeedbackApiStack extends Stack {
       if (!routes.some((r) => r.fn === name) && !functionSpecs[name].triggers?.length) {
         Annotations.of(functions[name]).addWarningV2(
           'feedback:function-unused',
-          `functions/${name} has no route (shared/routes.ts) and no trigger (infra/functions.ts)`,
+          `functions/${name} has no route (shared/http/routes.ts) and no trigger (infra/functions.ts)`,
         );
       }
     }

@@ -13,10 +13,10 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { replyQueueMaxReceives } from '#shared/backoff';
-import { table as tableDef } from '#shared/db/table';
+import { replyQueueMaxReceives } from '#shared/domain/backoff';
+import { table as tableDef } from '#shared/store/table';
 
-/** Custom attributes of managers' tokens (`custom:<name>` claims, read by shared/auth.ts). */
+/** Custom attributes of managers' tokens (`custom:<name>` claims, read by shared/http/auth.ts). */
 export const customClaims = ['role', 'teams', 'regions', 'engineerId'] as const;
 
 /**
@@ -42,7 +42,7 @@ export class FeedbackDataStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
 
-    // --- Table: keys, indexes and TTL from shared/db/table.ts (also used by the local system).
+    // --- Table: keys, indexes and TTL from shared/store/table.ts (also used by the local system).
     this.table = new Table(this, 'Table', {
       partitionKey: { name: tableDef.partitionKey, type: AttributeType.STRING },
       sortKey: { name: tableDef.sortKey, type: AttributeType.STRING },
@@ -105,7 +105,7 @@ export class FeedbackDataStack extends Stack {
 
     // --- Replies to the work order: the scheduler sends one message per due reply; the
     // work-order-reply function retries through the message's visibility (backoff of
-    // shared/backoff.ts, up to 24 hours) and lets a dead one go to the DLQ. maxReceiveCount comes
+    // shared/domain/backoff.ts, up to 24 hours) and lets a dead one go to the DLQ. maxReceiveCount comes
     // from the same schedule, so SQS never dead-letters a reply that is still being retried.
     // Here, not in FeedbackApi: messages in flight and dead letters outlive a redeploy of the functions.
     this.workOrderRepliesDlq = new Queue(this, 'WorkOrderRepliesDlq', {
@@ -148,7 +148,7 @@ export class FeedbackDataStack extends Stack {
 
     // --- Managers' identities: ID tokens carry custom:role, custom:teams and custom:regions (JSON
     // arrays of names, e.g. ["North Team"]) and custom:engineerId, which the HTTP API's JWT
-    // authorizer hands to the functions (shared/auth.ts).
+    // authorizer hands to the functions (shared/http/auth.ts).
     this.userPool = new UserPool(this, 'Managers', {
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
@@ -193,7 +193,7 @@ export class FeedbackDataStack extends Stack {
       },
     );
 
-    // No role groups: custom:role is the one source of a user's role (shared/auth.ts), so that a
+    // No role groups: custom:role is the one source of a user's role (shared/http/auth.ts), so that a
     // demotion cannot be overridden by a group membership left behind. Only ID tokens are accepted
     // (access tokens carry groups, not the custom attributes).
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
-import type { FunctionName } from '#shared/routes';
+import type { FunctionName } from '#shared/http/routes';
 import { functionSpecs } from './functions.ts';
 
 /** The repository root (this file lives in <root>/infra). */

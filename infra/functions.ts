@@ -1,15 +1,15 @@
-import type { FunctionName } from '#shared/routes';
+import type { FunctionName } from '#shared/http/routes';
 
 /**
  * Every Lambda function, one small entry each; the FeedbackApi stack loops over this list.
- * HTTP routes are not declared here: they come from `routes` in shared/routes.ts.
+ * HTTP routes are not declared here: they come from `routes` in shared/http/routes.ts.
  *
- * To add a function: add its name to `functionNames` in shared/routes.ts (this object must then
+ * To add a function: add its name to `functionNames` in shared/http/routes.ts (this object must then
  * have an entry, or the type check fails), write functions/<name>/handler.ts exporting `handler`,
  * and add its routes to `routes` and/or its triggers here.
  */
 /**
- * Least-privilege table access, on the table and its named indexes (shared/db/table.ts; granted by
+ * Least-privilege table access, on the table and its named indexes (shared/store/table.ts; granted by
  * infra/constructs/feedback-function.ts) only:
  * `read` = TABLE_READ_ACTIONS, `readWrite` = those and TABLE_WRITE_ACTIONS, `none` = nothing
  * (static pages).
@@ -100,7 +100,7 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
     sendsSms: true,
     sendsAlerts: true,
     timeoutSeconds: 60,
-    // Hands due replies to the work order to their queue (shared/usecases/deliver-work-order-reply.ts).
+    // Hands due replies to the work order to their queue (shared/app/work-order-replies/deliver.ts).
     sendsToQueues: ['workOrderReplies'],
     triggers: [{ kind: 'schedule', everyMinutes: 1 }],
     // The next tick picks up whatever a failed one left: old ticks are worth nothing.

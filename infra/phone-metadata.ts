@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { MetadataJson } from 'libphonenumber-js/core';
 
 /**
- * `npm run phone-metadata`: writes shared/phone-metadata.cn.json, the libphonenumber-js metadata that
- * shared/phone.ts passes to `libphonenumber-js/core`: the installed package's own mobile metadata
+ * `npm run phone-metadata`: writes shared/domain/phone-metadata.cn.json, the libphonenumber-js metadata that
+ * shared/domain/phone.ts passes to `libphonenumber-js/core`: the installed package's own mobile metadata
  * (metadata.mobile.json, what `libphonenumber-js/mobile` uses) kept to country calling code 86
  * (mainland China) and nothing else, in the package's format (its `version` field included).
  * Every Lambda bundle that validates phones carried the metadata of every country (~130 KB) for the
@@ -13,7 +13,7 @@ import type { MetadataJson } from 'libphonenumber-js/core';
  * what this would write from the installed package (run this after upgrading libphonenumber-js).
  */
 export const CALLING_CODE = '86';
-export const OUTPUT = fileURLToPath(new URL('../shared/phone-metadata.cn.json', import.meta.url));
+export const OUTPUT = fileURLToPath(new URL('../shared/domain/phone-metadata.cn.json', import.meta.url));
 
 /** The installed libphonenumber-js's mobile metadata, as `libphonenumber-js/mobile` uses it. */
 export function installedMobileMetadata(): MetadataJson {

@@ -1,6 +1,6 @@
 import { type App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseRules, replyUrlProblem } from '#shared/rules';
+import { parseRules, replyUrlProblem } from '#shared/domain/rules';
 import { FeedbackApiStack } from './api-stack.ts';
 import { FeedbackDataStack } from './data-stack.ts';
 

@@ -1,17 +1,22 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { principalFromEvent } from '#shared/auth';
-import { ForbiddenError, NotFoundError, ValidationError } from '#shared/errors';
-import { httpFunction, json, jsonBody, parseWith } from '#shared/http';
-import { logger } from '#shared/log';
+import {
+  addCallbackNote,
+  closeCallback,
+  getCallbackCase,
+  listCallbacks,
+} from '#shared/app/callbacks/callbacks';
+import { ForbiddenError, NotFoundError, ValidationError } from '#shared/app/errors';
+import { principalFromEvent } from '#shared/http/auth';
+import { httpFunction, json, jsonBody, parseWith } from '#shared/http/http';
 import {
   callbackCaseId as caseId,
   callbackCloseBody as closeBody,
   callbackListQuery as listQuery,
   callbackNoteBody as noteBody,
-} from '#shared/schemas/callbacks';
-import { addCallbackNote, closeCallback, getCallbackCase, listCallbacks } from '#shared/usecases/callbacks';
+} from '#shared/http/schemas/callbacks';
+import { logger } from '#shared/runtime/log';
 
 function idOf(event: APIGatewayProxyEventV2): string {
   const r = caseId.safeParse(event.pathParameters?.id);
@@ -22,7 +27,7 @@ function idOf(event: APIGatewayProxyEventV2): string {
 /**
  * The callback agents' and managers' API (domain.md section 6):
  * GET /v1/callbacks, GET /v1/callbacks/{id}, POST /v1/callbacks/{id}/notes, POST /v1/callbacks/{id}/close.
- * Access by role is decided in shared/usecases/callbacks.ts.
+ * Access by role is decided in shared/app/callbacks/callbacks.ts.
  */
 export const callbacks = httpFunction(async (event) => {
   const principal = principalFromEvent(event);

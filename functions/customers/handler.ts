@@ -1,9 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { principalFromEvent } from '#shared/auth';
-import { httpFunction, json } from '#shared/http';
-import { logger } from '#shared/log';
-import { eraseCustomer } from '#shared/usecases/erase-customer';
+import { eraseCustomer } from '#shared/app/customers/erase-customer';
+import { principalFromEvent } from '#shared/http/auth';
+import { httpFunction, json } from '#shared/http/http';
+import { logger } from '#shared/runtime/log';
 
 /** DELETE /v1/customers/{phone} (admin): erase a customer's personal data, keep the figures. */
 export const customers = httpFunction(async (event) => {

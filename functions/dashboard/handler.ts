@@ -1,10 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { config } from '#shared/config';
-import { NotFoundError } from '#shared/errors';
-import { type HttpResult, header, httpFunction } from '#shared/http';
-import { logger } from '#shared/log';
+import { NotFoundError } from '#shared/app/errors';
+import { config } from '#shared/config/config';
+import { type HttpResult, header, httpFunction } from '#shared/http/http';
+import { logger } from '#shared/runtime/log';
 import {
   type Asset,
   dashboardAsset,

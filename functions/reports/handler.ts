@@ -2,23 +2,28 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { principalFromEvent } from '#shared/auth';
-import { config } from '#shared/config';
-import { csvHeaders } from '#shared/csv';
-import { NotFoundError, ValidationError } from '#shared/errors';
-import { type HttpResult, header, httpFunction, json, parseWith } from '#shared/http';
-import { logger } from '#shared/log';
-import { reportDetailQuery as detailQuery, reportQuery as query } from '#shared/schemas/reports';
-import { idField } from '#shared/schemas/ticket-completed';
-import { type Period, parsePeriod, rangePeriod } from '#shared/time';
-import { engineerDetail, engineerReport, regionReport, teamReport } from '#shared/usecases/engineer-report';
+import { NotFoundError, ValidationError } from '#shared/app/errors';
+import {
+  engineerDetail,
+  engineerReport,
+  regionReport,
+  teamReport,
+} from '#shared/app/reports/engineer-report';
 import {
   engineerCommentsCsv,
   engineersCsv,
   engineerTrendCsv,
   regionsCsv,
   teamsCsv,
-} from '#shared/usecases/report-csv';
+} from '#shared/app/reports/report-csv';
+import { config } from '#shared/config/config';
+import { type Period, parsePeriod, rangePeriod } from '#shared/domain/time';
+import { principalFromEvent } from '#shared/http/auth';
+import { csvHeaders } from '#shared/http/csv';
+import { type HttpResult, header, httpFunction, json, parseWith } from '#shared/http/http';
+import { reportDetailQuery as detailQuery, reportQuery as query } from '#shared/http/schemas/reports';
+import { idField } from '#shared/http/schemas/ticket-completed';
+import { logger } from '#shared/runtime/log';
 
 const PERIOD_HELP =
   'a month 2026-11, an ISO week 2026-W47, a day 2026-11-21, or from=2026-11-01&to=2026-11-15';

@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { logger } from '#shared/log';
-import { type DueWorkResult, runDueWork } from '#shared/usecases/run-due-work';
+import { type DueWorkResult, runDueWork } from '#shared/app/scheduler/run-due-work';
+import { logger } from '#shared/runtime/log';
 
 /** Time kept back from the function's timeout: an item started just before it can still finish. */
 const MARGIN_MS = 15_000;

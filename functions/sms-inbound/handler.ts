@@ -1,9 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
-import { logger } from '#shared/log';
-import { inboundSmsSchema as inboundSchema } from '#shared/schemas/inbound-sms';
-import { handleInboundSms, type InboundOutcome } from '#shared/usecases/handle-inbound-sms';
+import { handleInboundSms, type InboundOutcome } from '#shared/app/surveys/handle-inbound-sms';
+import { inboundSmsSchema as inboundSchema } from '#shared/http/schemas/inbound-sms';
+import { logger } from '#shared/runtime/log';
 
 /**
  * Customers' replies. A record that is not a valid inbound SMS is logged and dropped (retrying it

@@ -1,7 +1,14 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/errors';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/app/errors';
+import {
+  answerWebSurvey,
+  openWebSurvey,
+  type WebAnswerResult,
+  type WebSurveyState,
+  webAnswerSchema,
+} from '#shared/app/surveys/web-survey';
 import {
   type HttpResult,
   header,
@@ -11,15 +18,8 @@ import {
   parseWith,
   problem,
   rawBody,
-} from '#shared/http';
-import { logger } from '#shared/log';
-import {
-  answerWebSurvey,
-  openWebSurvey,
-  type WebAnswerResult,
-  type WebSurveyState,
-  webAnswerSchema,
-} from '#shared/usecases/web-survey';
+} from '#shared/http/http';
+import { logger } from '#shared/runtime/log';
 import {
   type FormValues,
   pageHeaders,

@@ -1,10 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { httpFunction, json, parseWith } from '#shared/http';
-import { logger } from '#shared/log';
-import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
-import { acceptTicket } from '#shared/usecases/complete-ticket';
-import { signedJsonBody } from '#shared/webhook-secrets';
+import { acceptTicket } from '#shared/app/tickets/complete-ticket';
+import { signedJsonBody } from '#shared/gateways/webhook-secrets';
+import { httpFunction, json, parseWith } from '#shared/http/http';
+import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import { logger } from '#shared/runtime/log';
 
 /** POST /v1/tickets/completed: an upstream work-order system reports a completed ticket. */
 export const ticketCompleted = httpFunction(async (event) => {

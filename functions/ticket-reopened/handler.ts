@@ -1,10 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { httpFunction, json, parseWith } from '#shared/http';
-import { logger } from '#shared/log';
-import { ticketReopenedSchema } from '#shared/schemas/ticket-reopened';
-import { reopenTicket } from '#shared/usecases/reopen-ticket';
-import { signedJsonBody } from '#shared/webhook-secrets';
+import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
+import { signedJsonBody } from '#shared/gateways/webhook-secrets';
+import { httpFunction, json, parseWith } from '#shared/http/http';
+import { ticketReopenedSchema } from '#shared/http/schemas/ticket-reopened';
+import { logger } from '#shared/runtime/log';
 
 /** POST /v1/tickets/reopened: the upstream system reopened a ticket (same signing as completion). */
 export const ticketReopened = httpFunction(async (event) => {

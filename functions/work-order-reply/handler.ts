@@ -3,11 +3,11 @@ import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { replyQueueMaxReceives } from '#shared/backoff';
-import { config } from '#shared/config';
-import { logger } from '#shared/log';
-import { handleReplyMessage, type MessageDecision } from '#shared/usecases/deliver-work-order-reply';
-import { type SqsPort, sqs } from '#shared/work-order-queue';
+import { handleReplyMessage, type MessageDecision } from '#shared/app/work-order-replies/deliver';
+import { config } from '#shared/config/config';
+import { replyQueueMaxReceives } from '#shared/domain/backoff';
+import { type SqsPort, sqs } from '#shared/gateways/work-order-queue';
+import { logger } from '#shared/runtime/log';
 
 /** SQS caps a message's visibility timeout at 12 hours. */
 export const MAX_VISIBILITY_SECONDS = 12 * 3600;

@@ -7,7 +7,7 @@ import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { table as tableDef } from '#shared/db/table';
+import { table as tableDef } from '#shared/store/table';
 import { besideBundleCommands, handlerEntry, lambdaEsbuildOptions, REPO_ROOT } from '../esbuild-options.ts';
 import type { TableAccess } from '../functions.ts';
 

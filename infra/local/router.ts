@@ -1,7 +1,7 @@
-import type { RouteDef } from '#shared/routes';
+import type { RouteDef } from '#shared/http/routes';
 
 /**
- * Route matching as API Gateway does it for the routes of shared/routes.ts: exact segments,
+ * Route matching as API Gateway does it for the routes of shared/http/routes.ts: exact segments,
  * `{name}` for one path segment and `{name+}` for the rest of the path.
  */
 export interface RouteMatch {

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseSigningSecrets } from '#shared/config-check';
+import { parseSigningSecrets } from '#shared/config/check';
 
 /**
  * Secrets of the local system, shared by the server and the token script. They live in

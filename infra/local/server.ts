@@ -6,7 +6,6 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod';
-import { isClockPinned, now, pinClock } from '#shared/clock';
 import {
   awsRegion,
   blankAsUnset,
@@ -14,10 +13,11 @@ import {
   httpUrl,
   issueLines,
   tableName as tableNameSchema,
-} from '#shared/config-check';
-import { createTable } from '#shared/db/create-table';
-import { type LocalDynamo, startDynamoDbLocal } from '#shared/db/dynamodb-local';
-import { type FunctionName, functionNames, routes } from '#shared/routes';
+} from '#shared/config/check';
+import { type FunctionName, functionNames, routes } from '#shared/http/routes';
+import { isClockPinned, now, pinClock } from '#shared/runtime/clock';
+import { createTable } from '#shared/store/create-table';
+import { type LocalDynamo, startDynamoDbLocal } from '#shared/store/dynamodb-local';
 import { type FunctionSpec, functionSpecs } from '../functions.ts';
 import {
   arn,
@@ -34,7 +34,7 @@ import { dataDir as defaultDataDir, loadLocalSecrets, privateDir } from './secre
 import { mintToken, verifyToken } from './token.ts';
 
 /**
- * The whole system on one machine: DynamoDB Local, the HTTP API of shared/routes.ts served on
+ * The whole system on one machine: DynamoDB Local, the HTTP API of shared/http/routes.ts served on
  * node:http (events built as API Gateway builds them, JWT authorizer included), the two-way SMS
  * topic, the schedule, and a few local-only endpoints under /local (outbox, inbound SMS, clock,
  * tick). `npm start` runs it; tests start it in-process with `startLocalSystem`.
@@ -260,9 +260,9 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
     process.env.POWERTOOLS_METRICS_NAMESPACE ??= 'telecom-feedback-local';
 
     // 3. Only now the modules that read it; a bad value stops the start here, before listening.
-    const { config } = await import('#shared/config');
-    await import('#shared/webhook-secrets');
-    await import('#shared/reply-secrets');
+    const { config } = await import('#shared/config/config');
+    await import('#shared/gateways/webhook-secrets');
+    await import('#shared/gateways/work-order-reply-secrets');
     if (config.TABLE_NAME !== tableName || config.DYNAMODB_ENDPOINT !== dynamoEndpoint) {
       throw new Error(
         `the configuration was loaded before startLocalSystem set the environment ` +
@@ -270,8 +270,8 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
           'function modules, or pass the tableName and dynamoEndpoint already in the environment',
       );
     }
-    const gateway = await import('#shared/sms/gateway');
-    const alerts = await import('#shared/alerts');
+    const gateway = await import('#shared/gateways/sms');
+    const alerts = await import('#shared/gateways/alerts');
     return await serve({
       opts,
       log,
@@ -408,8 +408,8 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
     }
     if (path === '/local/work-order-replies' && method === 'GET') {
       const status = query.get('status') ?? undefined;
-      const replies = await import('#shared/usecases/deliver-work-order-reply');
-      const { replyStatuses } = await import('#shared/entities/work-order-reply');
+      const replies = await import('#shared/app/work-order-replies/deliver');
+      const { replyStatuses } = await import('#shared/store/work-order-reply');
       if (status !== undefined && !(replyStatuses as readonly string[]).includes(status)) {
         throw new HttpProblem(400, `status must be one of ${replyStatuses.join(', ')}`, { field: 'status' });
       }
@@ -593,7 +593,7 @@ const wholeNumber = (max: number, what: string) =>
     .transform(Number)
     .pipe(z.number().max(max, `expected ${what}`));
 
-/** `npm start`'s own options (the variables the functions read are checked by shared/config.ts). */
+/** `npm start`'s own options (the variables the functions read are checked by shared/config/config.ts). */
 const localEnvSchema = z.object({
   PORT: wholeNumber(65535, 'a port 0-65535 (0: any free port)').optional(),
   DYNAMODB_PORT: wholeNumber(65535, 'a port 0-65535 (0: any free port)').optional(),

@@ -2,15 +2,15 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
-import { type Role, roles } from '#shared/auth';
-import { scopeNameField } from '#shared/schemas/scope-name';
+import { type Role, roles } from '#shared/http/auth';
+import { scopeNameField } from '#shared/http/schemas/scope-name';
 import { JWT_AUDIENCE, JWT_ISSUER, loadLocalSecrets } from './secrets.ts';
 
 /**
  * Local bearer tokens: HS256 JWTs signed with the local jwtSecret, carrying the claims of an ID
  * token (`token_use: "id"`) that the JWT authorizer hands to the functions (`role`, `teams`,
  * `regions`, `engineerId`). Teams and regions are JSON arrays in a string claim, as in Cognito's
- * `custom:teams` / `custom:regions` (shared/auth.ts).
+ * `custom:teams` / `custom:regions` (shared/http/auth.ts).
  *
  *   npm run --silent token -- --role manager --teams T1,T2 --regions 南昌 --ttl 2h
  *   npm run --silent token -- --role manager --team 'North Team' --team '华东，一组'

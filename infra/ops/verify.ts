@@ -1,13 +1,8 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { now } from '#shared/clock';
-import { config } from '#shared/config';
-import { ddb, TABLE } from '#shared/db/client';
-import { fromRollup } from '#shared/entities/aggregate';
-import type { CallbackCase } from '#shared/entities/callback';
-import type { SurveyItem } from '#shared/entities/survey';
-import { localDay } from '#shared/time';
+import { config } from '#shared/config/config';
+import { localDay } from '#shared/domain/time';
 import {
   compareAggregates,
   compareRollups,
@@ -28,7 +23,12 @@ import {
   type Stranded,
   strandedInQueues,
   strandedItem,
-} from '#shared/verify';
+} from '#shared/domain/verify';
+import { now } from '#shared/runtime/clock';
+import { fromRollup } from '#shared/store/aggregate';
+import type { CallbackCase } from '#shared/store/callback';
+import { ddb, TABLE } from '#shared/store/client';
+import type { SurveyItem } from '#shared/store/survey';
 
 /**
  * `npm run verify`: recomputes every per-engineer daily aggregate and monthly roll-up from the raw
@@ -40,11 +40,11 @@ import {
  * a missing TABLE_NAME stops it at start-up like any function, naming the variable).
  *
  * An offline audit tool, not a request path: it reads the whole table with a parallel Scan
- * (consistent reads), streaming each page into the recompute (shared/verify.ts), so memory stays
+ * (consistent reads), streaming each page into the recompute (shared/domain/verify.ts), so memory stays
  * at one entry per engineer and day (and per engineer, team and month). A Scan is no snapshot:
  * run it on a quiet table, or run it again to confirm a difference seen while traffic was flowing.
  *
- * Reads TABLE_NAME and DYNAMODB_ENDPOINT like the app (shared/config.ts). Against `npm start`
+ * Reads TABLE_NAME and DYNAMODB_ENDPOINT like the app (shared/config/config.ts). Against `npm start`
  * (which prints its DynamoDB endpoint): DYNAMODB_ENDPOINT=http://127.0.0.1:PORT TABLE_NAME=feedback-local npm run verify
  *
  * Options: --all       compare every day and month, also those older than the retention (raw records

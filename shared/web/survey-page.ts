@@ -4,7 +4,7 @@
  * Every value from outside is escaped with `escapeHtml`.
  */
 
-import type { ClosedReason, WebSurveyInfo } from '#shared/usecases/web-survey';
+import type { ClosedReason, WebSurveyInfo } from '#shared/app/surveys/web-survey';
 
 export function escapeHtml(value: string): string {
   return value

@@ -3,12 +3,12 @@ import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
-import { createTable } from '#shared/db/create-table';
-import { queryDue } from '#shared/db/due';
-import { acceptCompletion } from '#shared/entities/ticket';
-import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
-import { acceptTicket } from '#shared/usecases/complete-ticket';
-import { runDueWork } from '#shared/usecases/run-due-work';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { acceptTicket } from '#shared/app/tickets/complete-ticket';
+import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import { createTable } from '#shared/store/create-table';
+import { queryDue } from '#shared/store/due';
+import { acceptCompletion } from '#shared/store/ticket';
 import { closedLoop, fixed, type LoadResult, loadResult, mergeLoads, ms, table, yes } from './stats.ts';
 
 /**
@@ -100,7 +100,7 @@ export async function runIngest(opts: {
   const runId = Date.now().toString(36);
   const endpoint = `${opts.url}/v1/tickets/completed`;
 
-  // The bare write: a client configured as shared/db/client.ts configures ddb, its own table.
+  // The bare write: a client configured as shared/store/client.ts configures ddb, its own table.
   const raw = new DynamoDBClient({
     region: opts.region,
     maxAttempts: 6,
@@ -220,7 +220,7 @@ export function ingestSection(r: IngestResult): string[] {
     "not inside the server it measures; the bare write's client is the SDK in the main thread),",
     'against one bare conditional `PutItem` (`attribute_not_exists(pk)`) of the very item the webhook',
     'writes (built by the same function, index keys included, before the clock starts) into a second table',
-    'of the same definition (shared/db/create-table.ts) on the same DynamoDB Local, same run, same concurrency.',
+    'of the same definition (shared/store/create-table.ts) on the same DynamoDB Local, same run, same concurrency.',
     'The ratio is what the system adds on top of the one write it must do.',
     'Closed loop (each client sends its next request when the last one',
     `is answered), fixed counts (${LEVELS.map((l) => `${l.requests} at ${l.concurrency}`).join(', ')}), after ${WARMUP} warm-up requests of each kind,`,
@@ -264,7 +264,7 @@ export function ingestSection(r: IngestResult): string[] {
     '',
     `**Goal: p99 within 2x of the bare write: ${met ? 'met' : 'not met'}** (worst ratio ${fixed(worst, 1)}x).`,
     'A webhook is accepted with **one DynamoDB call**, the same conditional `PutItem` as the bare write,',
-    'of the ticket alone (shared/usecases/complete-ticket.ts `acceptTicket`); the item also carries the',
+    'of the ticket alone (shared/app/tickets/complete-ticket.ts `acceptTicket`); the item also carries the',
     'keys of two indexes (due work, and the customer for erasure), which DynamoDB Local writes too. On top',
     'of that: the HTTP hop through the local gateway (event built, handler invoked), the Standard Webhooks',
     'HMAC check and zod validation. Everything else a completion needs (the phone state read for',

@@ -103,7 +103,7 @@ if (args.only === 'ingest') {
 // `npm run bench -- --only report`: section 2 alone on its own fresh table, printed, not written.
 if (args.only === 'report') {
   try {
-    const { ddb } = await import('#shared/db/client');
+    const { ddb } = await import('#shared/store/client');
     (await import('./meter.ts')).installMeter(ddb);
     const { runReportCost, reportSection, TEAM } = await import('./report-cost.ts');
     log('section 2 alone: report cost (seeding 1,000 responses through the use cases)');
@@ -124,11 +124,11 @@ if (args.only === 'report') {
 let md = '';
 let cold: ColdStartResult | undefined;
 try {
-  const { ddb } = await import('#shared/db/client');
+  const { ddb } = await import('#shared/store/client');
   const meter = await import('./meter.ts');
   meter.installMeter(ddb);
   const { runSurveyCost } = await import('./survey-cost.ts');
-  const { DUE_SLOTS } = await import('#shared/db/due');
+  const { DUE_SLOTS } = await import('#shared/store/due');
   const { runReportCost, ENGINEERS, TEAM, reportSection } = await import('./report-cost.ts');
   const { runIngest, ingestSection } = await import('./ingest.ts');
 

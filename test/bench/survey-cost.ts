@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { listAlerts } from '#shared/alerts';
-import { pinClock } from '#shared/clock';
-import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
-import { listOutbox } from '#shared/sms/gateway';
-import { acceptTicket } from '#shared/usecases/complete-ticket';
-import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
-import { runDueWork } from '#shared/usecases/run-due-work';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
+import { acceptTicket } from '#shared/app/tickets/complete-ticket';
+import { listAlerts } from '#shared/gateways/alerts';
+import { listOutbox } from '#shared/gateways/sms';
+import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import { pinClock } from '#shared/runtime/clock';
 import { measure, sumUsage, type Usage } from './meter.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { TicketCompleted } from '#shared/schemas/ticket-completed';
+import type { TicketCompleted } from '#shared/http/schemas/ticket-completed';
 
 /**
  * A completion accepted (the webhook's use case) and then planned as the scheduler's next run
@@ -6,8 +6,8 @@ import type { TicketCompleted } from '#shared/schemas/ticket-completed';
  * its environment (RULES, ...) before the configuration is read.
  */
 export async function completeAndPlan(t: TicketCompleted) {
-  const { acceptTicket, planIfPending } = await import('#shared/usecases/complete-ticket');
-  const { now } = await import('#shared/clock');
+  const { acceptTicket, planIfPending } = await import('#shared/app/tickets/complete-ticket');
+  const { now } = await import('#shared/runtime/clock');
   const result = await acceptTicket(t);
   await planIfPending(t.source, t.ticketId, now());
   return result;

@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb, TABLE } from '#shared/db/client';
+import { ddb, TABLE } from '#shared/store/client';
 
 /** Test-only: every item in this file's table (tests may Scan; request paths never do). */
 export async function allItems(): Promise<Record<string, unknown>[]> {

@@ -199,7 +199,7 @@ describe('functions/dashboard bundled for Lambda', () => {
 
     // The OpenAPI document names the media types these answers have.
     const openapi = JSON.parse(
-      readFileSync(fileURLToPath(new URL('../../shared/openapi.json', import.meta.url)), 'utf8'),
+      readFileSync(fileURLToPath(new URL('../../shared/http/openapi.json', import.meta.url)), 'utf8'),
     );
     const documented = Object.keys(openapi.paths['/dashboard/assets/{file}'].get.responses['200'].content);
     const served = [echarts, js, css].map((a) => a.headers['content-type']?.split(';')[0]);

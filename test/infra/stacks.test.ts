@@ -7,9 +7,9 @@ import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { replyQueueMaxReceives } from '#shared/backoff';
-import { table as tableDef } from '#shared/db/table';
-import { type FunctionName, functionNames, routes } from '#shared/routes';
+import { replyQueueMaxReceives } from '#shared/domain/backoff';
+import { type FunctionName, functionNames, routes } from '#shared/http/routes';
+import { table as tableDef } from '#shared/store/table';
 import { constructId, publicRouteReasons } from '../../infra/api-stack.ts';
 import { ESM_REQUIRE_SHIM, REPO_ROOT } from '../../infra/esbuild-options.ts';
 import { functionSpecs } from '../../infra/functions.ts';
@@ -109,7 +109,7 @@ function actions(name: FunctionName): string[] {
 const WEBHOOK_RECEIVERS = new Set<string>(['ticket-completed', 'ticket-reopened']);
 
 describe('FeedbackApi: functions', () => {
-  it('declares every function of shared/routes.ts and builds each once', () => {
+  it('declares every function of shared/http/routes.ts and builds each once', () => {
     expect(Object.keys(functionSpecs).sort()).toEqual([...functionNames].sort());
     expect(resources('AWS::Lambda::Function')).toHaveLength(functionNames.length);
   });
@@ -417,14 +417,14 @@ describe('FeedbackApi: HTTP API', () => {
       expect(props.AuthorizationType).toBe('NONE');
       expect(props.AuthorizerId).toBeUndefined();
     }
-    // The route's integration invokes the function shared/routes.ts names.
+    // The route's integration invokes the function shared/http/routes.ts names.
     const integrationId = props.Target['Fn::Join'][1][1].Ref;
     const integration = apiJson.Resources[integrationId];
     expect(integration.Properties.IntegrationType).toBe('AWS_PROXY');
     expect(integration.Properties.IntegrationUri).toEqual({ 'Fn::GetAtt': [lambda(route.fn)[0], 'Arn'] });
   });
 
-  it('has exactly the routes of shared/routes.ts', () => {
+  it('has exactly the routes of shared/http/routes.ts', () => {
     expect(resources('AWS::ApiGatewayV2::Route')).toHaveLength(routes.length);
   });
 
@@ -636,7 +636,7 @@ describe('replies to the work order: queue, consumer, least privilege', () => {
 // --- FeedbackData ----------------------------------------------------------------------------
 
 describe('FeedbackData', () => {
-  it('table: keys, GSI, TTL from shared/db/table.ts; on demand, PITR, encrypted, retained', () => {
+  it('table: keys, GSI, TTL from shared/store/table.ts; on demand, PITR, encrypted, retained', () => {
     data.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',

@@ -7,16 +7,16 @@ vi.hoisted(() => {
   });
 });
 
-const { listAlerts } = await import('#shared/alerts');
-const { pinClock } = await import('#shared/clock');
-const { queryAggregates } = await import('#shared/entities/aggregate');
-const { getCallback } = await import('#shared/entities/callback');
-const { ticketCompletedSchema } = await import('#shared/schemas/ticket-completed');
+const { listAlerts } = await import('#shared/gateways/alerts');
+const { pinClock } = await import('#shared/runtime/clock');
+const { queryAggregates } = await import('#shared/store/aggregate');
+const { getCallback } = await import('#shared/store/callback');
+const { ticketCompletedSchema } = await import('#shared/http/schemas/ticket-completed');
 
 import { completeAndPlan } from '../helpers/complete.ts';
 
-const { handleInboundSms } = await import('#shared/usecases/handle-inbound-sms');
-const { runDueWork } = await import('#shared/usecases/run-due-work');
+const { handleInboundSms } = await import('#shared/app/surveys/handle-inbound-sms');
+const { runDueWork } = await import('#shared/app/scheduler/run-due-work');
 const { inbound, ticketBody } = await import('../helpers/fixtures.ts');
 
 /** rules.callbacks: 基本满意 opens a case when configured; the contact deadline is configurable. */

@@ -6,8 +6,8 @@ vi.hoisted(() => {
 });
 
 const { ticketCompleted } = await import('#functions/ticket-completed/handler');
-const { pinClock } = await import('#shared/clock');
-const { parseRules } = await import('#shared/rules');
+const { pinClock } = await import('#shared/runtime/clock');
+const { parseRules } = await import('#shared/domain/rules');
 const { httpEvent } = await import('../helpers/apigw.ts');
 const { countItems } = await import('../helpers/db.ts');
 const { sign, ticketBody } = await import('../helpers/fixtures.ts');

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ticketCompleted } from '#functions/ticket-completed/handler';
 import { ticketReopened } from '#functions/ticket-reopened/handler';
-import { pinClock } from '#shared/clock';
-import { getTicket } from '#shared/entities/ticket';
-import { eraseCustomer } from '#shared/usecases/erase-customer';
-import { runDueWork } from '#shared/usecases/run-due-work';
+import { eraseCustomer } from '#shared/app/customers/erase-customer';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { pinClock } from '#shared/runtime/clock';
+import { getTicket } from '#shared/store/ticket';
 import { httpEvent } from '../helpers/apigw.ts';
 import { allItems, countItems } from '../helpers/db.ts';
 import { sign, ticketBody } from '../helpers/fixtures.ts';

@@ -1,21 +1,21 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { pinClock } from '#shared/clock';
-import { ddb } from '#shared/db/client';
-import { getSurvey } from '#shared/entities/survey';
-import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
-import { listOutbox } from '#shared/sms/gateway';
-import { parsePeriod } from '#shared/time';
-import { acceptTicket } from '#shared/usecases/complete-ticket';
-import { engineerReport } from '#shared/usecases/engineer-report';
-import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
-import { runDueWork } from '#shared/usecases/run-due-work';
+import { engineerReport } from '#shared/app/reports/engineer-report';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
+import { acceptTicket } from '#shared/app/tickets/complete-ticket';
+import { parsePeriod } from '#shared/domain/time';
+import { listOutbox } from '#shared/gateways/sms';
+import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import { pinClock } from '#shared/runtime/clock';
+import { ddb } from '#shared/store/client';
+import { getSurvey } from '#shared/store/survey';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 /** Faults injected at the adapters: the SMS gateway and the DynamoDB client. */
 const gatewayFaults = vi.hoisted(() => ({ failNext: 0, mode: 'error' as 'error' | 'timeout' }));
-vi.mock('#shared/sms/gateway', async (importOriginal) => {
-  const real = await importOriginal<typeof import('#shared/sms/gateway')>();
+vi.mock('#shared/gateways/sms', async (importOriginal) => {
+  const real = await importOriginal<typeof import('#shared/gateways/sms')>();
   return {
     ...real,
     sendSms: async (to: string, body: string) => {

@@ -5,9 +5,10 @@ import { openapi } from '#functions/openapi/handler';
 import { reports } from '#functions/reports/handler';
 import { ticketCompleted } from '#functions/ticket-completed/handler';
 import { ticketReopened } from '#functions/ticket-reopened/handler';
-import { pinClock } from '#shared/clock';
-import { buildOpenApi, operations } from '#shared/openapi';
-import { routes } from '#shared/routes';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
+import { buildOpenApi, operations } from '#shared/http/openapi';
+import { routes } from '#shared/http/routes';
 import {
   callbackCaseSchema,
   callbackPageSchema,
@@ -19,9 +20,8 @@ import {
   teamReportSchema,
   ticketAcceptedSchema,
   ticketReopenedResultSchema,
-} from '#shared/schemas/responses';
-import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
-import { runDueWork } from '#shared/usecases/run-due-work';
+} from '#shared/http/schemas/responses';
+import { pinClock } from '#shared/runtime/clock';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { inbound, sign, ticketBody } from '../helpers/fixtures.ts';
 
@@ -57,7 +57,9 @@ async function get(
 
 describe('the OpenAPI document', () => {
   it('is the one generated from the zod schemas (run `npm run openapi` after changing them)', () => {
-    const checkedIn = JSON.parse(readFileSync(new URL('../../shared/openapi.json', import.meta.url), 'utf8'));
+    const checkedIn = JSON.parse(
+      readFileSync(new URL('../../shared/http/openapi.json', import.meta.url), 'utf8'),
+    );
     expect(checkedIn).toEqual(buildOpenApi());
   });
 

@@ -1,14 +1,14 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { pinClock } from '#shared/clock';
-import { ddb, TABLE } from '#shared/db/client';
-import { getPhoneState, phoneKey } from '#shared/entities/phone-state';
-import { getSurvey } from '#shared/entities/survey';
-import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
-import { eraseCustomer } from '#shared/usecases/erase-customer';
-import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
-import { reopenTicket } from '#shared/usecases/reopen-ticket';
-import { runDueWork } from '#shared/usecases/run-due-work';
+import { eraseCustomer } from '#shared/app/customers/erase-customer';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
+import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
+import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import { pinClock } from '#shared/runtime/clock';
+import { ddb, TABLE } from '#shared/store/client';
+import { getPhoneState, phoneKey } from '#shared/store/phone-state';
+import { getSurvey } from '#shared/store/survey';
 import { auditTable } from '../../infra/ops/verify.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
@@ -20,8 +20,8 @@ import { inbound, ticketBody } from '../helpers/fixtures.ts';
  */
 /** A pause injected into the erasure, between reading the customer's records and acting on them. */
 const pause = vi.hoisted(() => ({ afterCustomerRecords: undefined as undefined | (() => Promise<void>) }));
-vi.mock('#shared/db/query', async (importOriginal) => {
-  const real = await importOriginal<typeof import('#shared/db/query')>();
+vi.mock('#shared/store/query', async (importOriginal) => {
+  const real = await importOriginal<typeof import('#shared/store/query')>();
   return {
     ...real,
     queryAll: async (input: Parameters<typeof real.queryAll>[0]) => {

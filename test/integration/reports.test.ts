@@ -1,17 +1,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reports } from '#functions/reports/handler';
-import { pinClock } from '#shared/clock';
-import { BOM } from '#shared/csv';
-import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
 import type {
   EngineerDetail,
   EngineerFigures,
   EngineerReport,
   RegionReport,
   TeamReport,
-} from '#shared/usecases/engineer-report';
-import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
-import { runDueWork } from '#shared/usecases/run-due-work';
+} from '#shared/app/reports/engineer-report';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
+import { BOM } from '#shared/http/csv';
+import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import { pinClock } from '#shared/runtime/clock';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';

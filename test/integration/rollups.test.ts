@@ -1,10 +1,14 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ticketCompleted } from '#functions/ticket-completed/handler';
-import type { Principal } from '#shared/auth';
-import { pinClock } from '#shared/clock';
-import { ddb, TABLE } from '#shared/db/client';
-import { transact } from '#shared/db/tx';
+import { closeCallback } from '#shared/app/callbacks/callbacks';
+import { engineerReport, regionReport, teamReport } from '#shared/app/reports/engineer-report';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
+import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
+import { parsePeriod, rangePeriod } from '#shared/domain/time';
+import type { Principal } from '#shared/http/auth';
+import { pinClock } from '#shared/runtime/clock';
 import {
   aggKey,
   aggregateUpdates,
@@ -15,13 +19,9 @@ import {
   rollupKey,
   rollupKeyParts,
   rollupRefAttr,
-} from '#shared/entities/aggregate';
-import { parsePeriod, rangePeriod } from '#shared/time';
-import { closeCallback } from '#shared/usecases/callbacks';
-import { engineerReport, regionReport, teamReport } from '#shared/usecases/engineer-report';
-import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
-import { reopenTicket } from '#shared/usecases/reopen-ticket';
-import { runDueWork } from '#shared/usecases/run-due-work';
+} from '#shared/store/aggregate';
+import { ddb, TABLE } from '#shared/store/client';
+import { transact } from '#shared/store/tx';
 import { installMeter, measure } from '../bench/meter.ts';
 import { httpEvent } from '../helpers/apigw.ts';
 import { allItems } from '../helpers/db.ts';

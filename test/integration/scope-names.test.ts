@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pinClock } from '#shared/clock';
-import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
-import { handleInboundSms } from '#shared/usecases/handle-inbound-sms';
-import { runDueWork } from '#shared/usecases/run-due-work';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
+import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import { pinClock } from '#shared/runtime/clock';
 import { callbacks } from '../../functions/callbacks/handler.ts';
 import { reports } from '../../functions/reports/handler.ts';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';

@@ -37,25 +37,25 @@ vi.hoisted(() => {
 });
 
 const { GetCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-const { principalFromEvent } = await import('#shared/auth');
-const { pinClock } = await import('#shared/clock');
-const { ddb, TABLE } = await import('#shared/db/client');
-const { DUE_INDEX } = await import('#shared/db/table');
-const { dueSlots } = await import('#shared/db/due');
-const { queryAll } = await import('#shared/db/query');
-const { aggKey } = await import('#shared/entities/aggregate');
-const { ConflictError } = await import('#shared/errors');
-const { ticketCompletedSchema } = await import('#shared/schemas/ticket-completed');
-const { addCallbackNote, closeCallback, listCallbacks } = await import('#shared/usecases/callbacks');
+const { principalFromEvent } = await import('#shared/http/auth');
+const { pinClock } = await import('#shared/runtime/clock');
+const { ddb, TABLE } = await import('#shared/store/client');
+const { DUE_INDEX } = await import('#shared/store/table');
+const { dueSlots } = await import('#shared/store/due');
+const { queryAll } = await import('#shared/store/query');
+const { aggKey } = await import('#shared/store/aggregate');
+const { ConflictError } = await import('#shared/app/errors');
+const { ticketCompletedSchema } = await import('#shared/http/schemas/ticket-completed');
+const { addCallbackNote, closeCallback, listCallbacks } = await import('#shared/app/callbacks/callbacks');
 
 import { completeAndPlan } from '../helpers/complete.ts';
 
-const { acceptTicket, planIfPending } = await import('#shared/usecases/complete-ticket');
+const { acceptTicket, planIfPending } = await import('#shared/app/tickets/complete-ticket');
 
-const { handleInboundSms } = await import('#shared/usecases/handle-inbound-sms');
-const { reopenTicket } = await import('#shared/usecases/reopen-ticket');
-const { runDueWork } = await import('#shared/usecases/run-due-work');
-const { answerWebSurvey } = await import('#shared/usecases/web-survey');
+const { handleInboundSms } = await import('#shared/app/surveys/handle-inbound-sms');
+const { reopenTicket } = await import('#shared/app/tickets/reopen-ticket');
+const { runDueWork } = await import('#shared/app/scheduler/run-due-work');
+const { answerWebSurvey } = await import('#shared/app/surveys/web-survey');
 const { auditTable, verifyTable } = await import('../../infra/ops/verify.ts');
 const { httpEvent } = await import('../helpers/apigw.ts');
 const { allItems } = await import('../helpers/db.ts');

@@ -6,19 +6,19 @@ process.env.RULES = JSON.stringify({ sources: { web: { webSurvey: true } } });
 process.env.PUBLIC_BASE_URL = 'https://fb.cn';
 
 const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-const { pinClock } = await import('#shared/clock');
-const { ddb, TABLE } = await import('#shared/db/client');
-const { aggKey } = await import('#shared/entities/aggregate');
-const { getCallback } = await import('#shared/entities/callback');
-const { getSurvey } = await import('#shared/entities/survey');
-const { ticketCompletedSchema } = await import('#shared/schemas/ticket-completed');
-const { listOutbox } = await import('#shared/sms/gateway');
-const { smsSegments } = await import('#shared/sms/segments');
+const { pinClock } = await import('#shared/runtime/clock');
+const { ddb, TABLE } = await import('#shared/store/client');
+const { aggKey } = await import('#shared/store/aggregate');
+const { getCallback } = await import('#shared/store/callback');
+const { getSurvey } = await import('#shared/store/survey');
+const { ticketCompletedSchema } = await import('#shared/http/schemas/ticket-completed');
+const { listOutbox } = await import('#shared/gateways/sms');
+const { smsSegments } = await import('#shared/domain/sms/segments');
 
 import { completeAndPlan } from '../helpers/complete.ts';
 
-const { handleInboundSms } = await import('#shared/usecases/handle-inbound-sms');
-const { runDueWork } = await import('#shared/usecases/run-due-work');
+const { handleInboundSms } = await import('#shared/app/surveys/handle-inbound-sms');
+const { runDueWork } = await import('#shared/app/scheduler/run-due-work');
 const { surveyPage } = await import('#functions/survey-page/handler');
 const { httpEvent } = await import('../helpers/apigw.ts');
 const { inbound, ticketBody } = await import('../helpers/fixtures.ts');

@@ -14,11 +14,11 @@ const SECRET = 'whsec_cXVldWUtdGVzdC1yZXBseS1zZWNyZXQtZm9yLW9zc1I=';
 process.env.RULES = JSON.stringify({ sources: { ossR: { replyUrl: receiver.url('/hook') } } });
 process.env.REPLY_SECRETS = JSON.stringify({ ossR: SECRET });
 
-const { now, pinClock } = await import('#shared/clock');
-const { REPLY_BACKOFF, backoffDelayMs, replyQueueMaxReceives } = await import('#shared/backoff');
-const { transact } = await import('#shared/db/tx');
-const { replyOnClose } = await import('#shared/entities/work-order-reply');
-const { forwardReply, getReply } = await import('#shared/usecases/deliver-work-order-reply');
+const { now, pinClock } = await import('#shared/runtime/clock');
+const { REPLY_BACKOFF, backoffDelayMs, replyQueueMaxReceives } = await import('#shared/domain/backoff');
+const { transact } = await import('#shared/store/tx');
+const { replyOnClose } = await import('#shared/store/work-order-reply');
+const { forwardReply, getReply } = await import('#shared/app/work-order-replies/deliver');
 const { consumeReplies, MAX_VISIBILITY_SECONDS } = await import('#functions/work-order-reply/handler');
 receiver.useClock(now);
 afterAll(() => receiver.close());

@@ -20,16 +20,16 @@ process.env.RULES = JSON.stringify({
 });
 process.env.REPLY_SECRETS = JSON.stringify({ ossR: SECRET_R, '*': SECRET_ANY });
 
-const { now, pinClock } = await import('#shared/clock');
-const { REPLY_BACKOFF, backoffDelayMs, maxAttempts } = await import('#shared/backoff');
-const { ticketCompletedSchema } = await import('#shared/schemas/ticket-completed');
+const { now, pinClock } = await import('#shared/runtime/clock');
+const { REPLY_BACKOFF, backoffDelayMs, maxAttempts } = await import('#shared/domain/backoff');
+const { ticketCompletedSchema } = await import('#shared/http/schemas/ticket-completed');
 
 import { completeAndPlan } from '../helpers/complete.ts';
 
-const { reopenTicket } = await import('#shared/usecases/reopen-ticket');
-const { handleInboundSms } = await import('#shared/usecases/handle-inbound-sms');
-const { runDueWork } = await import('#shared/usecases/run-due-work');
-const { getReply, listWorkOrderReplies } = await import('#shared/usecases/deliver-work-order-reply');
+const { reopenTicket } = await import('#shared/app/tickets/reopen-ticket');
+const { handleInboundSms } = await import('#shared/app/surveys/handle-inbound-sms');
+const { runDueWork } = await import('#shared/app/scheduler/run-due-work');
+const { getReply, listWorkOrderReplies } = await import('#shared/app/work-order-replies/deliver');
 receiver.useClock(now);
 
 afterAll(() => receiver.close());

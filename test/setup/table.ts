@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { createTable } from '../../shared/db/create-table.ts';
+import { createTable } from '../../shared/store/create-table.ts';
 
 /**
  * Runs in each test file's process before the file is imported: points the configuration at

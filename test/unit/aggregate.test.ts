@@ -9,7 +9,7 @@ import {
   rollupKey,
   rollupKeyParts,
   rollupRefAttr,
-} from '#shared/entities/aggregate';
+} from '#shared/store/aggregate';
 
 const eng: EngineerRef = { engineerId: 'E1', engineerName: '王师傅', team: '装维#一班', region: 'R1' };
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseScopeList, principalFromEvent } from '#shared/auth';
-import { UnauthorizedError } from '#shared/errors';
-import { httpFunction, json } from '#shared/http';
-import { canSee } from '#shared/usecases/engineer-report';
+import { UnauthorizedError } from '#shared/app/errors';
+import { canSee } from '#shared/app/reports/engineer-report';
+import { parseScopeList, principalFromEvent } from '#shared/http/auth';
+import { httpFunction, json } from '#shared/http/http';
 import { httpEvent } from '../helpers/apigw.ts';
 
 /**

@@ -6,7 +6,7 @@ import {
   nextAttemptAt,
   REPLY_BACKOFF,
   replyQueueMaxReceives,
-} from '#shared/backoff';
+} from '#shared/domain/backoff';
 
 const { baseMs, capMs, jitter, windowMs } = REPLY_BACKOFF;
 const MIN = 60_000;

@@ -2,8 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '#shared/config';
-import { parseRules } from '#shared/rules';
+import { loadConfig } from '#shared/config/config';
+import { parseRules } from '#shared/domain/rules';
 import { loadLocalSecrets } from '../../infra/local/secrets.ts';
 import { localOptionsFromEnv } from '../../infra/local/server.ts';
 
@@ -202,7 +202,7 @@ describe('secrets (issue 9.8)', () => {
   it('stops the webhook module at import (Lambda init) when WEBHOOK_SECRET is not a Standard Webhooks secret', async () => {
     vi.resetModules();
     process.env.WEBHOOK_SECRET = 'not a secret!';
-    await expect(import('#shared/webhook-secrets')).rejects.toThrow(
+    await expect(import('#shared/gateways/webhook-secrets')).rejects.toThrow(
       /^Invalid configuration: WEBHOOK_SECRET: /,
     );
   });
@@ -227,7 +227,7 @@ describe('secrets (issue 9.8)', () => {
   it('stops the reply module at import when REPLY_SECRETS is bad', async () => {
     vi.resetModules();
     process.env.REPLY_SECRETS = '{"oss":"not a secret!"}';
-    await expect(import('#shared/reply-secrets')).rejects.toThrow(
+    await expect(import('#shared/gateways/work-order-reply-secrets')).rejects.toThrow(
       /^Invalid configuration: REPLY_SECRETS\.oss: /,
     );
   });

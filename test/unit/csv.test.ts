@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BOM, type Column, csvCell, csvHeaders, safeFileName, toCsv } from '#shared/csv';
+import { BOM, type Column, csvCell, csvHeaders, safeFileName, toCsv } from '#shared/http/csv';
 
 /** A minimal RFC 4180 reader, to check that what we write reads back as written. */
 function parseCsv(text: string): string[][] {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cleanFreeText, FREE_TEXT_MAX } from '#shared/free-text';
+import { cleanFreeText, FREE_TEXT_MAX } from '#shared/domain/free-text';
 
 /** The one cleaner of customers' and agents' free text before it is stored. */
 

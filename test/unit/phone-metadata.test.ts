@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parsePhoneNumberFromString as parseWithAllCountries } from 'libphonenumber-js/mobile';
 import { describe, expect, it } from 'vitest';
-import { normalizeCnMobile } from '#shared/phone';
+import { normalizeCnMobile } from '#shared/domain/phone';
 import {
   cnMetadataText,
   installedMobileMetadata,
@@ -11,19 +11,19 @@ import {
 } from '../../infra/phone-metadata.ts';
 
 /**
- * shared/phone-metadata.cn.json is generated (`npm run phone-metadata`) from the installed
+ * shared/domain/phone-metadata.cn.json is generated (`npm run phone-metadata`) from the installed
  * libphonenumber-js: it must be exactly what the script would write now, and validating with it must
  * give the same answers as the package's full mobile metadata for the numbers we accept.
  */
 
-/** What shared/phone.ts answered before the slice: the full mobile metadata of every country. */
+/** What shared/domain/phone.ts answered before the slice: the full mobile metadata of every country. */
 function withAllCountries(national: string): string | null {
   const parsed = parseWithAllCountries(national, 'CN');
   if (parsed?.country !== 'CN' || !parsed.isValid() || parsed.getType() !== 'MOBILE') return null;
   return parsed.number;
 }
 
-describe('shared/phone-metadata.cn.json', () => {
+describe('shared/domain/phone-metadata.cn.json', () => {
   it('is what `npm run phone-metadata` writes from the installed libphonenumber-js (no drift)', () => {
     expect(readFileSync(OUTPUT, 'utf8')).toBe(cnMetadataText());
   });

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { maskName, maskPhone, normalizeCnMobile } from '#shared/phone';
+import { maskName, maskPhone, normalizeCnMobile } from '#shared/domain/phone';
 
 describe('normalizeCnMobile', () => {
   it.each([

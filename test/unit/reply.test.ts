@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseReasons, parseReply } from '#shared/reply';
+import { parseReasons, parseReply } from '#shared/domain/sms-reply-parser';
 
 describe('parseReply', () => {
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseScopeList } from '#shared/auth';
-import { callbackListQuery } from '#shared/schemas/callbacks';
-import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
+import { parseScopeList } from '#shared/http/auth';
+import { callbackListQuery } from '#shared/http/schemas/callbacks';
+import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { ticketBody } from '../helpers/fixtures.ts';
 
 const names = ['North Team', 'A, B', 'x#y', '华东，一组', '（南区）二组：夜班', '江西 南昌'];

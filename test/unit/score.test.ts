@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseRules, type Rules } from '#shared/rules';
+import { parseRules, type Rules } from '#shared/domain/rules';
 import {
   blendScore,
   type Figures,
@@ -9,7 +9,7 @@ import {
   type ScoreComponents,
   type ScoreCounts,
   wilsonLowerBound,
-} from '#shared/score';
+} from '#shared/domain/score';
 
 const rules = parseRules(undefined);
 const weights = rules.score.weights;

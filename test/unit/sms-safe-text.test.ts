@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { smsSafeText, smsUnsafeReason } from '#shared/schemas/sms-safe-text';
-import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
+import { smsSafeText, smsUnsafeReason } from '#shared/http/schemas/sms-safe-text';
+import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { ticketBody } from '../helpers/fixtures.ts';
 
 /** Values rendered into an SMS: no links, no control/bidi characters, no 【】, length in UTF-16 units. */

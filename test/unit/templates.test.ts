@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ticketKinds } from '#shared/rules';
-import { ticketCompletedSchema } from '#shared/schemas/ticket-completed';
-import { smsSegments, UCS2_SINGLE_SEGMENT } from '#shared/sms/segments';
-import { jobLabel, renderSms, type TemplateId, templates } from '#shared/sms/templates';
+import { ticketKinds } from '#shared/domain/rules';
+import { smsSegments, UCS2_SINGLE_SEGMENT } from '#shared/domain/sms/segments';
+import { jobLabel, renderSms, type TemplateId, templates } from '#shared/domain/sms/templates';
+import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 
 const ids = Object.keys(templates) as TemplateId[];
 

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '#shared/errors';
-import { isQuietTime, localDay, localMonth, nextAllowedTime, parsePeriod, rangePeriod } from '#shared/time';
+import { ValidationError } from '#shared/app/errors';
+import {
+  isQuietTime,
+  localDay,
+  localMonth,
+  nextAllowedTime,
+  parsePeriod,
+  rangePeriod,
+} from '#shared/domain/time';
 
 const SH = 'Asia/Shanghai';
 const QUIET = { start: '21:00', end: '08:00' };

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pinClock } from '#shared/clock';
-import { parseRules } from '#shared/rules';
-import { type TicketCompleted, ticketCompletedSchema } from '#shared/schemas/ticket-completed';
-import { contactOnTime, punctual, repairLimitHours, repairOnTime, timeliness } from '#shared/timeliness';
+import { parseRules } from '#shared/domain/rules';
+import {
+  contactOnTime,
+  punctual,
+  repairLimitHours,
+  repairOnTime,
+  timeliness,
+} from '#shared/domain/timeliness';
+import { type TicketCompleted, ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import { pinClock } from '#shared/runtime/clock';
 
 const defaults = parseRules(undefined);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { principalFromEvent } from '#shared/auth';
+import { principalFromEvent } from '#shared/http/auth';
 import { authorizerClaims } from '../../infra/local/events.ts';
 import { mintToken, parseTokenArgs, verifyToken } from '../../infra/local/token.ts';
 import { httpEvent } from '../helpers/apigw.ts';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { counters } from '#shared/entities/aggregate';
-import type { Timeliness } from '#shared/timeliness';
+import type { Timeliness } from '#shared/domain/timeliness';
 import {
   type CallbackRecord,
   compareAggregates,
@@ -13,7 +12,8 @@ import {
   strandedInQueues,
   strandedItem,
   surveyDelta,
-} from '#shared/verify';
+} from '#shared/domain/verify';
+import { counters } from '#shared/store/aggregate';
 
 const DAY = '2026-11-20';
 const tl = (contact: boolean | null, repair: boolean | null, punctual: boolean | null): Timeliness => ({

@@ -1,0 +1,308 @@
+import { BlockList, isIP } from 'node:net';
+import * as z from 'zod';
+import { ConfigError, issueLines } from '#shared/config/check';
+import { normalizeCnMobile } from '#shared/domain/phone';
+
+/**
+ * Every rule from ../shared/domain.md in one object, validated once at start-up.
+ * Defaults are domain.md's values (or the defaults it names where the sources are silent).
+ * Override any part with the RULES environment variable (JSON, deep-merged over the defaults:
+ * every object, nested ones included, may be given in part). Strict: an unknown key anywhere is an
+ * error naming its path (`RULES.survey.expiryHour: unknown key`), never silently dropped.
+ */
+
+export const ticketKinds = [
+  'repair',
+  'install',
+  'move',
+  'removal',
+  'activation',
+  'inspection',
+  'store_sale',
+  'new_business',
+] as const;
+export type TicketKind = (typeof ticketKinds)[number];
+
+const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+/** Every duration has a ceiling of 30 days: a value typed in the wrong unit (ms) stops start-up. */
+const minutes = z.number().int().min(0).max(43_200, 'at most 43200 minutes (30 days)');
+const hours = z.number().positive().max(720, 'at most 720 hours (30 days)');
+
+/** An upstream system's id (`source` of the webhooks, keys of `sources` and of REPLY_SECRETS). */
+export const SOURCE_ID = /^[A-Za-z0-9._-]{1,32}$/;
+export const SOURCE_ID_MESSAGE = '1-32 characters of A-Z a-z 0-9 . _ -';
+
+/** An IANA time zone the runtime knows (Intl), e.g. `Asia/Shanghai` or `UTC`. */
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Never a reply target, whatever the scheme: link-local (cloud metadata), "this host", multicast. */
+const forbiddenHosts = new BlockList();
+forbiddenHosts.addSubnet('169.254.0.0', 16, 'ipv4'); // link-local, 169.254.169.254 = metadata
+forbiddenHosts.addSubnet('0.0.0.0', 8, 'ipv4');
+forbiddenHosts.addSubnet('224.0.0.0', 4, 'ipv4');
+forbiddenHosts.addAddress('255.255.255.255', 'ipv4');
+forbiddenHosts.addAddress('100.100.100.200', 'ipv4'); // Alibaba Cloud metadata
+forbiddenHosts.addSubnet('fe80::', 10, 'ipv6'); // link-local
+forbiddenHosts.addAddress('fd00:ec2::254', 'ipv6'); // AWS metadata over IPv6
+forbiddenHosts.addAddress('::', 'ipv6');
+forbiddenHosts.addSubnet('ff00::', 8, 'ipv6');
+const loopbackHosts = new BlockList();
+loopbackHosts.addSubnet('127.0.0.0', 8, 'ipv4');
+loopbackHosts.addAddress('::1', 'ipv6');
+
+/**
+ * Why this reply URL is refused, or undefined: `https://` only, or `http://` to loopback
+ * (127.0.0.0/8, localhost, [::1]) for local use; never link-local or metadata addresses (also
+ * written as IPv4-mapped IPv6 or in hex, which URL parsing normalises), nor credentials in the URL.
+ * Private addresses over https are the operator's choice (the work-order system may be internal).
+ * Host names are taken as written: a name is not resolved at start.
+ */
+export function replyUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'not a URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    return 'expected an https:// URL (http:// only to loopback)';
+  }
+  if (url.username || url.password) return 'credentials in the URL are not allowed (replies are signed)';
+  const host = url.hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
+    .toLowerCase();
+  const family = isIP(host) === 4 ? 'ipv4' : isIP(host) === 6 ? 'ipv6' : undefined;
+  if (family && forbiddenHosts.check(host, family)) {
+    return 'link-local, metadata, unspecified and multicast addresses are not allowed';
+  }
+  const loopback = host === 'localhost' || (family !== undefined && loopbackHosts.check(host, family));
+  if (url.protocol === 'http:' && !loopback) {
+    return 'http:// only to loopback (127.0.0.1, localhost, [::1]); use https://';
+  }
+  return undefined;
+}
+
+const replyUrl = z.string().superRefine((value, ctx) => {
+  const problem = replyUrlProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+export const rulesSchema = z.strictObject({
+  /** Time zone of calendar periods and quiet hours (domain.md section 5). */
+  timeZone: z
+    .string()
+    .refine(isTimeZone, 'unknown time zone (expected an IANA name like Asia/Shanghai)')
+    .default('Asia/Shanghai'),
+  sms: z
+    .strictObject({
+      /** Company signature shown in 【】; carriers allow 2-8 Chinese characters. */
+      signature: z
+        .string()
+        .regex(/^[\u4e00-\u9fff]{2,8}$/, 'signature must be 2-8 Chinese characters')
+        .default('客户服务'),
+      /** No survey SMS is sent inside this window (local time); sends are moved to its end. */
+      quietHours: z.strictObject({ start: hhmm.default('21:00'), end: hhmm.default('08:00') }).prefault({}),
+      /** A customer who texts while no survey is open gets at most one notice in this many hours. */
+      noticeIntervalHours: hours.default(24),
+    })
+    .prefault({}),
+  survey: z
+    .strictObject({
+      /** Delay after completedAt before the survey goes out, per ticket kind (minutes). */
+      delayMinutes: z
+        .strictObject({
+          repair: minutes.default(30),
+          install: minutes.default(30),
+          move: minutes.default(30),
+          removal: minutes.default(30),
+          activation: minutes.default(30),
+          inspection: minutes.default(30),
+          store_sale: minutes.default(3 * 24 * 60),
+          new_business: minutes.default(3 * 24 * 60),
+        } satisfies Record<TicketKind, unknown>)
+        .prefault({}),
+      /** An unanswered survey expires (counts as not answered) after this many hours. */
+      expiryHours: hours.default(72),
+      /** One reminder this many hours after an unanswered survey was sent (only in allowed hours). */
+      reminderHours: hours.default(24),
+      /** After a rating of 2 or 3 the customer has this long to give reasons before the survey closes. */
+      reasonsTimeoutHours: hours.default(24),
+      /** A phone sent a survey within this many hours is not surveyed again (carriers: once a day). */
+      fatigueHours: z.number().min(0).max(720, 'at most 720 hours (30 days)').default(24),
+      /** Kinds that are surveyed at all; a ticket of another kind is suppressed (kind_not_surveyed). */
+      kinds: z.array(z.enum(ticketKinds)).default([...ticketKinds]),
+      /** Staff phones (any format): an engineer cannot rate themself (staff_phone). */
+      staffPhones: z
+        .array(z.string().refine((p) => normalizeCnMobile(p) !== null, 'not a mainland China mobile number'))
+        .default([]),
+      /** How many unreadable replies get a polite re-prompt before the text is kept as a comment. */
+      maxReprompts: z.number().int().min(0).max(3).default(1),
+    })
+    .prefault({}),
+  satisfaction: z
+    .strictObject({
+      /** Ratings counted as "satisfied" in satisfactionRate (1 = 满意). */
+      satisfiedRatings: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])).default([1]),
+      target: z.number().min(0).max(1).default(0.95),
+      /** Points per rating for averagePoints (满意 100, 基本满意 60, 不满意 0). */
+      points: z
+        .strictObject({
+          1: z.number().min(0).max(100).default(100),
+          2: z.number().min(0).max(100).default(60),
+          3: z.number().min(0).max(100).default(0),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** Time limits of domain.md section 2 (000 第二章 and lines 383-395). */
+  timeLimits: z
+    .strictObject({
+      /** First contact after the report, by segment (minutes): 集客 5, 家客 15. */
+      firstContactMinutes: z
+        .strictObject({ enterprise: minutes.default(5), home: minutes.default(15) })
+        .prefault({}),
+      /** Home fault repair (hours) by fault type and area. Suburban line faults: not in the source, default 6. */
+      homeRepairHours: z
+        .strictObject({
+          equipment: z
+            .strictObject({ urban: hours.default(3), suburban: hours.default(4), rural: hours.default(12) })
+            .prefault({}),
+          line: z
+            .strictObject({ urban: hours.default(6), suburban: hours.default(6), rural: hours.default(12) })
+            .prefault({}),
+        })
+        .prefault({}),
+      /** Enterprise circuit repair (hours) by service level, in-province and cross-province. */
+      enterpriseRepairHours: z
+        .strictObject({
+          inProvince: z
+            .strictObject({
+              AAA: hours.default(2),
+              AA: hours.default(4),
+              A: hours.default(6),
+              standard: hours.default(8),
+            })
+            .prefault({}),
+          crossProvince: z
+            .strictObject({
+              AAA: hours.default(4),
+              AA: hours.default(5),
+              A: hours.default(6),
+              standard: hours.default(8),
+            })
+            .prefault({}),
+        })
+        .prefault({}),
+      /**
+       * Limits (hours from reportedAt) for the other kinds. The source's tables for install, move,
+       * removal and activation are missing: none by default, so timeliness is "not applicable".
+       */
+      otherKindHours: z.partialRecord(z.enum(ticketKinds), hours).default({}),
+    })
+    .prefault({}),
+  /** Appointments (domain.md section 3). */
+  punctuality: z
+    .strictObject({
+      /** Punctual when arrivedAt <= appointmentAt + this. */
+      toleranceMinutes: minutes.default(10),
+      /** An appointment changed less than this before it counts as not punctual. */
+      rescheduleNoticeHours: hours.default(2),
+    })
+    .prefault({}),
+  /** Completions: one older than this many days is rejected (400), never surveyed or counted. */
+  tickets: z.strictObject({ maxCompletionAgeDays: z.number().positive().max(366).default(7) }).prefault({}),
+  /** Personal data (domain.md section 7): kept only as long as needed. */
+  retention: z
+    .strictObject({
+      /**
+       * Raw records holding personal data (tickets, surveys, SMS, callback cases) expire by TTL
+       * this many days after they are written; the aggregates (figures) stay.
+       */
+      days: z.number().int().min(1).max(3650).default(180),
+    })
+    .prefault({}),
+  /** Callbacks (回访, domain.md section 6). */
+  callbacks: z
+    .strictObject({
+      /** 不满意 always opens a case; 基本满意 too when this is true. */
+      openOnBasicallySatisfied: z.boolean().default(false),
+      /** The customer must be contacted within this many hours of the case opening. */
+      contactWithinHours: hours.default(24),
+    })
+    .prefault({}),
+  /** Per upstream source: where to post the survey result back (回复工单) and whether to send a web link. */
+  sources: z
+    .record(
+      z.string(),
+      z.strictObject({
+        /** HTTPS URL that receives the signed result when a survey closes (see replyUrlProblem). */
+        replyUrl: replyUrl.optional(),
+        /** Send a short signed link to the web survey instead of the digit prompt. */
+        webSurvey: z.boolean().default(false),
+      }),
+    )
+    .superRefine((rec, ctx) => {
+      for (const id of Object.keys(rec)) {
+        if (!SOURCE_ID.test(id)) {
+          ctx.addIssue({ code: 'custom', path: [id], message: `not a source id (${SOURCE_ID_MESSAGE})` });
+        }
+      }
+    })
+    .default({}),
+  /** The supervision score (domain.md section 5). */
+  score: z
+    .strictObject({
+      /** Weights of the blend; a figure with no data is left out and the rest renormalised. */
+      weights: z
+        .strictObject({
+          averagePoints: z.number().min(0).default(50),
+          repairTimeliness: z.number().min(0).default(20),
+          contactTimeliness: z.number().min(0).default(15),
+          punctuality: z.number().min(0).default(15),
+        })
+        .prefault({}),
+      /** Responses needed before an engineer is ranked on score. */
+      minSample: z.number().int().min(1).default(10),
+      /** Flag `low_response_rate` under this responses/surveys-sent ratio. */
+      lowResponseRate: z.number().min(0).max(1).default(0.3),
+      /** z of the Wilson lower bound (1.96 = 95% confidence). */
+      wilsonZ: z.number().positive().default(1.96),
+    })
+    .prefault({}),
+});
+
+export type Rules = z.infer<typeof rulesSchema>;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The rules, or every problem of RULES as a `RULES.<path>: <message>` line. */
+export function checkRules(json: string | undefined): { rules: Rules } | { problems: string[] } {
+  let raw: unknown = {};
+  if (json && json.trim() !== '') {
+    try {
+      raw = JSON.parse(json);
+    } catch {
+      return { problems: ['RULES: not valid JSON'] };
+    }
+  }
+  if (!isPlainObject(raw)) return { problems: ['RULES: must be a JSON object'] };
+  const parsed = rulesSchema.safeParse(raw);
+  return parsed.success ? { rules: parsed.data } : { problems: issueLines(parsed.error.issues, 'RULES') };
+}
+
+/** The rules from RULES over the defaults; throws a ConfigError naming each bad path. */
+export function parseRules(json: string | undefined): Rules {
+  const checked = checkRules(json);
+  if ('problems' in checked) throw new ConfigError(checked.problems);
+  return checked.rules;
+}

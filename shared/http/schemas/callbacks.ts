@@ -1,0 +1,52 @@
+import * as z from 'zod';
+import { cleanFreeText, FREE_TEXT_MAX } from '#shared/domain/free-text';
+import { scopeNameField } from '#shared/http/schemas/scope-name';
+
+export const callbackOutcomes = ['resolved_satisfied', 'resolved_unsatisfied', 'unreachable'] as const;
+export const callbackStatuses = ['open', 'overdue', 'closed'] as const;
+export type CallbackStatus = (typeof callbackStatuses)[number];
+
+/** Requests of the callback API (GET/POST /v1/callbacks...): the handler and the OpenAPI document use these. */
+const name = scopeNameField;
+
+export const callbackListQuery = z.object({
+  /** One status or several, comma-separated; default `open,overdue` (the cases still to work). */
+  status: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      const parts = [...new Set((s ?? 'open,overdue').split(',').map((x) => x.trim()))];
+      const bad = parts.filter((x) => !(callbackStatuses as readonly string[]).includes(x));
+      if (bad.length || parts.length === 0) {
+        ctx.addIssue({ code: 'custom', message: `one or more of ${callbackStatuses.join(', ')}` });
+        return z.NEVER;
+      }
+      return parts as CallbackStatus[];
+    }),
+  team: name.optional(),
+  region: name.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(1000).optional(),
+});
+
+export const callbackCaseId = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[\w-]+$/, 'not a case id');
+
+/** An agent's note, cleaned as all stored free text is (shared/domain/free-text.ts); nothing left is a 400. */
+const note = z
+  .string()
+  .trim()
+  .min(1)
+  .max(FREE_TEXT_MAX)
+  .transform((s) => cleanFreeText(s))
+  .refine((s) => s !== '', 'must contain text, not only control or bidi characters');
+
+export const callbackNoteBody = z.object({ note });
+
+export const callbackCloseBody = z.object({
+  outcome: z.enum(callbackOutcomes),
+  note,
+});

@@ -1,0 +1,179 @@
+import * as z from 'zod';
+import { callbackOutcomes, callbackStatuses } from '#shared/http/schemas/callbacks';
+
+/**
+ * What the API answers, as zod schemas: the OpenAPI document is generated from them and the
+ * OpenAPI test checks real answers of the handlers against them, so they cannot drift apart.
+ */
+const rate = z.number().min(0).max(1).nullable();
+const count = z.number().int();
+const period = z.object({ id: z.string(), from: z.string(), to: z.string() });
+
+export const problemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  detail: z.string().optional(),
+  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+
+export const ticketAcceptedSchema = z.object({
+  surveyId: z.uuid(),
+  status: z.enum(['scheduled', 'suppressed']),
+  reason: z.enum(['opted_out', 'recently_surveyed', 'staff_phone', 'kind_not_surveyed']).optional(),
+});
+
+export const ticketReopenedResultSchema = z.object({
+  ticketId: z.string(),
+  source: z.string(),
+  status: z.literal('reopened'),
+  survey: z.enum(['cancelled', 'closed_uncounted', 'kept']),
+  surveyId: z.uuid(),
+});
+
+const figures = z.object({
+  completed: count,
+  surveyed: count,
+  responses: count,
+  satisfied: count,
+  basicallySatisfied: count,
+  dissatisfied: count,
+  satisfactionRate: rate,
+  basicallySatisfiedRate: rate,
+  dissatisfactionRate: rate,
+  averagePoints: z.number().min(0).max(100).nullable(),
+  responseRate: rate,
+  contactOnTimeRate: rate,
+  repairOnTimeRate: rate,
+  punctualityRate: rate,
+  score: z.number().min(0).max(100).nullable(),
+  satisfactionRateLowerBound: rate,
+  sampleSufficient: z.boolean(),
+  flags: z.array(z.enum(['below_target', 'insufficient_sample', 'low_response_rate'])),
+  funnel: z.object({
+    completed: count,
+    surveyed: count,
+    suppressed: z.object({
+      total: count,
+      opted_out: count,
+      recently_surveyed: count,
+      staff_phone: count,
+      kind_not_surveyed: count,
+    }),
+    cancelled: count,
+    reminded: count,
+    responses: count,
+    unrated: count,
+    expired: count,
+    optedOut: count,
+    reopened: count,
+  }),
+  reasons: z.object({
+    late: count,
+    attitude: count,
+    uniform: count,
+    mess: count,
+    unsolved: count,
+    other: count,
+  }),
+  callbacks: z.object({
+    opened: count,
+    overdue: count,
+    closed: count,
+    outcomes: z.object({ resolved_satisfied: count, resolved_unsatisfied: count, unreachable: count }),
+  }),
+});
+
+export const engineerRowSchema = figures.extend({
+  engineerId: z.string(),
+  name: z.string(),
+  team: z.string(),
+  region: z.string(),
+  rank: count,
+});
+
+export const engineerReportSchema = z.object({ period, engineers: z.array(engineerRowSchema) });
+
+const rollup = figures.extend({ rank: count, engineerCount: count, engineers: z.array(engineerRowSchema) });
+export const teamReportSchema = z.object({
+  period,
+  teams: z.array(rollup.extend({ team: z.string(), regions: z.array(z.string()) })),
+});
+export const regionReportSchema = z.object({
+  period,
+  regions: z.array(rollup.extend({ region: z.string(), teams: z.array(z.string()) })),
+});
+
+export const engineerDetailSchema = figures.extend({
+  period,
+  engineerId: z.string(),
+  name: z.string(),
+  team: z.string(),
+  region: z.string(),
+  granularity: z.enum(['week', 'month']),
+  trend: z.array(figures.extend({ id: z.string(), from: z.string(), to: z.string() })),
+  comments: z.object({
+    items: z.array(
+      z.object({
+        surveyId: z.string(),
+        source: z.string(),
+        ticketId: z.string(),
+        kind: z.string(),
+        answeredAt: z.string(),
+        rating: count,
+        reasons: z.array(z.string()),
+        comment: z.string().nullable(),
+        phone: z.string().regex(/\*{4}/, 'masked'),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  }),
+});
+
+export const callbackCaseSchema = z.object({
+  caseId: z.string(),
+  surveyId: z.string(),
+  source: z.string(),
+  ticketId: z.string(),
+  kind: z.string(),
+  engineerId: z.string(),
+  engineerName: z.string(),
+  team: z.string(),
+  region: z.string(),
+  day: z.string(),
+  rating: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  reasons: z.array(z.number().int()).optional(),
+  comment: z.string().optional(),
+  phone: z.string().describe('masked (138****8000) except for agents and admins reading one case'),
+  status: z.enum(callbackStatuses),
+  openedAt: z.string(),
+  deadline: z.string(),
+  contactedAt: z.string().optional(),
+  overdueAt: z.string().optional(),
+  closedAt: z.string().optional(),
+  closedBy: z.string().optional(),
+  outcome: z.enum(callbackOutcomes).optional(),
+  history: z
+    .array(
+      z.object({
+        at: z.string(),
+        by: z.string(),
+        action: z.string(),
+        note: z.string().optional(),
+        outcome: z.enum(callbackOutcomes).optional(),
+      }),
+    )
+    .optional(),
+});
+
+export const erasureResultSchema = z.object({
+  phone: z.string().regex(/\*{4}/, 'masked'),
+  surveys: count,
+  messages: count,
+  optOutKept: z.boolean(),
+});
+
+export const callbackPageSchema = z.object({
+  items: z.array(callbackCaseSchema),
+  cursor: z.string().optional(),
+});

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { config } from '#shared/config/config';
+import { ddb, TABLE } from '#shared/store/client';
+import { DUE_INDEX } from '#shared/store/table';
+
+/**
+ * The due-work index: an item that has something to happen at a time carries
+ * gsi1pk=DUE#{slot} and gsi1sk={iso time}#{id}; the scheduler queries every slot for
+ * gsi1sk <= now. Items leave the index (REMOVE gsi1pk, gsi1sk) when nothing is left to do.
+ *
+ * The placement never depends on configuration: an item goes to slot hash(id) % DUE_SLOTS, a
+ * fixed number, and every run of the scheduler reads all DUE_SLOTS slots, so no setting can
+ * leave an accepted item in a slot nobody reads. (Versions before this placed items by
+ * hash % DUE_SHARDS, DUE_SHARDS <= 64: those slots are among the ones read.) DUE_SHARDS only
+ * says how many slots are read at once.
+ */
+export const DUE_SLOTS = 64;
+
+/** Every slot's partition key, DUE#0 .. DUE#63. */
+export const dueSlots = (): string[] => Array.from({ length: DUE_SLOTS }, (_, i) => `DUE#${i}`);
+
+export function dueKeys(id: string, at: Date): { gsi1pk: string; gsi1sk: string } {
+  const slot = createHash('sha1').update(id).digest().readUInt16BE(0) % DUE_SLOTS;
+  return { gsi1pk: `DUE#${slot}`, gsi1sk: `${at.toISOString()}#${id}` };
+}
+
+export interface DueRef {
+  pk: string;
+  sk: string;
+}
+
+/** Runs fn over items with at most n in flight, results in the items' order. */
+async function mapLimit<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(n, items.length) }, async () => {
+      for (let i = next++; i < items.length; i = next++) results[i] = await fn(items[i] as T);
+    }),
+  );
+  return results;
+}
+
+/** Keys of the items due at or before `at`, oldest first within each slot; every slot is read. */
+export async function queryDue(at: Date, limitPerSlot = 500): Promise<DueRef[]> {
+  const upper = `${at.toISOString()}#\uffff`;
+  const results = await mapLimit(dueSlots(), config.DUE_SHARDS, async (slot) => {
+    const refs: DueRef[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: TABLE,
+          IndexName: DUE_INDEX,
+          KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :upper',
+          ExpressionAttributeValues: { ':pk': slot, ':upper': upper },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: start,
+          Limit: Math.min(100, limitPerSlot - refs.length),
+        }),
+      );
+      for (const it of res.Items ?? []) refs.push({ pk: it.pk as string, sk: it.sk as string });
+      start = res.LastEvaluatedKey;
+    } while (start && refs.length < limitPerSlot);
+    return refs;
+  });
+  return results.flat();
+}

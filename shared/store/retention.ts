@@ -1,0 +1,14 @@
+import { config } from '#shared/config/config';
+
+/**
+ * The DynamoDB TTL (epoch seconds) of a raw record holding personal data written at `at`:
+ * deleted by DynamoDB `retention.days` later (domain.md section 7). Aggregates never get one.
+ */
+export function retentionTtl(at: Date): number {
+  return Math.floor(at.getTime() / 1000) + config.rules.retention.days * 86_400;
+}
+
+/** The index entry that finds every raw record about one customer (for erasure). */
+export function customerKeys(phone: string, sk: string): { gsi3pk: string; gsi3sk: string } {
+  return { gsi3pk: `CUST#${phone}`, gsi3sk: sk };
+}

@@ -1,0 +1,121 @@
+import { config } from '#shared/config/config';
+import { TABLE } from '#shared/store/client';
+import { dueKeys } from '#shared/store/due';
+import { retentionTtl } from '#shared/store/retention';
+import type { SurveyItem } from '#shared/store/survey';
+import type { TxItem } from '#shared/store/tx';
+
+/**
+ * The reply to the work order (回复工单, domain.md section 6): when a survey closes, its result is
+ * posted back to the source's `replyUrl`, signed per Standard Webhooks with the same webhook-id
+ * on every retry. The item is written in the transaction that closes the survey (so a close is
+ * never without its reply, and never has two); delivery and retries happen afterwards.
+ * Keys: pk=REPLY#{surveyId}, sk=REPLY; in the due index while it waits for (re)delivery;
+ * listed by status in gsi2 (gsi2pk=REPLIES#{status}, gsi2sk={createdAt}#{surveyId}).
+ * Delivery: shared/app/work-order-replies/deliver.ts.
+ */
+export type ClosedStatus = 'answered' | 'expired' | 'suppressed' | 'cancelled';
+
+export interface WorkOrderReplyPayload {
+  ticketId: string;
+  surveyId: string;
+  status: ClosedStatus;
+  reason?: string;
+  rating?: 1 | 2 | 3;
+  reasons?: number[];
+  comment?: string;
+  closedAt: string;
+}
+
+export interface WorkOrderReplyItem {
+  pk: string;
+  sk: 'REPLY';
+  type: 'work_order_reply';
+  source: string;
+  url: string;
+  webhookId: string;
+  payload: WorkOrderReplyPayload;
+  /** pending: waits in the due index; queued: handed to the SQS queue (AWS), which owns its retries. */
+  status: ReplyStatus;
+  attempts: number;
+  createdAt: string;
+  nextAttemptAt: string;
+  firstAttemptAt?: string;
+  lastAttemptAt?: string;
+  queuedAt?: string;
+  /** The SQS message that carries this reply's retries (later duplicates are dropped). */
+  ownerMessageId?: string;
+  deliveredAt?: string;
+  deadAt?: string;
+  lastError?: string;
+  ttl?: number;
+  gsi1pk?: string;
+  gsi1sk?: string;
+  gsi2pk?: string;
+  gsi2sk?: string;
+}
+
+export const replyStatuses = ['pending', 'queued', 'delivered', 'dead'] as const;
+export type ReplyStatus = (typeof replyStatuses)[number];
+
+/** Listing keys of a reply in the given status (gsi2). */
+export const replyListKeys = (status: ReplyStatus, createdAt: string, surveyId: string) => ({
+  gsi2pk: `REPLIES#${status}`,
+  gsi2sk: `${createdAt}#${surveyId}`,
+});
+
+export const replyKey = (surveyId: string) => ({ pk: `REPLY#${surveyId}`, sk: 'REPLY' as const });
+
+export interface SurveyClose {
+  status: ClosedStatus;
+  reason?: string;
+  rating?: 1 | 2 | 3;
+  reasons?: number[];
+  comment?: string;
+}
+
+/** The reply item for a closing survey, or nothing when its source wants no reply. */
+export function replyOnClose(
+  survey: Pick<SurveyItem, 'surveyId' | 'ticketId' | 'source'>,
+  close: SurveyClose,
+  at: Date,
+): TxItem[] {
+  const url = config.rules.sources[survey.source]?.replyUrl;
+  if (!url) return [];
+  const payload: WorkOrderReplyPayload = {
+    ticketId: survey.ticketId,
+    surveyId: survey.surveyId,
+    status: close.status,
+    ...(close.reason ? { reason: close.reason } : {}),
+    ...(close.rating ? { rating: close.rating } : {}),
+    ...(close.reasons?.length ? { reasons: close.reasons } : {}),
+    ...(close.comment ? { comment: close.comment } : {}),
+    closedAt: at.toISOString(),
+  };
+  const item: WorkOrderReplyItem = {
+    ...replyKey(survey.surveyId),
+    type: 'work_order_reply',
+    source: survey.source,
+    url,
+    webhookId: `msg_wo_${survey.surveyId}`,
+    payload,
+    status: 'pending',
+    attempts: 0,
+    createdAt: at.toISOString(),
+    nextAttemptAt: at.toISOString(),
+    ttl: retentionTtl(at),
+    ...dueKeys(`REPLY#${survey.surveyId}`, at),
+    ...replyListKeys('pending', at.toISOString(), survey.surveyId),
+  };
+  return [{ Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }];
+}
+
+/** What the work order hears about a survey closed after its rating. */
+export function answeredClose(survey: SurveyItem): SurveyClose {
+  return {
+    status: 'answered',
+    ...(survey.rating ? { rating: survey.rating } : {}),
+    ...(survey.reasons ? { reasons: survey.reasons } : {}),
+    ...(survey.comment ? { comment: survey.comment } : {}),
+  };
+}
