@@ -1,6 +1,17 @@
-import { type Counter, type Counts, counters } from '#shared/store/aggregate';
-import type { CallbackCase } from '#shared/store/callback';
-import type { SurveyItem } from '#shared/store/survey';
+import {
+  type Counter,
+  type Counts,
+  completionDelta,
+  counterOf,
+  counters,
+  outcomeCounter,
+  ratingCounter,
+  reasonsDelta,
+  suppressionCounter,
+  TIMELINESS_COUNTERS,
+  zeroCounts,
+} from '#shared/domain/counters';
+import type { Timeliness } from '#shared/domain/timeliness';
 
 /**
  * Recomputing the per-engineer daily aggregates and monthly roll-ups (shared/store/aggregate.ts)
@@ -28,26 +39,33 @@ import type { SurveyItem } from '#shared/store/survey';
  * - status closed: callbacksClosed +1 and callbacksResolvedSatisfied / ResolvedUnsatisfied / Unreachable by `outcome`
  */
 
-/** The survey fields the recompute reads. */
-export type SurveyRecord = Pick<SurveyItem, 'day' | 'engineerId' | 'status'> &
-  Partial<
-    Pick<
-      SurveyItem,
-      | 'surveyId'
-      | 'team'
-      | 'reason'
-      | 'timeliness'
-      | 'reopenedAt'
-      | 'sentAt'
-      | 'reminderSentAt'
-      | 'rating'
-      | 'reasons'
-    >
-  >;
+/** The survey fields the recompute reads (of a stored survey, shared/store/survey.ts). */
+export interface SurveyRecord {
+  day: string;
+  engineerId: string;
+  status: string;
+  surveyId?: string;
+  team?: string;
+  reason?: string;
+  timeliness?: Timeliness;
+  reopenedAt?: string;
+  sentAt?: string;
+  reminderSentAt?: string;
+  rating?: number;
+  reasons?: number[];
+}
 
-/** The callback case fields the recompute reads. */
-export type CallbackRecord = Pick<CallbackCase, 'day' | 'engineerId' | 'status'> &
-  Partial<Pick<CallbackCase, 'caseId' | 'team' | 'outcome' | 'history'>> & { overdueAt?: string };
+/** The callback case fields the recompute reads (of a stored case, shared/store/callback.ts). */
+export interface CallbackRecord {
+  day: string;
+  engineerId: string;
+  status: string;
+  caseId?: string;
+  team?: string;
+  outcome?: string;
+  history?: readonly { action: string; at?: string; by?: string }[];
+  overdueAt?: string;
+}
 
 /** A stored aggregate item (as read from the table): its key fields and whatever counters it has. */
 export type StoredAggregate = { day: string; engineerId: string } & Partial<Record<Counter, unknown>>;
@@ -121,46 +139,7 @@ export const aggregateId = (day: string, engineerId: string) => `${day}#${engine
 export const rollupId = (month: string, team: string, engineerId: string) =>
   JSON.stringify([month, team, engineerId]);
 
-const TIMELINESS_COUNTERS: Counter[] = [
-  'contactApplicable',
-  'contactOnTime',
-  'repairApplicable',
-  'repairOnTime',
-  'punctualApplicable',
-  'punctual',
-];
-
-const SUPPRESSION_COUNTERS: Record<string, Counter> = {
-  opted_out: 'suppressedOptedOut',
-  recently_surveyed: 'suppressedRecentlySurveyed',
-  staff_phone: 'suppressedStaffPhone',
-  kind_not_surveyed: 'suppressedKindNotSurveyed',
-};
-
-const RATING_COUNTERS: Record<number, Counter> = {
-  1: 'satisfied',
-  2: 'basicallySatisfied',
-  3: 'dissatisfied',
-};
-
-const OUTCOME_COUNTERS: Record<string, Counter> = {
-  resolved_satisfied: 'callbacksResolvedSatisfied',
-  resolved_unsatisfied: 'callbacksResolvedUnsatisfied',
-  unreachable: 'callbacksUnreachable',
-};
-
-const REASON_COUNTERS: Record<number, Counter> = {
-  1: 'reason1',
-  2: 'reason2',
-  3: 'reason3',
-  4: 'reason4',
-  5: 'reason5',
-  6: 'reason6',
-};
-
-export function zeroCounts(): Counts {
-  return Object.fromEntries(counters.map((c) => [c, 0])) as Counts;
-}
+export { zeroCounts };
 
 /** What one survey contributes to its day's aggregate, and the counters it leaves undetermined. */
 export function surveyDelta(s: SurveyRecord): {
@@ -173,30 +152,29 @@ export function surveyDelta(s: SurveyRecord): {
     d[c] = (d[c] ?? 0) + 1;
   };
 
-  const tl = s.timeliness;
-  if (tl) {
-    if (tl.contactOnTime !== null && tl.contactOnTime !== undefined) inc('contactApplicable');
-    if (tl.contactOnTime === true) inc('contactOnTime');
-    if (tl.repairOnTime !== null && tl.repairOnTime !== undefined) inc('repairApplicable');
-    if (tl.repairOnTime === true) inc('repairOnTime');
-    if (tl.punctual !== null && tl.punctual !== undefined) inc('punctualApplicable');
-    if (tl.punctual === true) inc('punctual');
+  const add = (delta: Partial<Counts>) => {
+    for (const [c, v] of Object.entries(delta) as [Counter, number][]) if (v) d[c] = (d[c] ?? 0) + v;
+  };
+
+  if (s.timeliness) {
+    const { completed: _once, ...timeliness } = completionDelta(s.timeliness);
+    add(timeliness);
   } else {
     problems.push({
       message: 'survey has no `timeliness` (written before completions kept it): timeliness not checkable',
-      counters: TIMELINESS_COUNTERS,
+      counters: [...TIMELINESS_COUNTERS],
     });
   }
 
   switch (s.status) {
     case 'suppressed': {
       inc('suppressed');
-      const c = s.reason ? SUPPRESSION_COUNTERS[s.reason] : undefined;
+      const c = counterOf(suppressionCounter, s.reason);
       if (c) inc(c);
       else {
         problems.push({
           message: `suppressed survey with unknown reason ${JSON.stringify(s.reason ?? null)}`,
-          counters: Object.values(SUPPRESSION_COUNTERS),
+          counters: Object.values(suppressionCounter),
         });
       }
       break;
@@ -221,20 +199,17 @@ export function surveyDelta(s: SurveyRecord): {
   if (s.reminderSentAt && s.reminderSentAt !== 'skipped') inc('reminded');
   if (s.rating !== undefined) {
     inc('responses');
-    const c = RATING_COUNTERS[s.rating];
+    const c = counterOf(ratingCounter, s.rating);
     if (c) inc(c);
     else {
       problems.push({
         message: `survey with rating ${JSON.stringify(s.rating)} outside 1-3`,
-        counters: Object.values(RATING_COUNTERS),
+        counters: Object.values(ratingCounter),
       });
     }
   }
   // Counted as a set (the use cases ADD reasonN once per distinct N); digits outside 1-6 are never counted.
-  for (const r of new Set(s.reasons ?? [])) {
-    const c = REASON_COUNTERS[r];
-    if (c) inc(c);
-  }
+  add(reasonsDelta(s.reasons ?? []));
   return { delta: d, problems };
 }
 
@@ -250,12 +225,12 @@ export function callbackDelta(c: CallbackRecord): {
   if (wentOverdue) d.callbacksOverdue = 1;
   if (c.status === 'closed') {
     d.callbacksClosed = 1;
-    const oc = c.outcome ? OUTCOME_COUNTERS[c.outcome] : undefined;
+    const oc = counterOf(outcomeCounter, c.outcome);
     if (oc) d[oc] = 1;
     else {
       problems.push({
         message: `closed callback case with unknown outcome ${JSON.stringify(c.outcome ?? null)}`,
-        counters: Object.values(OUTCOME_COUNTERS),
+        counters: Object.values(outcomeCounter),
       });
     }
   }

@@ -1,7 +1,10 @@
+import { type Counter, type Counts, counters } from '#shared/domain/counters';
+import type { EngineerRef } from '#shared/domain/types';
 import { TABLE } from '#shared/store/client';
 import { queryAll } from '#shared/store/query';
 import type { TxItem } from '#shared/store/tx';
 
+export type { EngineerRef };
 /**
  * Per-engineer aggregates, written in the same transaction as what they count:
  * - daily: one item per engineer and local day of completion, grouped by month:
@@ -13,52 +16,8 @@ import type { TxItem } from '#shared/store/tx';
  * Reports read these, never raw responses. Both are figures: no TTL, no personal data but the
  * engineer's name.
  */
-export const counters = [
-  'completed',
-  'reopened',
-  'suppressed',
-  'suppressedOptedOut',
-  'suppressedRecentlySurveyed',
-  'suppressedStaffPhone',
-  'suppressedKindNotSurveyed',
-  'cancelled',
-  'surveyed',
-  'reminded',
-  'responses',
-  'satisfied',
-  'basicallySatisfied',
-  'dissatisfied',
-  'unrated',
-  'expired',
-  'optedOut',
-  'contactOnTime',
-  'contactApplicable',
-  'repairOnTime',
-  'repairApplicable',
-  'punctual',
-  'punctualApplicable',
-  'reason1',
-  'reason2',
-  'reason3',
-  'reason4',
-  'reason5',
-  'reason6',
-  'callbacksOpened',
-  'callbacksOverdue',
-  'callbacksClosed',
-  'callbacksResolvedSatisfied',
-  'callbacksResolvedUnsatisfied',
-  'callbacksUnreachable',
-] as const;
-export type Counter = (typeof counters)[number];
-export type Counts = Record<Counter, number>;
-
-export interface EngineerRef {
-  engineerId: string;
-  engineerName: string;
-  team: string;
-  region: string;
-}
+// The vocabulary lives in the domain (counters.ts, types.ts); re-exported for existing importers.
+export { type Counter, type Counts, counters };
 
 export interface AggregateItem extends EngineerRef, Partial<Counts> {
   day: string;

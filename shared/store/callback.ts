@@ -1,6 +1,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config/config';
 import { maskPhone } from '#shared/domain/phone';
+import type { CallbackOutcome } from '#shared/domain/types';
 import type { Alert } from '#shared/gateways/alerts';
 import { ddb, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
@@ -18,7 +19,7 @@ import type { TxItem } from '#shared/store/tx';
  * gsi2pk=CB#{status}#T#{team}, gsi3pk=CB#{status}#R#{region}, both sorted by {openedAt}#{caseId}.
  */
 export type CallbackStatus = 'open' | 'overdue' | 'closed';
-export type CallbackOutcome = 'resolved_satisfied' | 'resolved_unsatisfied' | 'unreachable';
+export type { CallbackOutcome };
 
 export interface CallbackHistoryEntry {
   at: string;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config/config';
 import { ddb, TABLE } from '#shared/store/client';
 import { DUE_INDEX } from '#shared/store/table';
@@ -28,6 +28,18 @@ export function dueKeys(id: string, at: Date): { gsi1pk: string; gsi1sk: string 
 export interface DueRef {
   pk: string;
   sk: string;
+}
+
+/** A due item as read: whatever its type (`ticket`, `survey`, `sms`, ...) stores. */
+export interface DueItem {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** The item behind a due reference, read consistently (it may have changed or gone since the query). */
+export async function getDueItem(ref: DueRef): Promise<DueItem | undefined> {
+  const res = await ddb.send(new GetCommand({ TableName: TABLE, Key: ref, ConsistentRead: true }));
+  return res.Item as DueItem | undefined;
 }
 
 /** Runs fn over items with at most n in flight, results in the items' order. */

@@ -8,7 +8,10 @@ export function retentionTtl(at: Date): number {
   return Math.floor(at.getTime() / 1000) + config.rules.retention.days * 86_400;
 }
 
+/** The partition listing every raw record about one customer (for erasure: store/customer.ts). */
+export const customerPartition = (phone: string) => `CUST#${phone}`;
+
 /** The index entry that finds every raw record about one customer (for erasure). */
 export function customerKeys(phone: string, sk: string): { gsi3pk: string; gsi3sk: string } {
-  return { gsi3pk: `CUST#${phone}`, gsi3sk: sk };
+  return { gsi3pk: customerPartition(phone), gsi3sk: sk };
 }

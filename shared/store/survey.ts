@@ -1,21 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { TicketKind } from '#shared/domain/rules';
 import type { Timeliness } from '#shared/domain/timeliness';
-import type { Counter, Counts, EngineerRef } from '#shared/store/aggregate';
+import type { EngineerRef, SurveyStatus } from '#shared/domain/types';
 import { ddb, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
-import type { TxItem } from '#shared/store/tx';
-
-export type SurveyStatus =
-  | 'scheduled' // waiting for its send time (in the due index)
-  | 'waiting' // due, but the phone has another survey open; queued on the phone
-  | 'sent' // SMS committed; open for a reply until expiresAt (in the due index)
-  | 'awaiting_reasons' // rated 2 or 3; open for the reasons until reasonsDueAt (in the due index)
-  | 'answered'
-  | 'cancelled' // the ticket was reopened before the survey was answered
-  | 'expired'
-  | 'suppressed'
-  | 'opted_out';
+import { customerKeys, retentionTtl } from '#shared/store/retention';
+import { type TxItem, updateIfExists } from '#shared/store/tx';
 
 export interface SurveyItem extends EngineerRef {
   pk: string;
@@ -63,30 +53,35 @@ export interface SurveyItem extends EngineerRef {
   gsi2sk?: string;
 }
 
-export const suppressionReasons = [
-  'opted_out',
-  'recently_surveyed',
-  'staff_phone',
-  'kind_not_surveyed',
-] as const;
-export type SuppressionReason = (typeof suppressionReasons)[number];
-
-const suppressionCounter = {
-  opted_out: 'suppressedOptedOut',
-  recently_surveyed: 'suppressedRecentlySurveyed',
-  staff_phone: 'suppressedStaffPhone',
-  kind_not_surveyed: 'suppressedKindNotSurveyed',
-} as const satisfies Record<SuppressionReason, Counter>;
-
-/** The aggregate delta of one suppressed survey: the total and its reason. */
-export function suppressedDelta(reason: SuppressionReason): Partial<Counts> {
-  return { suppressed: 1, [suppressionCounter[reason]]: 1 };
-}
-
-/** Surveys a customer's reply can still land on. */
-export const OPEN_STATUSES: readonly SurveyStatus[] = ['sent', 'awaiting_reasons'];
-
 export const surveyKey = (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: 'SURVEY' as const });
+
+/** The index attributes of a stored survey: set by this module only. */
+type IndexFields = 'gsi1pk' | 'gsi1sk' | 'gsi2pk' | 'gsi2sk' | 'gsi3pk' | 'gsi3sk';
+/** A survey as a use case sees it: its fields, without keys, type, TTL or index entries. */
+export type NewSurvey = Omit<SurveyItem, 'pk' | 'sk' | 'type' | 'ttl' | IndexFields>;
+/** A listing of the survey on gsi2 (one kind today: store/comment.ts); opaque to use cases. */
+export interface SurveyListing {
+  gsi2pk: string;
+  gsi2sk: string;
+}
+/** What an update may set on a survey (never its keys or index entries). */
+export type SurveyChange = Partial<Omit<NewSurvey, 'surveyId'>>;
+
+/**
+ * A planned survey as stored: due at `due` (in the due index) unless it is closed already,
+ * findable for erasure through its customer's phone, and kept `retention.days` from the
+ * completion's receipt.
+ */
+export function surveyItem(survey: NewSurvey, opts: { due?: Date; receivedAt: Date }): SurveyItem {
+  return {
+    ...surveyKey(survey.surveyId),
+    type: 'survey',
+    ...survey,
+    ...(opts.due ? dueKeys(`SURVEY#${survey.surveyId}`, opts.due) : {}),
+    ttl: retentionTtl(opts.receivedAt),
+    ...customerKeys(survey.phone, `SURVEY#${survey.surveyId}`),
+  };
+}
 
 export async function getSurvey(surveyId: string): Promise<SurveyItem | undefined> {
   const res = await ddb.send(
@@ -95,8 +90,20 @@ export async function getSurvey(surveyId: string): Promise<SurveyItem | undefine
   return res.Item as SurveyItem | undefined;
 }
 
+/** A transaction item creating the survey (once). */
 export function putSurvey(survey: SurveyItem): TxItem {
   return { Put: { TableName: TABLE, Item: survey, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+export interface SurveyUpdateOptions {
+  /** Next due at this time (a Date), or out of the due index (null); unchanged if absent. */
+  due?: Date | null;
+  /** Only if the survey still has this many re-prompts. */
+  expectReprompts?: number;
+  /** Only if no reminder was recorded yet. */
+  noReminderYet?: boolean;
+  /** An index entry to add, from the module that owns it (e.g. `commentListing`, store/comment.ts). */
+  listing?: SurveyListing;
 }
 
 /**
@@ -106,8 +113,8 @@ export function putSurvey(survey: SurveyItem): TxItem {
 export function updateSurvey(
   surveyId: string,
   from: SurveyStatus,
-  set: Partial<SurveyItem>,
-  opts: { due?: Date | null; expectReprompts?: number; noReminderYet?: boolean } = {},
+  set: SurveyChange,
+  opts: SurveyUpdateOptions = {},
 ): TxItem {
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = { ':from': from };
@@ -115,6 +122,7 @@ export function updateSurvey(
   const removes: string[] = [];
   const fields: Record<string, unknown> = { ...set };
   if (opts.due) Object.assign(fields, dueKeys(`SURVEY#${surveyId}`, opts.due));
+  if (opts.listing) Object.assign(fields, opts.listing);
   if (opts.due === null) removes.push('gsi1pk', 'gsi1sk');
   Object.entries(fields).forEach(([k, v], i) => {
     if (v === undefined) return;
@@ -144,4 +152,17 @@ export function updateSurvey(
       ExpressionAttributeValues: values,
     },
   };
+}
+
+/**
+ * Erasure: the survey keeps its rating and counts but loses the customer's phone (masked), its
+ * free text and its customer index entry. Nothing happens if the survey does not exist.
+ */
+export async function maskSurvey(surveyId: string, masked: string, at: string): Promise<void> {
+  await updateIfExists(
+    surveyKey(surveyId),
+    'SET phone = :m, erasedAt = :at REMOVE #comment, gsi3pk, gsi3sk',
+    { '#comment': 'comment' },
+    { ':m': masked, ':at': at },
+  );
 }

@@ -2,21 +2,31 @@
  * One source of truth for the table's keys, indexes and TTL: the CDK stack and the local
  * system both build the table from this definition.
  *
- * Access patterns (see README "Data model"):
- * - ticket by source + ticketId                pk=TICKET#{source}#{ticketId}     sk=TICKET
- * - survey by id                               pk=SURVEY#{surveyId}              sk=SURVEY
- * - phone state (open survey, queue, opt-out)  pk=PHONE#{e164}                   sk=PHONE
- * - outbound SMS (transactional outbox)        pk=SMS#{smsId}                    sk=SMS
- * - survey by published message id             pk=MSG#{messageId}                sk=MSG
- * - inbound SMS handled once                   pk=INBOUND#{inboundMessageId}     sk=INBOUND
- * - per-engineer daily aggregates of a month   pk=AGG#{yyyy-mm}                  sk={dd}#{engineerId}
- * - per-engineer monthly roll-ups by team       pk=AGGM#{yyyy-mm}                 sk={team}#{engineerId}
- * - work that falls due (sparse index)         gsi1pk=DUE#{shard}                gsi1sk={iso time}#{id}
- * - callback cases by status and team          gsi2pk=CB#{status}#T#{team}       gsi2sk={openedAt}#{caseId}
- * - callback cases by status and region        gsi3pk=CB#{status}#R#{region}     gsi3sk={openedAt}#{caseId}
- * - an engineer's dissatisfied comments        gsi2pk=COMMENTS#{engineerId}      gsi2sk={answeredAt}#{surveyId}
- * - one engineer's daily aggregates by day      gsi3pk=AGGENG#{engineerId}        gsi3sk={yyyy-mm-dd}
- * - callback case by id                        pk=CALLBACK#{caseId}              sk=CALLBACK
+ * The catalogue of every key format in the table (see README "Data model"). Each is built by the
+ * one store module named on its line, and nowhere else.
+ *
+ * Items (pk / sk):
+ * - ticket by source + ticketId              TICKET#{source}#{ticketId} / TICKET      store/ticket.ts
+ * - survey by id                             SURVEY#{surveyId} / SURVEY               store/survey.ts
+ * - phone state (open survey, queue, opt-out) PHONE#{e164} / PHONE                   store/phone-state.ts
+ * - outbound SMS and alerts (outbox)         SMS#{smsId} / SMS                        store/outbox.ts
+ * - survey by published message id          MSG#{messageId} / MSG                    store/outbox.ts
+ * - inbound SMS handled once                 INBOUND#{inboundMessageId} / INBOUND     store/inbound.ts
+ * - web survey token -> survey               WEBTOKEN#{token} / WEBTOKEN              store/web-token.ts
+ * - callback case by id                      CALLBACK#{caseId} / CALLBACK             store/callback.ts
+ * - work-order reply of a survey             REPLY#{surveyId} / REPLY                 store/work-order-reply.ts
+ * - per-engineer daily aggregates of a month AGG#{yyyy-mm} / {dd}#{engineerId}        store/aggregate.ts
+ * - per-engineer monthly roll-ups by team    AGGM#{yyyy-mm} / {team}#{engineerId}     store/aggregate.ts
+ * - local stand-ins' logs (SMS, alerts)      LOCAL#{log} / {at}#{seq}                 gateways (store/local-log.ts)
+ *
+ * Index entries (partition / sort key):
+ * - work that falls due (sparse)             gsi1 DUE#{slot} / {iso time}#{pk}        store/due.ts
+ * - callback cases by status and team        gsi2 CB#{status}#T#{team} / {openedAt}#{caseId}    store/callback.ts
+ * - an engineer's dissatisfied comments      gsi2 COMMENTS#{engineerId} / {answeredAt}#{surveyId} store/comment.ts
+ * - work-order replies by status             gsi2 REPLIES#{status} / {createdAt}#{surveyId}     store/work-order-reply.ts
+ * - callback cases by status and region      gsi3 CB#{status}#R#{region} / {openedAt}#{caseId}  store/callback.ts
+ * - one engineer's daily aggregates by day   gsi3 AGGENG#{engineerId} / {yyyy-mm-dd}  store/aggregate.ts
+ * - a customer's raw records (erasure)       gsi3 CUST#{phone} / {pk}                 store/retention.ts, store/customer.ts
  */
 export const table = {
   partitionKey: 'pk',

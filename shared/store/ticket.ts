@@ -1,9 +1,9 @@
-import { GetCommand, type PutCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TicketCompleted } from '#shared/http/schemas/ticket-completed';
 import { ddb, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
 import { customerKeys, retentionTtl } from '#shared/store/retention';
-import type { TxItem } from '#shared/store/tx';
+import { type TxItem, updateIfExists, writeIf } from '#shared/store/tx';
 
 /**
  * The answer given for a ticket's completion, stored so that repeats get the very same answer.
@@ -118,17 +118,13 @@ export async function getTicket(source: string, ticketId: string): Promise<Ticke
   return res.Item as TicketItem | undefined;
 }
 
-/**
- * The one write that accepts a completion: the first one (no item yet) or the next one after a
- * reopen (conditional on the reopened state and the count read). The item is due at once, so the
- * next scheduler run plans it.
- */
-export function acceptCompletion(
+/** The ticket item a completion is accepted as: due at once, so the next scheduler run plans it. */
+export function completionItem(
   previous: TicketItem | undefined,
   ticket: TicketCompleted,
   response: TicketResponse,
   receivedAt: Date,
-): PutCommandInput {
+): TicketItem {
   const { pk, sk } = ticketKey(ticket.source, ticket.ticketId);
   const item: TicketItem = {
     pk,
@@ -142,21 +138,36 @@ export function acceptCompletion(
     ...(previous ? { history: [...(previous.history ?? []), pastCompletion(previous)] } : {}),
     ttl: retentionTtl(receivedAt),
   };
-  return {
-    TableName: TABLE,
-    Item: {
-      ...item,
-      ...dueKeys(pk, receivedAt),
-      ...customerKeys(ticket.customer.phone, pk),
-    },
-    ...(previous
-      ? {
-          ConditionExpression: '#state = :reopened AND completions = :n',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':reopened': 'reopened', ':n': previous.completions },
-        }
-      : { ConditionExpression: 'attribute_not_exists(pk)' }),
-  };
+  return { ...item, ...dueKeys(pk, receivedAt), ...customerKeys(ticket.customer.phone, pk) };
+}
+
+/**
+ * The one write that accepts a completion: the first one (no item yet) or the next one after a
+ * reopen (conditional on the reopened state and the count read). `accepted`, or `changed` when
+ * the ticket is not as read (it exists, or changed since): the caller reads it and decides again.
+ */
+export async function putCompletion(
+  previous: TicketItem | undefined,
+  ticket: TicketCompleted,
+  response: TicketResponse,
+  receivedAt: Date,
+): Promise<'accepted' | 'changed'> {
+  const written = await writeIf(() =>
+    ddb.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: completionItem(previous, ticket, response, receivedAt),
+        ...(previous
+          ? {
+              ConditionExpression: '#state = :reopened AND completions = :n',
+              ExpressionAttributeNames: { '#state': 'state' },
+              ExpressionAttributeValues: { ':reopened': 'reopened', ':n': previous.completions },
+            }
+          : { ConditionExpression: 'attribute_not_exists(pk)' }),
+      }),
+    ),
+  );
+  return written ? 'accepted' : 'changed';
 }
 
 function pastCompletion(t: TicketItem): PastCompletion {
@@ -198,4 +209,19 @@ export function markReopened(t: TicketItem, reopenedAt: string): TxItem {
       },
     },
   };
+}
+
+/** Erasure: the ticket keeps what was counted but its customer is replaced by the masked phone. */
+export async function maskTicketCustomer(
+  source: string,
+  ticketId: string,
+  masked: string,
+  at: string,
+): Promise<void> {
+  await updateIfExists(
+    ticketKey(source, ticketId),
+    'SET #t.#c = :c',
+    { '#t': 'ticket', '#c': 'customer' },
+    { ':c': { phone: masked, erasedAt: at } },
+  );
 }

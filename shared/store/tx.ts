@@ -1,7 +1,17 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '#shared/store/client';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb, TABLE } from '#shared/store/client';
 
+/**
+ * Conditional writes: every place where a write's condition can fail maps the SDK's error to a
+ * typed result here (a boolean for one item, TxConditionFailed for a transaction), so no caller
+ * outside the store ever sees a DynamoDB exception.
+ */
+
+/**
+ * One write of a transaction, built by the store module of its item type (`putSurvey`,
+ * `aggregateUpdates`, ...); use cases pass these on to `transact` and never look inside.
+ */
 export type TxItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** A condition in the transaction did not hold; `failed` holds the indexes of the items whose did not. */
@@ -33,4 +43,50 @@ export async function transact(items: TxItem[], attempts = 8): Promise<void> {
       await sleep(Math.random() * Math.min(1000, 20 * 2 ** attempt));
     }
   }
+}
+
+/**
+ * `transact`, with a failed condition as a result: true when written, false when a condition did
+ * not hold (someone changed an item since it was read).
+ */
+export async function transactIf(items: TxItem[]): Promise<boolean> {
+  try {
+    await transact(items);
+    return true;
+  } catch (err) {
+    if (err instanceof TxConditionFailed) return false;
+    throw err;
+  }
+}
+
+/** Runs one conditional single-item write: true when written, false when its condition did not hold. */
+export async function writeIf(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+/** Applies an update to an item if it exists (erasure: a survey need not have a case, a reply...). */
+export async function updateIfExists(
+  key: { pk: string; sk: string },
+  update: string,
+  names: Record<string, string>,
+  values?: Record<string, unknown>,
+): Promise<boolean> {
+  return writeIf(() =>
+    ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: key,
+        UpdateExpression: update,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ...(values ? { ExpressionAttributeValues: values } : {}),
+      }),
+    ),
+  );
 }

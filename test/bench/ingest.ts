@@ -8,7 +8,7 @@ import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { createTable } from '#shared/store/create-table';
 import { queryDue } from '#shared/store/due';
-import { acceptCompletion } from '#shared/store/ticket';
+import { completionItem } from '#shared/store/ticket';
 import { closedLoop, fixed, type LoadResult, loadResult, mergeLoads, ms, table, yes } from './stats.ts';
 
 /**
@@ -115,8 +115,8 @@ export async function runIngest(opts: {
   const bareItems = (count: number, tag: string) =>
     Array.from({ length: count }, () => {
       const t = ticketCompletedSchema.parse(realisticTicket(`${runId}${tag}`));
-      const put = acceptCompletion(undefined, t, { surveyId: randomUUID(), status: 'scheduled' }, new Date());
-      return put.Item as Record<string, unknown>;
+      const item = completionItem(undefined, t, { surveyId: randomUUID(), status: 'scheduled' }, new Date());
+      return item as unknown as Record<string, unknown>;
     });
 
   const prepare = (count: number) =>

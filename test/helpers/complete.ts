@@ -6,7 +6,8 @@ import type { TicketCompleted } from '#shared/http/schemas/ticket-completed';
  * its environment (RULES, ...) before the configuration is read.
  */
 export async function completeAndPlan(t: TicketCompleted) {
-  const { acceptTicket, planIfPending } = await import('#shared/app/tickets/complete-ticket');
+  const { acceptTicket } = await import('#shared/app/tickets/complete-ticket');
+  const { planIfPending } = await import('#shared/app/tickets/plan-ticket');
   const { now } = await import('#shared/runtime/clock');
   const result = await acceptTicket(t);
   await planIfPending(t.source, t.ticketId, now());

@@ -50,7 +50,8 @@ const { addCallbackNote, closeCallback, listCallbacks } = await import('#shared/
 
 import { completeAndPlan } from '../helpers/complete.ts';
 
-const { acceptTicket, planIfPending } = await import('#shared/app/tickets/complete-ticket');
+const { acceptTicket } = await import('#shared/app/tickets/complete-ticket');
+const { planIfPending } = await import('#shared/app/tickets/plan-ticket');
 
 const { handleInboundSms } = await import('#shared/app/surveys/handle-inbound-sms');
 const { reopenTicket } = await import('#shared/app/tickets/reopen-ticket');

@@ -1,12 +1,13 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/app/errors';
 import { config } from '#shared/config/config';
+import { outcomeCounter } from '#shared/domain/counters';
 import { maskPhone } from '#shared/domain/phone';
 import type { Alert } from '#shared/gateways/alerts';
 import type { Principal } from '#shared/http/auth';
 import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
-import { aggregateUpdates, type Counter } from '#shared/store/aggregate';
+import { aggregateUpdates } from '#shared/store/aggregate';
 import {
   type CallbackCase,
   type CallbackHistoryEntry,
@@ -36,12 +37,6 @@ import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
  * anyone but an admin, so that ids cannot be probed. Only `agent` and `admin` see the customer's
  * full phone, and only on a single case; lists always show it masked.
  */
-
-const outcomeCounter = {
-  resolved_satisfied: 'callbacksResolvedSatisfied',
-  resolved_unsatisfied: 'callbacksResolvedUnsatisfied',
-  unreachable: 'callbacksUnreachable',
-} as const satisfies Record<CallbackOutcome, Counter>;
 
 type StoredCase = CallbackCase & { overdueAt?: string; closedBy?: string };
 type StorageKeys = 'pk' | 'sk' | 'type' | 'gsi1pk' | 'gsi1sk' | 'gsi2pk' | 'gsi2sk' | 'gsi3pk' | 'gsi3sk';

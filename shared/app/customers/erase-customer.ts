@@ -1,21 +1,22 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ForbiddenError, ValidationError } from '#shared/app/errors';
-import { planTicket } from '#shared/app/tickets/complete-ticket';
+import { planTicket } from '#shared/app/tickets/plan-ticket';
+import { erasedUnsentDelta } from '#shared/domain/counters';
 import { maskPhone, normalizeCnMobile } from '#shared/domain/phone';
 import type { Principal } from '#shared/http/auth';
 import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
-import { callbackKey } from '#shared/store/callback';
-import { ddb, TABLE } from '#shared/store/client';
-import { getPhoneState, leaveTurn, phoneKey } from '#shared/store/phone-state';
-import { queryAll } from '#shared/store/query';
-import { getSurvey, type SurveyItem, surveyKey, updateSurvey } from '#shared/store/survey';
-import { REGION_INDEX } from '#shared/store/table';
-import { type TicketItem, ticketKey } from '#shared/store/ticket';
-import { TxConditionFailed, transact } from '#shared/store/tx';
-import { replyKey } from '#shared/store/work-order-reply';
+import {
+  customerRecords,
+  customerTickets,
+  deleteRecord,
+  dropWorkOrderReplyComment,
+  maskCallbackCase,
+} from '#shared/store/customer';
+import { deletePhoneState, getPhoneState, leaveQueue } from '#shared/store/phone-state';
+import { getSurvey, maskSurvey, type SurveyItem, updateSurvey } from '#shared/store/survey';
+import { maskTicketCustomer } from '#shared/store/ticket';
+import { transactIf } from '#shared/store/tx';
 
 export interface ErasureResult {
   phone: string;
@@ -47,35 +48,24 @@ export async function eraseCustomer(principal: Principal, rawPhone: string): Pro
 
   for (const item of await customerRecords(phone)) {
     if (item.type === 'sms') {
-      await ddb.send(new DeleteCommand({ TableName: TABLE, Key: { pk: item.pk, sk: item.sk } }));
+      await deleteRecord(item);
       messages++;
     } else if (item.type === 'survey') {
-      await cancelUnsent(item as SurveyItem, at);
-      await eraseSurvey(item as SurveyItem, masked, at);
+      await cancelUnsent(item as unknown as SurveyItem, at);
+      await eraseSurvey(item as unknown as SurveyItem, masked, at);
       surveys++;
     }
   }
 
   const state = await getPhoneState(phone);
   const optOutKept = state.optedOut === true;
-  if (!optOutKept && state.version > 0) {
-    await ddb.send(new DeleteCommand({ TableName: TABLE, Key: phoneKey(phone) }));
-  }
+  if (!optOutKept && state.version > 0) await deletePhoneState(phone);
   logger.info('customer erased', { phone: masked, surveys, messages, optOutKept });
   return { phone: masked, surveys, messages, optOutKept };
 }
 
-/** The customer's raw records (the CUST#{phone} index entries), of one kind if `skPrefix` is given. */
-function customerRecords<T = { type: string; pk: string; sk: string }>(phone: string, skPrefix?: string) {
-  return queryAll<T>({
-    IndexName: REGION_INDEX,
-    KeyConditionExpression: skPrefix ? 'gsi3pk = :pk AND begins_with(gsi3sk, :sk)' : 'gsi3pk = :pk',
-    ExpressionAttributeValues: { ':pk': `CUST#${phone}`, ...(skPrefix ? { ':sk': skPrefix } : {}) },
-  });
-}
-
 async function planPendingTickets(phone: string): Promise<void> {
-  for (const item of await customerRecords<TicketItem>(phone, 'TICKET#')) await planTicket(item, now());
+  for (const item of await customerTickets(phone)) await planTicket(item, now());
 }
 
 /**
@@ -89,73 +79,30 @@ async function cancelUnsent(listed: SurveyItem, at: string): Promise<void> {
     const s = await getSurvey(listed.surveyId);
     if (!s || (s.status !== 'scheduled' && s.status !== 'waiting')) return; // sent: erased like the others
     const phone = await getPhoneState(s.phone);
-    try {
-      await transact([
-        updateSurvey(
-          s.surveyId,
-          s.status,
-          { status: 'cancelled', reason: 'erased', closedAt: at },
-          { due: null },
-        ),
-        ...aggregateUpdates(s.day, s, { cancelled: 1 }),
-        ...leaveTurn(phone, s.surveyId, new Date(at)),
-      ]);
-      return;
-    } catch (err) {
-      if (!(err instanceof TxConditionFailed) || attempt >= 5) throw err; // changed under us: look again
-    }
+    const cancelled = await transactIf([
+      updateSurvey(
+        s.surveyId,
+        s.status,
+        { status: 'cancelled', reason: 'erased', closedAt: at },
+        { due: null },
+      ),
+      ...aggregateUpdates(s.day, s, erasedUnsentDelta()),
+      ...leaveQueue(phone, s.surveyId, new Date(at)),
+    ]);
+    if (cancelled) return;
+    // changed under us: look again
+    if (attempt >= 5) throw new Error('the survey kept changing while it was cancelled for an erasure');
   }
 }
 
-/** Applies an update to an item if it exists (a survey need not have a case, a reply...). */
-async function updateIfExists(
-  key: Record<string, string>,
-  update: string,
-  names: Record<string, string>,
-  values?: Record<string, unknown>,
-): Promise<void> {
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: TABLE,
-        Key: key,
-        UpdateExpression: update,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ...(values ? { ExpressionAttributeValues: values } : {}),
-      }),
-    );
-  } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
-  }
-}
-
+/** The survey's personal data, and that of its ticket, callback case and work-order reply. */
 async function eraseSurvey(
   s: { surveyId: string; source: string; ticketId: string },
   masked: string,
   at: string,
-) {
-  const comment = { '#comment': 'comment' };
-  const maskedValues = { ':m': masked, ':at': at };
-  await updateIfExists(
-    surveyKey(s.surveyId),
-    'SET phone = :m, erasedAt = :at REMOVE #comment, gsi3pk, gsi3sk',
-    comment,
-    maskedValues,
-  );
-  await updateIfExists(
-    ticketKey(s.source, s.ticketId),
-    'SET #t.#c = :c',
-    { '#t': 'ticket', '#c': 'customer' },
-    {
-      ':c': { phone: masked, erasedAt: at },
-    },
-  );
-  await updateIfExists(
-    callbackKey(s.surveyId),
-    'SET phone = :m, erasedAt = :at REMOVE #comment',
-    comment,
-    maskedValues,
-  );
-  await updateIfExists(replyKey(s.surveyId), 'REMOVE #p.#comment', { '#p': 'payload', ...comment });
+): Promise<void> {
+  await maskSurvey(s.surveyId, masked, at);
+  await maskTicketCustomer(s.source, s.ticketId, masked, at);
+  await maskCallbackCase(s.surveyId, masked, at);
+  await dropWorkOrderReplyComment(s.surveyId);
 }

@@ -1,18 +1,27 @@
+import { type AnswerPlan, customerSms } from '#shared/app/surveys/customer-sms';
+import { planRating } from '#shared/app/surveys/record-rating';
 import { config } from '#shared/config/config';
+import { optedOutDelta, reasonsDelta, unratedDelta } from '#shared/domain/counters';
 import { cleanFreeText } from '#shared/domain/free-text';
 import { maskPhone, normalizeCnMobile } from '#shared/domain/phone';
-import { renderSms, type TemplateId } from '#shared/domain/sms/templates';
 import { parseReasons, parseReply } from '#shared/domain/sms-reply-parser';
+import { OPEN_STATUSES } from '#shared/domain/types';
 import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
-import { aggregateUpdates, type Counts } from '#shared/store/aggregate';
-import { addReasonsToCallback, openCallback, opensCallback } from '#shared/store/callback';
+import { aggregateUpdates } from '#shared/store/aggregate';
+import { addReasonsToCallback, opensCallback } from '#shared/store/callback';
 import { inboundHandled, markInbound } from '#shared/store/inbound';
-import { deliverOutbox, putSms, surveyIdForMessage } from '#shared/store/outbox';
-import { getPhoneState, type PhoneState, releasePhone, savePhoneState } from '#shared/store/phone-state';
-import { getSurvey, OPEN_STATUSES, type SurveyItem, updateSurvey } from '#shared/store/survey';
+import { deliverOutbox, surveyIdForMessage } from '#shared/store/outbox';
+import {
+  getPhoneState,
+  noteNotice,
+  optOutPhone,
+  type PhoneState,
+  releaseTurn,
+} from '#shared/store/phone-state';
+import { getSurvey, type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
-import { answeredClose, replyOnClose } from '#shared/store/work-order-reply';
+import { answeredClose, replyOnClose as workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
 /** The inbound SMS as AWS End User Messaging publishes it to SNS. */
 export interface InboundSms {
@@ -35,14 +44,8 @@ export type InboundOutcome =
   | 'commented'
   | 'no_open_survey';
 
-const ratingCounter: Record<1 | 2 | 3, keyof Counts> = {
-  1: 'satisfied',
-  2: 'basicallySatisfied',
-  3: 'dissatisfied',
-};
-
 /**
- * One customer reply. Whatever it causes (rating counted, survey closed, phone freed, reply SMS
+ * One customer's SMS reply. Whatever it causes (rating counted, survey closed, phone freed, reply SMS
  * queued) is written in one transaction together with the inbound message id, so the same
  * message delivered twice, or two replies racing for one survey, count once.
  */
@@ -61,7 +64,9 @@ export async function handleInboundSms(msg: InboundSms): Promise<InboundOutcome>
     const at = now();
     const state = await getPhoneState(phone);
     const plan =
-      parsed.type === 'opt_out' ? await planOptOut(msg, state, at) : await planReply(msg, state, parsed, at);
+      parsed.type === 'opt_out'
+        ? await planOptOut(msg, state, at)
+        : await planSmsAnswer(msg, state, parsed, at);
     try {
       await transact([markInbound(msg.inboundMessageId, plan.outcome, at), ...plan.items]);
     } catch (err) {
@@ -80,27 +85,7 @@ export async function handleInboundSms(msg: InboundSms): Promise<InboundOutcome>
   }
 }
 
-export interface Plan {
-  outcome: InboundOutcome;
-  items: TxItem[];
-  sms: string[];
-}
-
-function replySms(
-  smsId: string,
-  to: string,
-  template: TemplateId,
-  at: Date,
-  surveyId?: string,
-): { item: TxItem; smsId: string } {
-  const rendered = renderSms(template, {}, config.rules.sms.signature);
-  return { item: putSms({ smsId, to, rendered, ...(surveyId ? { surveyId } : {}) }, at), smsId };
-}
-
-function stateOf(s: PhoneState): Omit<PhoneState, 'pk' | 'sk' | 'version'> {
-  const { pk: _pk, sk: _sk, version: _v, ...rest } = s;
-  return rest;
-}
+type Plan = AnswerPlan<InboundOutcome>;
 
 async function planOptOut(msg: InboundSms, state: PhoneState, at: Date): Promise<Plan> {
   if (state.optedOut) return { outcome: 'already_opted_out', items: [], sms: [] };
@@ -109,8 +94,8 @@ async function planOptOut(msg: InboundSms, state: PhoneState, at: Date): Promise
   if (open && open.status === 'sent') {
     items.push(
       updateSurvey(open.surveyId, 'sent', { status: 'opted_out', closedAt: at.toISOString() }, { due: null }),
-      ...aggregateUpdates(open.day, open, { optedOut: 1 }),
-      ...replyOnClose(open, { status: 'suppressed', reason: 'opted_out' }, at),
+      ...aggregateUpdates(open.day, open, optedOutDelta()),
+      ...workOrderReplyOnClose(open, { status: 'suppressed', reason: 'opted_out' }, at),
     );
   } else if (open && open.status === 'awaiting_reasons') {
     // already rated: the rating stands, the survey just closes
@@ -124,12 +109,8 @@ async function planOptOut(msg: InboundSms, state: PhoneState, at: Date): Promise
     );
   }
   // Queued surveys go back to the scheduler, which suppresses them as opted_out.
-  for (const id of state.waiting) {
-    items.push(updateSurvey(id, 'waiting', { status: 'scheduled', dueAt: at.toISOString() }, { due: at }));
-  }
-  const { openSurveyId: _o, ...rest } = stateOf(state);
-  items.push(savePhoneState(state, { ...rest, waiting: [], optedOut: true, optedOutAt: at.toISOString() }));
-  const confirm = replySms(`${msg.inboundMessageId}#optout`, state.phone, 'opt_out_confirm', at);
+  items.push(...optOutPhone(state, at));
+  const confirm = customerSms(`${msg.inboundMessageId}#optout`, state.phone, 'opt_out_confirm', at);
   items.push(confirm.item);
   return { outcome: 'opted_out', items, sms: [confirm.smsId] };
 }
@@ -145,7 +126,8 @@ async function findOpenSurvey(msg: InboundSms, state: PhoneState): Promise<Surve
   return s && OPEN_STATUSES.includes(s.status) ? s : undefined;
 }
 
-async function planReply(
+/** A reply to the open survey that is not an opt-out: a rating, the reasons, or text. */
+async function planSmsAnswer(
   msg: InboundSms,
   state: PhoneState,
   parsed: Exclude<ReturnType<typeof parseReply>, { type: 'opt_out' }>,
@@ -162,7 +144,13 @@ async function planReply(
   }
   if (survey.reprompts < rules.survey.maxReprompts) {
     const n = survey.reprompts + 1;
-    const again = replySms(`${survey.surveyId}#reprompt#${n}`, survey.phone, 'reprompt', at, survey.surveyId);
+    const again = customerSms(
+      `${survey.surveyId}#reprompt#${n}`,
+      survey.phone,
+      'reprompt',
+      at,
+      survey.surveyId,
+    );
     return {
       outcome: 'reprompted',
       items: [
@@ -172,7 +160,13 @@ async function planReply(
       sms: [again.smsId],
     };
   }
-  const thanks = replySms(`${survey.surveyId}#thanks`, survey.phone, 'thanks_comment', at, survey.surveyId);
+  const thanks = customerSms(
+    `${survey.surveyId}#thanks`,
+    survey.phone,
+    'thanks_comment',
+    at,
+    survey.surveyId,
+  );
   const comment = cleanFreeText(parsed.text) || undefined;
   return {
     outcome: 'commented',
@@ -183,9 +177,9 @@ async function planReply(
         { status: 'answered', comment, answeredAt: iso, closedAt: iso },
         { due: null, expectReprompts: survey.reprompts },
       ),
-      ...aggregateUpdates(survey.day, survey, { unrated: 1 }),
-      ...releasePhone(state, survey.surveyId, at),
-      ...replyOnClose(survey, { status: 'answered', comment }, at),
+      ...aggregateUpdates(survey.day, survey, unratedDelta()),
+      ...releaseTurn(state, survey.surveyId, at),
+      ...workOrderReplyOnClose(survey, { status: 'answered', comment }, at),
       thanks.item,
     ],
     sms: [thanks.smsId],
@@ -196,10 +190,10 @@ function planNotice(msg: InboundSms, state: PhoneState, at: Date): Plan {
   const intervalMs = config.rules.sms.noticeIntervalHours * 3_600_000;
   const recent = state.lastNoticeAt && at.getTime() - Date.parse(state.lastNoticeAt) < intervalMs;
   if (state.optedOut || recent) return { outcome: 'no_open_survey', items: [], sms: [] };
-  const notice = replySms(`${msg.inboundMessageId}#notice`, state.phone, 'no_open_survey', at);
+  const notice = customerSms(`${msg.inboundMessageId}#notice`, state.phone, 'no_open_survey', at);
   return {
     outcome: 'no_open_survey',
-    items: [savePhoneState(state, { ...stateOf(state), lastNoticeAt: at.toISOString() }), notice.item],
+    items: [noteNotice(state, at), notice.item],
     sms: [notice.smsId],
   };
 }
@@ -211,8 +205,7 @@ function planReasons(msg: InboundSms, state: PhoneState, survey: SurveyItem, at:
   const reasons = parsed?.reasons ?? [];
   const extra = parsed ? parsed.comment : text || undefined;
   const comment = cleanFreeText([survey.comment, extra].filter(Boolean).join(' / ')) || undefined;
-  const reasonDelta: Partial<Counts> = Object.fromEntries(reasons.map((r) => [`reason${r}`, 1]));
-  const thanks = replySms(
+  const thanks = customerSms(
     `${survey.surveyId}#thanks`,
     survey.phone,
     survey.rating === 3 ? 'thanks_callback' : 'thanks_reasons',
@@ -229,90 +222,14 @@ function planReasons(msg: InboundSms, state: PhoneState, survey: SurveyItem, at:
         { status: 'answered', reasons, comment, reasonsAt: iso, closedAt: iso },
         { due: null },
       ),
-      ...(reasons.length ? aggregateUpdates(survey.day, survey, reasonDelta) : []),
+      ...(reasons.length ? aggregateUpdates(survey.day, survey, reasonsDelta(reasons)) : []),
       ...(survey.rating && opensCallback(survey.rating)
         ? [addReasonsToCallback(survey.surveyId, reasons, comment, at)]
         : []),
-      ...releasePhone(state, survey.surveyId, at),
-      ...replyOnClose(survey, { ...answeredClose(survey), reasons, comment }, at),
+      ...releaseTurn(state, survey.surveyId, at),
+      ...workOrderReplyOnClose(survey, { ...answeredClose(survey), reasons, comment }, at),
       thanks.item,
     ],
     sms: [thanks.smsId],
-  };
-}
-
-export interface Answer {
-  rating: 1 | 2 | 3;
-  comment?: string;
-  /** Given with the rating (web survey): no reasons question follows. */
-  reasons?: number[];
-}
-
-/**
- * A rating, by SMS or on the web page: counted once with the survey's state change; a 不满意
- * (and a 基本满意 when configured) opens a callback case. A 1, or an answer that already carries
- * its reasons, closes the survey with a thank-you; a 2 or 3 by SMS asks for the reasons first.
- */
-export function planRating(survey: SurveyItem, state: PhoneState, answer: Answer, at: Date): Plan {
-  const { rules } = config;
-  const iso = at.toISOString();
-  const { rating } = answer;
-  const comment = cleanFreeText(answer.comment ?? '') || undefined;
-  const counted = aggregateUpdates(survey.day, survey, {
-    responses: 1,
-    [ratingCounter[rating]]: 1,
-    ...(opensCallback(rating) ? { callbacksOpened: 1 } : {}),
-    ...Object.fromEntries((answer.reasons ?? []).map((r) => [`reason${r}`, 1])),
-  });
-  const callback = opensCallback(rating) ? openCallback(survey, rating, comment, at, answer.reasons) : [];
-  // The supervisors' alert goes out with the reply SMS, not a scheduler tick later.
-  const alerts = opensCallback(rating) ? [`${survey.surveyId}#opened`] : [];
-  const commentIndex =
-    rating === 3 ? { gsi2pk: `COMMENTS#${survey.engineerId}`, gsi2sk: `${iso}#${survey.surveyId}` } : {};
-  if (rating !== 1 && answer.reasons === undefined) {
-    const reasonsDue = new Date(at.getTime() + rules.survey.reasonsTimeoutHours * 3_600_000);
-    const ask = replySms(`${survey.surveyId}#reasons`, survey.phone, 'reasons_question', at, survey.surveyId);
-    return {
-      outcome: 'rated',
-      items: [
-        updateSurvey(
-          survey.surveyId,
-          'sent',
-          {
-            status: 'awaiting_reasons',
-            rating,
-            comment,
-            answeredAt: iso,
-            reasonsDueAt: reasonsDue.toISOString(),
-            ...commentIndex,
-          },
-          { due: reasonsDue, expectReprompts: survey.reprompts },
-        ),
-        ...counted,
-        ...callback,
-        ask.item,
-      ],
-      sms: [ask.smsId, ...alerts],
-    };
-  }
-  const reasons = answer.reasons?.length ? answer.reasons : undefined;
-  const template = rating === 1 ? 'thanks' : rating === 3 ? 'thanks_callback' : 'thanks_reasons';
-  const thanks = replySms(`${survey.surveyId}#thanks`, survey.phone, template, at, survey.surveyId);
-  return {
-    outcome: 'rated',
-    items: [
-      updateSurvey(
-        survey.surveyId,
-        'sent',
-        { status: 'answered', rating, comment, reasons, answeredAt: iso, closedAt: iso, ...commentIndex },
-        { due: null, expectReprompts: survey.reprompts },
-      ),
-      ...counted,
-      ...callback,
-      ...releasePhone(state, survey.surveyId, at),
-      ...replyOnClose(survey, { status: 'answered', rating, reasons, comment }, at),
-      thanks.item,
-    ],
-    sms: [thanks.smsId, ...alerts],
   };
 }

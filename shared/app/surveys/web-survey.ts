@@ -1,132 +1,29 @@
-import { randomBytes } from 'node:crypto';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
-import { planRating } from '#shared/app/surveys/handle-inbound-sms';
-import { config } from '#shared/config/config';
-import { smsSegments } from '#shared/domain/sms/segments';
-import { jobLabel, renderSms } from '#shared/domain/sms/templates';
+import { planRating } from '#shared/app/surveys/record-rating';
+import { WEB_TOKEN } from '#shared/app/surveys/survey-invitation';
+import { jobLabel } from '#shared/domain/sms/templates';
 import { reasonCodes, webAnswerSchema } from '#shared/http/schemas/web-answer';
 import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
-import { ddb, TABLE } from '#shared/store/client';
 import { deliverOutbox } from '#shared/store/outbox';
 import { getPhoneState } from '#shared/store/phone-state';
 import { getSurvey, type SurveyItem } from '#shared/store/survey';
-import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
+import { TxConditionFailed, transact } from '#shared/store/tx';
+import { getWebToken, useWebToken, type WebTokenItem } from '#shared/store/web-token';
 
 export { reasonCodes, webAnswerSchema };
 
 /**
  * The web survey (the second way to answer): the survey SMS carries a short link
- * `{PUBLIC_BASE_URL}/s/{token}`; the page asks the same questions and the answer is recorded by
- * `planRating`, the one code path SMS ratings take.
+ * `{PUBLIC_BASE_URL}/s/{token}` (survey-invitation.ts); the page asks the same questions and the
+ * answer is recorded by `planRating` (record-rating.ts), the one code path SMS ratings take.
  *
- * The token is 96 random bits (16 base64url characters), not a signed value: it is looked up
- * (`WEBTOKEN#{token}` -> surveyId, written in the transaction that sends the survey), so it
- * cannot be guessed, and an altered token is simply unknown. Whether it still works is read from
+ * The token is 96 random bits, not a signed value: it is looked up (store/web-token.ts: token ->
+ * surveyId, written in the transaction that sends the survey), so it cannot be guessed, and an
+ * altered token is simply unknown. Whether it still works is read from
  * the survey itself (open, not past expiresAt) and from the token item (`usedAt`, set in the
  * answer's own transaction), so it expires with the survey and works once, with no key to manage.
  */
-
-const TOKEN_BYTES = 12;
-/** 16 base64url characters. */
-export const WEB_TOKEN = /^[A-Za-z0-9_-]{16}$/;
-/** The lookup item outlives the survey this long, so a late visitor still gets "already closed". */
-const KEEP_AFTER_EXPIRY_SECONDS = 90 * 24 * 3600;
-
-export interface WebTokenItem {
-  pk: string;
-  sk: 'WEBTOKEN';
-  type: 'web_token';
-  surveyId: string;
-  createdAt: string;
-  usedAt?: string;
-  /** TTL (epoch seconds). */
-  ttl: number;
-}
-
-export const webTokenKey = (token: string) => ({ pk: `WEBTOKEN#${token}`, sk: 'WEBTOKEN' as const });
-
-export function newWebToken(): string {
-  return randomBytes(TOKEN_BYTES).toString('base64url');
-}
-
-export function webSurveyLink(token: string, base: string): string {
-  return `${base.replace(/\/+$/, '')}/s/${token}`;
-}
-
-/** The item that makes `token` lead to the survey; conditional so a token is never reused. */
-export function putWebToken(token: string, surveyId: string, surveyExpiresAt: Date, at: Date): TxItem {
-  const item: WebTokenItem = {
-    ...webTokenKey(token),
-    type: 'web_token',
-    surveyId,
-    createdAt: at.toISOString(),
-    ttl: Math.floor(surveyExpiresAt.getTime() / 1000) + KEEP_AFTER_EXPIRY_SECONDS,
-  };
-  return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
-}
-
-/** Marks the token used, in the answer's transaction: it succeeds once. */
-function useWebToken(token: string, at: Date): TxItem {
-  return {
-    Update: {
-      TableName: TABLE,
-      Key: webTokenKey(token),
-      UpdateExpression: 'SET usedAt = :at',
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt)',
-      ExpressionAttributeValues: { ':at': at.toISOString() },
-    },
-  };
-}
-
-async function getWebToken(token: string): Promise<WebTokenItem | undefined> {
-  if (!WEB_TOKEN.test(token)) return undefined;
-  const res = await ddb.send(
-    new GetCommand({ TableName: TABLE, Key: webTokenKey(token), ConsistentRead: true }),
-  );
-  return res.Item as WebTokenItem | undefined;
-}
-
-export type Rendered = ReturnType<typeof renderSms>;
-
-/**
- * The survey SMS for `survey` and the items to write with it. When the survey's source has
- * `webSurvey` and a public base URL is configured, a new token's link (template `survey_link`),
- * provided the message still fits one segment; otherwise the digit prompt (template `survey`).
- * Replying by SMS works in both cases.
- */
-export function surveyInvitation(
-  survey: SurveyItem,
-  surveyExpiresAt: Date,
-  at: Date,
-): { rendered: Rendered; items: TxItem[] } {
-  const { rules, PUBLIC_BASE_URL: base } = config;
-  const vars = { engineerName: survey.engineerName, job: jobLabel(survey.kind) };
-  if (rules.sources[survey.source]?.webSurvey) {
-    if (base) {
-      const token = newWebToken();
-      const rendered = renderSms(
-        'survey_link',
-        { ...vars, link: webSurveyLink(token, base) },
-        rules.sms.signature,
-      );
-      if (smsSegments(rendered.body) === 1) {
-        return { rendered, items: [putWebToken(token, survey.surveyId, surveyExpiresAt, at)] };
-      }
-      logger.warn('web survey link does not fit one SMS segment; sending the digit prompt', {
-        surveyId: survey.surveyId,
-        length: rendered.body.length,
-      });
-    } else {
-      logger.warn('source has webSurvey but PUBLIC_BASE_URL is not set; sending the digit prompt', {
-        surveyId: survey.surveyId,
-        source: survey.source,
-      });
-    }
-  }
-  return { rendered: renderSms('survey', vars, rules.sms.signature), items: [] };
-}
 
 /** Why a web survey can no longer be answered. */
 export type ClosedReason = 'answered' | 'expired' | 'cancelled' | 'closed';
@@ -171,7 +68,7 @@ async function load(
 ): Promise<
   Exclude<WebSurveyState, { kind: 'open' }> | { kind: 'open'; survey: WebSurveyInfo; item: SurveyItem }
 > {
-  const tokenItem = await getWebToken(token);
+  const tokenItem = WEB_TOKEN.test(token) ? await getWebToken(token) : undefined;
   const survey = tokenItem ? await getSurvey(tokenItem.surveyId) : undefined;
   if (!tokenItem || !survey) return { kind: 'not_found' };
   const reason = closedReason(survey, tokenItem, at);

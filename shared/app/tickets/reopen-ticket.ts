@@ -1,14 +1,15 @@
 import { ConflictError, NotFoundError } from '#shared/app/errors';
-import { planTicket } from '#shared/app/tickets/complete-ticket';
+import { planTicket } from '#shared/app/tickets/plan-ticket';
+import { reopenedDelta } from '#shared/domain/counters';
 import type { TicketReopened } from '#shared/http/schemas/ticket-reopened';
 import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
-import { getPhoneState, leaveTurn, releasePhone } from '#shared/store/phone-state';
+import { getPhoneState, leaveQueue, releaseTurn } from '#shared/store/phone-state';
 import { getSurvey, updateSurvey } from '#shared/store/survey';
 import { getTicket, markReopened } from '#shared/store/ticket';
-import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
-import { replyOnClose } from '#shared/store/work-order-reply';
+import { type TxItem, transactIf } from '#shared/store/tx';
+import { replyOnClose as workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
 export interface ReopenResult {
   ticketId: string;
@@ -73,9 +74,9 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
           { status: 'cancelled', closedAt: iso, reopenedAt: iso },
           { due: null },
         ),
-        ...aggregateUpdates(survey.day, survey, { reopened: 1, cancelled: 1 }),
-        ...replyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
-        ...leaveTurn(phone, surveyId, at),
+        ...aggregateUpdates(survey.day, survey, reopenedDelta('unsent')),
+        ...workOrderReplyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
+        ...leaveQueue(phone, surveyId, at),
       );
     } else if (survey && survey.status === 'sent') {
       outcome = 'closed_uncounted';
@@ -87,21 +88,19 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
           { status: 'cancelled', closedAt: iso, reopenedAt: iso },
           { due: null },
         ),
-        ...aggregateUpdates(survey.day, survey, { reopened: 1, cancelled: 1, surveyed: -1 }),
-        ...releasePhone(phone, surveyId, at),
-        ...replyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
+        ...aggregateUpdates(survey.day, survey, reopenedDelta('sent')),
+        ...releaseTurn(phone, surveyId, at),
+        ...workOrderReplyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
       );
     } else if (survey) {
       items.push(
         updateSurvey(surveyId, survey.status, { reopenedAt: iso }),
-        ...aggregateUpdates(survey.day, survey, { reopened: 1 }),
+        ...aggregateUpdates(survey.day, survey, reopenedDelta('kept')),
       );
     }
-    try {
-      await transact(items);
-    } catch (err) {
-      if (err instanceof TxConditionFailed && attempt < 5) continue; // changed under us: look again
-      throw err;
+    if (!(await transactIf(items))) {
+      if (attempt < 5) continue; // changed under us: look again
+      throw new Error('the ticket kept changing while it was reopened');
     }
     logger.info('ticket reopened', { source: r.source, ticketId: r.ticketId, surveyId, survey: outcome });
     return { ...base, survey: outcome };

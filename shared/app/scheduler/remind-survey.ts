@@ -1,0 +1,54 @@
+import type { Outcome } from '#shared/app/scheduler/outcome';
+import { config } from '#shared/config/config';
+import { remindedDelta } from '#shared/domain/counters';
+import { jobLabel, renderSms } from '#shared/domain/sms/templates';
+import { isQuietTime, nextAllowedTime } from '#shared/domain/time';
+import { aggregateUpdates } from '#shared/store/aggregate';
+import { deliverOutbox, putSms } from '#shared/store/outbox';
+import { type SurveyItem, updateSurvey } from '#shared/store/survey';
+import { transact, transactIf } from '#shared/store/tx';
+
+/** One reminder for an unanswered survey, only in allowed hours and only before it expires. */
+export async function remindSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
+  const { rules } = config;
+  const expiresAt = new Date(survey.expiresAt as string);
+  if (isQuietTime(at, rules.sms.quietHours, rules.timeZone)) {
+    const next = nextAllowedTime(at, rules.sms.quietHours, rules.timeZone);
+    const skip = next >= expiresAt;
+    await transact([
+      updateSurvey(
+        survey.surveyId,
+        'sent',
+        skip ? { reminderSentAt: 'skipped' } : { remindAt: next.toISOString() },
+        { due: skip ? expiresAt : next },
+      ),
+    ]);
+    return 'deferred';
+  }
+  const smsId = `${survey.surveyId}#reminder`;
+  const recorded = await transactIf([
+    updateSurvey(
+      survey.surveyId,
+      'sent',
+      { reminderSentAt: at.toISOString() },
+      { due: expiresAt, noReminderYet: true },
+    ),
+    ...aggregateUpdates(survey.day, survey, remindedDelta()),
+    putSms(
+      {
+        smsId,
+        to: survey.phone,
+        surveyId: survey.surveyId,
+        rendered: renderSms(
+          'reminder',
+          { engineerName: survey.engineerName, job: jobLabel(survey.kind) },
+          rules.sms.signature,
+        ),
+      },
+      at,
+    ),
+  ]);
+  if (!recorded) return 'skipped';
+  await deliverOutbox(smsId);
+  return 'reminded';
+}

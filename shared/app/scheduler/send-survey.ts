@@ -1,0 +1,76 @@
+import type { Outcome } from '#shared/app/scheduler/outcome';
+import { surveyInvitation } from '#shared/app/surveys/survey-invitation';
+import { config } from '#shared/config/config';
+import { sentDelta, suppressedDelta } from '#shared/domain/counters';
+import { suppressionAtSend } from '#shared/domain/suppression';
+import { isQuietTime, nextAllowedTime } from '#shared/domain/time';
+import { aggregateUpdates } from '#shared/store/aggregate';
+import { deliverOutbox, putSms } from '#shared/store/outbox';
+import { enqueue, getPhoneState, leaveQueue, openOnPhone } from '#shared/store/phone-state';
+import { type SurveyItem, updateSurvey } from '#shared/store/survey';
+import { transact, transactIf } from '#shared/store/tx';
+import { replyOnClose as workOrderReplyOnClose } from '#shared/store/work-order-reply';
+
+/**
+ * A scheduled survey that fell due: deferred out of quiet hours; suppressed if the phone opted
+ * out or was surveyed lately since it was planned (domain/suppression.ts); queued behind the
+ * survey open on the phone; otherwise sent (the invitation SMS committed with the survey's and
+ * the phone's change, then delivered). 'skipped' when the survey or the phone changed since
+ * they were read: the caller decides again on fresh state.
+ */
+export async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
+  const { rules } = config;
+  if (isQuietTime(at, rules.sms.quietHours, rules.timeZone)) {
+    const next = nextAllowedTime(at, rules.sms.quietHours, rules.timeZone);
+    await transact([
+      updateSurvey(survey.surveyId, 'scheduled', { dueAt: next.toISOString() }, { due: next }),
+    ]);
+    return 'deferred';
+  }
+  const phone = await getPhoneState(survey.phone);
+  const reason = suppressionAtSend(phone, survey.surveyId, at, rules);
+  if (reason) {
+    const done = await transactIf([
+      updateSurvey(
+        survey.surveyId,
+        'scheduled',
+        { status: 'suppressed', reason, closedAt: at.toISOString() },
+        { due: null },
+      ),
+      ...aggregateUpdates(survey.day, survey, suppressedDelta(reason)),
+      ...workOrderReplyOnClose(survey, { status: 'suppressed', reason }, at),
+      ...leaveQueue(phone, survey.surveyId, at),
+    ]);
+    return done ? 'suppressed' : 'skipped';
+  }
+  if (phone.openSurveyId && phone.openSurveyId !== survey.surveyId) {
+    return (await transactIf(enqueue(phone, survey.surveyId))) ? 'queued' : 'skipped';
+  }
+  const expiresAt = new Date(at.getTime() + rules.survey.expiryHours * 3_600_000);
+  const remindAt = new Date(at.getTime() + rules.survey.reminderHours * 3_600_000);
+  const hasReminder = remindAt < expiresAt;
+  const smsId = `${survey.surveyId}#survey`;
+  // The digit prompt, or the web survey's link when the survey's source asks for it.
+  const invitation = surveyInvitation(survey, expiresAt, at);
+  const sent = await transactIf([
+    openOnPhone(phone, survey.surveyId, at),
+    updateSurvey(
+      survey.surveyId,
+      'scheduled',
+      {
+        status: 'sent',
+        sentAt: at.toISOString(),
+        expiresAt: expiresAt.toISOString(),
+        ...(hasReminder ? { remindAt: remindAt.toISOString() } : {}),
+      },
+      { due: hasReminder ? remindAt : expiresAt },
+    ),
+    ...aggregateUpdates(survey.day, survey, sentDelta()),
+    putSms({ smsId, to: survey.phone, surveyId: survey.surveyId, rendered: invitation.rendered }, at),
+    ...invitation.items,
+  ]);
+  // Someone else changed the survey or the phone since we read them: the next run re-decides.
+  if (!sent) return 'skipped';
+  await deliverOutbox(smsId);
+  return 'surveysSent';
+}

@@ -1,0 +1,8 @@
+import type { Outcome } from '#shared/app/scheduler/outcome';
+import { deliverOutbox, type SmsItem } from '#shared/store/outbox';
+
+/** A pending SMS or alert whose first delivery failed (or never ran): delivered again. */
+export async function smsDue(item: SmsItem): Promise<Outcome> {
+  if (item.status !== 'pending') return 'skipped';
+  return (await deliverOutbox(item.smsId)) ? 'smsDelivered' : 'failed';
+}

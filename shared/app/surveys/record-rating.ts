@@ -1,0 +1,101 @@
+import { type AnswerPlan, customerSms } from '#shared/app/surveys/customer-sms';
+import { config } from '#shared/config/config';
+import { ratingDelta } from '#shared/domain/counters';
+import { cleanFreeText } from '#shared/domain/free-text';
+import type { Rating } from '#shared/domain/types';
+import { aggregateUpdates } from '#shared/store/aggregate';
+import { openCallback, opensCallback } from '#shared/store/callback';
+import { commentListing } from '#shared/store/comment';
+import { type PhoneState, releaseTurn } from '#shared/store/phone-state';
+import { type SurveyItem, updateSurvey } from '#shared/store/survey';
+import { replyOnClose as workOrderReplyOnClose } from '#shared/store/work-order-reply';
+
+/**
+ * The step that records a rating, shared by the two ways to answer a survey: an SMS reply
+ * (handle-inbound-sms.ts) and the web survey (web-survey.ts).
+ */
+
+export interface Answer {
+  rating: Rating;
+  comment?: string;
+  /** Given with the rating (web survey): no reasons question follows. */
+  reasons?: number[];
+}
+
+/**
+ * A rating, by SMS or on the web page: counted once with the survey's state change; a 不满意
+ * (and a 基本满意 when configured) opens a callback case. A 1, or an answer that already carries
+ * its reasons, closes the survey with a thank-you; a 2 or 3 by SMS asks for the reasons first.
+ */
+export function planRating(
+  survey: SurveyItem,
+  state: PhoneState,
+  answer: Answer,
+  at: Date,
+): AnswerPlan<'rated'> {
+  const { rules } = config;
+  const iso = at.toISOString();
+  const { rating } = answer;
+  const comment = cleanFreeText(answer.comment ?? '') || undefined;
+  const opens = opensCallback(rating);
+  const counted = aggregateUpdates(
+    survey.day,
+    survey,
+    ratingDelta(rating, { opensCallback: opens, reasons: answer.reasons ?? [] }),
+  );
+  const callback = opens ? openCallback(survey, rating, comment, at, answer.reasons) : [];
+  // The supervisors' alert goes out with the reply SMS, not a scheduler tick later.
+  const alerts = opens ? [`${survey.surveyId}#opened`] : [];
+  const listing = rating === 3 ? commentListing(survey, at) : undefined;
+  if (rating !== 1 && answer.reasons === undefined) {
+    const reasonsDue = new Date(at.getTime() + rules.survey.reasonsTimeoutHours * 3_600_000);
+    const ask = customerSms(
+      `${survey.surveyId}#reasons`,
+      survey.phone,
+      'reasons_question',
+      at,
+      survey.surveyId,
+    );
+    return {
+      outcome: 'rated',
+      items: [
+        updateSurvey(
+          survey.surveyId,
+          'sent',
+          {
+            status: 'awaiting_reasons',
+            rating,
+            comment,
+            answeredAt: iso,
+            reasonsDueAt: reasonsDue.toISOString(),
+          },
+          { due: reasonsDue, expectReprompts: survey.reprompts, ...(listing ? { listing } : {}) },
+        ),
+        ...counted,
+        ...callback,
+        ask.item,
+      ],
+      sms: [ask.smsId, ...alerts],
+    };
+  }
+  const reasons = answer.reasons?.length ? answer.reasons : undefined;
+  const template = rating === 1 ? 'thanks' : rating === 3 ? 'thanks_callback' : 'thanks_reasons';
+  const thanks = customerSms(`${survey.surveyId}#thanks`, survey.phone, template, at, survey.surveyId);
+  return {
+    outcome: 'rated',
+    items: [
+      updateSurvey(
+        survey.surveyId,
+        'sent',
+        { status: 'answered', rating, comment, reasons, answeredAt: iso, closedAt: iso },
+        { due: null, expectReprompts: survey.reprompts, ...(listing ? { listing } : {}) },
+      ),
+      ...counted,
+      ...callback,
+      ...releaseTurn(state, survey.surveyId, at),
+      ...workOrderReplyOnClose(survey, { status: 'answered', rating, reasons, comment }, at),
+      thanks.item,
+    ],
+    sms: [thanks.smsId, ...alerts],
+  };
+}

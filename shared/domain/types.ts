@@ -1,0 +1,41 @@
+/**
+ * The vocabulary shared by rules, use cases and storage: pure types and their value lists, with
+ * no dependency on how or where anything is stored.
+ */
+
+/** The engineer a completion, a survey and its figures belong to (as counted at the time). */
+export interface EngineerRef {
+  engineerId: string;
+  engineerName: string;
+  team: string;
+  region: string;
+}
+
+export type SurveyStatus =
+  | 'scheduled' // waiting for its send time (in the due index)
+  | 'waiting' // due, but the phone has another survey open; queued on the phone
+  | 'sent' // SMS committed; open for a reply until expiresAt (in the due index)
+  | 'awaiting_reasons' // rated 2 or 3; open for the reasons until reasonsDueAt (in the due index)
+  | 'answered'
+  | 'cancelled' // the ticket was reopened before the survey was answered
+  | 'expired'
+  | 'suppressed'
+  | 'opted_out';
+
+/** Surveys a customer's answer can still land on. */
+export const OPEN_STATUSES: readonly SurveyStatus[] = ['sent', 'awaiting_reasons'];
+
+/** Why a survey is never sent (each counted under its own counter). */
+export const suppressionReasons = [
+  'opted_out',
+  'recently_surveyed',
+  'staff_phone',
+  'kind_not_surveyed',
+] as const;
+export type SuppressionReason = (typeof suppressionReasons)[number];
+
+/** A rating on the three-point scale: 1 满意, 2 基本满意, 3 不满意. */
+export type Rating = 1 | 2 | 3;
+
+/** How a callback case was closed. */
+export type CallbackOutcome = 'resolved_satisfied' | 'resolved_unsatisfied' | 'unreachable';

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import {
+  callbackClosedDelta,
+  completionDelta,
+  counters,
+  outcomeCounter,
+  ratingCounter,
+  ratingDelta,
+  reasonCounter,
+  reasonsDelta,
+  reopenedDelta,
+  suppressedDelta,
+  suppressionCounter,
+} from '#shared/domain/counters';
+import { suppressionReasons } from '#shared/domain/types';
+import { callbackDelta, surveyDelta } from '#shared/domain/verify';
+
+describe('counter deltas', () => {
+  it('map every suppression reason, rating, outcome and reason code to a counter of its own', () => {
+    const all = [
+      ...Object.values(suppressionCounter),
+      ...Object.values(ratingCounter),
+      ...Object.values(outcomeCounter),
+      ...Object.values(reasonCounter),
+    ];
+    expect(new Set(all).size).toBe(all.length);
+    for (const c of all) expect(counters).toContain(c);
+    expect(Object.keys(suppressionCounter).sort()).toEqual([...suppressionReasons].sort());
+  });
+
+  it('count a completion and the timeliness figures that apply', () => {
+    expect(completionDelta({ contactOnTime: true, repairOnTime: false, punctual: null })).toEqual({
+      completed: 1,
+      contactApplicable: 1,
+      contactOnTime: 1,
+      repairApplicable: 1,
+      repairOnTime: 0,
+      punctualApplicable: 0,
+      punctual: 0,
+    });
+  });
+
+  it('count a suppression under the total and its reason', () => {
+    expect(suppressedDelta('staff_phone')).toEqual({ suppressed: 1, suppressedStaffPhone: 1 });
+  });
+
+  it('count each distinct reason 1-6 once and nothing else', () => {
+    expect(reasonsDelta([2, 2, 6, 7, 0])).toEqual({ reason2: 1, reason6: 1 });
+  });
+
+  it('count a rating, the callback it opens and the reasons given with it', () => {
+    expect(ratingDelta(3, { opensCallback: true, reasons: [1] })).toEqual({
+      responses: 1,
+      dissatisfied: 1,
+      callbacksOpened: 1,
+      reason1: 1,
+    });
+    expect(ratingDelta(1, { opensCallback: false })).toEqual({ responses: 1, satisfied: 1 });
+  });
+
+  it('take a reopened sent survey out of the denominator again', () => {
+    expect(reopenedDelta('unsent')).toEqual({ reopened: 1, cancelled: 1 });
+    expect(reopenedDelta('sent')).toEqual({ reopened: 1, cancelled: 1, surveyed: -1 });
+    expect(reopenedDelta('kept')).toEqual({ reopened: 1 });
+  });
+
+  it('count a closed callback case under its outcome', () => {
+    expect(callbackClosedDelta('unreachable')).toEqual({ callbacksClosed: 1, callbacksUnreachable: 1 });
+  });
+});
+
+describe('the recompute agrees with the deltas the use cases add', () => {
+  const nonZero = (d: Record<string, number | undefined>) =>
+    Object.fromEntries(Object.entries(d).filter(([, v]) => v));
+  const tl = { contactOnTime: true, repairOnTime: null, punctual: false } as const;
+
+  it('for a suppressed survey', () => {
+    const { delta } = surveyDelta({
+      day: '2026-11-20',
+      engineerId: 'E1',
+      status: 'suppressed',
+      reason: 'opted_out',
+      timeliness: tl,
+    });
+    expect(nonZero(delta)).toEqual(nonZero({ ...completionDelta(tl), ...suppressedDelta('opted_out') }));
+  });
+
+  it('for a rated survey with reasons', () => {
+    const { delta } = surveyDelta({
+      day: '2026-11-20',
+      engineerId: 'E1',
+      status: 'answered',
+      timeliness: tl,
+      sentAt: '2026-11-20T01:00:00Z',
+      rating: 2,
+      reasons: [3, 3, 5],
+    });
+    expect(nonZero(delta)).toEqual(
+      nonZero({
+        ...completionDelta(tl),
+        surveyed: 1,
+        ...ratingDelta(2, { opensCallback: false, reasons: [3, 5] }),
+      }),
+    );
+  });
+
+  it('for a closed callback case', () => {
+    const { delta } = callbackDelta({
+      day: '2026-11-20',
+      engineerId: 'E1',
+      status: 'closed',
+      outcome: 'resolved_satisfied',
+    });
+    expect(delta).toEqual({ callbacksOpened: 1, ...callbackClosedDelta('resolved_satisfied') });
+  });
+});
