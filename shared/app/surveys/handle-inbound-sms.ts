@@ -1,3 +1,4 @@
+import { openCallback, opensCallback } from '#shared/app/callbacks/open-callback';
 import { config } from '#shared/config/config';
 import { cleanFreeText } from '#shared/domain/free-text';
 import { maskPhone, normalizeCnMobile } from '#shared/domain/phone';
@@ -6,7 +7,7 @@ import { parseReasons, parseReply } from '#shared/domain/sms-reply-parser';
 import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates, type Counts } from '#shared/store/aggregate';
-import { addReasonsToCallback, openCallback, opensCallback } from '#shared/store/callback';
+import { addReasonsToCallback } from '#shared/store/callback';
 import { inboundHandled, markInbound } from '#shared/store/inbound';
 import { deliverOutbox, putSms, surveyIdForMessage } from '#shared/store/outbox';
 import { getPhoneState, type PhoneState, releasePhone, savePhoneState } from '#shared/store/phone-state';
