@@ -66,8 +66,10 @@ export interface AggregateItem extends EngineerRef, Partial<Counts> {
   day: string;
 }
 
+const dailyPk = (month: string) => `AGG#${month}`;
+
 export function aggKey(day: string, engineerId: string) {
-  return { pk: `AGG#${day.slice(0, 7)}`, sk: `${day.slice(8, 10)}#${engineerId}` };
+  return { pk: dailyPk(day.slice(0, 7)), sk: `${day.slice(8, 10)}#${engineerId}` };
 }
 
 /**
@@ -308,11 +310,7 @@ export async function queryAggregates(days: string[]): Promise<AggregateItem[]> 
       const last = (sorted[sorted.length - 1] as string).slice(8, 10);
       return queryAll<AggregateItem>({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': aggKey(`${month}-01`, '').pk,
-          ':from': `${first}#`,
-          ':to': `${last}#\uffff`,
-        },
+        ExpressionAttributeValues: { ':pk': dailyPk(month), ':from': `${first}#`, ':to': `${last}#\uffff` },
       });
     }),
   );
