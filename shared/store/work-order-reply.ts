@@ -60,9 +60,12 @@ export interface WorkOrderReplyItem {
 export const replyStatuses = ['pending', 'queued', 'delivered', 'dead'] as const;
 export type ReplyStatus = (typeof replyStatuses)[number];
 
+/** The list of the replies in a status (gsi2pk). */
+const repliesIn = (status: ReplyStatus) => `REPLIES#${status}`;
+
 /** Listing keys of a reply in the given status (gsi2). */
 export const replyListKeys = (status: ReplyStatus, createdAt: string, surveyId: string) => ({
-  gsi2pk: `REPLIES#${status}`,
+  gsi2pk: repliesIn(status),
   gsi2sk: `${createdAt}#${surveyId}`,
 });
 
@@ -146,7 +149,7 @@ export async function listReplies(status: ReplyStatus | undefined, limit: number
           TableName: TABLE,
           IndexName: LIST_INDEX,
           KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': replyListKeys(s, '', '').gsi2pk },
+          ExpressionAttributeValues: { ':pk': repliesIn(s) },
           ScanIndexForward: false,
           ExclusiveStartKey: start,
           Limit: limit - out.length,

@@ -15,7 +15,12 @@ import type { Principal } from '#shared/http/auth';
 import { COMMENTS_DEFAULT_LIMIT, COMMENTS_MAX_LIMIT } from '#shared/http/schemas/reports';
 import { type AggregateItem, latestEngineerDay, queryEngineerDays } from '#shared/store/aggregate';
 
-/** GET /v1/reports/engineers/{engineerId}: one engineer over a range: figures, trend, dissatisfied comments. */
+/**
+ * GET /v1/reports/engineers/{engineerId}: one engineer over a range: figures, trend (by week or
+ * month) and their dissatisfied comments (comments.ts), within what the principal may see.
+ */
+
+/** The trend's buckets. */
 export type Granularity = 'week' | 'month';
 
 /** Ranges up to this many days get a weekly trend by default, longer ones a monthly trend. */
