@@ -3,12 +3,8 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { NotFoundError, ValidationError } from '#shared/app/errors';
-import {
-  engineerDetail,
-  engineerReport,
-  regionReport,
-  teamReport,
-} from '#shared/app/reports/engineer-report';
+import { engineerDetail } from '#shared/app/reports/engineer-detail';
+import { engineerReport } from '#shared/app/reports/engineer-report';
 import {
   engineerCommentsCsv,
   engineersCsv,
@@ -16,6 +12,7 @@ import {
   regionsCsv,
   teamsCsv,
 } from '#shared/app/reports/report-csv';
+import { regionReport, teamReport } from '#shared/app/reports/rollups';
 import { config } from '#shared/config/config';
 import { type Period, parsePeriod, rangePeriod } from '#shared/domain/time';
 import { principalFromEvent } from '#shared/http/auth';

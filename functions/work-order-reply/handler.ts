@@ -1,81 +1,63 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { ChangeMessageVisibilityCommand } from '@aws-sdk/client-sqs';
 import middy from '@middy/core';
-import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { handleReplyMessage, type MessageDecision } from '#shared/app/work-order-replies/deliver';
+import { consumeReply } from '#shared/app/work-order-replies/consume';
 import { config } from '#shared/config/config';
 import { replyQueueMaxReceives } from '#shared/domain/backoff';
-import { type SqsPort, sqs } from '#shared/gateways/work-order-queue';
+import { replyQueue, type SqsPort, sqs } from '#shared/gateways/work-order-queue';
 import { logger } from '#shared/runtime/log';
-
-/** SQS caps a message's visibility timeout at 12 hours. */
-export const MAX_VISIBILITY_SECONDS = 12 * 3600;
 
 const messageSchema = z.object({ surveyId: z.string().min(1).max(200) });
 
+function parseMessage(body: string): z.infer<typeof messageSchema> | undefined {
+  try {
+    const msg = messageSchema.safeParse(JSON.parse(body));
+    return msg.success ? msg.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Consumer of the work-order replies queue (AWS): one delivery attempt per message. A message
- * whose attempt failed is reported as a batch item failure with its visibility timeout set to the
- * backoff delay, so SQS hands it back when the next attempt is due; a dead reply's message is made
- * visible at once and reported failed until SQS moves it to the DLQ (maxReceiveCount).
+ * Consumer of the work-order replies queue (AWS): each message is parsed and handed to the use
+ * case (shared/app/work-order-replies/consume.ts), which makes one delivery attempt and sets the
+ * message's visibility for the next. A message not done with is reported as a batch item failure;
+ * so is one that cannot be read (it goes to the DLQ for a person to look at) and one whose attempt
+ * threw (table or secret trouble: SQS retries after the queue's visibility timeout).
  */
 export function consumeReplies(port: SqsPort, queueUrl: string, maxReceives = replyQueueMaxReceives()) {
+  const queue = replyQueue(port, queueUrl);
   async function one(record: SQSRecord): Promise<boolean> {
-    let decision: MessageDecision;
+    const msg = parseMessage(record.body);
+    if (!msg) {
+      logger.error('malformed work-order reply message', { messageId: record.messageId });
+      return false;
+    }
     try {
-      let body: unknown;
-      try {
-        body = JSON.parse(record.body);
-      } catch {
-        body = undefined;
-      }
-      const msg = messageSchema.safeParse(body);
-      if (!msg.success) {
-        // Nothing can make it deliverable: it goes to the DLQ for a person to look at.
-        logger.error('malformed work-order reply message', { messageId: record.messageId });
-        return false;
-      }
-      decision = await handleReplyMessage(
+      return await consumeReply(
         {
-          surveyId: msg.data.surveyId,
+          surveyId: msg.surveyId,
           messageId: record.messageId,
+          receiptHandle: record.receiptHandle,
           receiveCount: Number(record.attributes.ApproximateReceiveCount) || 1,
         },
         maxReceives,
+        queue,
       );
     } catch (err) {
-      // Table or secret trouble: SQS retries after the queue's visibility timeout.
       logger.error('work-order reply attempt failed', { messageId: record.messageId, error: err as Error });
       return false;
     }
-    if (decision.kind === 'done') return true;
-    const seconds =
-      decision.kind === 'retry' ? Math.min(MAX_VISIBILITY_SECONDS, Math.ceil(decision.delayMs / 1000)) : 0;
-    try {
-      await port.send(
-        new ChangeMessageVisibilityCommand({
-          QueueUrl: queueUrl,
-          ReceiptHandle: record.receiptHandle,
-          VisibilityTimeout: seconds,
-        }),
-      );
-    } catch (err) {
-      // The message still comes back, after the queue's own visibility timeout.
-      logger.warn('could not set the message visibility', {
-        messageId: record.messageId,
-        error: err as Error,
-      });
-    }
-    return false;
   }
 
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const results = await Promise.all(event.Records.map(async (r) => ((await one(r)) ? undefined : r)));
-    const batchItemFailures: SQSBatchItemFailure[] = results
-      .filter((r): r is SQSRecord => r !== undefined)
-      .map((r) => ({ itemIdentifier: r.messageId }));
-    return { batchItemFailures };
+    const done = await Promise.all(event.Records.map(one));
+    return {
+      batchItemFailures: event.Records.filter((_, i) => !done[i]).map((r) => ({
+        itemIdentifier: r.messageId,
+      })),
+    };
   };
 }
 

@@ -408,7 +408,7 @@ async function serve(input: ServeInput): Promise<LocalSystem> {
     }
     if (path === '/local/work-order-replies' && method === 'GET') {
       const status = query.get('status') ?? undefined;
-      const replies = await import('#shared/app/work-order-replies/deliver');
+      const replies = await import('#shared/app/work-order-replies/list');
       const { replyStatuses } = await import('#shared/store/work-order-reply');
       if (status !== undefined && !(replyStatuses as readonly string[]).includes(status)) {
         throw new HttpProblem(400, `status must be one of ${replyStatuses.join(', ')}`, { field: 'status' });

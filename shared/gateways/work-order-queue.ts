@@ -1,4 +1,4 @@
-import { type ChangeMessageVisibilityCommand, type SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { config } from '#shared/config/config';
 
 /**
@@ -18,4 +18,32 @@ export const sqs: SqsPort | undefined = config.WORK_ORDER_QUEUE_URL
 /** What a queue message carries: ids only (the reply itself stays in the table). */
 export interface ReplyMessage {
   surveyId: string;
+}
+
+/** SQS caps a message's visibility timeout at 12 hours. */
+export const MAX_VISIBILITY_SECONDS = 12 * 3600;
+
+/** The replies' queue as the use cases see it. */
+export interface ReplyQueue {
+  /** Sends one message naming the reply. */
+  send(message: ReplyMessage): Promise<void>;
+  /** Makes a received message visible again after `seconds` (capped at 12 hours; 0 = at once). */
+  showAgainIn(receiptHandle: string, seconds: number): Promise<void>;
+}
+
+export function replyQueue(port: SqsPort, queueUrl: string): ReplyQueue {
+  return {
+    async send(message) {
+      await port.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
+    },
+    async showAgainIn(receiptHandle, seconds) {
+      await port.send(
+        new ChangeMessageVisibilityCommand({
+          QueueUrl: queueUrl,
+          ReceiptHandle: receiptHandle,
+          VisibilityTimeout: Math.min(MAX_VISIBILITY_SECONDS, seconds),
+        }),
+      );
+    },
+  };
 }

@@ -1,7 +1,9 @@
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { type Counter, type Counts, counters } from '#shared/domain/counters';
 import type { EngineerRef } from '#shared/domain/types';
-import { TABLE } from '#shared/store/client';
+import { ddb, TABLE } from '#shared/store/client';
 import { queryAll } from '#shared/store/query';
+import { ENGINEER_DAYS_INDEX } from '#shared/store/table';
 import type { TxItem } from '#shared/store/tx';
 
 export type { EngineerRef };
@@ -23,8 +25,10 @@ export interface AggregateItem extends EngineerRef, Partial<Counts> {
   day: string;
 }
 
+const dailyPk = (month: string) => `AGG#${month}`;
+
 export function aggKey(day: string, engineerId: string) {
-  return { pk: `AGG#${day.slice(0, 7)}`, sk: `${day.slice(8, 10)}#${engineerId}` };
+  return { pk: dailyPk(day.slice(0, 7)), sk: `${day.slice(8, 10)}#${engineerId}` };
 }
 
 /**
@@ -181,7 +185,7 @@ export function aggregateUpdates(day: string, eng: EngineerRef, delta: Partial<C
  * only an engineer moved back and forth within a month could be shown under the other team).
  */
 export function fromRollup(raw: Record<string, unknown>): AggregateItem {
-  const month = String(raw.pk).slice('AGGM#'.length);
+  const month = String(raw.pk).slice(rollupKey('', '', '').pk.length);
   const last = Number(raw[rollupRefAttr.lastDay] ?? 1);
   const { team, engineerId } = rollupKeyParts(String(raw.sk));
   const out: AggregateItem = {
@@ -265,9 +269,41 @@ export async function queryAggregates(days: string[]): Promise<AggregateItem[]> 
       const last = (sorted[sorted.length - 1] as string).slice(8, 10);
       return queryAll<AggregateItem>({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': `AGG#${month}`, ':from': `${first}#`, ':to': `${last}#\uffff` },
+        ExpressionAttributeValues: { ':pk': dailyPk(month), ':from': `${first}#`, ':to': `${last}#\uffff` },
       });
     }),
   );
   return perMonth.flat();
+}
+
+/** One engineer's daily items from `first` to `last` (local days, inclusive), in day order. */
+export async function queryEngineerDays(
+  engineerId: string,
+  first: string,
+  last: string,
+): Promise<AggregateItem[]> {
+  return queryAll<AggregateItem>({
+    IndexName: ENGINEER_DAYS_INDEX,
+    KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: {
+      ':pk': aggEngineerIndexKey(first, engineerId).gsi3pk,
+      ':from': first,
+      ':to': last,
+    },
+  });
+}
+
+/** The engineer's most recent daily item of all time (their current team and region), if any. */
+export async function latestEngineerDay(engineerId: string): Promise<AggregateItem | undefined> {
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: ENGINEER_DAYS_INDEX,
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': aggEngineerIndexKey('', engineerId).gsi3pk },
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  );
+  return res.Items?.[0] as AggregateItem | undefined;
 }

@@ -1,8 +1,10 @@
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config/config';
-import { TABLE } from '#shared/store/client';
+import { ddb, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
 import { retentionTtl } from '#shared/store/retention';
 import type { SurveyItem } from '#shared/store/survey';
+import { LIST_INDEX } from '#shared/store/table';
 import type { TxItem } from '#shared/store/tx';
 
 /**
@@ -12,7 +14,7 @@ import type { TxItem } from '#shared/store/tx';
  * never without its reply, and never has two); delivery and retries happen afterwards.
  * Keys: pk=REPLY#{surveyId}, sk=REPLY; in the due index while it waits for (re)delivery;
  * listed by status in gsi2 (gsi2pk=REPLIES#{status}, gsi2sk={createdAt}#{surveyId}).
- * Delivery: shared/app/work-order-replies/deliver.ts.
+ * Delivery: shared/app/work-order-replies/; its state changes: store/work-order-reply-delivery.ts.
  */
 export type ClosedStatus = 'answered' | 'expired' | 'suppressed' | 'cancelled';
 
@@ -58,13 +60,19 @@ export interface WorkOrderReplyItem {
 export const replyStatuses = ['pending', 'queued', 'delivered', 'dead'] as const;
 export type ReplyStatus = (typeof replyStatuses)[number];
 
+/** The list of the replies in a status (gsi2pk). */
+const repliesIn = (status: ReplyStatus) => `REPLIES#${status}`;
+
 /** Listing keys of a reply in the given status (gsi2). */
 export const replyListKeys = (status: ReplyStatus, createdAt: string, surveyId: string) => ({
-  gsi2pk: `REPLIES#${status}`,
+  gsi2pk: repliesIn(status),
   gsi2sk: `${createdAt}#${surveyId}`,
 });
 
 export const replyKey = (surveyId: string) => ({ pk: `REPLY#${surveyId}`, sk: 'REPLY' as const });
+
+/** The reply's entry in the due index, at `at`. */
+export const replyDueKeys = (surveyId: string, at: Date) => dueKeys(`REPLY#${surveyId}`, at);
 
 export interface SurveyClose {
   status: ClosedStatus;
@@ -104,7 +112,7 @@ export function replyOnClose(
     createdAt: at.toISOString(),
     nextAttemptAt: at.toISOString(),
     ttl: retentionTtl(at),
-    ...dueKeys(`REPLY#${survey.surveyId}`, at),
+    ...replyDueKeys(survey.surveyId, at),
     ...replyListKeys('pending', at.toISOString(), survey.surveyId),
   };
   return [{ Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }];
@@ -118,4 +126,42 @@ export function answeredClose(survey: SurveyItem): SurveyClose {
     ...(survey.reasons ? { reasons: survey.reasons } : {}),
     ...(survey.comment ? { comment: survey.comment } : {}),
   };
+}
+
+export async function getReply(surveyId: string): Promise<WorkOrderReplyItem | undefined> {
+  const res = await ddb.send(
+    new GetCommand({ TableName: TABLE, Key: replyKey(surveyId), ConsistentRead: true }),
+  );
+  return res.Item as WorkOrderReplyItem | undefined;
+}
+
+/** A reply as operators read it: no storage keys. */
+export type ReplyRecord = Omit<WorkOrderReplyItem, 'pk' | 'sk' | 'gsi1pk' | 'gsi1sk' | 'gsi2pk' | 'gsi2sk'>;
+
+/** Up to `limit` replies in the given status (all statuses when none), newest first within each status. */
+export async function listReplies(status: ReplyStatus | undefined, limit: number): Promise<ReplyRecord[]> {
+  const out: ReplyRecord[] = [];
+  for (const s of status ? [status] : replyStatuses) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: TABLE,
+          IndexName: LIST_INDEX,
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': repliesIn(s) },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+          Limit: limit - out.length,
+        }),
+      );
+      for (const it of res.Items ?? []) {
+        const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...record } = it;
+        out.push(record as ReplyRecord);
+      }
+      start = res.LastEvaluatedKey;
+    } while (start && out.length < limit);
+    if (out.length >= limit) break;
+  }
+  return out;
 }

@@ -1,12 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reports } from '#functions/reports/handler';
-import type {
-  EngineerDetail,
-  EngineerFigures,
-  EngineerReport,
-  RegionReport,
-  TeamReport,
-} from '#shared/app/reports/engineer-report';
+import type { EngineerDetail } from '#shared/app/reports/engineer-detail';
+import type { EngineerReport } from '#shared/app/reports/engineer-report';
+import type { EngineerFigures } from '#shared/app/reports/figures';
+import type { RegionReport, TeamReport } from '#shared/app/reports/rollups';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { BOM } from '#shared/http/csv';

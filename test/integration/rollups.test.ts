@@ -2,7 +2,8 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ticketCompleted } from '#functions/ticket-completed/handler';
 import { closeCallback } from '#shared/app/callbacks/callbacks';
-import { engineerReport, regionReport, teamReport } from '#shared/app/reports/engineer-report';
+import { engineerReport } from '#shared/app/reports/engineer-report';
+import { regionReport, teamReport } from '#shared/app/reports/rollups';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';

@@ -17,9 +17,14 @@ process.env.REPLY_SECRETS = JSON.stringify({ ossR: SECRET });
 const { now, pinClock } = await import('#shared/runtime/clock');
 const { REPLY_BACKOFF, backoffDelayMs, replyQueueMaxReceives } = await import('#shared/domain/backoff');
 const { transact } = await import('#shared/store/tx');
-const { replyOnClose } = await import('#shared/store/work-order-reply');
-const { forwardReply, getReply } = await import('#shared/app/work-order-replies/deliver');
-const { consumeReplies, MAX_VISIBILITY_SECONDS } = await import('#functions/work-order-reply/handler');
+const { getReply, replyOnClose } = await import('#shared/store/work-order-reply');
+const { forwardReply: forward } = await import('#shared/app/work-order-replies/forward');
+const { MAX_VISIBILITY_SECONDS, replyQueue } = await import('#shared/gateways/work-order-queue');
+const { consumeReplies } = await import('#functions/work-order-reply/handler');
+type StoredReply = NonNullable<Awaited<ReturnType<typeof getReply>>>;
+/** The scheduler's hand-off to the queue, on the SQS stand-in. */
+const forwardReply = (item: StoredReply, at: Date, port: ReturnType<typeof fakeSqs>, queueUrl: string) =>
+  forward(item, at, replyQueue(port, queueUrl));
 receiver.useClock(now);
 afterAll(() => receiver.close());
 

@@ -29,7 +29,8 @@ import { completeAndPlan } from '../helpers/complete.ts';
 const { reopenTicket } = await import('#shared/app/tickets/reopen-ticket');
 const { handleInboundSms } = await import('#shared/app/surveys/handle-inbound-sms');
 const { runDueWork } = await import('#shared/app/scheduler/run-due-work');
-const { getReply, listWorkOrderReplies } = await import('#shared/app/work-order-replies/deliver');
+const { getReply } = await import('#shared/store/work-order-reply');
+const { listWorkOrderReplies } = await import('#shared/app/work-order-replies/list');
 receiver.useClock(now);
 
 afterAll(() => receiver.close());

@@ -29,7 +29,9 @@ describe('counter deltas', () => {
   });
 
   it('count a completion and the timeliness figures that apply', () => {
-    expect(completionDelta({ contactOnTime: true, repairOnTime: false, punctual: null })).toEqual({
+    expect(
+      completionDelta({ contactOnTime: true, repairOnTime: false, punctual: null, repairLimitHours: 4 }),
+    ).toEqual({
       completed: 1,
       contactApplicable: 1,
       contactOnTime: 1,
@@ -72,7 +74,7 @@ describe('counter deltas', () => {
 describe('the recompute agrees with the deltas the use cases add', () => {
   const nonZero = (d: Record<string, number | undefined>) =>
     Object.fromEntries(Object.entries(d).filter(([, v]) => v));
-  const tl = { contactOnTime: true, repairOnTime: null, punctual: false } as const;
+  const tl = { contactOnTime: true, repairOnTime: null, punctual: false, repairLimitHours: null } as const;
 
   it('for a suppressed survey', () => {
     const { delta } = surveyDelta({

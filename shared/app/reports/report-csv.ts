@@ -1,12 +1,8 @@
-import type {
-  DissatisfiedComment,
-  EngineerDetail,
-  EngineerReport,
-  ReasonKey,
-  RegionReport,
-  TeamReport,
-  TotalsFigures,
-} from '#shared/app/reports/engineer-report';
+import type { DissatisfiedComment } from '#shared/app/reports/comments';
+import type { EngineerDetail } from '#shared/app/reports/engineer-detail';
+import type { EngineerReport } from '#shared/app/reports/engineer-report';
+import type { ReasonKey, TotalsFigures } from '#shared/app/reports/figures';
+import type { RegionReport, TeamReport } from '#shared/app/reports/rollups';
 import type { Flag } from '#shared/domain/score';
 import { type Cell, type Column, type HeaderLang, toCsv } from '#shared/http/csv';
 

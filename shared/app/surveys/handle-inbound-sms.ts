@@ -1,3 +1,4 @@
+import { opensCallback } from '#shared/app/callbacks/open-callback';
 import { type AnswerPlan, customerSms } from '#shared/app/surveys/customer-sms';
 import { planRating } from '#shared/app/surveys/record-rating';
 import { config } from '#shared/config/config';
@@ -9,7 +10,7 @@ import { OPEN_STATUSES } from '#shared/domain/types';
 import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
-import { addReasonsToCallback, opensCallback } from '#shared/store/callback';
+import { addReasonsToCallback } from '#shared/store/callback';
 import { inboundHandled, markInbound } from '#shared/store/inbound';
 import { deliverOutbox, surveyIdForMessage } from '#shared/store/outbox';
 import {

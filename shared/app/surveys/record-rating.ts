@@ -1,10 +1,10 @@
+import { openCallback, opensCallback } from '#shared/app/callbacks/open-callback';
 import { type AnswerPlan, customerSms } from '#shared/app/surveys/customer-sms';
 import { config } from '#shared/config/config';
 import { ratingDelta } from '#shared/domain/counters';
 import { cleanFreeText } from '#shared/domain/free-text';
 import type { Rating } from '#shared/domain/types';
 import { aggregateUpdates } from '#shared/store/aggregate';
-import { openCallback, opensCallback } from '#shared/store/callback';
 import { commentListing } from '#shared/store/comment';
 import { type PhoneState, releaseTurn } from '#shared/store/phone-state';
 import { type SurveyItem, updateSurvey } from '#shared/store/survey';

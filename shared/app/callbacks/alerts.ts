@@ -1,0 +1,47 @@
+import { config } from '#shared/config/config';
+import { maskPhone } from '#shared/domain/phone';
+import type { Alert } from '#shared/gateways/alerts';
+import type { CallbackCase } from '#shared/store/callback';
+import type { SurveyItem } from '#shared/store/survey';
+
+/**
+ * The supervisors' alerts a callback case raises (domain.md section 6), in Chinese, the phone
+ * masked: one when the case opens (to the team's supervisors), one when it goes overdue (escalated
+ * to the region). Sent through the outbox (store/outbox.ts `putAlert`), in the transaction of the
+ * change that raises them.
+ */
+const RATING_WORDS = { 1: '满意', 2: '基本满意', 3: '不满意' } as const;
+
+/** Alert ids: one per cause, so a cause alerts once. */
+export const openedAlertId = (caseId: string) => `${caseId}#opened`;
+export const overdueAlertId = (caseId: string) => `${caseId}#overdue`;
+
+export function openedAlert(survey: SurveyItem, rating: 1 | 2 | 3): Alert {
+  const caseId = survey.surveyId;
+  return {
+    kind: 'callback_opened',
+    level: 'supervisors',
+    team: survey.team,
+    region: survey.region,
+    caseId,
+    subject: `回访提醒：客户评价${RATING_WORDS[rating]}`,
+    message:
+      `客户 ${maskPhone(survey.phone)} 对 ${survey.engineerName}（${survey.team}）的服务评价为${RATING_WORDS[rating]}，` +
+      `工单 ${survey.ticketId}。请在 ${config.rules.callbacks.contactWithinHours} 小时内回访（案件 ${caseId}）。`,
+  };
+}
+
+export function overdueAlert(c: CallbackCase): Alert {
+  return {
+    kind: 'callback_overdue',
+    level: 'region',
+    team: c.team,
+    region: c.region,
+    caseId: c.caseId,
+    subject: `回访超时：${c.region} ${c.team} 案件未按时联系客户`,
+    message:
+      `客户 ${maskPhone(c.phone)} 对 ${c.engineerName}（${c.team}）的服务评价为${RATING_WORDS[c.rating]}，` +
+      `工单 ${c.ticketId}。回访案件 ${c.caseId} 已超过 ${config.rules.callbacks.contactWithinHours} 小时` +
+      '仍未联系客户，请区域负责人督促跟进。',
+  };
+}

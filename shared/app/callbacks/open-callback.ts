@@ -1,0 +1,30 @@
+import { openedAlert, openedAlertId } from '#shared/app/callbacks/alerts';
+import { config } from '#shared/config/config';
+import { putNewCallback } from '#shared/store/callback';
+import { putAlert } from '#shared/store/outbox';
+import type { SurveyItem } from '#shared/store/survey';
+import type { TxItem } from '#shared/store/tx';
+
+/** Does this rating open a callback case (回访, domain.md section 6)? */
+export function opensCallback(rating: 1 | 2 | 3): boolean {
+  return rating === 3 || (rating === 2 && config.rules.callbacks.openOnBasicallySatisfied);
+}
+
+/**
+ * Items that open the case for a rated survey, contact due within the configured hours, and alert
+ * the team's supervisors, for the rating's own transaction (so a rating never lacks its case, and
+ * never has two). The alert is delivered afterwards by id (`openedAlertId`).
+ */
+export function openCallback(
+  survey: SurveyItem,
+  rating: 1 | 2 | 3,
+  comment: string | undefined,
+  at: Date,
+  reasons?: number[],
+): TxItem[] {
+  const deadline = new Date(at.getTime() + config.rules.callbacks.contactWithinHours * 3_600_000);
+  return [
+    putNewCallback(survey, rating, comment, reasons, at, deadline),
+    putAlert(openedAlertId(survey.surveyId), openedAlert(survey, rating), at),
+  ];
+}

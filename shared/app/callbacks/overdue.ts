@@ -1,0 +1,36 @@
+import { overdueAlert, overdueAlertId } from '#shared/app/callbacks/alerts';
+import { aggregateUpdates } from '#shared/store/aggregate';
+import { type CallbackCase, markOverdueItem } from '#shared/store/callback';
+import { deliverOutbox, putAlert } from '#shared/store/outbox';
+import { TxConditionFailed, transact } from '#shared/store/tx';
+
+/** Open, never contacted, and its contact deadline has come. */
+export const isPastDeadline = (c: CallbackCase, at: Date): boolean =>
+  c.status === 'open' && !c.contactedAt && Date.parse(c.deadline) <= at.getTime();
+
+/**
+ * Makes an uncontacted open case overdue, once: status and lists move to overdue, the case leaves
+ * the due index, the engineer's day counts it, and one escalation alert to the region level is
+ * queued in the same transaction. False when someone got there first (contact, close, overdue).
+ */
+export async function markOverdue(c: CallbackCase, at: Date): Promise<boolean> {
+  const alertId = overdueAlertId(c.caseId);
+  try {
+    await transact([
+      markOverdueItem(c, at),
+      ...aggregateUpdates(c.day, c, { callbacksOverdue: 1 }),
+      putAlert(alertId, overdueAlert(c), at),
+    ]);
+  } catch (err) {
+    if (err instanceof TxConditionFailed) return false;
+    throw err;
+  }
+  await deliverOutbox(alertId);
+  return true;
+}
+
+/** The scheduler's step for a callback case in the due index (see run-due-work.ts). */
+export async function callbackDue(item: CallbackCase, at: Date): Promise<string> {
+  if (!isPastDeadline(item, at)) return 'skipped';
+  return (await markOverdue(item, at)) ? 'callbacksOverdue' : 'skipped';
+}

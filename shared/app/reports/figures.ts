@@ -1,0 +1,164 @@
+import { config } from '#shared/config/config';
+import { type Figures, figures, rank } from '#shared/domain/score';
+import type { Period } from '#shared/domain/time';
+import { type AggregateItem, type Counts, counters } from '#shared/store/aggregate';
+
+/**
+ * The published figures of the reports (domain.md sections 4 and 5): counts summed per engineer,
+ * team or region, described as rates, score, funnel, reasons and callbacks, and ranked.
+ */
+/** The six points of the service supervision card (domain.md section 4), by reply digit. */
+export const reasonKeys = ['late', 'attitude', 'uniform', 'mess', 'unsolved', 'other'] as const;
+export type ReasonKey = (typeof reasonKeys)[number];
+
+export interface EngineerFigures extends Figures {
+  engineerId: string;
+  name: string;
+  team: string;
+  region: string;
+  rank: number;
+  completed: number;
+  surveyed: number;
+  responses: number;
+  satisfied: number;
+  basicallySatisfied: number;
+  dissatisfied: number;
+  funnel: {
+    completed: number;
+    surveyed: number;
+    suppressed: {
+      total: number;
+      opted_out: number;
+      recently_surveyed: number;
+      staff_phone: number;
+      kind_not_surveyed: number;
+    };
+    cancelled: number;
+    reminded: number;
+    responses: number;
+    unrated: number;
+    expired: number;
+    optedOut: number;
+    reopened: number;
+  };
+  reasons: Record<ReasonKey, number>;
+  callbacks: CallbackFigures;
+}
+
+/** Callback cases (回访, domain.md section 6) counted on the day of the rating that opened them. */
+export interface CallbackFigures {
+  opened: number;
+  overdue: number;
+  closed: number;
+  outcomes: { resolved_satisfied: number; resolved_unsatisfied: number; unreachable: number };
+}
+
+/** Every published figure of one set of totals, without whose totals they are. */
+export type TotalsFigures = Omit<EngineerFigures, 'engineerId' | 'name' | 'team' | 'region' | 'rank'>;
+
+export interface EngineerTotals extends Counts {
+  engineerId: string;
+  name: string;
+  team: string;
+  region: string;
+}
+
+const zeroCounts = (): Counts => Object.fromEntries(counters.map((c) => [c, 0])) as Counts;
+
+/** The sum of every counter over the items. */
+export function sumCounts(items: readonly Partial<Counts>[]): Counts {
+  const t = zeroCounts();
+  for (const it of items) for (const c of counters) t[c] += it[c] ?? 0;
+  return t;
+}
+
+/** Sums daily aggregates per engineer; name, team and region are those of the latest day. */
+export function sumByEngineer(items: AggregateItem[]): EngineerTotals[] {
+  const byEngineer = new Map<string, { latestDay: string; t: EngineerTotals }>();
+  for (const it of items) {
+    let entry = byEngineer.get(it.engineerId);
+    if (!entry) {
+      entry = {
+        latestDay: '',
+        t: { engineerId: it.engineerId, name: '', team: '', region: '', ...zeroCounts() },
+      };
+      byEngineer.set(it.engineerId, entry);
+    }
+    if (it.day >= entry.latestDay) {
+      entry.latestDay = it.day;
+      entry.t.name = it.engineerName;
+      entry.t.team = it.team;
+      entry.t.region = it.region;
+    }
+    for (const c of counters) entry.t[c] += it[c] ?? 0;
+  }
+  return [...byEngineer.values()].map((e) => e.t);
+}
+
+/** The published figures for one set of totals (an engineer, or a team or region rolled up). */
+export function describeTotals(t: Counts): TotalsFigures {
+  return {
+    completed: t.completed,
+    surveyed: t.surveyed,
+    responses: t.responses,
+    satisfied: t.satisfied,
+    basicallySatisfied: t.basicallySatisfied,
+    dissatisfied: t.dissatisfied,
+    ...figures(t, config.rules),
+    funnel: {
+      completed: t.completed,
+      surveyed: t.surveyed,
+      suppressed: {
+        total: t.suppressed,
+        opted_out: t.suppressedOptedOut,
+        recently_surveyed: t.suppressedRecentlySurveyed,
+        staff_phone: t.suppressedStaffPhone,
+        kind_not_surveyed: t.suppressedKindNotSurveyed,
+      },
+      cancelled: t.cancelled,
+      reminded: t.reminded,
+      responses: t.responses,
+      unrated: t.unrated,
+      expired: t.expired,
+      optedOut: t.optedOut,
+      reopened: t.reopened,
+    },
+    reasons: {
+      late: t.reason1,
+      attitude: t.reason2,
+      uniform: t.reason3,
+      mess: t.reason4,
+      unsolved: t.reason5,
+      other: t.reason6,
+    },
+    callbacks: {
+      opened: t.callbacksOpened,
+      overdue: t.callbacksOverdue,
+      closed: t.callbacksClosed,
+      outcomes: {
+        resolved_satisfied: t.callbacksResolvedSatisfied,
+        resolved_unsatisfied: t.callbacksResolvedUnsatisfied,
+        unreachable: t.callbacksUnreachable,
+      },
+    },
+  };
+}
+
+/** Engineer rows of the items, ranked among themselves (score.ts `rank`). */
+export function rankedEngineers(items: AggregateItem[]): EngineerFigures[] {
+  const rows = sumByEngineer(items).map((t) => {
+    const { engineerId, name, team, region } = t;
+    const d = describeTotals(t);
+    return { engineerId, name, team, region, figures: d, ...d };
+  });
+  return rank(rows).map(({ figures: _f, ...row }) => row);
+}
+
+/** A period as the reports show it. */
+export interface PeriodView {
+  id: string;
+  from: string;
+  to: string;
+}
+
+export const periodOf = (p: Period): PeriodView => ({ id: p.id, from: p.from, to: p.to });
