@@ -20,62 +20,63 @@ export function commentListing(
 
 const commentPartition = (engineerId: string) => `COMMENTS#${engineerId}`;
 
-/**
- * The sort-key bounds of the answers given in [from, to) (ISO instants): a cursor (the sort key of
- * the last answer seen) is only valid between them.
- */
-export function commentBounds(from: string, to: string): { lo: string; hi: string } {
+const POSITION = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z#[^#]+$/;
+
+/** Positions of the answers given from `from` (inclusive) to `to` (exclusive), ISO-8601 instants. */
+function bounds(range: { from: string; to: string }) {
   return {
-    lo: new Date(from).toISOString(),
-    hi: `${new Date(Date.parse(to) - 1).toISOString()}#\uffff`,
+    lo: new Date(range.from).toISOString(),
+    hi: `${new Date(Date.parse(range.to) - 1).toISOString()}#\uffff`,
   };
 }
 
+/** Is this the position of an answer within the range (for positions that come back from clients)? */
+export function isCommentPosition(position: string, range: { from: string; to: string }): boolean {
+  const { lo, hi } = bounds(range);
+  return POSITION.test(position) && position >= lo && position <= hi;
+}
+
+export interface CommentEntry {
+  survey: SurveyItem;
+  /** Where the answer sits in the engineer's list: continue after it with `after`. */
+  position: string;
+}
+
 export interface CommentPage {
-  items: SurveyItem[];
-  /** The sort key (gsi2sk) of the last item when more follow, to pass as `after`; null at the end. */
-  next: string | null;
+  entries: CommentEntry[];
+  /** Present when the list may go on: pass it as `after` for the next page. */
+  next?: string;
 }
 
 /**
- * Up to `limit` of the engineer's dissatisfied answers given in [from, to) that `keep` accepts,
- * newest first, after the one whose sort key is `after` (a `next` of an earlier page).
+ * One page of the engineer's dissatisfied answers within the range, newest first, at most `limit`,
+ * continuing strictly after the position `after` when given (one Query).
  */
 export async function listComments(
   engineerId: string,
   range: { from: string; to: string },
-  opts: { limit: number; after?: string; keep?: (s: SurveyItem) => boolean },
+  limit: number,
+  after?: string,
 ): Promise<CommentPage> {
   const pk = commentPartition(engineerId);
-  const { lo, hi } = commentBounds(range.from, range.to);
-  const { limit, after, keep = () => true } = opts;
-  let start: Record<string, unknown> | undefined = after
-    ? { gsi2pk: pk, gsi2sk: after, ...surveyKey(after.slice(after.indexOf('#') + 1)) }
-    : undefined;
-  const items: SurveyItem[] = [];
-  for (;;) {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: TABLE,
-        IndexName: LIST_INDEX,
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :lo AND :hi',
-        ExpressionAttributeValues: { ':pk': pk, ':lo': lo, ':hi': hi },
-        ScanIndexForward: false,
-        // One more than needed: seeing it tells whether another page exists.
-        Limit: limit - items.length + 1,
-        ExclusiveStartKey: start,
-      }),
-    );
-    const page = (res.Items ?? []) as SurveyItem[];
-    for (const [i, s] of page.entries()) {
-      if (!keep(s)) continue;
-      items.push(s);
-      if (items.length === limit) {
-        const more = i < page.length - 1 || res.LastEvaluatedKey !== undefined;
-        return { items, next: more ? (s.gsi2sk ?? '') : null };
-      }
-    }
-    if (!res.LastEvaluatedKey) return { items, next: null };
-    start = res.LastEvaluatedKey;
-  }
+  const { lo, hi } = bounds(range);
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: LIST_INDEX,
+      KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk BETWEEN :lo AND :hi',
+      ExpressionAttributeValues: { ':pk': pk, ':lo': lo, ':hi': hi },
+      ScanIndexForward: false,
+      Limit: limit,
+      ExclusiveStartKey: after
+        ? { gsi2pk: pk, gsi2sk: after, ...surveyKey(after.slice(after.indexOf('#') + 1)) }
+        : undefined,
+    }),
+  );
+  const entries = ((res.Items ?? []) as SurveyItem[]).map((survey) => ({
+    survey,
+    position: survey.gsi2sk ?? '',
+  }));
+  const next = res.LastEvaluatedKey?.gsi2sk;
+  return { entries, ...(typeof next === 'string' ? { next } : {}) };
 }

@@ -4,7 +4,7 @@ import { canSeeFigures } from '#shared/domain/access';
 import { maskPhone } from '#shared/domain/phone';
 import type { Period } from '#shared/domain/time';
 import type { Principal } from '#shared/http/auth';
-import { isCommentPosition, listComments } from '#shared/store/comment-read';
+import { isCommentPosition, listComments } from '#shared/store/comment';
 import type { SurveyItem } from '#shared/store/survey';
 
 export interface DissatisfiedComment {
@@ -39,7 +39,7 @@ function decodeCursor(cursor: string, period: Period): string {
 
 /**
  * The dissatisfied answers (rating 3) of the engineer answered within the period, newest first
- * (store/comment-read.ts), `limit` a page. Phones masked. Answers whose survey counted under a
+ * (store/comment.ts), `limit` a page. Phones masked. Answers whose survey counted under a
  * team or region the principal cannot see are skipped.
  */
 export async function dissatisfiedComments(
