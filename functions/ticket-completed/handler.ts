@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
-import { signedJsonBody } from '#shared/gateways/webhook-secrets';
+import { signedJsonBody } from '#shared/http/signed-webhook';
 import { httpFunction, json, parseWith } from '#shared/http/http';
 import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { logger } from '#shared/runtime/log';

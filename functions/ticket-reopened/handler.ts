@@ -1,7 +1,7 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
-import { signedJsonBody } from '#shared/gateways/webhook-secrets';
+import { signedJsonBody } from '#shared/http/signed-webhook';
 import { httpFunction, json, parseWith } from '#shared/http/http';
 import { ticketReopenedSchema } from '#shared/http/schemas/ticket-reopened';
 import { logger } from '#shared/runtime/log';

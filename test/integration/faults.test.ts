@@ -4,7 +4,7 @@ import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { parsePeriod } from '#shared/domain/time';
-import { listOutbox } from '#shared/gateways/sms';
+import { listOutbox } from '#shared/gateways/sms/outbox';
 import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { pinClock } from '#shared/runtime/clock';
 import { ddb } from '#shared/store/client';

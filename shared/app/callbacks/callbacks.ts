@@ -1,5 +1,6 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/app/errors';
+import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { config } from '#shared/config/config';
 import { maskPhone } from '#shared/domain/phone';
 import type { Alert } from '#shared/gateways/alerts';
@@ -17,7 +18,7 @@ import {
   listKeys,
 } from '#shared/store/callback';
 import { ddb, TABLE } from '#shared/store/client';
-import { deliverOutbox, putAlert } from '#shared/store/outbox';
+import { putAlert } from '#shared/store/outbox';
 import { surveyKey } from '#shared/store/survey';
 import { LIST_INDEX, REGION_INDEX } from '#shared/store/table';
 import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';

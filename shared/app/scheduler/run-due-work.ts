@@ -1,5 +1,6 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { callbackDue } from '#shared/app/callbacks/callbacks';
+import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { surveyInvitation } from '#shared/app/surveys/web-survey';
 import { planTicket, recentlySurveyed } from '#shared/app/tickets/complete-ticket';
 import { replyDue } from '#shared/app/work-order-replies/deliver';
@@ -11,7 +12,7 @@ import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { ddb, TABLE } from '#shared/store/client';
 import { type DueRef, queryDue } from '#shared/store/due';
-import { deliverOutbox, putSms, type SmsItem } from '#shared/store/outbox';
+import { putSms, type SmsItem } from '#shared/store/outbox';
 import { getPhoneState, leaveTurn, releasePhone, savePhoneState } from '#shared/store/phone-state';
 import { getSurvey, type SurveyItem, suppressedDelta, updateSurvey } from '#shared/store/survey';
 import type { TicketItem } from '#shared/store/ticket';

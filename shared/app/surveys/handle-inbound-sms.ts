@@ -1,3 +1,4 @@
+import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { config } from '#shared/config/config';
 import { cleanFreeText } from '#shared/domain/free-text';
 import { maskPhone, normalizeCnMobile } from '#shared/domain/phone';
@@ -8,7 +9,7 @@ import { logger } from '#shared/runtime/log';
 import { aggregateUpdates, type Counts } from '#shared/store/aggregate';
 import { addReasonsToCallback, openCallback, opensCallback } from '#shared/store/callback';
 import { inboundHandled, markInbound } from '#shared/store/inbound';
-import { deliverOutbox, putSms, surveyIdForMessage } from '#shared/store/outbox';
+import { putSms, surveyIdForMessage } from '#shared/store/outbox';
 import { getPhoneState, type PhoneState, releasePhone, savePhoneState } from '#shared/store/phone-state';
 import { getSurvey, OPEN_STATUSES, type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
+import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { planRating } from '#shared/app/surveys/handle-inbound-sms';
 import { config } from '#shared/config/config';
 import { smsSegments } from '#shared/domain/sms/segments';
@@ -9,7 +10,6 @@ import { reasonCodes, webAnswerSchema } from '#shared/http/schemas/web-answer';
 import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { ddb, TABLE } from '#shared/store/client';
-import { deliverOutbox } from '#shared/store/outbox';
 import { getPhoneState } from '#shared/store/phone-state';
 import { getSurvey, type SurveyItem } from '#shared/store/survey';
 import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
