@@ -67,7 +67,7 @@ export interface FunctionSpec {
   env?: Record<string, string>;
   /**
    * Shell commands run in the repository root before esbuild bundles this function, by the CDK
-   * bundling (commandHooks) and by `npm run build` (infra/bundle.ts): they make files the bundle
+   * bundling (commandHooks) and by `npm run build` (infra/build/bundle.ts): they make files the bundle
    * inlines or ships beside it and that are not checked in.
    */
   beforeBundling?: readonly string[];
@@ -75,7 +75,7 @@ export interface FunctionSpec {
    * Files the function reads at run time from beside its index.mjs instead of having them inlined
    * (paths relative to the repository root; shell globs allowed, each must match): copied into the
    * bundle's directory after esbuild has written it, by the CDK bundling (commandHooks) and by
-   * `npm run build`, with the same command (`besideBundleCommands` in infra/esbuild-options.ts).
+   * `npm run build`, with the same command (`besideBundleCommands` in infra/build/esbuild-options.ts).
    */
   besideBundle?: readonly string[];
 }
@@ -120,7 +120,7 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   },
   dashboard: {
     access: 'none',
-    // The tree-shaken, brotli-compressed ECharts (infra/dashboard-echarts.ts): its manifest is
+    // The tree-shaken, brotli-compressed ECharts (infra/build/dashboard-echarts.ts): its manifest is
     // inlined, the script itself ships beside index.mjs and is read on the first request for it.
     beforeBundling: ['npm run --silent dashboard-assets'],
     besideBundle: ['shared/web/dashboard/generated/echarts.*.js.br'],

@@ -1,9 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
-import { signedJsonBody } from '#shared/gateways/webhook-secrets';
 import { httpFunction, json, parseWith } from '#shared/http/http';
 import { ticketReopenedSchema } from '#shared/http/schemas/ticket-reopened';
+import { signedJsonBody } from '#shared/http/signed-webhook';
 import { logger } from '#shared/runtime/log';
 
 /** POST /v1/tickets/reopened: the upstream system reopened a ticket (same signing as completion). */

@@ -8,7 +8,12 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { table as tableDef } from '#shared/store/table';
-import { besideBundleCommands, handlerEntry, lambdaEsbuildOptions, REPO_ROOT } from '../esbuild-options.ts';
+import {
+  besideBundleCommands,
+  handlerEntry,
+  lambdaEsbuildOptions,
+  REPO_ROOT,
+} from '../build/esbuild-options.ts';
 import type { TableAccess } from '../functions.ts';
 
 /**
@@ -124,7 +129,7 @@ export class FeedbackFunction extends Construct {
         mainFields: [...lambdaEsbuildOptions.mainFields],
         banner: lambdaEsbuildOptions.banner.js,
         // No CDK default externals: exactly ours (`@aws-sdk/*`, left to the runtime; see
-        // infra/esbuild-options.ts), so the bundle deployed is the bundle `npm run build` measures.
+        // infra/build/esbuild-options.ts), so the bundle deployed is the bundle `npm run build` measures.
         bundleAwsSDK: true,
         externalModules: [...lambdaEsbuildOptions.external],
         // Local bundling runs each command with bash in projectRoot (the repository root).
@@ -185,7 +190,7 @@ export class FeedbackFunction extends Construct {
       id: 'AwsSolutions-L1',
       reason:
         'Node.js 22 (LTS) is pinned on purpose: the bundles are built for node22 (esbuild target in ' +
-        'infra/esbuild-options.ts) and the infra tests assert nodejs22.x; a newer runtime is a ' +
+        'infra/build/esbuild-options.ts) and the infra tests assert nodejs22.x; a newer runtime is a ' +
         'deliberate change of both together, never a silent one.',
     });
   }

@@ -1,10 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { maskPhone } from '#shared/domain/phone';
 import type { TemplateId } from '#shared/domain/sms/templates';
-import { type Alert, publishAlert } from '#shared/gateways/alerts';
-import { sendSms } from '#shared/gateways/sms';
-import { logger } from '#shared/runtime/log';
+import type { Alert } from '#shared/gateways/alerts/alert';
 import { ddb, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
 import { customerKeys, retentionTtl } from '#shared/store/retention';
@@ -13,33 +10,56 @@ import type { TxItem } from '#shared/store/tx';
 /**
  * Transactional outbox for SMS and supervisor alerts: a message is written in the same
  * transaction as the state change that calls for it, then delivered (at once, and by the
- * scheduler if that attempt fails). Its id is derived from the cause (e.g. `{surveyId}#thanks`),
- * so a cause yields one message.
+ * scheduler if that attempt fails; shared/app/sms/deliver-outbox.ts). Its id is derived from the
+ * cause (e.g. `{surveyId}#thanks`), so a cause yields one message. Both kinds share the key
+ * SMS#{id} and `type: 'sms'` (one due-item kind for the scheduler); `channel` tells them apart.
  */
-export interface SmsItem {
+interface OutboxItemBase {
   pk: string;
   sk: 'SMS';
   type: 'sms';
-  channel?: 'sms' | 'alert';
-  alert?: Alert;
   smsId: string;
+  /** `failed`: the provider refused it for good (never retried). */
+  status: 'pending' | 'sent' | 'failed';
+  createdAt: string;
+  sentAt?: string;
+  messageId?: string;
+  failedAt?: string;
+  failure?: string;
+  attempts?: number;
+  leaseUntil?: number;
+  ttl?: number;
+  gsi1pk?: string;
+  gsi1sk?: string;
+}
+
+/** An SMS to a customer. */
+export interface SmsItem extends OutboxItemBase {
+  channel?: 'sms';
   to: string;
   body: string;
   templateId: TemplateId;
   templateVersion: number;
   surveyId?: string;
-  status: 'pending' | 'sent';
-  createdAt: string;
-  sentAt?: string;
-  messageId?: string;
-  attempts?: number;
-  leaseUntil?: number;
-  ttl?: number;
   gsi3pk?: string;
   gsi3sk?: string;
-  gsi1pk?: string;
-  gsi1sk?: string;
 }
+
+/**
+ * An alert to supervisors. (Rows written before alerts had their own shape also carry
+ * `to`, `body`, `templateId` and `templateVersion`, unused.)
+ */
+export interface AlertItem extends OutboxItemBase {
+  channel: 'alert';
+  alert: Alert;
+}
+
+export type OutboxItem = SmsItem | AlertItem;
+
+/** A pending outbox message as its delivery needs it. */
+export type OutboxMessage =
+  | { channel: 'sms'; smsId: string; to: string; body: string; templateId: TemplateId; surveyId?: string }
+  | { channel: 'alert'; smsId: string; alert: Alert };
 
 export const smsKey = (smsId: string) => ({ pk: `SMS#${smsId}`, sk: 'SMS' as const });
 export const messageKey = (messageId: string) => ({ pk: `MSG#${messageId}`, sk: 'MSG' as const });
@@ -72,16 +92,12 @@ export function putSms(sms: NewSms, at: Date): TxItem {
 
 /** An alert to supervisors, delivered like an SMS (once per id). */
 export function putAlert(alertId: string, alert: Alert, at: Date): TxItem {
-  const item: SmsItem = {
+  const item: AlertItem = {
     ...smsKey(alertId),
     type: 'sms',
     channel: 'alert',
     alert,
     smsId: alertId,
-    to: alert.level,
-    body: alert.message,
-    templateId: 'no_open_survey',
-    templateVersion: 0,
     status: 'pending',
     createdAt: at.toISOString(),
     ttl: retentionTtl(at),
@@ -96,17 +112,16 @@ export async function surveyIdForMessage(messageId: string): Promise<string | un
   return res.Item?.surveyId as string | undefined;
 }
 
-const LEASE_MS = 60_000;
-
 /**
- * Delivers one pending SMS. A short lease (real time) keeps two workers from sending it at once;
- * the send is recorded right after the gateway accepts it. Only a crash between the gateway's
- * acceptance and that record can send a message twice (the lease then lapses and it is retried).
- * Returns false when the message was not delivered now (already sent, leased, or the gateway failed).
+ * Takes a short lease on a pending message (until `untilMs`, real time) so that no other worker
+ * sends it meanwhile, counting the attempt. Undefined when it is not pending or already leased.
  */
-export async function deliverOutbox(smsId: string): Promise<boolean> {
-  const nowMs = Date.now();
-  let sms: SmsItem;
+export async function leaseOutboxMessage(
+  smsId: string,
+  nowMs: number,
+  untilMs: number,
+): Promise<OutboxMessage | undefined> {
+  let item: OutboxItem;
   try {
     const res = await ddb.send(
       new UpdateCommand({
@@ -115,53 +130,75 @@ export async function deliverOutbox(smsId: string): Promise<boolean> {
         UpdateExpression: 'SET leaseUntil = :until ADD attempts :one',
         ConditionExpression: '#status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':until': nowMs + LEASE_MS,
-          ':one': 1,
-          ':pending': 'pending',
-          ':now': nowMs,
-        },
+        ExpressionAttributeValues: { ':until': untilMs, ':one': 1, ':pending': 'pending', ':now': nowMs },
         ReturnValues: 'ALL_NEW',
       }),
     );
-    sms = res.Attributes as SmsItem;
+    item = res.Attributes as OutboxItem;
   } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return false;
+    if (err instanceof ConditionalCheckFailedException) return undefined;
     throw err;
   }
-  let messageId: string;
-  try {
-    ({ messageId } =
-      sms.channel === 'alert' && sms.alert ? await publishAlert(sms.alert) : await sendSms(sms.to, sms.body));
-  } catch (err) {
-    logger.warn('gateway failed; will retry', { smsId, error: err as Error });
-    await ddb.send(
-      new UpdateCommand({ TableName: TABLE, Key: smsKey(smsId), UpdateExpression: 'REMOVE leaseUntil' }),
-    );
-    return false;
+  if (item.channel === 'alert' && item.alert) {
+    return { channel: 'alert', smsId: item.smsId, alert: item.alert };
   }
+  const sms = item as SmsItem;
+  return {
+    channel: 'sms',
+    smsId: sms.smsId,
+    to: sms.to,
+    body: sms.body,
+    templateId: sms.templateId,
+    ...(sms.surveyId ? { surveyId: sms.surveyId } : {}),
+  };
+}
+
+/** Gives a leased message back (its send failed for now): the next run may try again. */
+export async function releaseOutboxLease(smsId: string): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({ TableName: TABLE, Key: smsKey(smsId), UpdateExpression: 'REMOVE leaseUntil' }),
+  );
+}
+
+/**
+ * Records that the gateway accepted the message under `messageId`: it leaves the due index. An
+ * SMS of a survey also files the message id, so that a reply quoting it finds its survey.
+ */
+export async function recordOutboxSent(message: OutboxMessage, messageId: string, at: Date): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({
+      TableName: TABLE,
+      Key: smsKey(message.smsId),
+      UpdateExpression:
+        'SET #status = :sent, sentAt = :at, messageId = :mid REMOVE gsi1pk, gsi1sk, leaseUntil',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':sent': 'sent', ':at': at.toISOString(), ':mid': messageId },
+    }),
+  );
+  if (message.channel === 'sms' && message.surveyId) {
+    await ddb.send(
+      new PutCommand({
+        TableName: TABLE,
+        Item: { ...messageKey(messageId), surveyId: message.surveyId, ttl: retentionTtl(at) },
+      }),
+    );
+  }
+}
+
+/** Records that the gateway refused the message for good: it leaves the due index, never retried. */
+export async function recordOutboxFailed(smsId: string, reason: string, at: Date): Promise<void> {
   await ddb.send(
     new UpdateCommand({
       TableName: TABLE,
       Key: smsKey(smsId),
       UpdateExpression:
-        'SET #status = :sent, sentAt = :at, messageId = :mid REMOVE gsi1pk, gsi1sk, leaseUntil',
+        'SET #status = :failed, failedAt = :at, failure = :reason REMOVE gsi1pk, gsi1sk, leaseUntil',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':at': new Date().toISOString(), ':mid': messageId },
+      ExpressionAttributeValues: {
+        ':failed': 'failed',
+        ':at': at.toISOString(),
+        ':reason': reason.slice(0, 500),
+      },
     }),
   );
-  if (sms.surveyId && sms.channel !== 'alert') {
-    await ddb.send(
-      new PutCommand({
-        TableName: TABLE,
-        Item: { ...messageKey(messageId), surveyId: sms.surveyId, ttl: retentionTtl(new Date()) },
-      }),
-    );
-  }
-  logger.info('outbox message sent', {
-    smsId,
-    channel: sms.channel ?? 'sms',
-    ...(sms.channel === 'alert' ? {} : { templateId: sms.templateId, to: maskPhone(sms.to) }),
-  });
-  return true;
 }

@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
-import { handlerEntry, lambdaEsbuildOptions, REPO_ROOT } from '../../infra/esbuild-options.ts';
+import { handlerEntry, lambdaEsbuildOptions, REPO_ROOT } from '../../infra/build/esbuild-options.ts';
 import { median } from './stats.ts';
 
 /**
- * Section 4: `npm run build` (tsc --noEmit, then infra/bundle.ts: dist/<name>/index.mjs with the
+ * Section 4: `npm run build` (tsc --noEmit, then infra/build/bundle.ts: dist/<name>/index.mjs with the
  * deployed esbuild options), each bundle's size, the time to import it in a fresh Node process
  * (median of 10 as deployed, with NODE_OPTIONS=--enable-source-maps; median of 5 without), the time
  * to import the AWS SDK packages it leaves external alone (median of 5: they resolve from
@@ -97,9 +97,9 @@ async function importMs(specifiers: string[], sourceMaps: boolean, runs = RUNS):
 
 function pkgOf(input: string): string {
   if (input.includes('node_modules/zod/v4/locales/')) return 'zod locales';
-  // The dashboard's ECharts build (infra/dashboard-echarts.ts), inlined brotli-compressed as base64.
+  // The dashboard's ECharts build (infra/build/dashboard-echarts.ts), inlined brotli-compressed as base64.
   if (input.endsWith('generated/echarts.min.js.br')) return 'echarts (brotli)';
-  // libphonenumber-js's metadata kept to +86 (infra/phone-metadata.ts).
+  // libphonenumber-js's metadata kept to +86 (infra/build/phone-metadata.ts).
   if (input.endsWith('phone-metadata.cn.json')) return 'libphonenumber-js';
   const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
   if (m?.[1]) return m[1];
@@ -148,16 +148,16 @@ export async function runColdStart(log: (s: string) => void): Promise<ColdStartR
       .filter((l) => /error TS/.test(l))
       .slice(0, 3);
     log(
-      `  npm run build failed (${tsErrors.join(' | ') || r.out.slice(-300)}); bundling with infra/bundle.ts alone`,
+      `  npm run build failed (${tsErrors.join(' | ') || r.out.slice(-300)}); bundling with infra/build/bundle.ts alone`,
     );
     const t1 = performance.now();
-    const b = await run(process.execPath, ['--import', 'tsx', 'infra/bundle.ts'], process.env);
-    if (b.code !== 0) throw new Error(`infra/bundle.ts failed:\n${b.out}`);
+    const b = await run(process.execPath, ['--import', 'tsx', 'infra/build/bundle.ts'], process.env);
+    if (b.code !== 0) throw new Error(`infra/build/bundle.ts failed:\n${b.out}`);
     buildInfo = {
-      command: 'tsx infra/bundle.ts',
+      command: 'tsx infra/build/bundle.ts',
       ok: true,
       seconds: (performance.now() - t1) / 1000,
-      note: `\`npm run build\` failed at \`tsc --noEmit\` (${tsErrors.join('; ') || 'see log'}), so the bundles were made by its second half, \`tsx infra/bundle.ts\` (same esbuild options).`,
+      note: `\`npm run build\` failed at \`tsc --noEmit\` (${tsErrors.join('; ') || 'see log'}), so the bundles were made by its second half, \`tsx infra/build/bundle.ts\` (same esbuild options).`,
     };
   }
   log(`  built in ${buildInfo.seconds.toFixed(1)} s (${buildInfo.command})`);

@@ -348,7 +348,7 @@ function coldStartSection(cs: ColdStartResult): string[] {
     '## 4. Cold start',
     '',
     `\`${cs.build.command}\` (${fixed(cs.build.seconds, 1)} s) bundles each function into dist/<name>/index.mjs with the deployed`,
-    'esbuild options (infra/esbuild-options.ts: ESM, minified, external source maps). Everything is bundled but the',
+    'esbuild options (infra/build/esbuild-options.ts: ESM, minified, external source maps). Everything is bundled but the',
     'AWS SDK v3 (`@aws-sdk/*`), which is external as deployed: the Node.js 22 Lambda runtime provides it, and here',
     "the bundle resolves it from the repository's node_modules: its load time is part of each import below and",
     "its bytes are not in the bundle sizes (on Lambda it is the runtime's own copy, whose load time this does not measure).",
@@ -448,7 +448,7 @@ function compositionLines(cs: ColdStartResult): string[] {
     lines.push(
       '',
       `${b.name}: ${kib(echarts)} of its ${kib(b.bytes)} are ECharts (our build of the charts and components the ` +
-        'dashboard uses, infra/dashboard-echarts.ts), brotli-compressed and inlined as base64, served as is to ' +
+        'dashboard uses, infra/build/dashboard-echarts.ts), brotli-compressed and inlined as base64, served as is to ' +
         'browsers that accept br; it is decoded only when an asset is first asked for, not at import.',
     );
   }

@@ -18,13 +18,13 @@ import { brotliCompressSync, brotliDecompressSync, gunzipSync } from 'node:zlib'
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EchartsManifest } from '#shared/web/dashboard/asset-version';
-import { GENERATED_DIR, MANIFEST } from '../../infra/dashboard-echarts.ts';
+import { GENERATED_DIR, MANIFEST } from '../../infra/build/dashboard-echarts.ts';
 import {
   handlerEntry,
   lambdaEsbuildOptions,
   runAfterBundling,
   runBeforeBundling,
-} from '../../infra/esbuild-options.ts';
+} from '../../infra/build/esbuild-options.ts';
 
 /**
  * The dashboard function as Lambda runs it: bundled with the deployed esbuild options into a directory

@@ -11,7 +11,7 @@ import { replyQueueMaxReceives } from '#shared/domain/backoff';
 import { type FunctionName, functionNames, routes } from '#shared/http/routes';
 import { table as tableDef } from '#shared/store/table';
 import { constructId, publicRouteReasons } from '../../infra/api-stack.ts';
-import { ESM_REQUIRE_SHIM, REPO_ROOT } from '../../infra/esbuild-options.ts';
+import { ESM_REQUIRE_SHIM, REPO_ROOT } from '../../infra/build/esbuild-options.ts';
 import { functionSpecs } from '../../infra/functions.ts';
 import {
   addNagChecks,

@@ -7,7 +7,7 @@ vi.hoisted(() => {
   });
 });
 
-const { listAlerts } = await import('#shared/gateways/alerts');
+const { listAlerts } = await import('#shared/gateways/alerts/local');
 const { pinClock } = await import('#shared/runtime/clock');
 const { queryAggregates } = await import('#shared/store/aggregate');
 const { getCallback } = await import('#shared/store/callback');

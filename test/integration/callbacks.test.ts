@@ -2,7 +2,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
-import { listAlerts } from '#shared/gateways/alerts';
+import { listAlerts } from '#shared/gateways/alerts/local';
 import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { pinClock } from '#shared/runtime/clock';
 import { queryAggregates } from '#shared/store/aggregate';

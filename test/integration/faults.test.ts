@@ -1,19 +1,24 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { engineerReport } from '#shared/app/reports/engineer-report';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { parsePeriod } from '#shared/domain/time';
-import { listOutbox } from '#shared/gateways/sms';
+import { listOutbox } from '#shared/gateways/sms/outbox';
 import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { pinClock } from '#shared/runtime/clock';
-import { ddb } from '#shared/store/client';
+import { ddb, TABLE } from '#shared/store/client';
+import { smsKey } from '#shared/store/outbox';
 import { getSurvey } from '#shared/store/survey';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 /** Faults injected at the adapters: the SMS gateway and the DynamoDB client. */
-const gatewayFaults = vi.hoisted(() => ({ failNext: 0, mode: 'error' as 'error' | 'timeout' }));
+const gatewayFaults = vi.hoisted(() => ({
+  failNext: 0,
+  mode: 'error' as 'error' | 'timeout' | 'permanent',
+}));
 vi.mock('#shared/gateways/sms', async (importOriginal) => {
   const real = await importOriginal<typeof import('#shared/gateways/sms')>();
   return {
@@ -21,6 +26,9 @@ vi.mock('#shared/gateways/sms', async (importOriginal) => {
     sendSms: async (to: string, body: string) => {
       if (gatewayFaults.failNext > 0) {
         gatewayFaults.failNext--;
+        if (gatewayFaults.mode === 'permanent') {
+          return { ok: false, failure: 'permanent', reason: 'InvalidParameterException' } as const;
+        }
         if (gatewayFaults.mode === 'timeout') {
           await new Promise((r) => setTimeout(r, 20));
           throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
@@ -73,6 +81,7 @@ describe('faults at the adapters', () => {
   beforeEach(() => {
     pinClock(new Date('2026-11-20T02:00:00Z'));
     gatewayFaults.failNext = 0;
+    gatewayFaults.mode = 'error';
   });
 
   it.each(['error', 'timeout'] as const)(
@@ -98,6 +107,25 @@ describe('faults at the adapters', () => {
       expect(await row(engineerId)).toMatchObject({ completed: 1, surveyed: 1 });
     },
   );
+
+  it('a permanent refusal by the gateway marks the SMS failed: it leaves the due work and is not retried', async () => {
+    const p = phone();
+    const { response } = await complete({
+      customer: { phone: p.national },
+      engineer: { id: 'E-sns-permanent', name: '戊', team: 'T', region: 'R' },
+    });
+    pinClock(new Date('2026-11-20T03:00:00Z'));
+    gatewayFaults.mode = 'permanent';
+    gatewayFaults.failNext = 1;
+    await runDueWork();
+    const key = smsKey(`${response.surveyId}#survey`);
+    const sms = (await ddb.send(new GetCommand({ TableName: TABLE, Key: key }))).Item;
+    expect(sms).toMatchObject({ status: 'failed', failure: 'InvalidParameterException' });
+    expect(sms?.gsi1pk).toBeUndefined();
+    expect(sms?.leaseUntil).toBeUndefined();
+    expect((await runDueWork()).smsDelivered ?? 0).toBe(0);
+    expect(await listOutbox(p.e164)).toHaveLength(0);
+  });
 
   it('DynamoDB throttling is retried with backoff and the ticket is stored once', async () => {
     const puts = throttle('PutItemCommand', 2); // the webhook's one write

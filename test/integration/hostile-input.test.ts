@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { smsInbound } from '#functions/sms-inbound/handler';
 import { ticketCompleted } from '#functions/ticket-completed/handler';
-import { listOutbox } from '#shared/gateways/sms';
+import { listOutbox } from '#shared/gateways/sms/outbox';
 import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { pinClock } from '#shared/runtime/clock';
 import { buildSnsEvent } from '../../infra/local/events.ts';

@@ -4,7 +4,7 @@ import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { smsSegments } from '#shared/domain/sms/segments';
 import { parsePeriod } from '#shared/domain/time';
-import { listOutbox } from '#shared/gateways/sms';
+import { listOutbox } from '#shared/gateways/sms/outbox';
 import { principalFromEvent } from '#shared/http/auth';
 import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { pinClock } from '#shared/runtime/clock';

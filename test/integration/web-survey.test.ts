@@ -12,7 +12,7 @@ const { aggKey } = await import('#shared/store/aggregate');
 const { getCallback } = await import('#shared/store/callback');
 const { getSurvey } = await import('#shared/store/survey');
 const { ticketCompletedSchema } = await import('#shared/http/schemas/ticket-completed');
-const { listOutbox } = await import('#shared/gateways/sms');
+const { listOutbox } = await import('#shared/gateways/sms/outbox');
 const { smsSegments } = await import('#shared/domain/sms/segments');
 
 import { completeAndPlan } from '../helpers/complete.ts';

@@ -4,7 +4,7 @@ import { scheduler } from '#functions/scheduler/handler';
 import { ticketCompleted } from '#functions/ticket-completed/handler';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
-import { listOutbox } from '#shared/gateways/sms';
+import { listOutbox } from '#shared/gateways/sms/outbox';
 import { now, pinClock } from '#shared/runtime/clock';
 import { httpEvent } from '../helpers/apigw.ts';
 import { allItems, countItems } from '../helpers/db.ts';

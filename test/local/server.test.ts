@@ -11,9 +11,10 @@ import {
   httpResponseFromResult,
   parseQuery,
 } from '../../infra/local/events.ts';
+import { normalizePhone } from '../../infra/local/requests.ts';
 import { matchRoute } from '../../infra/local/router.ts';
 import { loadLocalSecrets } from '../../infra/local/secrets.ts';
-import { type LocalSystem, normalizePhone, startLocalSystem } from '../../infra/local/server.ts';
+import { type LocalSystem, startLocalSystem } from '../../infra/local/server.ts';
 import { mintToken, parseTokenArgs, verifyToken } from '../../infra/local/token.ts';
 
 const repoRoot = join(import.meta.dirname, '../..');

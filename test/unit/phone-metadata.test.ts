@@ -8,7 +8,7 @@ import {
   installedMobileMetadata,
   OUTPUT,
   sliceMetadata,
-} from '../../infra/phone-metadata.ts';
+} from '../../infra/build/phone-metadata.ts';
 
 /**
  * shared/domain/phone-metadata.cn.json is generated (`npm run phone-metadata`) from the installed

@@ -1,7 +1,8 @@
 import { overdueAlert, overdueAlertId } from '#shared/app/callbacks/alerts';
+import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { type CallbackCase, markOverdueItem } from '#shared/store/callback';
-import { deliverOutbox, putAlert } from '#shared/store/outbox';
+import { putAlert } from '#shared/store/outbox';
 import { TxConditionFailed, transact } from '#shared/store/tx';
 
 /** Open, never contacted, and its contact deadline has come. */

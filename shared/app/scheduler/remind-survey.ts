@@ -1,10 +1,11 @@
 import type { Outcome } from '#shared/app/scheduler/outcome';
+import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { config } from '#shared/config/config';
 import { remindedDelta } from '#shared/domain/counters';
 import { jobLabel, renderSms } from '#shared/domain/sms/templates';
 import { isQuietTime, nextAllowedTime } from '#shared/domain/time';
 import { aggregateUpdates } from '#shared/store/aggregate';
-import { deliverOutbox, putSms } from '#shared/store/outbox';
+import { putSms } from '#shared/store/outbox';
 import { type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { transact, transactIf } from '#shared/store/tx';
 

@@ -1,11 +1,12 @@
 import type { Outcome } from '#shared/app/scheduler/outcome';
+import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { surveyInvitation } from '#shared/app/surveys/survey-invitation';
 import { config } from '#shared/config/config';
 import { sentDelta, suppressedDelta } from '#shared/domain/counters';
 import { suppressionAtSend } from '#shared/domain/suppression';
 import { isQuietTime, nextAllowedTime } from '#shared/domain/time';
 import { aggregateUpdates } from '#shared/store/aggregate';
-import { deliverOutbox, putSms } from '#shared/store/outbox';
+import { putSms } from '#shared/store/outbox';
 import { enqueue, getPhoneState, leaveQueue, openOnPhone } from '#shared/store/phone-state';
 import { type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { transact, transactIf } from '#shared/store/tx';

@@ -1,5 +1,6 @@
 import type { Outcome } from '#shared/app/scheduler/outcome';
-import { deliverOutbox, type SmsItem } from '#shared/store/outbox';
+import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
+import type { SmsItem } from '#shared/store/outbox';
 
 /** A pending SMS or alert whose first delivery failed (or never ran): delivered again. */
 export async function smsDue(item: SmsItem): Promise<Outcome> {

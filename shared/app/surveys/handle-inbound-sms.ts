@@ -1,4 +1,5 @@
 import { opensCallback } from '#shared/app/callbacks/open-callback';
+import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { type AnswerPlan, customerSms } from '#shared/app/surveys/customer-sms';
 import { planRating } from '#shared/app/surveys/record-rating';
 import { config } from '#shared/config/config';
@@ -12,7 +13,7 @@ import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { addReasonsToCallback } from '#shared/store/callback';
 import { inboundHandled, markInbound } from '#shared/store/inbound';
-import { deliverOutbox, surveyIdForMessage } from '#shared/store/outbox';
+import { surveyIdForMessage } from '#shared/store/outbox';
 import {
   getPhoneState,
   noteNotice,

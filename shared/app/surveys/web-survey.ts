@@ -1,11 +1,11 @@
 import type { z } from 'zod';
+import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { planRating } from '#shared/app/surveys/record-rating';
 import { WEB_TOKEN } from '#shared/app/surveys/survey-invitation';
 import { jobLabel } from '#shared/domain/sms/templates';
 import { reasonCodes, webAnswerSchema } from '#shared/http/schemas/web-answer';
 import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
-import { deliverOutbox } from '#shared/store/outbox';
 import { getPhoneState } from '#shared/store/phone-state';
 import { getSurvey, type SurveyItem } from '#shared/store/survey';
 import { TxConditionFailed, transact } from '#shared/store/tx';

@@ -10,7 +10,7 @@ import { contentVersion, type EchartsManifest } from '#shared/web/dashboard/asse
  * Where the bytes come from:
  * - in a Lambda bundle, our own small files are inlined by esbuild
  *   (`import(…, { with: { type: 'text' } })`). ECharts is not: it is a static file for browsers, not
- *   code the function runs. Our build of the parts the dashboard uses (infra/dashboard-echarts.ts,
+ *   code the function runs. Our build of the parts the dashboard uses (infra/build/dashboard-echarts.ts,
  *   run before bundling) ships brotli-compressed as its own file in the deployment package, beside
  *   index.mjs (echarts.<version>.js.br, copied there after bundling), and is read from disk on the
  *   first request for it, then kept in memory: the function's init neither loads nor parses it. The
@@ -61,10 +61,10 @@ const text = async (p: Promise<{ default: string }>): Promise<Source> => ({
 /** Development only: the builder lives in infra/ and needs esbuild (a dev dependency). */
 async function buildEchartsFromSource(): Promise<Source> {
   // A computed specifier: esbuild must not follow it into the Lambda bundle (never taken there).
-  const builder = new URL('../../../infra/dashboard-echarts.ts', import.meta.url).href;
+  const builder = new URL('../../../infra/build/dashboard-echarts.ts', import.meta.url).href;
   const { buildDashboardEcharts } = (await import(
     builder
-  )) as typeof import('../../../infra/dashboard-echarts.ts');
+  )) as typeof import('../../../infra/build/dashboard-echarts.ts');
   return { br: (await buildDashboardEcharts({ fast: true })).br };
 }
 

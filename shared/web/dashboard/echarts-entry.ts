@@ -1,6 +1,6 @@
 /**
  * The dashboard's ECharts (browser code): only what dashboard.js draws, instead of the full
- * echarts.min.js (1.1 MB). infra/dashboard-echarts.ts builds it into one minified script that sets
+ * echarts.min.js (1.1 MB). infra/build/dashboard-echarts.ts builds it into one minified script that sets
  * the global `echarts` (what dashboard.js and the browser test call: `init`, `getInstanceByDom`).
  *
  * dashboard.js uses: line and bar series, grid with category/value axes, tooltip (axis trigger,

@@ -10,7 +10,7 @@ declare module '*/dashboard.js' {
   const text: string;
   export default text;
 }
-/** infra/dashboard-echarts.ts's manifest (generated, not checked in): see EchartsManifest. */
+/** infra/build/dashboard-echarts.ts's manifest (generated, not checked in): see EchartsManifest. */
 declare module '*/generated/echarts.json' {
   const manifest: { file: string; version: string };
   export default manifest;

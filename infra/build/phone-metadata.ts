@@ -13,7 +13,7 @@ import type { MetadataJson } from 'libphonenumber-js/core';
  * what this would write from the installed package (run this after upgrading libphonenumber-js).
  */
 export const CALLING_CODE = '86';
-export const OUTPUT = fileURLToPath(new URL('../shared/domain/phone-metadata.cn.json', import.meta.url));
+export const OUTPUT = fileURLToPath(new URL('../../shared/domain/phone-metadata.cn.json', import.meta.url));
 
 /** The installed libphonenumber-js's mobile metadata, as `libphonenumber-js/mobile` uses it. */
 export function installedMobileMetadata(): MetadataJson {

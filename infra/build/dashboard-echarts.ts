@@ -17,14 +17,14 @@ import { contentVersion, type EchartsManifest } from '#shared/web/dashboard/asse
  * - echarts.json ({ file, version }): the only part the bundle inlines, so the page names the
  *   script's version without reading it.
  *
- * Run before the dashboard function is bundled: by `npm run build` (infra/bundle.ts) and by the CDK
+ * Run before the dashboard function is bundled: by `npm run build` (infra/build/bundle.ts) and by the CDK
  * bundling (`beforeBundling` of the function's spec in infra/functions.ts). Run from source
  * (`npm start`, tests), shared/web/dashboard/assets.ts calls `buildDashboardEcharts()` itself, so
  * both serve the same script.
  */
 const require = createRequire(import.meta.url);
-export const ENTRY = fileURLToPath(new URL('../shared/web/dashboard/echarts-entry.ts', import.meta.url));
-export const GENERATED_DIR = fileURLToPath(new URL('../shared/web/dashboard/generated/', import.meta.url));
+export const ENTRY = fileURLToPath(new URL('../../shared/web/dashboard/echarts-entry.ts', import.meta.url));
+export const GENERATED_DIR = fileURLToPath(new URL('../../shared/web/dashboard/generated/', import.meta.url));
 /** The manifest the bundle inlines (imported by shared/web/dashboard/assets.ts). */
 export const MANIFEST = join(GENERATED_DIR, 'echarts.json');
 /** The compressed script's file name: in GENERATED_DIR, and beside the bundle's index.mjs. */

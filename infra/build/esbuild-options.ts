@@ -3,15 +3,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 import type { FunctionName } from '#shared/http/routes';
-import { functionSpecs } from './functions.ts';
+import { functionSpecs } from '../functions.ts';
 
 /** The repository root (this file lives in <root>/infra). */
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /**
  * The one set of esbuild options for Lambda bundles, used by both the CDK construct
  * (infra/constructs/feedback-function.ts, through NodejsFunction's bundling options) and
- * `npm run build` (infra/bundle.ts), so the bundle measured locally is the bundle deployed.
+ * `npm run build` (infra/build/bundle.ts), so the bundle measured locally is the bundle deployed.
  *
  * - ESM for Node.js 22 (the Lambda runtime), minified, with external source maps
  *   (the function sets NODE_OPTIONS=--enable-source-maps). sourcesContent is left out of the

@@ -1,0 +1,56 @@
+import { maskPhone } from '#shared/domain/phone';
+import { publishAlert } from '#shared/gateways/alerts';
+import { type SmsSendResult, sendSms } from '#shared/gateways/sms';
+import { logger } from '#shared/runtime/log';
+import {
+  leaseOutboxMessage,
+  type OutboxMessage,
+  recordOutboxFailed,
+  recordOutboxSent,
+  releaseOutboxLease,
+} from '#shared/store/outbox';
+
+const LEASE_MS = 60_000;
+
+/**
+ * Delivers one pending outbox message (an SMS through the SMS gateway, an alert through the
+ * alerts gateway). A short lease (real time) keeps two workers from sending it at once; the send
+ * is recorded right after the gateway accepts it. Only a crash between the gateway's acceptance
+ * and that record can send a message twice (the lease then lapses and it is retried).
+ * Returns false when the message was not delivered now (already sent, leased, or the gateway
+ * failed: a transient failure is retried by the scheduler, a permanent one is recorded as failed).
+ */
+export async function deliverOutbox(smsId: string): Promise<boolean> {
+  const nowMs = Date.now();
+  const message = await leaseOutboxMessage(smsId, nowMs, nowMs + LEASE_MS);
+  if (!message) return false;
+  const result = await send(message);
+  if (!result.ok) {
+    if (result.failure === 'permanent') {
+      logger.error('gateway refused the message for good; not retried', { smsId, reason: result.reason });
+      await recordOutboxFailed(smsId, result.reason, new Date());
+    } else {
+      logger.warn('gateway failed; will retry', { smsId, reason: result.reason });
+      await releaseOutboxLease(smsId);
+    }
+    return false;
+  }
+  await recordOutboxSent(message, result.messageId, new Date());
+  logger.info('outbox message sent', {
+    smsId,
+    channel: message.channel,
+    ...(message.channel === 'sms' ? { templateId: message.templateId, to: maskPhone(message.to) } : {}),
+  });
+  return true;
+}
+
+/** One attempt through the message's gateway; a gateway that throws failed transiently. */
+async function send(message: OutboxMessage): Promise<SmsSendResult> {
+  try {
+    return message.channel === 'alert'
+      ? { ok: true, ...(await publishAlert(message.alert)) }
+      : await sendSms(message.to, message.body, message.smsId);
+  } catch (err) {
+    return { ok: false, failure: 'transient', reason: err instanceof Error ? err.name : String(err) };
+  }
+}

@@ -1,0 +1,28 @@
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { AlertGateway } from '#shared/gateways/alerts/alert';
+
+/**
+ * Alerts on AWS: SNS Publish to the SupervisorAlerts topic, with the audience as message
+ * attributes so that subscriptions can filter by level, region and team.
+ */
+export function snsAlertGateway(region: string, topicArn: string | undefined): AlertGateway {
+  const sns = new SNSClient({ region });
+  return {
+    async publish(alert) {
+      if (!topicArn) throw new Error('ALERTS_TOPIC_ARN is not set');
+      const res = await sns.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Subject: alert.subject.slice(0, 100),
+          Message: JSON.stringify(alert),
+          MessageAttributes: {
+            level: { DataType: 'String', StringValue: alert.level },
+            region: { DataType: 'String', StringValue: alert.region },
+            team: { DataType: 'String', StringValue: alert.team },
+          },
+        }),
+      );
+      return { messageId: res.MessageId ?? '' };
+    },
+  };
+}
