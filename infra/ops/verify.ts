@@ -1,33 +1,31 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '#shared/config/config';
 import { localDay } from '#shared/domain/time';
 import {
   compareAggregates,
   compareRollups,
-  countCallback,
-  countSurvey,
   type Difference,
-  emptyExpected,
-  formatDifferences,
-  formatRollupDifferences,
-  formatStranded,
-  type PhoneQueue,
-  type Problem,
-  type QueuedSurvey,
   type RollupDifference,
-  STALE_AFTER_MINUTES,
   type StoredAggregate,
   type StoredRollup,
+} from '#shared/domain/verify/compare';
+import { formatDifferences, formatRollupDifferences, formatStranded } from '#shared/domain/verify/format';
+import { countCallback, countSurvey, emptyExpected, type Problem } from '#shared/domain/verify/recompute';
+import {
+  type PhoneQueue,
+  type QueuedSurvey,
+  STALE_AFTER_MINUTES,
   type Stranded,
   strandedInQueues,
-  strandedItem,
-} from '#shared/domain/verify';
+  strandedWork,
+} from '#shared/domain/verify/stranded';
 import { now } from '#shared/runtime/clock';
-import { fromRollup } from '#shared/store/aggregate';
+import { fromDailyAggregate, fromRollup } from '#shared/store/aggregate';
 import type { CallbackCase } from '#shared/store/callback';
-import { ddb, TABLE } from '#shared/store/client';
+import { TABLE } from '#shared/store/client';
+import type { PhoneState } from '#shared/store/phone-state';
+import { scannedKind, scanTable, workItem } from '#shared/store/scan';
 import type { SurveyItem } from '#shared/store/survey';
 
 /**
@@ -40,7 +38,7 @@ import type { SurveyItem } from '#shared/store/survey';
  * a missing TABLE_NAME stops it at start-up like any function, naming the variable).
  *
  * An offline audit tool, not a request path: it reads the whole table with a parallel Scan
- * (consistent reads), streaming each page into the recompute (shared/domain/verify.ts), so memory stays
+ * (consistent reads, shared/store/scan.ts), streaming each page into the recompute (shared/domain/verify/), so memory stays
  * at one entry per engineer and day (and per engineer, team and month). A Scan is no snapshot:
  * run it on a quiet table, or run it again to confirm a difference seen while traffic was flowing.
  *
@@ -99,13 +97,16 @@ export function firstCompleteDay(at: Date): string {
   return new Date(Date.parse(`${edge}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 }
 
-/** Aggregate items carry `day` and `engineerId`; the key says the same (AGG#{yyyy-mm} / {dd}#{engineerId}). */
-function storedAggregate(item: Record<string, unknown>): StoredAggregate {
-  const pk = String(item.pk);
-  const sk = String(item.sk);
-  const day = typeof item.day === 'string' ? item.day : `${pk.slice(4)}-${sk.slice(0, 2)}`;
-  const engineerId = typeof item.engineerId === 'string' ? item.engineerId : sk.slice(3);
-  return { ...(item as Partial<StoredAggregate>), day, engineerId };
+/**
+ * Whether one scanned raw item is stranded at `at`: the store reads what the rule needs off the
+ * item (shared/store/scan.ts `workItem`), the rule is the domain's (`strandedWork`).
+ */
+export function strandedItem(
+  item: Record<string, unknown>,
+  at: Date,
+  staleAfterMs = STALE_AFTER_MINUTES * 60_000,
+): Stranded | undefined {
+  return strandedWork(workItem(item), at, staleAfterMs);
 }
 
 /** Roll-up items carry their counters under short names; the key gives the month. */
@@ -126,41 +127,28 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
   const at = opts.at ?? now();
   const staleMs = (opts.staleAfterMinutes ?? STALE_AFTER_MINUTES) * 60_000;
   let otherItems = 0;
-  await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await ddb.send(
-          new ScanCommand({
-            TableName: TABLE,
-            Segment: segment,
-            TotalSegments: segments,
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of res.Items ?? []) {
-          const late = strandedItem(item, at, staleMs);
-          if (late) stranded.push(late);
-          if (
-            item.type === 'survey' &&
-            ['waiting', 'scheduled', 'sent', 'awaiting_reasons'].includes(item.status)
-          ) {
-            const { pk, sk, surveyId, phone, status, dueAt } = item as SurveyItem;
-            queued.push({ pk, sk, surveyId, phone, status, ...(dueAt ? { dueAt } : {}) });
-          } else if (String(item.pk).startsWith('PHONE#') && item.sk === 'PHONE') {
-            phones.push({ phone: item.phone, openSurveyId: item.openSurveyId, waiting: item.waiting ?? [] });
-          }
-          if (String(item.pk).startsWith('AGG#')) stored.push(storedAggregate(item));
-          else if (String(item.pk).startsWith('AGGM#')) storedRollups.push(storedRollup(item));
-          else if (item.type === 'survey') countSurvey(expected, item as SurveyItem);
-          else if (item.type === 'callback') countCallback(expected, item as CallbackCase);
-          else otherItems++;
-        }
-        start = res.LastEvaluatedKey;
-      } while (start);
-    }),
-  );
+  await scanTable(segments, (items) => {
+    for (const item of items) {
+      const late = strandedItem(item, at, staleMs);
+      if (late) stranded.push(late);
+      const kind = scannedKind(item);
+      if (
+        kind === 'survey' &&
+        ['waiting', 'scheduled', 'sent', 'awaiting_reasons'].includes(String(item.status))
+      ) {
+        const { pk, sk, surveyId, phone, status, dueAt } = item as unknown as SurveyItem;
+        queued.push({ pk, sk, surveyId, phone, status, ...(dueAt ? { dueAt } : {}) });
+      } else if (kind === 'phone') {
+        const { phone, openSurveyId, waiting } = item as unknown as PhoneState;
+        phones.push({ phone, openSurveyId, waiting: waiting ?? [] });
+      }
+      if (kind === 'aggregate') stored.push(fromDailyAggregate(item));
+      else if (kind === 'rollup') storedRollups.push(storedRollup(item));
+      else if (kind === 'survey') countSurvey(expected, item as unknown as SurveyItem);
+      else if (kind === 'callback') countCallback(expected, item as unknown as CallbackCase);
+      else otherItems++;
+    }
+  });
   const fromDay = opts.allDays ? undefined : firstCompleteDay(at);
   const differences = [
     ...compareAggregates(expected, stored, fromDay ? { fromDay } : {}),

@@ -4,7 +4,7 @@ import type { CallbackOutcome, Rating, SuppressionReason } from '#shared/domain/
 /**
  * The per-engineer counters and every delta that moves them: the use cases ADD these deltas as
  * things happen (in the transaction of the change they count), and the recompute
- * (domain/verify.ts) derives the same counters from where each raw record ended up, through the
+ * (domain/verify/recompute.ts) derives the same counters from where each raw record ended up, through the
  * same maps, so the two cannot drift apart on what a reason, a rating or an outcome counts as.
  */
 export const counters = [

@@ -31,6 +31,24 @@ export function aggKey(day: string, engineerId: string) {
   return { pk: dailyPk(day.slice(0, 7)), sk: `${day.slice(8, 10)}#${engineerId}` };
 }
 
+/** Whether a raw item (as a Scan reads it) is a daily aggregate. */
+export const isDailyAggregate = (raw: Record<string, unknown>): boolean =>
+  String(raw.pk).startsWith(dailyPk(''));
+
+/**
+ * A daily aggregate read raw (a Scan): its counters by their names, and its day and engineer from
+ * its attributes or, when an item lacks them, from its key (AGG#{yyyy-mm} / {dd}#{engineerId}).
+ */
+export function fromDailyAggregate(
+  raw: Record<string, unknown>,
+): Record<string, unknown> & { day: string; engineerId: string } {
+  const pk = String(raw.pk);
+  const sk = String(raw.sk);
+  const day = typeof raw.day === 'string' ? raw.day : `${pk.slice(dailyPk('').length)}-${sk.slice(0, 2)}`;
+  const engineerId = typeof raw.engineerId === 'string' ? raw.engineerId : sk.slice(3);
+  return { ...raw, day, engineerId };
+}
+
 /**
  * One engineer's days in order (ENGINEER_DAYS_INDEX, gsi3 overloaded): gsi3pk=AGGENG#{engineerId},
  * gsi3sk={yyyy-mm-dd}. Lets a report over any range read only that engineer's items.
@@ -176,6 +194,10 @@ export function addToRollup(day: string, eng: EngineerRef, delta: Partial<Counts
 export function aggregateUpdates(day: string, eng: EngineerRef, delta: Partial<Counts>): TxItem[] {
   return [addToAggregate(day, eng, delta), addToRollup(day, eng, delta)];
 }
+
+/** Whether a raw item (as a Scan reads it) is a monthly roll-up (read it with `fromRollup`). */
+export const isRollup = (raw: Record<string, unknown>): boolean =>
+  String(raw.pk).startsWith(rollupKey('', '', '').pk);
 
 /**
  * A stored roll-up read back as the reports use aggregate items: counters by their names, and

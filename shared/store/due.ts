@@ -25,6 +25,16 @@ export function dueKeys(id: string, at: Date): { gsi1pk: string; gsi1sk: string 
   return { gsi1pk: `DUE#${slot}`, gsi1sk: `${at.toISOString()}#${id}` };
 }
 
+/** Whether a raw item (as a Scan reads it) has an entry in the due index. */
+export function isInDueIndex(item: Record<string, unknown>): boolean {
+  return typeof item.gsi1pk === 'string' && item.gsi1pk.startsWith('DUE#') && typeof item.gsi1sk === 'string';
+}
+
+/** When a raw item falls due in the due index (the ISO time of its gsi1sk); undefined when not in it. */
+export function dueTimeOf(item: Record<string, unknown>): string | undefined {
+  return isInDueIndex(item) ? (String(item.gsi1sk).split('#', 1)[0] as string) : undefined;
+}
+
 export interface DueRef {
   pk: string;
   sk: string;

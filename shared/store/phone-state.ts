@@ -35,6 +35,10 @@ type State = Omit<PhoneState, 'pk' | 'sk' | 'version'>;
 
 export const phoneKey = (phone: string) => ({ pk: `PHONE#${phone}`, sk: 'PHONE' as const });
 
+/** Whether a raw item (as a Scan reads it) is a phone state. */
+export const isPhoneState = (raw: Record<string, unknown>): boolean =>
+  String(raw.pk).startsWith(phoneKey('').pk) && raw.sk === phoneKey('').sk;
+
 export async function getPhoneState(phone: string): Promise<PhoneState> {
   const res = await ddb.send(
     new GetCommand({ TableName: TABLE, Key: phoneKey(phone), ConsistentRead: true }),

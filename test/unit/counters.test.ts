@@ -13,7 +13,7 @@ import {
   suppressionCounter,
 } from '#shared/domain/counters';
 import { suppressionReasons } from '#shared/domain/types';
-import { callbackDelta, surveyDelta } from '#shared/domain/verify';
+import { callbackDelta, surveyDelta } from '#shared/domain/verify/recompute';
 
 describe('counter deltas', () => {
   it('map every suppression reason, rating, outcome and reason code to a counter of its own', () => {

@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Timeliness } from '#shared/domain/timeliness';
+import { compareAggregates, compareRollups } from '#shared/domain/verify/compare';
+import { formatDifferences, formatRollupDifferences } from '#shared/domain/verify/format';
 import {
   type CallbackRecord,
-  compareAggregates,
-  compareRollups,
-  formatDifferences,
-  formatRollupDifferences,
   recomputeAggregates,
   rollupId,
   type SurveyRecord,
-  strandedInQueues,
-  strandedItem,
   surveyDelta,
-} from '#shared/domain/verify';
+} from '#shared/domain/verify/recompute';
+import { strandedInQueues } from '#shared/domain/verify/stranded';
 import { counters } from '#shared/store/aggregate';
+import { strandedItem } from '../../infra/ops/verify.ts';
 
 const DAY = '2026-11-20';
 const tl = (contact: boolean | null, repair: boolean | null, punctual: boolean | null): Timeliness => ({
