@@ -1,5 +1,8 @@
 /*
  * The managers' dashboard (served by functions/dashboard as /dashboard/assets/dashboard.js).
+ * Over 350 lines on purpose: the page is one plain script with no build step (one request, one
+ * content hash in its URL); its parts are marked below: formatting, DOM (text only), API, ranking,
+ * charts, callbacks, loading and session.
  *
  * The manager pastes their bearer token; it is kept in sessionStorage (this tab only) until they sign
  * out. The page then shows, for the chosen month (default: the current month in Asia/Shanghai):
