@@ -1,8 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type Deps, perContainer } from '#shared/app/deps';
 import { NotFoundError } from '#shared/app/errors';
-import { config } from '#shared/config/config';
 import { type HttpResult, header, httpFunction } from '#shared/http/http';
 import { logger } from '#shared/runtime/log';
 import {
@@ -51,15 +51,15 @@ function ok(headers: Record<string, string>, asset: Asset, event: APIGatewayProx
 
 let page: Asset | undefined;
 
-async function pageAsset(): Promise<Asset> {
+async function pageAsset(deps: Deps): Promise<Asset> {
   if (page) return page;
   const versions = await dashboardAssetVersions();
   page ??= makeAsset('dashboard', PAGE_HEADERS['content-type'], {
     body: Buffer.from(
       dashboardPage({
         assetUrl: (file) => `dashboard/assets/${file}?v=${versions.get(file) ?? ''}`,
-        target: config.rules.satisfaction.target,
-        minSample: config.rules.score.minSample,
+        target: deps.rules.satisfaction.target,
+        minSample: deps.rules.score.minSample,
       }),
       'utf8',
     ),
@@ -67,20 +67,25 @@ async function pageAsset(): Promise<Asset> {
   return page;
 }
 
-export const dashboard = httpFunction(async (event) => {
-  if (event.routeKey === 'GET /dashboard') {
-    return ok(PAGE_HEADERS, await pageAsset(), event);
-  }
-  const file = event.pathParameters?.file ?? '';
-  const asset = await dashboardAsset(file);
-  if (!asset) throw new NotFoundError(`no dashboard asset ${file}`);
-  const headers = {
-    'content-type': asset.contentType,
-    'cache-control': ASSET_CACHE,
-    'x-content-type-options': 'nosniff',
-    etag: `"${asset.version}"`,
-  };
-  return ok(headers, asset, event);
-});
+export function dashboard(deps: Deps) {
+  return httpFunction(async (event) => {
+    if (event.routeKey === 'GET /dashboard') {
+      return ok(PAGE_HEADERS, await pageAsset(deps), event);
+    }
+    const file = event.pathParameters?.file ?? '';
+    const asset = await dashboardAsset(file);
+    if (!asset) throw new NotFoundError(`no dashboard asset ${file}`);
+    const headers = {
+      'content-type': asset.contentType,
+      'cache-control': ASSET_CACHE,
+      'x-content-type-options': 'nosniff',
+      etag: `"${asset.version}"`,
+    };
+    return ok(headers, asset, event);
+  });
+}
 
-export const handler = middy(dashboard).use(injectLambdaContext(logger));
+/** The Lambda handler on the given dependencies (the local server and tests build their own). */
+export const makeHandler = (deps: Deps) => middy(dashboard(deps)).use(injectLambdaContext(logger));
+
+export const handler = perContainer(makeHandler);

@@ -2,10 +2,10 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
+import { type Deps, perContainer } from '#shared/app/deps';
 import { consumeReply } from '#shared/app/work-order-replies/consume';
-import { config } from '#shared/config/config';
 import { replyQueueMaxReceives } from '#shared/domain/backoff';
-import { replyQueue, type SqsPort, sqs } from '#shared/gateways/work-order-queue';
+import type { ReplyQueue } from '#shared/gateways/work-order-queue';
 import { logger } from '#shared/runtime/log';
 
 const messageSchema = z.object({ surveyId: z.string().min(1).max(200) });
@@ -26,8 +26,9 @@ function parseMessage(body: string): z.infer<typeof messageSchema> | undefined {
  * so is one that cannot be read (it goes to the DLQ for a person to look at) and one whose attempt
  * threw (table or secret trouble: SQS retries after the queue's visibility timeout).
  */
-export function consumeReplies(port: SqsPort, queueUrl: string, maxReceives = replyQueueMaxReceives()) {
-  const queue = replyQueue(port, queueUrl);
+export function consumeReplies(deps: Deps, maxReceives = replyQueueMaxReceives()) {
+  if (!deps.replyQueue) throw new Error('WORK_ORDER_QUEUE_URL is not set');
+  const queue: ReplyQueue = deps.replyQueue;
   async function one(record: SQSRecord): Promise<boolean> {
     const msg = parseMessage(record.body);
     if (!msg) {
@@ -36,6 +37,7 @@ export function consumeReplies(port: SqsPort, queueUrl: string, maxReceives = re
     }
     try {
       return await consumeReply(
+        deps,
         {
           surveyId: msg.surveyId,
           messageId: record.messageId,
@@ -61,9 +63,7 @@ export function consumeReplies(port: SqsPort, queueUrl: string, maxReceives = re
   };
 }
 
-export const workOrderReply = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  if (!sqs || !config.WORK_ORDER_QUEUE_URL) throw new Error('WORK_ORDER_QUEUE_URL is not set');
-  return await consumeReplies(sqs, config.WORK_ORDER_QUEUE_URL)(event);
-};
+/** The Lambda handler on the given dependencies (the local server and tests build their own). */
+export const makeHandler = (deps: Deps) => middy(consumeReplies(deps)).use(injectLambdaContext(logger));
 
-export const handler = middy(workOrderReply).use(injectLambdaContext(logger));
+export const handler = perContainer(makeHandler);

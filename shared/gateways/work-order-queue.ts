@@ -1,5 +1,5 @@
 import { ChangeMessageVisibilityCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { config } from '#shared/config/config';
+import type { Config } from '#shared/config/config';
 
 /**
  * The SQS side of the reply to the work order (AWS only): the scheduler sends one message per
@@ -10,10 +10,10 @@ export interface SqsPort {
   send(command: SendMessageCommand | ChangeMessageVisibilityCommand): Promise<unknown>;
 }
 
-/** One client per container; only created where the queue is configured. */
-export const sqs: SqsPort | undefined = config.WORK_ORDER_QUEUE_URL
-  ? new SQSClient({ region: config.AWS_REGION, maxAttempts: 4 })
-  : undefined;
+/** The SQS client (once per container, by the composition root). */
+export function sqsPort(config: Pick<Config, 'AWS_REGION'>): SqsPort {
+  return new SQSClient({ region: config.AWS_REGION, maxAttempts: 4 });
+}
 
 /** What a queue message carries: ids only (the reply itself stays in the table). */
 export interface ReplyMessage {

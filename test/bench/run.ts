@@ -86,6 +86,7 @@ if (args.only === 'ingest') {
     const { runIngest, ingestSection } = await import('./ingest.ts');
     log('section 1 alone: webhook ingest');
     const ingest = await runIngest({
+      deps: sys.deps,
       url: sys.url,
       webhookSecret: sys.webhookSecret,
       dynamoEndpoint: sys.dynamoEndpoint,
@@ -112,7 +113,7 @@ if (args.only === 'report') {
       teams: [TEAM],
       secret: loadLocalSecrets(process.env, dataDir).jwtSecret,
     });
-    const report = await runReportCost({ url: sys.url, managerToken, log });
+    const report = await runReportCost({ local: sys, url: sys.url, managerToken, log });
     console.log(`\n${reportSection(report).join('\n')}`);
   } finally {
     await sys.stop();
@@ -133,16 +134,17 @@ try {
   const { runIngest, ingestSection } = await import('./ingest.ts');
 
   log('section 3: cost per survey');
-  const cost = await runSurveyCost(DUE_SLOTS);
+  const cost = await runSurveyCost(sys, DUE_SLOTS);
   log('section 2: report cost (seeding 1,000 responses through the use cases)');
   const managerToken = await mintToken({
     role: 'manager',
     teams: [TEAM],
     secret: loadLocalSecrets(process.env, dataDir).jwtSecret,
   });
-  const report = await runReportCost({ url: sys.url, managerToken, log });
+  const report = await runReportCost({ local: sys, url: sys.url, managerToken, log });
   log('section 1: webhook ingest');
   const ingest = await runIngest({
+    deps: sys.deps,
     url: sys.url,
     webhookSecret: sys.webhookSecret,
     dynamoEndpoint: sys.dynamoEndpoint,

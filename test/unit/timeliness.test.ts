@@ -8,7 +8,7 @@ import {
   timeliness,
 } from '#shared/domain/timeliness';
 import { type TicketCompleted, ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
+import { pinClock } from '../helpers/deps.ts';
 
 const defaults = parseRules(undefined);
 
