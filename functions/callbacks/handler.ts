@@ -8,7 +8,7 @@ import {
   getCallbackCase,
   listCallbacks,
 } from '#shared/app/callbacks/callbacks';
-import { type Deps, perContainer } from '#shared/app/deps';
+import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { NotFoundError, ValidationError } from '#shared/app/errors';
 import { principalFromEvent } from '#shared/http/auth';
 import { httpFunction, json, jsonBody, parseWith } from '#shared/http/http';
@@ -18,6 +18,7 @@ import {
   callbackListQuery as listQuery,
   callbackNoteBody as noteBody,
 } from '#shared/http/schemas/callbacks';
+import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 
 function idOf(event: APIGatewayProxyEventV2): string {
@@ -71,4 +72,4 @@ export function callbacks(deps: Deps) {
 /** The Lambda handler on the given dependencies (the local server and tests build their own). */
 export const makeHandler = (deps: Deps) => middy(callbacks(deps)).use(injectLambdaContext(logger));
 
-export const handler = perContainer(makeHandler);
+export const handler = perContainer(depsFromProcessEnv, makeHandler);

@@ -1,9 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { type Deps, perContainer } from '#shared/app/deps';
+import type { Deps } from '#shared/app/deps';
 import { NotFoundError } from '#shared/app/errors';
+import { configFromProcessEnv } from '#shared/config/config';
 import { type HttpResult, header, httpFunction } from '#shared/http/http';
+import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 import {
   type Asset,
@@ -31,6 +33,9 @@ const PAGE_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
+/** What the dashboard needs of the dependencies. */
+type DashboardDeps = Pick<Deps, 'rules'>;
+
 const ASSET_CACHE = 'public, max-age=31536000, immutable';
 
 /** A 200 with the body compressed (base64, as API Gateway wants binary) when the client accepts it. */
@@ -51,7 +56,7 @@ function ok(headers: Record<string, string>, asset: Asset, event: APIGatewayProx
 
 let page: Asset | undefined;
 
-async function pageAsset(deps: Deps): Promise<Asset> {
+async function pageAsset(deps: DashboardDeps): Promise<Asset> {
   if (page) return page;
   const versions = await dashboardAssetVersions();
   page ??= makeAsset('dashboard', PAGE_HEADERS['content-type'], {
@@ -67,7 +72,7 @@ async function pageAsset(deps: Deps): Promise<Asset> {
   return page;
 }
 
-export function dashboard(deps: Deps) {
+export function dashboard(deps: DashboardDeps) {
   return httpFunction(async (event) => {
     if (event.routeKey === 'GET /dashboard') {
       return ok(PAGE_HEADERS, await pageAsset(deps), event);
@@ -86,6 +91,7 @@ export function dashboard(deps: Deps) {
 }
 
 /** The Lambda handler on the given dependencies (the local server and tests build their own). */
-export const makeHandler = (deps: Deps) => middy(dashboard(deps)).use(injectLambdaContext(logger));
+export const makeHandler = (deps: DashboardDeps) => middy(dashboard(deps)).use(injectLambdaContext(logger));
 
-export const handler = perContainer(makeHandler);
+/** Only the rules: the dashboard reads no table and calls no AWS service (no AWS client is built). */
+export const handler = perContainer(() => ({ rules: configFromProcessEnv().rules }), makeHandler);

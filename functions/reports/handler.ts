@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { type Deps, perContainer } from '#shared/app/deps';
+import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { NotFoundError, ValidationError } from '#shared/app/errors';
 import { engineerDetail } from '#shared/app/reports/engineer-detail';
 import { engineerReport } from '#shared/app/reports/engineer-report';
@@ -20,6 +20,7 @@ import { csvHeaders } from '#shared/http/csv';
 import { type HttpResult, header, httpFunction, json, parseWith } from '#shared/http/http';
 import { reportDetailQuery as detailQuery, reportQuery as query } from '#shared/http/schemas/reports';
 import { idField } from '#shared/http/schemas/ticket-completed';
+import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 
 const PERIOD_HELP =
@@ -110,4 +111,4 @@ export function reports(deps: Deps) {
 /** The Lambda handler on the given dependencies (the local server and tests build their own). */
 export const makeHandler = (deps: Deps) => middy(reports(deps)).use(injectLambdaContext(logger));
 
-export const handler = perContainer(makeHandler);
+export const handler = perContainer(depsFromProcessEnv, makeHandler);

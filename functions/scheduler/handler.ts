@@ -1,8 +1,9 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { type Deps, perContainer } from '#shared/app/deps';
+import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { type DueWorkResult, runDueWork } from '#shared/app/scheduler/run-due-work';
+import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 
 /** Time kept back from the function's timeout: an item started just before it can still finish. */
@@ -25,4 +26,4 @@ export const scheduler =
 /** The Lambda handler on the given dependencies (the local server and tests build their own). */
 export const makeHandler = (deps: Deps) => middy(scheduler(deps)).use(injectLambdaContext(logger));
 
-export const handler = perContainer(makeHandler);
+export const handler = perContainer(depsFromProcessEnv, makeHandler);

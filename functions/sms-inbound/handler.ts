@@ -1,9 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SNSEvent } from 'aws-lambda';
-import { type Deps, perContainer } from '#shared/app/deps';
+import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { handleInboundSms, type InboundOutcome } from '#shared/app/surveys/handle-inbound-sms';
 import { inboundSmsSchema as inboundSchema } from '#shared/http/schemas/inbound-sms';
+import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 
 /**
@@ -45,4 +46,4 @@ export const smsInbound =
 /** The Lambda handler on the given dependencies (the local server and tests build their own). */
 export const makeHandler = (deps: Deps) => middy(smsInbound(deps)).use(injectLambdaContext(logger));
 
-export const handler = perContainer(makeHandler);
+export const handler = perContainer(depsFromProcessEnv, makeHandler);

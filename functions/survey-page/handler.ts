@@ -1,7 +1,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import { type Deps, perContainer } from '#shared/app/deps';
+import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { httpFunction } from '#shared/http/http';
+import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 import { surveyPageAnswer, unavailablePage } from '#shared/web/survey-page-flow';
 import { readSurveyPageRequest } from '#shared/web/survey-page-request';
@@ -27,4 +28,4 @@ export function surveyPage(deps: Deps) {
 /** The Lambda handler on the given dependencies (the local server and tests build their own). */
 export const makeHandler = (deps: Deps) => middy(surveyPage(deps)).use(injectLambdaContext(logger));
 
-export const handler = perContainer(makeHandler);
+export const handler = perContainer(depsFromProcessEnv, makeHandler);

@@ -2,10 +2,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
-import { type Deps, perContainer } from '#shared/app/deps';
+import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { consumeReply } from '#shared/app/work-order-replies/consume';
 import { replyQueueMaxReceives } from '#shared/domain/backoff';
 import type { ReplyQueue } from '#shared/gateways/work-order-queue';
+import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 
 const messageSchema = z.object({ surveyId: z.string().min(1).max(200) });
@@ -66,4 +67,4 @@ export function consumeReplies(deps: Deps, maxReceives = replyQueueMaxReceives()
 /** The Lambda handler on the given dependencies (the local server and tests build their own). */
 export const makeHandler = (deps: Deps) => middy(consumeReplies(deps)).use(injectLambdaContext(logger));
 
-export const handler = perContainer(makeHandler);
+export const handler = perContainer(depsFromProcessEnv, makeHandler);

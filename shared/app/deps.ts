@@ -62,17 +62,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
   };
 }
 
-/**
- * A Lambda handler whose dependencies are built from the process's environment on its first
- * invocation, once per container (a bad configuration fails that call, naming the value).
- */
-// biome-ignore lint/suspicious/noExplicitAny: any handler shape
-export function perContainer<H extends (...args: any[]) => any>(
-  make: (deps: Deps) => H,
-): (...args: Parameters<H>) => ReturnType<H> {
-  let handler: H | undefined;
-  return (...args) => {
-    handler ??= make(buildDeps(configFromProcessEnv()));
-    return handler(...args);
-  };
+/** The dependencies of this process's environment (a handler's composition root). */
+export function depsFromProcessEnv(): Deps {
+  return buildDeps(configFromProcessEnv());
 }

@@ -3,7 +3,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '#shared/app/deps';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import { ticketCompletedSchemaAt } from '#shared/http/schemas/ticket-completed';
 import type { PinnableClock } from '#shared/runtime/clock';
 import { aggregateUpdates, type Counts, type EngineerRef, rollupKey } from '#shared/store/aggregate';
 import { ddb, TABLE } from '#shared/store/client';
@@ -89,7 +89,7 @@ async function seedThroughUseCases(
       phoneSeq++;
       return {
         phone: `+86150${String(10_000_000 + phoneSeq).slice(-8)}`,
-        body: ticketCompletedSchema.parse({
+        body: ticketCompletedSchemaAt(local.clock).parse({
           ticketId: `RB-${day}-${e.engineerId}`,
           source: 'ossA',
           segment: 'home',

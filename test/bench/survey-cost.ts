@@ -5,7 +5,7 @@ import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { listAlerts } from '#shared/gateways/alerts/local';
 import { listOutbox } from '#shared/gateways/sms/outbox';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import { ticketCompletedSchemaAt } from '#shared/http/schemas/ticket-completed';
 import type { PinnableClock } from '#shared/runtime/clock';
 import { measure, sumUsage, type Usage } from './meter.ts';
 
@@ -69,7 +69,7 @@ export async function runSurveyCost(
 
   at('2026-12-01T10:00:00+08:00');
   const idle = await measure(() => runDueWork(deps));
-  const ticket = ticketCompletedSchema.parse({
+  const ticket = ticketCompletedSchemaAt(local.clock).parse({
     ticketId: 'COST-0001',
     source: 'ossA',
     segment: 'home',

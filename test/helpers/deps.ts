@@ -1,5 +1,6 @@
 import { buildDeps, type Deps, type DepsOverrides } from '#shared/app/deps';
 import { loadConfig } from '#shared/config/config';
+import { ticketCompletedSchemaAt } from '#shared/http/schemas/ticket-completed';
 import { pinnableClock } from '#shared/runtime/clock';
 
 /**
@@ -31,3 +32,6 @@ export function testDeps(settings: TestSettings = {}): Deps {
   });
   return buildDeps(config, { clock: testClock, ...overrides });
 }
+
+/** The completion webhook's schema on the tests' clock (a pinned clock decides what is "future"). */
+export const ticketCompletedSchema = ticketCompletedSchemaAt(testClock);

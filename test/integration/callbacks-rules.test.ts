@@ -2,11 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { listAlerts } from '#shared/gateways/alerts/local';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { queryAggregates } from '#shared/store/aggregate';
 import { getCallback } from '#shared/store/callback';
 import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps({ rules: { callbacks: { openOnBasicallySatisfied: true, contactWithinHours: 2 } } });

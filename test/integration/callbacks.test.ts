@@ -3,7 +3,6 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { listAlerts } from '#shared/gateways/alerts/local';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { queryAggregates } from '#shared/store/aggregate';
 import { callbackKey, getCallback } from '#shared/store/callback';
 import { ddb, TABLE } from '#shared/store/client';
@@ -11,7 +10,7 @@ import { getSurvey } from '#shared/store/survey';
 import { callbacks as callbacksOn } from '../../functions/callbacks/handler.ts';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps();

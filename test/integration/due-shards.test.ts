@@ -4,11 +4,10 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { ddb, TABLE } from '#shared/store/client';
 import { getTicket, ticketKey } from '#shared/store/ticket';
 import { auditTable } from '../../infra/ops/verify.ts';
-import { pinClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { ticketBody } from '../helpers/fixtures.ts';
 
 let deps = testDeps();

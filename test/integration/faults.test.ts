@@ -7,12 +7,11 @@ import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { parsePeriod } from '#shared/domain/time';
 import type { SmsGateway } from '#shared/gateways/sms';
 import { listOutbox, outboxSmsGateway } from '#shared/gateways/sms/outbox';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { ddb, TABLE } from '#shared/store/client';
 import { smsKey } from '#shared/store/outbox';
 import { getSurvey } from '#shared/store/survey';
 import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 /** Faults injected at the adapters: the SMS gateway and the DynamoDB client. */

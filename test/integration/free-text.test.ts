@@ -12,12 +12,11 @@ import { surveyPage as surveyPageOn } from '#functions/survey-page/handler';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { listOutbox } from '#shared/gateways/sms/outbox';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { getCallback } from '#shared/store/callback';
 import { getSurvey } from '#shared/store/survey';
 import { httpEvent } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps({

@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { smsInbound as smsInboundOn } from '#functions/sms-inbound/handler';
 import { ticketCompleted as ticketCompletedOn } from '#functions/ticket-completed/handler';
 import { listOutbox } from '#shared/gateways/sms/outbox';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { buildSnsEvent } from '../../infra/local/events.ts';
 import { httpEvent } from '../helpers/apigw.ts';
 import { allItems } from '../helpers/db.ts';
-import { pinClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { sign, ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps();

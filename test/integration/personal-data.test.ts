@@ -5,13 +5,12 @@ import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { parsePeriod } from '#shared/domain/time';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { getPhoneState } from '#shared/store/phone-state';
 import { getSurvey } from '#shared/store/survey';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { allItems } from '../helpers/db.ts';
-import { pinClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps();

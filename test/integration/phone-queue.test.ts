@@ -4,13 +4,12 @@ import { eraseCustomer } from '#shared/app/customers/erase-customer';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { ddb, TABLE } from '#shared/store/client';
 import { getPhoneState, phoneKey } from '#shared/store/phone-state';
 import { getSurvey } from '#shared/store/survey';
 import { auditTable } from '../../infra/ops/verify.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps();

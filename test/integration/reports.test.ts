@@ -7,10 +7,9 @@ import type { RegionReport, TeamReport } from '#shared/app/reports/rollups';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { BOM } from '#shared/http/csv';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps();

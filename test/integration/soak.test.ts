@@ -46,7 +46,6 @@ import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { planIfPending } from '#shared/app/tickets/plan-ticket';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
 import { principalFromEvent } from '#shared/http/auth';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { aggKey } from '#shared/store/aggregate';
 import { ddb, TABLE } from '#shared/store/client';
 import { dueSlots } from '#shared/store/due';
@@ -56,7 +55,7 @@ import { auditTable, verifyTable } from '../../infra/ops/verify.ts';
 import { httpEvent } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { allItems } from '../helpers/db.ts';
-import { pinClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 
 const deps = testDeps({ env: SOAK_ENV });
 

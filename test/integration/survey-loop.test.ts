@@ -6,11 +6,10 @@ import { smsSegments } from '#shared/domain/sms/segments';
 import { parsePeriod } from '#shared/domain/time';
 import { listOutbox } from '#shared/gateways/sms/outbox';
 import { principalFromEvent } from '#shared/http/auth';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { getSurvey } from '#shared/store/survey';
 import { httpEvent } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps();

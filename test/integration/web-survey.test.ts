@@ -5,14 +5,13 @@ import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { smsSegments } from '#shared/domain/sms/segments';
 import { listOutbox } from '#shared/gateways/sms/outbox';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { aggKey } from '#shared/store/aggregate';
 import { getCallback } from '#shared/store/callback';
 import { ddb, TABLE } from '#shared/store/client';
 import { getSurvey } from '#shared/store/survey';
 import { httpEvent } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps } from '../helpers/deps.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps({

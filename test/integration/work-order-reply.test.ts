@@ -26,10 +26,9 @@ import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
 import { listWorkOrderReplies } from '#shared/app/work-order-replies/list';
 import { backoffDelayMs, maxAttempts, REPLY_BACKOFF } from '#shared/domain/backoff';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { getReply } from '#shared/store/work-order-reply';
 import { completeAndPlan } from '../helpers/complete.ts';
-import { now, pinClock, testDeps } from '../helpers/deps.ts';
+import { now, pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 
 receiver.useClock(now);
 
