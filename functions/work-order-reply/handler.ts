@@ -28,9 +28,7 @@ function parseMessage(body: string): z.infer<typeof messageSchema> | undefined {
  * threw (table or secret trouble: SQS retries after the queue's visibility timeout).
  */
 export function consumeReplies(deps: Deps, maxReceives = replyQueueMaxReceives()) {
-  if (!deps.replyQueue) throw new Error('WORK_ORDER_QUEUE_URL is not set');
-  const queue: ReplyQueue = deps.replyQueue;
-  async function one(record: SQSRecord): Promise<boolean> {
+  async function one(queue: ReplyQueue, record: SQSRecord): Promise<boolean> {
     const msg = parseMessage(record.body);
     if (!msg) {
       logger.error('malformed work-order reply message', { messageId: record.messageId });
@@ -54,8 +52,11 @@ export function consumeReplies(deps: Deps, maxReceives = replyQueueMaxReceives()
     }
   }
 
+  // Checked on each invocation, as a container without the queue would fail its first message.
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const done = await Promise.all(event.Records.map(one));
+    const queue = deps.replyQueue;
+    if (!queue) throw new Error('WORK_ORDER_QUEUE_URL is not set');
+    const done = await Promise.all(event.Records.map((record) => one(queue, record)));
     return {
       batchItemFailures: event.Records.filter((_, i) => !done[i]).map((r) => ({
         itemIdentifier: r.messageId,
