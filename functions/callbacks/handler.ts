@@ -8,6 +8,7 @@ import {
   getCallbackCase,
   listCallbacks,
 } from '#shared/app/callbacks/callbacks';
+import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { NotFoundError, ValidationError } from '#shared/app/errors';
 import { principalFromEvent } from '#shared/http/auth';
 import { httpFunction, json, jsonBody, parseWith } from '#shared/http/http';
@@ -17,6 +18,7 @@ import {
   callbackListQuery as listQuery,
   callbackNoteBody as noteBody,
 } from '#shared/http/schemas/callbacks';
+import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 
 function idOf(event: APIGatewayProxyEventV2): string {
@@ -31,38 +33,43 @@ function idOf(event: APIGatewayProxyEventV2): string {
  * Access by role is decided in shared/domain/access.ts; an engineer is refused before the request
  * is read.
  */
-export const callbacks = httpFunction(async (event) => {
-  const principal = principalFromEvent(event);
-  assertMayWorkCallbacks(principal);
-  switch (event.routeKey) {
-    case 'GET /v1/callbacks': {
-      const q = parseWith(listQuery, event.queryStringParameters ?? {});
-      return json(
-        200,
-        await listCallbacks(principal, {
-          statuses: q.status,
-          limit: q.limit,
-          ...(q.team ? { team: q.team } : {}),
-          ...(q.region ? { region: q.region } : {}),
-          ...(q.cursor ? { cursor: q.cursor } : {}),
-        }),
-      );
+export function callbacks(deps: Deps) {
+  return httpFunction(async (event) => {
+    const principal = principalFromEvent(event);
+    assertMayWorkCallbacks(principal);
+    switch (event.routeKey) {
+      case 'GET /v1/callbacks': {
+        const q = parseWith(listQuery, event.queryStringParameters ?? {});
+        return json(
+          200,
+          await listCallbacks(principal, {
+            statuses: q.status,
+            limit: q.limit,
+            ...(q.team ? { team: q.team } : {}),
+            ...(q.region ? { region: q.region } : {}),
+            ...(q.cursor ? { cursor: q.cursor } : {}),
+          }),
+        );
+      }
+      case 'GET /v1/callbacks/{id}':
+        return json(200, await getCallbackCase(principal, idOf(event)));
+      case 'POST /v1/callbacks/{id}/notes': {
+        const id = idOf(event);
+        const { note } = parseWith(noteBody, jsonBody(event));
+        return json(200, await addCallbackNote(deps, principal, id, note));
+      }
+      case 'POST /v1/callbacks/{id}/close': {
+        const id = idOf(event);
+        const body = parseWith(closeBody, jsonBody(event));
+        return json(200, await closeCallback(deps, principal, id, body));
+      }
+      default:
+        throw new NotFoundError(`no route ${event.routeKey}`);
     }
-    case 'GET /v1/callbacks/{id}':
-      return json(200, await getCallbackCase(principal, idOf(event)));
-    case 'POST /v1/callbacks/{id}/notes': {
-      const id = idOf(event);
-      const { note } = parseWith(noteBody, jsonBody(event));
-      return json(200, await addCallbackNote(principal, id, note));
-    }
-    case 'POST /v1/callbacks/{id}/close': {
-      const id = idOf(event);
-      const body = parseWith(closeBody, jsonBody(event));
-      return json(200, await closeCallback(principal, id, body));
-    }
-    default:
-      throw new NotFoundError(`no route ${event.routeKey}`);
-  }
-});
+  });
+}
 
-export const handler = middy(callbacks).use(injectLambdaContext(logger));
+/** The Lambda handler on the given dependencies (the local server and tests build their own). */
+export const makeHandler = (deps: Deps) => middy(callbacks(deps)).use(injectLambdaContext(logger));
+
+export const handler = perContainer(depsFromProcessEnv, makeHandler);

@@ -1,9 +1,11 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Deps } from '#shared/app/deps';
 import { NotFoundError } from '#shared/app/errors';
-import { config } from '#shared/config/config';
+import { configFromProcessEnv } from '#shared/config/config';
 import { type HttpResult, header, httpFunction } from '#shared/http/http';
+import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 import {
   type Asset,
@@ -31,6 +33,9 @@ const PAGE_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
+/** What the dashboard needs of the dependencies. */
+type DashboardDeps = Pick<Deps, 'rules'>;
+
 const ASSET_CACHE = 'public, max-age=31536000, immutable';
 
 /** A 200 with the body compressed (base64, as API Gateway wants binary) when the client accepts it. */
@@ -51,15 +56,15 @@ function ok(headers: Record<string, string>, asset: Asset, event: APIGatewayProx
 
 let page: Asset | undefined;
 
-async function pageAsset(): Promise<Asset> {
+async function pageAsset(deps: DashboardDeps): Promise<Asset> {
   if (page) return page;
   const versions = await dashboardAssetVersions();
   page ??= makeAsset('dashboard', PAGE_HEADERS['content-type'], {
     body: Buffer.from(
       dashboardPage({
         assetUrl: (file) => `dashboard/assets/${file}?v=${versions.get(file) ?? ''}`,
-        target: config.rules.satisfaction.target,
-        minSample: config.rules.score.minSample,
+        target: deps.rules.satisfaction.target,
+        minSample: deps.rules.score.minSample,
       }),
       'utf8',
     ),
@@ -67,20 +72,26 @@ async function pageAsset(): Promise<Asset> {
   return page;
 }
 
-export const dashboard = httpFunction(async (event) => {
-  if (event.routeKey === 'GET /dashboard') {
-    return ok(PAGE_HEADERS, await pageAsset(), event);
-  }
-  const file = event.pathParameters?.file ?? '';
-  const asset = await dashboardAsset(file);
-  if (!asset) throw new NotFoundError(`no dashboard asset ${file}`);
-  const headers = {
-    'content-type': asset.contentType,
-    'cache-control': ASSET_CACHE,
-    'x-content-type-options': 'nosniff',
-    etag: `"${asset.version}"`,
-  };
-  return ok(headers, asset, event);
-});
+export function dashboard(deps: DashboardDeps) {
+  return httpFunction(async (event) => {
+    if (event.routeKey === 'GET /dashboard') {
+      return ok(PAGE_HEADERS, await pageAsset(deps), event);
+    }
+    const file = event.pathParameters?.file ?? '';
+    const asset = await dashboardAsset(file);
+    if (!asset) throw new NotFoundError(`no dashboard asset ${file}`);
+    const headers = {
+      'content-type': asset.contentType,
+      'cache-control': ASSET_CACHE,
+      'x-content-type-options': 'nosniff',
+      etag: `"${asset.version}"`,
+    };
+    return ok(headers, asset, event);
+  });
+}
 
-export const handler = middy(dashboard).use(injectLambdaContext(logger));
+/** The Lambda handler on the given dependencies (the local server and tests build their own). */
+export const makeHandler = (deps: DashboardDeps) => middy(dashboard(deps)).use(injectLambdaContext(logger));
+
+/** Only the rules: the dashboard reads no table and calls no AWS service (no AWS client is built). */
+export const handler = perContainer(() => ({ rules: configFromProcessEnv().rules }), makeHandler);

@@ -2,10 +2,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod';
+import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { consumeReply } from '#shared/app/work-order-replies/consume';
-import { config } from '#shared/config/config';
 import { replyQueueMaxReceives } from '#shared/domain/backoff';
-import { replyQueue, type SqsPort, sqs } from '#shared/gateways/work-order-queue';
+import type { ReplyQueue } from '#shared/gateways/work-order-queue';
+import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 
 const messageSchema = z.object({ surveyId: z.string().min(1).max(200) });
@@ -26,9 +27,8 @@ function parseMessage(body: string): z.infer<typeof messageSchema> | undefined {
  * so is one that cannot be read (it goes to the DLQ for a person to look at) and one whose attempt
  * threw (table or secret trouble: SQS retries after the queue's visibility timeout).
  */
-export function consumeReplies(port: SqsPort, queueUrl: string, maxReceives = replyQueueMaxReceives()) {
-  const queue = replyQueue(port, queueUrl);
-  async function one(record: SQSRecord): Promise<boolean> {
+export function consumeReplies(deps: Deps, maxReceives = replyQueueMaxReceives()) {
+  async function one(queue: ReplyQueue, record: SQSRecord): Promise<boolean> {
     const msg = parseMessage(record.body);
     if (!msg) {
       logger.error('malformed work-order reply message', { messageId: record.messageId });
@@ -36,6 +36,7 @@ export function consumeReplies(port: SqsPort, queueUrl: string, maxReceives = re
     }
     try {
       return await consumeReply(
+        deps,
         {
           surveyId: msg.surveyId,
           messageId: record.messageId,
@@ -51,8 +52,11 @@ export function consumeReplies(port: SqsPort, queueUrl: string, maxReceives = re
     }
   }
 
+  // Checked on each invocation, as a container without the queue would fail its first message.
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
-    const done = await Promise.all(event.Records.map(one));
+    const queue = deps.replyQueue;
+    if (!queue) throw new Error('WORK_ORDER_QUEUE_URL is not set');
+    const done = await Promise.all(event.Records.map((record) => one(queue, record)));
     return {
       batchItemFailures: event.Records.filter((_, i) => !done[i]).map((r) => ({
         itemIdentifier: r.messageId,
@@ -61,9 +65,7 @@ export function consumeReplies(port: SqsPort, queueUrl: string, maxReceives = re
   };
 }
 
-export const workOrderReply = async (event: SQSEvent): Promise<SQSBatchResponse> => {
-  if (!sqs || !config.WORK_ORDER_QUEUE_URL) throw new Error('WORK_ORDER_QUEUE_URL is not set');
-  return await consumeReplies(sqs, config.WORK_ORDER_QUEUE_URL)(event);
-};
+/** The Lambda handler on the given dependencies (the local server and tests build their own). */
+export const makeHandler = (deps: Deps) => middy(consumeReplies(deps)).use(injectLambdaContext(logger));
 
-export const handler = middy(workOrderReply).use(injectLambdaContext(logger));
+export const handler = perContainer(depsFromProcessEnv, makeHandler);

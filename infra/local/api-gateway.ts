@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { routes } from '#shared/http/routes';
-import { now } from '#shared/runtime/clock';
+import type { Clock } from '#shared/runtime/clock';
 import { authorizerClaims, buildHttpEvent, httpResponseFromResult, withJwtClaims } from './events.ts';
 import { errorLine, send, sendJson, TIMED_OUT, withTimeout } from './http-io.ts';
 import type { LambdaRuntime } from './lambda-runtime.ts';
@@ -18,6 +18,8 @@ const GATEWAY_TIMEOUT_MS = 30_000;
 export function apiGateway(input: {
   runtime: LambdaRuntime;
   jwtSecret: string;
+  /** The domain clock (the time the events are stamped with). */
+  clock: Clock;
   log: (line: string) => void;
 }) {
   return async function api(
@@ -38,7 +40,7 @@ export function apiGateway(input: {
         protocol: `HTTP/${req.httpVersion}`,
       },
       { routeKey: match.routeKey, pathParameters: match.pathParameters },
-      now(),
+      input.clock.now(),
     );
     if (match.route.auth) {
       // API Gateway's JWT authorizer: the token alone or prefixed with `Bearer`.

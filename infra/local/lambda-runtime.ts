@@ -1,14 +1,17 @@
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
+import type { Deps } from '#shared/app/deps';
 import { type FunctionName, functionNames } from '#shared/http/routes';
 import { type FunctionSpec, functionSpecs } from '../functions.ts';
 import { buildLambdaContext } from './events.ts';
 import { firstLine, TIMED_OUT, withTimeout } from './http-io.ts';
 
 /**
- * The Lambda runtime, locally: loads functions/<fn>/handler.ts once (as a container would), and
- * runs it with a Lambda context and the timeout the CDK stack gives the function.
+ * The Lambda runtime, locally: loads functions/<fn>/handler.ts once (as a container would), builds
+ * its handler on the local system's dependencies (`makeHandler(deps)`; a module without one, such
+ * as openapi, exports its `handler`), and runs it with a Lambda context and the timeout the CDK
+ * stack gives the function.
  */
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -21,6 +24,8 @@ const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 export async function startLambdaRuntime(input: {
   region: string;
   log: (line: string) => void;
+  /** What the handlers run on (the local system's configuration, clock and gateways). */
+  deps: Deps;
   /** Test seam: handlers to use instead of functions/<fn>/handler.ts. */
   handlers?: Partial<Record<FunctionName, LambdaHandler>>;
 }): Promise<LambdaRuntime> {
@@ -32,7 +37,9 @@ export async function startLambdaRuntime(input: {
     let p = handlerCache.get(fn);
     if (!p) {
       const file = join(repoRoot, 'functions', fn, 'handler.ts');
-      p = import(pathToFileURL(file).href).then((m: { handler?: unknown }) => {
+      p = import(pathToFileURL(file).href).then((m: { handler?: unknown; makeHandler?: unknown }) => {
+        if (typeof m.makeHandler === 'function')
+          return (m.makeHandler as (deps: Deps) => LambdaHandler)(input.deps);
         if (typeof m.handler !== 'function') throw new Error(`functions/${fn}/handler.ts exports no handler`);
         return m.handler as LambdaHandler;
       });

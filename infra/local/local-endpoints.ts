@@ -1,8 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { listWorkOrderReplies } from '#shared/app/work-order-replies/list';
 import { listAlerts } from '#shared/gateways/alerts/local';
 import { listOutbox } from '#shared/gateways/sms/outbox';
 import { routes } from '#shared/http/routes';
-import { isClockPinned, now, pinClock } from '#shared/runtime/clock';
+import type { PinnableClock } from '#shared/runtime/clock';
+import { replyStatuses } from '#shared/store/work-order-reply';
 import { arn, buildSnsEvent } from './events.ts';
 import { errorLine, firstLine, HttpProblem, jsonObject, sendJson } from './http-io.ts';
 import type { LambdaRuntime } from './lambda-runtime.ts';
@@ -12,7 +14,7 @@ import type { LocalScheduler } from './scheduler.ts';
 /**
  * The local-only endpoints under /local: the SMS outbox and the alerts (what SNS would have
  * sent), inbound SMS (what End User Messaging would publish), replies to the work order, the
- * clock, and a scheduler tick. Imported only once the environment is set (they read the table).
+ * clock (the local system's pinnable clock), and a scheduler tick.
  */
 
 const INDEX = [
@@ -29,11 +31,13 @@ export function localEndpoints(input: {
   runtime: LambdaRuntime;
   scheduler: LocalScheduler;
   region: string;
+  clock: PinnableClock;
   log: (line: string) => void;
 }) {
   const { runtime, scheduler, log } = input;
+  const now = () => input.clock.now();
   const topicArn = arn('sns', input.region, 'InboundSms');
-  const clock = () => ({ now: now().toISOString(), pinned: isClockPinned() });
+  const clock = () => ({ now: now().toISOString(), pinned: input.clock.isPinned() });
 
   return async function local(
     req: IncomingMessage,
@@ -63,17 +67,15 @@ export function localEndpoints(input: {
     }
     if (path === '/local/work-order-replies' && method === 'GET') {
       const status = query.get('status') ?? undefined;
-      const replies = await import('#shared/app/work-order-replies/list');
-      const { replyStatuses } = await import('#shared/store/work-order-reply');
       if (status !== undefined && !(replyStatuses as readonly string[]).includes(status)) {
         throw new HttpProblem(400, `status must be one of ${replyStatuses.join(', ')}`, { field: 'status' });
       }
-      return sendJson(res, 200, await replies.listWorkOrderReplies(status as (typeof replyStatuses)[number]));
+      return sendJson(res, 200, await listWorkOrderReplies(status as (typeof replyStatuses)[number]));
     }
     if (path === '/local/clock' && method === 'GET') return sendJson(res, 200, clock());
     if (path === '/local/clock' && method === 'POST') {
-      pinClock(clockSetting(jsonObject(body)));
-      log(`clock ${isClockPinned() ? `pinned at ${now().toISOString()}` : 'back to real time'}`);
+      input.clock.pin(clockSetting(jsonObject(body)));
+      log(`clock ${input.clock.isPinned() ? `pinned at ${now().toISOString()}` : 'back to real time'}`);
       return sendJson(res, 200, clock());
     }
     if (path === '/local/tick' && method === 'POST') {

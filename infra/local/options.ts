@@ -31,6 +31,11 @@ export interface LocalSystemOptions {
   tableName?: string;
   /** Period of the scheduler timer in seconds; 0 disables it. Default 60. */
   tickSeconds?: number;
+  /**
+   * The environment the system reads (RULES, REPLY_SECRETS, PUBLIC_BASE_URL, WEBHOOK_SECRET,
+   * AWS_REGION...); read, never written. Default process.env.
+   */
+  env?: NodeJS.ProcessEnv;
   /** Default `$AWS_REGION` or cn-north-1. */
   region?: string;
   /** Request and status lines; default console.log. Never given personal data. */

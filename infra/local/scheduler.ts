@@ -1,4 +1,4 @@
-import { now } from '#shared/runtime/clock';
+import type { Clock } from '#shared/runtime/clock';
 import { arn, buildScheduledEvent } from './events.ts';
 import { errorLine } from './http-io.ts';
 import type { LambdaRuntime } from './lambda-runtime.ts';
@@ -18,12 +18,15 @@ export function startScheduler(input: {
   runtime: LambdaRuntime;
   region: string;
   tickSeconds: number;
+  clock: Clock;
   log: (line: string) => void;
 }): LocalScheduler {
   const ruleArn = arn('events', input.region, 'rule/feedback-local-scheduler');
   let tickChain: Promise<unknown> = Promise.resolve();
   function tick(): Promise<unknown> {
-    const run = tickChain.then(() => input.runtime.invoke('scheduler', buildScheduledEvent(ruleArn, now())));
+    const run = tickChain.then(() =>
+      input.runtime.invoke('scheduler', buildScheduledEvent(ruleArn, input.clock.now())),
+    );
     tickChain = run.catch(() => undefined);
     return run;
   }
@@ -36,7 +39,7 @@ export function startScheduler(input: {
           const started = Date.now();
           tick()
             .then(
-              () => input.log(`tick ${now().toISOString()} done in ${Date.now() - started}ms`),
+              () => input.log(`tick ${input.clock.now().toISOString()} done in ${Date.now() - started}ms`),
               (err: unknown) => input.log(`tick failed: ${errorLine(err)}`),
             )
             .finally(() => {

@@ -7,8 +7,8 @@ import { startLocalSystem } from './system.ts';
 /**
  * `npm start`: the local system (infra/local/system.ts) with the options of the command line and
  * the environment (infra/local/options.ts), until SIGINT or SIGTERM. The parts, one file each:
- * options.ts, dynamo.ts (DynamoDB Local and the table), environment.ts (what the functions read),
- * lambda-runtime.ts, api-gateway.ts (routes and the JWT authorizer), scheduler.ts,
+ * options.ts, dynamo.ts (DynamoDB Local and the table), environment.ts (the functions' configuration),
+ * lambda-runtime.ts (handlers built on the system's deps), api-gateway.ts (routes and the JWT authorizer), scheduler.ts,
  * local-endpoints.ts (/local), events.ts (the events AWS would send), secrets.ts, token.ts.
  */
 export type { LambdaHandler } from './lambda-runtime.ts';

@@ -1,11 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { buildDeps, type Deps } from '#shared/app/deps';
+import { type PinnableClock, pinnableClock } from '#shared/runtime/clock';
 import { apiGateway } from './api-gateway.ts';
 import { startDatabase } from './dynamo.ts';
-import { configureFunctions } from './environment.ts';
+import { localConfig } from './environment.ts';
 import { errorLine, firstLine, HttpProblem, readBody, sendJson } from './http-io.ts';
 import { startLambdaRuntime } from './lambda-runtime.ts';
+import { localEndpoints } from './local-endpoints.ts';
 import { type LocalSystemOptions, urlHost } from './options.ts';
 import { startScheduler } from './scheduler.ts';
 import { dataDir as defaultDataDir, loadLocalSecrets } from './secrets.ts';
@@ -29,6 +32,10 @@ export interface LocalSystem {
   dataLocation: string;
   dataDir: string;
   tickSeconds: number;
+  /** What the functions run on (in-process callers may run use cases on the same). */
+  deps: Deps;
+  /** The domain clock (POST /local/clock pins it). */
+  clock: PinnableClock;
   /** Runs the scheduler once (serialized with the timer); resolves to its result. */
   tick(): Promise<unknown>;
   stop(): Promise<void>;
@@ -38,13 +45,14 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
   const log = opts.log ?? ((line: string) => console.log(line));
   const dir = resolve(opts.dataDir ?? defaultDataDir());
   const tableName = opts.tableName ?? 'feedback-local';
-  const region = opts.region ?? process.env.AWS_REGION ?? 'cn-north-1';
+  const env = opts.env ?? process.env;
+  const region = opts.region ?? env.AWS_REGION ?? 'cn-north-1';
   const tickSeconds = opts.tickSeconds ?? 60;
   const port = opts.port ?? 3000;
   const host = opts.host ?? '127.0.0.1';
-  const secrets = loadLocalSecrets(process.env, dir);
+  const secrets = loadLocalSecrets(env, dir);
 
-  // 1. DynamoDB and the table, before any module that reads the configuration is loaded.
+  // 1. DynamoDB and the table.
   const db = await startDatabase({
     dir,
     tableName,
@@ -54,25 +62,28 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
     ...(opts.dynamoPort ? { dynamoPort: opts.dynamoPort } : {}),
   });
   try {
-    // 2. The environment the functions read at import time, and the configuration checked.
-    const { replySecretsFromEnv } = await configureFunctions({
+    // 2. The functions' configuration (checked) and dependencies, with a clock that can be pinned.
+    const { config, replySecretsFromEnv } = localConfig({
+      env,
       tableName,
       dynamoEndpoint: db.dynamoEndpoint,
       region,
       secrets,
       publicUrl: port !== 0 ? `http://${urlHost(host)}:${port}` : undefined,
     });
+    const clock = pinnableClock();
+    const deps = buildDeps(config, { clock });
 
     // 3. The functions, the schedule and the two faces of the server.
     const runtime = await startLambdaRuntime({
       region,
+      deps,
       log,
       ...(opts.handlers ? { handlers: opts.handlers } : {}),
     });
-    const scheduler = startScheduler({ runtime, region, tickSeconds, log });
-    const { localEndpoints } = await import('./local-endpoints.ts');
-    const local = localEndpoints({ runtime, scheduler, region, log });
-    const api = apiGateway({ runtime, jwtSecret: secrets.jwtSecret, log });
+    const scheduler = startScheduler({ runtime, region, tickSeconds, clock, log });
+    const local = localEndpoints({ runtime, scheduler, region, clock, log });
+    const api = apiGateway({ runtime, jwtSecret: secrets.jwtSecret, clock, log });
 
     const server: Server = createServer((req, res) => {
       const started = performance.now();
@@ -133,6 +144,8 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
       dataLocation: db.dataLocation,
       dataDir: dir,
       tickSeconds,
+      deps,
+      clock,
       tick: scheduler.tick,
       stop: () => {
         stopping ??= (async () => {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { config } from '#shared/config/config';
+import { buildDeps, type Deps } from '#shared/app/deps';
+import { configFromProcessEnv } from '#shared/config/config';
 import { localDay } from '#shared/domain/time';
 import {
   compareAggregates,
@@ -20,7 +21,6 @@ import {
   strandedInQueues,
   strandedWork,
 } from '#shared/domain/verify/stranded';
-import { now } from '#shared/runtime/clock';
 import { fromDailyAggregate, fromRollup } from '#shared/store/aggregate';
 import type { CallbackCase } from '#shared/store/callback';
 import { TABLE } from '#shared/store/client';
@@ -91,8 +91,7 @@ const DAY_MS = 86_400_000;
  * earlier than D's start (less the accepted clock skew) and expires `retention.days` after it is
  * written, so every day after localDay(now - retention + skew) is complete.
  */
-export function firstCompleteDay(at: Date): string {
-  const { rules } = config;
+export function firstCompleteDay(rules: Deps['rules'], at: Date): string {
   const edge = localDay(new Date(at.getTime() - rules.retention.days * DAY_MS + 60_000), rules.timeZone);
   return new Date(Date.parse(`${edge}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
 }
@@ -116,7 +115,10 @@ function storedRollup(item: Record<string, unknown>): StoredRollup {
 }
 
 /** Recomputes every aggregate and compares; see the module comment. */
-export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport> {
+export async function auditTable(
+  deps: Pick<Deps, 'rules' | 'clock'>,
+  opts: VerifyOptions = {},
+): Promise<VerifyReport> {
   const segments = opts.segments ?? 8;
   const expected = emptyExpected();
   const stored: StoredAggregate[] = [];
@@ -124,7 +126,7 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
   const stranded: Stranded[] = [];
   const queued: QueuedSurvey[] = [];
   const phones: PhoneQueue[] = [];
-  const at = opts.at ?? now();
+  const at = opts.at ?? deps.clock.now();
   const staleMs = (opts.staleAfterMinutes ?? STALE_AFTER_MINUTES) * 60_000;
   let otherItems = 0;
   await scanTable(segments, (items) => {
@@ -149,7 +151,7 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
       else otherItems++;
     }
   });
-  const fromDay = opts.allDays ? undefined : firstCompleteDay(at);
+  const fromDay = opts.allDays ? undefined : firstCompleteDay(deps.rules, at);
   const differences = [
     ...compareAggregates(expected, stored, fromDay ? { fromDay } : {}),
     ...compareRollups(expected, storedRollups, fromDay ? { fromDay } : {}),
@@ -172,8 +174,11 @@ export async function auditTable(opts: VerifyOptions = {}): Promise<VerifyReport
 }
 
 /** The differences between the stored aggregates and roll-ups and the recompute (empty when they agree). */
-export async function verifyTable(opts: VerifyOptions = {}): Promise<(Difference | RollupDifference)[]> {
-  return (await auditTable(opts)).differences;
+export async function verifyTable(
+  deps: Pick<Deps, 'rules' | 'clock'>,
+  opts: VerifyOptions = {},
+): Promise<(Difference | RollupDifference)[]> {
+  return (await auditTable(deps, opts)).differences;
 }
 
 function parseArgs(argv: string[]): VerifyOptions {
@@ -204,9 +209,10 @@ function parseArgs(argv: string[]): VerifyOptions {
 
 async function main(): Promise<number> {
   const opts = parseArgs(process.argv.slice(2));
+  const deps = buildDeps(configFromProcessEnv());
   const started = Date.now();
-  const r = await auditTable(opts);
-  const where = config.DYNAMODB_ENDPOINT ? ` at ${config.DYNAMODB_ENDPOINT}` : '';
+  const r = await auditTable(deps, opts);
+  const where = deps.config.DYNAMODB_ENDPOINT ? ` at ${deps.config.DYNAMODB_ENDPOINT}` : '';
   console.log(
     `table ${TABLE}${where}: ${r.surveys} surveys, ${r.callbacks} callback cases, ${r.aggregates} aggregate items, ` +
       `${r.rollups} monthly roll-ups ` +

@@ -8,10 +8,21 @@ import {
   issueLines,
   tableName,
 } from '#shared/config/check';
+import {
+  type ReplySecretSettings,
+  replySecretSettings,
+  type WebhookSecretSettings,
+  webhookSecretSettings,
+} from '#shared/config/secrets';
 import { checkRules, type Rules, replyUrlProblem } from '#shared/domain/rules';
 
+const secretArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN');
+
 /**
- * Process configuration, read from the environment once per container and validated at start-up.
+ * Process configuration, read from an environment (each handler's composition root passes
+ * process.env once per container; the local server and tests pass their own) and validated.
  * A missing or malformed variable stops the process with a message naming it (and the exact path
  * inside RULES); every problem is listed at once. A variable set to an empty string counts as unset.
  */
@@ -46,10 +57,28 @@ const envSchema = z.object({
    * it and functions/work-order-reply delivers them; absent (locally) = the scheduler delivers them.
    */
   WORK_ORDER_QUEUE_URL: httpsUrl.optional(),
+  /** The completion webhook's signing secrets, comma-separated (locally). */
+  WEBHOOK_SECRET: z.string().optional(),
+  /** The Secrets Manager secret holding them (on AWS). */
+  WEBHOOK_SECRET_ARN: secretArn.optional(),
+  /** Our signing secrets of the replies to the work order, a JSON map (locally). */
+  REPLY_SECRETS: z.string().optional(),
+  /** The Secrets Manager secret holding them (on AWS). */
+  REPLY_SECRETS_ARN: secretArn.optional(),
 });
 
-export type Config = z.infer<typeof envSchema> & { rules: Rules };
+export type Config = Omit<z.infer<typeof envSchema>, 'WEBHOOK_SECRET' | 'REPLY_SECRETS'> & {
+  rules: Rules;
+  /** The completion webhook's secrets: given (checked), or where to read them. */
+  webhookSecrets: WebhookSecretSettings;
+  /** Our secrets of the replies to the work order: given (checked), or where to read them. */
+  replySecrets: ReplySecretSettings;
+};
 
+/**
+ * Pure: checks an environment and returns the configuration, or throws a ConfigError naming every
+ * bad value (its exact path). Nothing is read at import.
+ */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const parsed = envSchema.safeParse(blankAsUnset(env));
   const rules = checkRules(env.RULES);
@@ -64,8 +93,40 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         problems.push(`RULES.sources.${source}.webSurvey: needs PUBLIC_BASE_URL (the link's base)`);
     }
   }
-  if (problems.length > 0 || !parsed.success || 'problems' in rules) throw new ConfigError(problems);
-  return { ...parsed.data, rules: rules.rules };
+  const secrets = parsed.success
+    ? {
+        webhookSecrets: collect(() =>
+          webhookSecretSettings(parsed.data.WEBHOOK_SECRET, parsed.data.WEBHOOK_SECRET_ARN),
+        ),
+        replySecrets: collect(() =>
+          replySecretSettings(parsed.data.REPLY_SECRETS, parsed.data.REPLY_SECRETS_ARN),
+        ),
+      }
+    : undefined;
+  if (problems.length > 0 || !parsed.success || 'problems' in rules || !secrets) {
+    throw new ConfigError(problems);
+  }
+  const { WEBHOOK_SECRET: _w, REPLY_SECRETS: _r, ...rest } = parsed.data;
+  return {
+    ...rest,
+    rules: rules.rules,
+    webhookSecrets: secrets.webhookSecrets ?? { kind: 'unset' },
+    replySecrets: secrets.replySecrets ?? { kind: 'unset' },
+  };
+
+  /** A secret's settings, or its problems added to the list. */
+  function collect<T>(read: () => T): T | undefined {
+    try {
+      return read();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+      return undefined;
+    }
+  }
 }
 
-export const config: Config = loadConfig(process.env);
+/** The configuration of this process's environment (a handler's composition root). */
+export function configFromProcessEnv(): Config {
+  return loadConfig(process.env);
+}

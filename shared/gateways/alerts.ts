@@ -1,20 +1,17 @@
-import { config } from '#shared/config/config';
-import type { Alert, AlertGateway } from '#shared/gateways/alerts/alert';
+import type { Config } from '#shared/config/config';
+import type { AlertGateway } from '#shared/gateways/alerts/alert';
 import { localAlertGateway } from '#shared/gateways/alerts/local';
 import { snsAlertGateway } from '#shared/gateways/alerts/sns';
+import type { Clock } from '#shared/runtime/clock';
 
 export type { Alert, AlertGateway } from '#shared/gateways/alerts/alert';
 
 /**
  * Alerts to supervisors: on AWS (SMS_GATEWAY=sns) the SupervisorAlerts topic (ALERTS_TOPIC_ARN),
- * locally the local log of alerts. Created on first use, once per container.
+ * locally the local log of alerts. Built once per container, by the composition root.
  */
-let gateway: AlertGateway | undefined;
-
-export async function publishAlert(alert: Alert): Promise<{ messageId: string }> {
-  gateway ??=
-    config.SMS_GATEWAY === 'sns'
-      ? snsAlertGateway(config.AWS_REGION, config.ALERTS_TOPIC_ARN)
-      : localAlertGateway();
-  return gateway.publish(alert);
+export function alertGateway(config: Config, clock: Clock): AlertGateway {
+  return config.SMS_GATEWAY === 'sns'
+    ? snsAlertGateway(config.AWS_REGION, config.ALERTS_TOPIC_ARN)
+    : localAlertGateway(clock);
 }

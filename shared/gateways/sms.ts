@@ -1,7 +1,8 @@
-import { config } from '#shared/config/config';
-import type { SmsGateway, SmsSendResult } from '#shared/gateways/sms/gateway';
+import type { Config } from '#shared/config/config';
+import type { SmsGateway } from '#shared/gateways/sms/gateway';
 import { outboxSmsGateway } from '#shared/gateways/sms/outbox';
 import { snsSmsGateway } from '#shared/gateways/sms/sns';
+import type { Clock } from '#shared/runtime/clock';
 
 export type { SmsGateway, SmsSendResult } from '#shared/gateways/sms/gateway';
 
@@ -9,15 +10,12 @@ export type { SmsGateway, SmsSendResult } from '#shared/gateways/sms/gateway';
  * The one way out for SMS: the provider SMS_GATEWAY names. A provider is a file in
  * shared/gateways/sms/ implementing SmsGateway (gateway.ts), registered here by its name.
  */
-const providers: Record<typeof config.SMS_GATEWAY, () => SmsGateway> = {
-  sns: () => snsSmsGateway(config.AWS_REGION),
-  outbox: outboxSmsGateway,
+const providers: Record<Config['SMS_GATEWAY'], (config: Config, clock: Clock) => SmsGateway> = {
+  sns: (config) => snsSmsGateway(config.AWS_REGION),
+  outbox: (_config, clock) => outboxSmsGateway(clock),
 };
 
-let gateway: SmsGateway | undefined;
-
-/** Sends one SMS through the configured provider (created on first use, once per container). */
-export async function sendSms(to: string, body: string, smsId = ''): Promise<SmsSendResult> {
-  gateway ??= providers[config.SMS_GATEWAY]();
-  return gateway.send(to, body, smsId);
+/** The configured provider (built once per container, by the composition root). */
+export function smsGateway(config: Config, clock: Clock): SmsGateway {
+  return providers[config.SMS_GATEWAY](config, clock);
 }

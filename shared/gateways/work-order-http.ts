@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import { replySecret } from '#shared/gateways/work-order-reply-secrets';
+import type { ReplySecrets } from '#shared/gateways/work-order-reply-secrets';
 
 /**
  * The work order's HTTP endpoint (an outside service): one Standard Webhooks POST of a reply to its
@@ -36,7 +36,7 @@ export function isPermanentFailure(status: number): boolean {
   return status >= 400 && status < 500 && status !== 408 && status !== 425 && status !== 429;
 }
 
-async function post(reply: OutgoingReply): Promise<PostResult> {
+async function post(replySecret: ReplySecrets, reply: OutgoingReply): Promise<PostResult> {
   let secret: string | undefined;
   try {
     secret = await replySecret(reply.source);
@@ -81,4 +81,6 @@ async function post(reply: OutgoingReply): Promise<PostResult> {
 }
 
 /** The real client: fetch, signed with the source's secret (gateways/work-order-reply-secrets.ts). */
-export const workOrderHttp: WorkOrderHttp = { post };
+export function workOrderHttp(secrets: ReplySecrets): WorkOrderHttp {
+  return { post: (reply) => post(secrets, reply) };
+}

@@ -1,17 +1,26 @@
 /**
- * The clock all domain logic reads. On AWS it is the real time; the local system can pin it
- * (POST /local/clock) so that scheduling, quiet hours and expiry can be walked through by hand.
+ * The clock all domain logic reads (deps.clock). On AWS it is the real time; the local system
+ * uses a pinnable one (POST /local/clock) so that scheduling, quiet hours and expiry can be
+ * walked through by hand.
  */
-let pinned: Date | undefined;
-
-export function now(): Date {
-  return pinned ? new Date(pinned.getTime()) : new Date();
+export interface Clock {
+  now(): Date;
 }
 
-export function pinClock(at: Date | undefined): void {
-  pinned = at ? new Date(at.getTime()) : undefined;
+export interface PinnableClock extends Clock {
+  pin(at: Date | undefined): void;
+  isPinned(): boolean;
 }
 
-export function isClockPinned(): boolean {
-  return pinned !== undefined;
+export const systemClock: Clock = { now: () => new Date() };
+
+export function pinnableClock(): PinnableClock {
+  let pinned: Date | undefined;
+  return {
+    now: () => (pinned ? new Date(pinned.getTime()) : new Date()),
+    pin(at) {
+      pinned = at ? new Date(at.getTime()) : undefined;
+    },
+    isPinned: () => pinned !== undefined,
+  };
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { config } from '#shared/config/config';
-import { ddb, TABLE } from '#shared/store/client';
+import { ddb, storeSettings, TABLE } from '#shared/store/client';
 import { DUE_INDEX } from '#shared/store/table';
 
 /**
@@ -67,7 +66,7 @@ async function mapLimit<T, R>(items: T[], n: number, fn: (item: T) => Promise<R>
 /** Keys of the items due at or before `at`, oldest first within each slot; every slot is read. */
 export async function queryDue(at: Date, limitPerSlot = 500): Promise<DueRef[]> {
   const upper = `${at.toISOString()}#\uffff`;
-  const results = await mapLimit(dueSlots(), config.DUE_SHARDS, async (slot) => {
+  const results = await mapLimit(dueSlots(), storeSettings().dueShards, async (slot) => {
     const refs: DueRef[] = [];
     let start: Record<string, unknown> | undefined;
     do {

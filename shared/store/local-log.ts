@@ -1,5 +1,4 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { now } from '#shared/runtime/clock';
 import { ddb, TABLE } from '#shared/store/client';
 import { queryAll } from '#shared/store/query';
 
@@ -12,9 +11,13 @@ export type LocalLogKind = 'sms' | 'alerts';
 
 const LOG_PK: Record<LocalLogKind, string> = { sms: 'LOCAL#OUTBOX', alerts: 'LOCAL#ALERTS' };
 
-/** Appends a record to a local log; returns the time it was filed under. */
-export async function appendLocal(kind: LocalLogKind, record: Record<string, unknown>): Promise<string> {
-  const at = now().toISOString();
+/** Appends a record to a local log, filed under `when` (the domain clock's time); returns it. */
+export async function appendLocal(
+  kind: LocalLogKind,
+  record: Record<string, unknown>,
+  when: Date,
+): Promise<string> {
+  const at = when.toISOString();
   const seq = process.hrtime.bigint().toString().padStart(20, '0');
   await ddb.send(
     new PutCommand({ TableName: TABLE, Item: { ...record, pk: LOG_PK[kind], sk: `${at}#${seq}` } }),

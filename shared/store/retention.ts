@@ -1,11 +1,11 @@
-import { config } from '#shared/config/config';
+import { storeSettings } from '#shared/store/client';
 
 /**
  * The DynamoDB TTL (epoch seconds) of a raw record holding personal data written at `at`:
  * deleted by DynamoDB `retention.days` later (domain.md section 7). Aggregates never get one.
  */
 export function retentionTtl(at: Date): number {
-  return Math.floor(at.getTime() / 1000) + config.rules.retention.days * 86_400;
+  return Math.floor(at.getTime() / 1000) + storeSettings().retentionDays * 86_400;
 }
 
 /** The partition listing every raw record about one customer (for erasure: store/customer.ts). */

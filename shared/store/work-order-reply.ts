@@ -1,6 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { config } from '#shared/config/config';
-import { ddb, TABLE } from '#shared/store/client';
+import { ddb, storeSettings, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
 import { retentionTtl } from '#shared/store/retention';
 import type { SurveyItem } from '#shared/store/survey';
@@ -88,7 +87,7 @@ export function replyOnClose(
   close: SurveyClose,
   at: Date,
 ): TxItem[] {
-  const url = config.rules.sources[survey.source]?.replyUrl;
+  const url = storeSettings().replyUrl(survey.source);
   if (!url) return [];
   const payload: WorkOrderReplyPayload = {
     ticketId: survey.ticketId,

@@ -1,3 +1,4 @@
+import type { Deps } from '#shared/app/deps';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/app/errors';
 import {
   answerWebSurvey,
@@ -23,10 +24,10 @@ import type { PostedAnswer, SurveyPageRequest } from '#shared/web/survey-page-re
  * thanks (or re-renders the form saying what is wrong). Browsers get HTML pages; a JSON client
  * gets JSON, and its errors are thrown for the HTTP error mapping (problem+json).
  */
-export async function surveyPageAnswer(request: SurveyPageRequest): Promise<HttpResult> {
+export async function surveyPageAnswer(deps: Deps, request: SurveyPageRequest): Promise<HttpResult> {
   const { token, asJson } = request;
   if (request.method === 'GET') {
-    const state = await openWebSurvey(token);
+    const state = await openWebSurvey(deps, token);
     if (state.kind === 'open') {
       return asJson
         ? json(200, { status: 'open', ...state.survey })
@@ -41,9 +42,9 @@ export async function surveyPageAnswer(request: SurveyPageRequest): Promise<Http
     answer = parseWith(webAnswerSchema, read.input);
   } catch (err) {
     if (asJson || !(err instanceof ValidationError)) throw err;
-    return invalidForm(token, read, err);
+    return invalidForm(deps, token, read, err);
   }
-  const result = await answerWebSurvey(token, answer);
+  const result = await answerWebSurvey(deps, token, answer);
   if (result.kind === 'answered') {
     return asJson
       ? json(200, { status: 'answered', rating: result.rating })
@@ -71,8 +72,13 @@ function unreadable(err: unknown, asJson: boolean): HttpResult {
 }
 
 /** Says what is wrong only about a survey that can still be answered. */
-async function invalidForm(token: string, read: PostedAnswer, err: ValidationError): Promise<HttpResult> {
-  const state = await openWebSurvey(token);
+async function invalidForm(
+  deps: Deps,
+  token: string,
+  read: PostedAnswer,
+  err: ValidationError,
+): Promise<HttpResult> {
+  const state = await openWebSurvey(deps, token);
   if (state.kind !== 'open') return stateAnswer(state, false);
   return html(
     400,

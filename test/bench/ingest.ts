@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Webhook } from 'standardwebhooks';
+import type { Deps } from '#shared/app/deps';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
@@ -90,6 +91,8 @@ function signed(wh: Webhook, body: string): Record<string, string> {
 }
 
 export async function runIngest(opts: {
+  /** The local system's dependencies: the use case alone runs on them. */
+  deps: Deps;
   url: string;
   webhookSecret: string;
   dynamoEndpoint: string;
@@ -180,7 +183,7 @@ export async function runIngest(opts: {
   bare.destroy();
   const direct = Array.from({ length: 300 }, () => ticketCompletedSchema.parse(realisticTicket(`${runId}d`)));
   const useCaseOnly = await closedLoop(1, direct.length, async (i) => {
-    const r = await acceptTicket(direct[i] as (typeof direct)[number]);
+    const r = await acceptTicket(opts.deps, direct[i] as (typeof direct)[number]);
     return r.created;
   });
   opts.log(`  use case alone, c=1: p50 ${useCaseOnly.p50.toFixed(1)} p99 ${useCaseOnly.p99.toFixed(1)} ms`);
@@ -190,7 +193,7 @@ export async function runIngest(opts: {
   const tickets = WARMUP + LEVELS.reduce((n, l) => n + l.requests, 0) + direct.length;
   let runs = 0;
   for (;;) {
-    const r = await runDueWork();
+    const r = await runDueWork(opts.deps);
     runs++;
     // A planned ticket is counted by its outcome: planned, suppressed, or its survey sent or queued.
     const done = (r.planned ?? 0) + (r.suppressed ?? 0) + (r.surveysSent ?? 0) + (r.queued ?? 0);

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '#shared/app/deps';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
+import { ticketCompletedSchemaAt } from '#shared/http/schemas/ticket-completed';
+import type { PinnableClock } from '#shared/runtime/clock';
 import { aggregateUpdates, type Counts, type EngineerRef, rollupKey } from '#shared/store/aggregate';
 import { ddb, TABLE } from '#shared/store/client';
 import { queryAll } from '#shared/store/query';
@@ -74,7 +75,12 @@ export interface ReportCostResult {
   dailyEngineers: ReportPoint[];
 }
 
-async function seedThroughUseCases(log: (s: string) => void): Promise<number> {
+async function seedThroughUseCases(
+  local: { deps: Deps; clock: PinnableClock },
+  log: (s: string) => void,
+): Promise<number> {
+  const { deps } = local;
+  const pinClock = (at: Date | undefined) => local.clock.pin(at);
   let phoneSeq = 0;
   let n = 0;
   for (const [d, day] of DAYS.entries()) {
@@ -83,7 +89,7 @@ async function seedThroughUseCases(log: (s: string) => void): Promise<number> {
       phoneSeq++;
       return {
         phone: `+86150${String(10_000_000 + phoneSeq).slice(-8)}`,
-        body: ticketCompletedSchema.parse({
+        body: ticketCompletedSchemaAt(local.clock).parse({
           ticketId: `RB-${day}-${e.engineerId}`,
           source: 'ossA',
           segment: 'home',
@@ -98,11 +104,11 @@ async function seedThroughUseCases(log: (s: string) => void): Promise<number> {
         }),
       };
     });
-    await pool(8, tickets, (t) => completeAndPlan(t.body));
+    await pool(8, tickets, (t) => completeAndPlan(deps, t.body));
     pinClock(new Date(`${day}T10:30:00+08:00`));
     let sent = 0;
     for (let i = 0; i < 5; i++) {
-      const r = await runDueWork();
+      const r = await runDueWork(deps);
       sent += r.surveysSent ?? 0;
       if ((r.surveysSent ?? 0) === 0) break;
     }
@@ -110,7 +116,7 @@ async function seedThroughUseCases(log: (s: string) => void): Promise<number> {
     pinClock(new Date(`${day}T10:40:00+08:00`));
     const ratings = tickets.map((t, i) => ({ phone: t.phone, rating: ratingOf(n + i) }));
     const outcomes = await pool(8, ratings, (r) =>
-      handleInboundSms({
+      handleInboundSms(deps, {
         originationNumber: r.phone,
         messageBody: String(r.rating),
         inboundMessageId: `bench-${randomUUID()}`,
@@ -123,7 +129,7 @@ async function seedThroughUseCases(log: (s: string) => void): Promise<number> {
       8,
       ratings.filter((r) => r.rating !== 1),
       (r) =>
-        handleInboundSms({
+        handleInboundSms(deps, {
           originationNumber: r.phone,
           messageBody: r.rating === 3 ? '1 5' : '2',
           inboundMessageId: `bench-${randomUUID()}`,
@@ -298,12 +304,14 @@ async function reportedResponses(url: string, token: string, month: string): Pro
 }
 
 export async function runReportCost(opts: {
+  /** The local system's dependencies and clock: the use cases seed through them. */
+  local: { deps: Deps; clock: PinnableClock };
   url: string;
   managerToken: string;
   log: (s: string) => void;
 }): Promise<ReportCostResult> {
   const t0 = performance.now();
-  await seedThroughUseCases(opts.log);
+  await seedThroughUseCases(opts.local, opts.log);
   const seedSeconds = (performance.now() - t0) / 1000;
   const months = [
     { month: MONTH, responses: 1000 },

@@ -62,7 +62,8 @@ if (args.only !== undefined) {
   }
 }
 
-// The functions read their configuration at import: startLocalSystem sets it, then imports them.
+// startLocalSystem reads its configuration from this environment (never writes it): default rules,
+// its own DynamoDB Local.
 delete process.env.RULES; // the default rules: no replyUrl, so nothing is posted anywhere
 delete process.env.DYNAMODB_ENDPOINT; // our own DynamoDB Local, in memory
 delete process.env.PUBLIC_BASE_URL;
@@ -86,6 +87,7 @@ if (args.only === 'ingest') {
     const { runIngest, ingestSection } = await import('./ingest.ts');
     log('section 1 alone: webhook ingest');
     const ingest = await runIngest({
+      deps: sys.deps,
       url: sys.url,
       webhookSecret: sys.webhookSecret,
       dynamoEndpoint: sys.dynamoEndpoint,
@@ -112,7 +114,7 @@ if (args.only === 'report') {
       teams: [TEAM],
       secret: loadLocalSecrets(process.env, dataDir).jwtSecret,
     });
-    const report = await runReportCost({ url: sys.url, managerToken, log });
+    const report = await runReportCost({ local: sys, url: sys.url, managerToken, log });
     console.log(`\n${reportSection(report).join('\n')}`);
   } finally {
     await sys.stop();
@@ -133,16 +135,17 @@ try {
   const { runIngest, ingestSection } = await import('./ingest.ts');
 
   log('section 3: cost per survey');
-  const cost = await runSurveyCost(DUE_SLOTS);
+  const cost = await runSurveyCost(sys, DUE_SLOTS);
   log('section 2: report cost (seeding 1,000 responses through the use cases)');
   const managerToken = await mintToken({
     role: 'manager',
     teams: [TEAM],
     secret: loadLocalSecrets(process.env, dataDir).jwtSecret,
   });
-  const report = await runReportCost({ url: sys.url, managerToken, log });
+  const report = await runReportCost({ local: sys, url: sys.url, managerToken, log });
   log('section 1: webhook ingest');
   const ingest = await runIngest({
+    deps: sys.deps,
     url: sys.url,
     webhookSecret: sys.webhookSecret,
     dynamoEndpoint: sys.dynamoEndpoint,
@@ -354,7 +357,7 @@ function coldStartSection(cs: ColdStartResult): string[] {
     "its bytes are not in the bundle sizes (on Lambda it is the runtime's own copy, whose load time this does not measure).",
     ...(cs.build.note ? [cs.build.note] : []),
     `Import time: a fresh \`node --input-type=module -e\` records \`performance.now()\` around \`await import(bundle)\`,`,
-    `median of 10 runs, with the environment the functions validate at import (TABLE_NAME, secrets, ...);`,
+    `median of 10 runs, with the environment the functions read (TABLE_NAME, secrets, ...; validated on the first invocation);`,
     `as deployed (\`NODE_OPTIONS=--enable-source-maps\`, set by the CDK construct), and without (median of 5).`,
     `Node's own start is not included (a fresh process importing \`node:path\` the same way: ${fixed(cs.nodeBaselineMs, 2)} ms).`,
     '"AWS SDK alone": a fresh process importing just the `@aws-sdk/*` packages the bundle imports, from the same',
@@ -438,7 +441,7 @@ function compositionLines(cs: ColdStartResult): string[] {
         '',
         `Import time: loading the AWS SDK packages alone takes a median of ${(100 * med).toFixed(0)}% of a bundle's import ` +
           '(they are CommonJS, read file by file from node_modules); the rest is the bundle itself: compiling it, ' +
-          'building its zod schemas and parsing the configuration with them at import, Powertools, and reading ' +
+          'building its zod schemas, Powertools, and reading ' +
           'the source map when it is enabled.',
       );
     }

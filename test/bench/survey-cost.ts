@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import type { Deps } from '#shared/app/deps';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { listAlerts } from '#shared/gateways/alerts/local';
 import { listOutbox } from '#shared/gateways/sms/outbox';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
+import { ticketCompletedSchemaAt } from '#shared/http/schemas/ticket-completed';
+import type { PinnableClock } from '#shared/runtime/clock';
 import { measure, sumUsage, type Usage } from './meter.ts';
 
 /**
@@ -49,12 +50,17 @@ export function split(u: Usage, keep: (label: string) => boolean): Usage {
   return out;
 }
 
-export async function runSurveyCost(dueShards: number): Promise<SurveyCostResult> {
+export async function runSurveyCost(
+  local: { deps: Deps; clock: PinnableClock },
+  dueShards: number,
+): Promise<SurveyCostResult> {
+  const { deps } = local;
+  const pinClock = (at: Date | undefined) => local.clock.pin(at);
   const phone = '13912345678';
   const e164 = `+86${phone}`;
   const at = (iso: string) => pinClock(new Date(iso));
   const reply = (body: string) =>
-    handleInboundSms({
+    handleInboundSms(deps, {
       originationNumber: e164,
       destinationNumber: '+8610690000',
       messageBody: body,
@@ -62,8 +68,8 @@ export async function runSurveyCost(dueShards: number): Promise<SurveyCostResult
     });
 
   at('2026-12-01T10:00:00+08:00');
-  const idle = await measure(() => runDueWork());
-  const ticket = ticketCompletedSchema.parse({
+  const idle = await measure(() => runDueWork(deps));
+  const ticket = ticketCompletedSchemaAt(local.clock).parse({
     ticketId: 'COST-0001',
     source: 'ossA',
     segment: 'home',
@@ -78,15 +84,15 @@ export async function runSurveyCost(dueShards: number): Promise<SurveyCostResult
     engineer: { id: 'E-cost', name: '王师傅', team: 'T-cost', region: 'R-cost' },
     customer: { phone, name: '李女士' },
   });
-  const webhook = await measure(() => acceptTicket(ticket));
+  const webhook = await measure(() => acceptTicket(deps, ticket));
   if (!webhook.result.created) throw new Error('the cost ticket was not created');
 
   at('2026-12-01T10:01:00+08:00');
-  const plan = await measure(() => runDueWork());
+  const plan = await measure(() => runDueWork(deps));
   if (plan.result.planned !== 1) throw new Error(`plan: ${JSON.stringify(plan.result)}`);
 
   at('2026-12-01T10:21:00+08:00');
-  const send = await measure(() => runDueWork());
+  const send = await measure(() => runDueWork(deps));
   if (send.result.surveysSent !== 1) throw new Error(`send: ${JSON.stringify(send.result)}`);
 
   at('2026-12-01T10:30:00+08:00');
@@ -98,7 +104,7 @@ export async function runSurveyCost(dueShards: number): Promise<SurveyCostResult
   if (reasons.result !== 'reasons') throw new Error(`reasons: ${reasons.result}`);
 
   at('2026-12-02T10:40:00+08:00');
-  const callbackCheck = await measure(() => runDueWork());
+  const callbackCheck = await measure(() => runDueWork(deps));
   pinClock(undefined);
 
   const sent = await listOutbox(e164);

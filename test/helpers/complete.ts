@@ -1,15 +1,14 @@
+import type { Deps } from '#shared/app/deps';
+import { acceptTicket } from '#shared/app/tickets/complete-ticket';
+import { planIfPending } from '#shared/app/tickets/plan-ticket';
 import type { TicketCompleted } from '#shared/http/schemas/ticket-completed';
 
 /**
  * A completion accepted (the webhook's use case) and then planned as the scheduler's next run
- * would plan it, for tests about what comes after. Imported lazily so that a test file can set
- * its environment (RULES, ...) before the configuration is read.
+ * would plan it, for tests about what comes after.
  */
-export async function completeAndPlan(t: TicketCompleted) {
-  const { acceptTicket } = await import('#shared/app/tickets/complete-ticket');
-  const { planIfPending } = await import('#shared/app/tickets/plan-ticket');
-  const { now } = await import('#shared/runtime/clock');
-  const result = await acceptTicket(t);
-  await planIfPending(t.source, t.ticketId, now());
+export async function completeAndPlan(deps: Deps, t: TicketCompleted) {
+  const result = await acceptTicket(deps, t);
+  await planIfPending(deps, t.source, t.ticketId, deps.clock.now());
   return result;
 }

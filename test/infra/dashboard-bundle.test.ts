@@ -79,23 +79,23 @@ type Step =
 const MARK = '\n@@answers@@\n';
 
 /**
- * Imports the bundle once in a fresh Node process (cwd: the package) and runs its raw handler on the
- * requests in order, doing the file steps between them; one answer per request.
+ * Imports the bundle once in a fresh Node process (cwd: the package) and runs its Lambda handler
+ * (dependencies built from that process's environment on the first request) on the requests in order, doing the file steps between them; one answer per request.
  */
 function invoke(steps: Step[]): Answer[] {
   const script = `
     import { copyFileSync, rmSync } from 'node:fs';
-    const { dashboard } = await import(${JSON.stringify(bundle)});
+    const { handler } = await import(${JSON.stringify(bundle)});
     const out = [];
     for (const s of JSON.parse(process.env.STEPS)) {
       if (s.copy) { copyFileSync(s.copy, s.to); continue; }
       if (s.remove) { rmSync(s.remove); continue; }
-      out.push(await dashboard({
+      out.push(await handler({
         version: '2.0', routeKey: s.routeKey, rawPath: '/', rawQueryString: '',
         headers: s.accept ? { 'accept-encoding': s.accept } : {},
         ...(s.file ? { pathParameters: { file: s.file } } : {}),
         requestContext: {}, isBase64Encoded: false,
-      }));
+      }, {}));
     }
     process.stdout.write(${JSON.stringify(MARK)} + JSON.stringify(out));
   `;

@@ -1,28 +1,20 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-
-// The rules are read once at import: set them before any module that reads the configuration.
-vi.hoisted(() => {
-  process.env.RULES = JSON.stringify({
-    callbacks: { openOnBasicallySatisfied: true, contactWithinHours: 2 },
-  });
-});
-
-const { listAlerts } = await import('#shared/gateways/alerts/local');
-const { pinClock } = await import('#shared/runtime/clock');
-const { queryAggregates } = await import('#shared/store/aggregate');
-const { getCallback } = await import('#shared/store/callback');
-const { ticketCompletedSchema } = await import('#shared/http/schemas/ticket-completed');
-
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
+import { listAlerts } from '#shared/gateways/alerts/local';
+import { queryAggregates } from '#shared/store/aggregate';
+import { getCallback } from '#shared/store/callback';
 import { completeAndPlan } from '../helpers/complete.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
+import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
-const { handleInboundSms } = await import('#shared/app/surveys/handle-inbound-sms');
-const { runDueWork } = await import('#shared/app/scheduler/run-due-work');
-const { inbound, ticketBody } = await import('../helpers/fixtures.ts');
+const deps = testDeps({ rules: { callbacks: { openOnBasicallySatisfied: true, contactWithinHours: 2 } } });
 
 /** rules.callbacks: 基本满意 opens a case when configured; the contact deadline is configurable. */
 async function rated(phone: string, rating: string, engineerId: string) {
   pinClock(new Date('2026-11-20T02:00:00Z'));
   const { response } = await completeAndPlan(
+    deps,
     ticketCompletedSchema.parse(
       ticketBody({
         completedAt: '2026-11-20T09:50:00+08:00',
@@ -32,8 +24,8 @@ async function rated(phone: string, rating: string, engineerId: string) {
     ),
   );
   pinClock(new Date('2026-11-20T02:21:00Z'));
-  await runDueWork();
-  expect(await handleInboundSms(inbound(`+86${phone}`, rating))).toBe('rated');
+  await runDueWork(deps);
+  expect(await handleInboundSms(deps, inbound(`+86${phone}`, rating))).toBe('rated');
   return response.surveyId as string;
 }
 
@@ -61,10 +53,10 @@ describe('callback rules from RULES', () => {
   it('the deadline follows contactWithinHours', async () => {
     expect((await getCallback(basic))?.deadline).toBe('2026-11-20T04:21:00.000Z');
     pinClock(new Date('2026-11-20T04:20:00Z'));
-    await runDueWork();
+    await runDueWork(deps);
     expect((await getCallback(basic))?.status).toBe('open');
     pinClock(new Date('2026-11-20T04:21:00Z'));
-    await runDueWork();
+    await runDueWork(deps);
     expect((await getCallback(basic))?.status).toBe('overdue');
     const overdue = (await listAlerts()).filter((a) => a.caseId === basic && a.kind === 'callback_overdue');
     expect(overdue).toHaveLength(1);

@@ -3,16 +3,18 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { listAlerts } from '#shared/gateways/alerts/local';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
 import { queryAggregates } from '#shared/store/aggregate';
 import { callbackKey, getCallback } from '#shared/store/callback';
 import { ddb, TABLE } from '#shared/store/client';
 import { getSurvey } from '#shared/store/survey';
-import { callbacks } from '../../functions/callbacks/handler.ts';
+import { callbacks as callbacksOn } from '../../functions/callbacks/handler.ts';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
+
+const deps = testDeps();
+const callbacks = callbacksOn(deps);
 
 /**
  * Callback cases (回访) through the raw handler: opened by a 不满意 rating with an alert, listed
@@ -39,6 +41,7 @@ async function rated(
   const p = freshPhone();
   at('2026-11-20T02:00:00Z');
   const { response } = await completeAndPlan(
+    deps,
     ticketCompletedSchema.parse(
       ticketBody({
         completedAt: '2026-11-20T09:50:00+08:00',
@@ -48,8 +51,8 @@ async function rated(
     ),
   );
   at(ratedAt);
-  await runDueWork();
-  expect(await handleInboundSms(inbound(p.e164, rating))).toBe('rated');
+  await runDueWork(deps);
+  expect(await handleInboundSms(deps, inbound(p.e164, rating))).toBe('rated');
   return { caseId: response.surveyId as string, phone: p };
 }
 
@@ -269,7 +272,7 @@ describe('working a case', () => {
 
     // past the deadline: contacted in time, so never overdue
     at('2026-11-22T02:00:00Z');
-    await runDueWork();
+    await runDueWork(deps);
     expect((await getCallback(caseId))?.status).toBe('open');
     expect((await listAlerts()).filter((a) => a.caseId === caseId && a.kind === 'callback_overdue')).toEqual(
       [],
@@ -346,15 +349,15 @@ describe('overdue', () => {
   it('no contact by the deadline: overdue once, one escalation alert to the region, counted', async () => {
     const { caseId, phone } = await rated('T-late', 'R-late', '3', 'E-late');
     at('2026-11-21T02:20:00Z'); // a minute before the deadline
-    await runDueWork();
+    await runDueWork(deps);
     expect((await getCallback(caseId))?.status).toBe('open');
 
     at('2026-11-21T02:22:00Z');
-    const run = await runDueWork();
+    const run = await runDueWork(deps);
     expect(run.callbacksOverdue).toBeGreaterThanOrEqual(1); // other tests' cases fall due too
     at('2026-11-21T02:30:00Z');
-    await runDueWork();
-    await runDueWork();
+    await runDueWork(deps);
+    await runDueWork(deps);
 
     const c = await getCallback(caseId);
     expect(c).toMatchObject({
@@ -396,7 +399,7 @@ describe('overdue', () => {
     const r = await note(agent('T-late2'), caseId, { note: '联系上了' });
     expect(r.body).toMatchObject({ status: 'overdue', contactedAt: '2026-11-21T03:00:00.000Z' });
     expect(r.body.history.map((h: { action: string }) => h.action)).toEqual(['opened', 'overdue', 'note']);
-    await runDueWork();
+    await runDueWork(deps);
     expect(
       (await listAlerts()).filter((a) => a.caseId === caseId && a.kind === 'callback_overdue'),
     ).toHaveLength(1);

@@ -1,16 +1,14 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-// The rules are read once at import: set them before any module that reads the configuration.
-vi.hoisted(() => {
-  process.env.RULES = JSON.stringify({ tickets: { maxCompletionAgeDays: 2 } });
-});
+import { ticketCompleted as ticketCompletedOn } from '#functions/ticket-completed/handler';
+import { parseRules } from '#shared/domain/rules';
+import { httpEvent } from '../helpers/apigw.ts';
+import { countItems } from '../helpers/db.ts';
+import { pinClock, testDeps } from '../helpers/deps.ts';
+import { sign, ticketBody } from '../helpers/fixtures.ts';
 
-const { ticketCompleted } = await import('#functions/ticket-completed/handler');
-const { pinClock } = await import('#shared/runtime/clock');
-const { parseRules } = await import('#shared/domain/rules');
-const { httpEvent } = await import('../helpers/apigw.ts');
-const { countItems } = await import('../helpers/db.ts');
-const { sign, ticketBody } = await import('../helpers/fixtures.ts');
+const deps = testDeps({ rules: { tickets: { maxCompletionAgeDays: 2 } } });
+const ticketCompleted = ticketCompletedOn(deps);
 
 const secret = process.env.WEBHOOK_SECRET as string;
 

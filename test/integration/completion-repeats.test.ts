@@ -1,13 +1,17 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ticketCompleted } from '#functions/ticket-completed/handler';
-import { ticketReopened } from '#functions/ticket-reopened/handler';
+import { ticketCompleted as ticketCompletedOn } from '#functions/ticket-completed/handler';
+import { ticketReopened as ticketReopenedOn } from '#functions/ticket-reopened/handler';
 import { eraseCustomer } from '#shared/app/customers/erase-customer';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
-import { pinClock } from '#shared/runtime/clock';
 import { getTicket } from '#shared/store/ticket';
 import { httpEvent } from '../helpers/apigw.ts';
 import { allItems, countItems } from '../helpers/db.ts';
+import { pinClock, testDeps } from '../helpers/deps.ts';
 import { sign, ticketBody } from '../helpers/fixtures.ts';
+
+const deps = testDeps();
+const ticketCompleted = ticketCompletedOn(deps);
+const ticketReopened = ticketReopenedOn(deps);
 
 /**
  * The completion and reopen webhooks against any timestamps upstream can send: repeats are
@@ -93,7 +97,7 @@ describe('repeat or new: decided by identity, not by comparing upstream clocks',
     const third = await complete(body('ORD-2', '09:00')); // before the first completion
     expect(third.status).toBe(202);
     expect(new Set([first, second, third].map((r) => r.body.surveyId)).size).toBe(3);
-    await runDueWork();
+    await runDueWork(deps);
     expect(await stored('ORD-2')).toMatchObject({ completions: 3, state: 'completed' });
     expect(await surveysOf('ORD-2')).toHaveLength(3);
   });
@@ -224,7 +228,7 @@ describe('a repeat that differs in what was counted is 409', () => {
       ].sort(),
     );
     expect(await stored('CONF-1')).toEqual(before);
-    await runDueWork();
+    await runDueWork(deps);
     const agg = (await allItems()).filter((i) => String(i.pk).startsWith('AGG#'));
     expect(agg.filter((a) => a.engineerId === 'E-other')).toEqual([]);
   });
@@ -256,8 +260,8 @@ describe('a repeat that differs in what was counted is 409', () => {
   it("after the customer's erasure, a repeat with the real phone is still a repeat (200)", async () => {
     const b = body('CONF-3', '10:00', { customer: { phone: '13800138103' } });
     const first = await complete(b);
-    await runDueWork();
-    await eraseCustomer({ subject: 'a', role: 'admin', teams: [], regions: [] }, '13800138103');
+    await runDueWork(deps);
+    await eraseCustomer(deps, { subject: 'a', role: 'admin', teams: [], regions: [] }, '13800138103');
     expect(await complete(b)).toMatchObject({ status: 200, body: first.body });
     expect((await complete({ ...b, kind: 'install' })).status).toBe(409);
   });

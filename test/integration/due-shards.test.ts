@@ -4,13 +4,15 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
-import { config } from '#shared/config/config';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
 import { ddb, TABLE } from '#shared/store/client';
 import { getTicket, ticketKey } from '#shared/store/ticket';
 import { auditTable } from '../../infra/ops/verify.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { ticketBody } from '../helpers/fixtures.ts';
+
+let deps = testDeps();
+/** The dependencies of a container started with DUE_SHARDS=n. */
+const withShards = (n: number) => testDeps({ env: { DUE_SHARDS: String(n) } });
 
 /**
  * DUE_SHARDS is configuration: changing it between runs (a redeploy, a restart) must never strand
@@ -23,7 +25,7 @@ async function acceptTwenty(): Promise<string[]> {
   for (const [i, ticketId] of ids.entries()) {
     const phone = `136${String(10_000_000 + batch * 1000 + i * 37).slice(-8)}`;
     const body = ticketCompletedSchema.parse(ticketBody({ ticketId, customer: { phone } }));
-    expect((await acceptTicket(body)).created).toBe(true);
+    expect((await acceptTicket(deps, body)).created).toBe(true);
   }
   return ids;
 }
@@ -34,25 +36,24 @@ async function planned(ids: string[]): Promise<number> {
 }
 
 describe('the due index under a changed DUE_SHARDS', () => {
-  const original = config.DUE_SHARDS;
   beforeEach(() => {
-    config.DUE_SHARDS = original;
+    deps = testDeps();
     pinClock(new Date('2026-11-20T02:30:00Z'));
   });
 
   it('plans all 20 tickets accepted with 8 shards after a restart with 4', async () => {
-    config.DUE_SHARDS = 8;
+    deps = withShards(8);
     const ids = await acceptTwenty();
-    config.DUE_SHARDS = 4;
-    await runDueWork();
+    deps = withShards(4);
+    await runDueWork(deps);
     expect(await planned(ids)).toBe(20);
   });
 
   it('plans all 20 tickets accepted with 4 shards after a restart with 8', async () => {
-    config.DUE_SHARDS = 4;
+    deps = withShards(4);
     const ids = await acceptTwenty();
-    config.DUE_SHARDS = 8;
-    await runDueWork();
+    deps = withShards(8);
+    await runDueWork(deps);
     expect(await planned(ids)).toBe(20);
   });
 
@@ -69,8 +70,8 @@ describe('the due index under a changed DUE_SHARDS', () => {
         }),
       );
     }
-    config.DUE_SHARDS = 1;
-    await runDueWork();
+    deps = withShards(1);
+    await runDueWork(deps);
     expect(await planned(ids)).toBe(20);
   });
 });
@@ -100,16 +101,16 @@ describe('npm run verify and stranded work', () => {
     const body = ticketCompletedSchema.parse(
       ticketBody({ ticketId, completedAt: '2026-11-21T09:30:00+08:00', customer: { phone: '13612340000' } }),
     );
-    await acceptTicket(body);
+    await acceptTicket(deps, body);
     await setSlot(ticketId, 'DUE#stray'); // a partition no scheduler reads: stranded
     const later = new Date(accepted.getTime() + 20 * 60_000);
     pinClock(later);
-    await runDueWork();
+    await runDueWork(deps);
     expect((await getTicket('ossA', ticketId))?.plannedAt).toBeUndefined();
 
     // younger than the allowed age: not reported yet
-    expect((await auditTable({ at: later, staleAfterMinutes: 30 })).stranded).toEqual([]);
-    const report = await auditTable({ at: later });
+    expect((await auditTable(deps, { at: later, staleAfterMinutes: 30 })).stranded).toEqual([]);
+    const report = await auditTable(deps, { at: later });
     expect(report.differences).toEqual([]);
     expect(report.stranded).toEqual([
       {
@@ -127,9 +128,9 @@ describe('npm run verify and stranded work', () => {
     expect(bad.stdout).toMatch(/^0 differences$/m);
 
     await setSlot(ticketId, 'DUE#0');
-    await runDueWork();
+    await runDueWork(deps);
     expect((await getTicket('ossA', ticketId))?.plannedAt).toBeDefined();
-    expect((await auditTable({ at: later })).stranded).toEqual([]);
+    expect((await auditTable(deps, { at: later })).stranded).toEqual([]);
     const good = await cli(later);
     expect(good.stdout).toMatch(/^0 stranded items$/m);
     expect(good.code).toBe(0);
@@ -140,6 +141,7 @@ describe('npm run verify and stranded work', () => {
     pinClock(at);
     const ticketId = 'STRANDED-2';
     await acceptTicket(
+      deps,
       ticketCompletedSchema.parse(
         ticketBody({
           ticketId,
@@ -148,11 +150,11 @@ describe('npm run verify and stranded work', () => {
         }),
       ),
     );
-    await runDueWork(); // planned: its survey falls due at 11:15 Beijing (20 minutes after completion)
+    await runDueWork(deps); // planned: its survey falls due at 11:15 Beijing (20 minutes after completion)
     // nobody runs the scheduler for an hour
     const late = new Date(at.getTime() + 60 * 60_000);
-    const stranded = (await auditTable({ at: late })).stranded;
+    const stranded = (await auditTable(deps, { at: late })).stranded;
     expect(stranded.map((s) => [s.type, s.message])).toEqual([['survey', 'due, not handled']]);
-    expect((await auditTable({ at: late, staleAfterMinutes: 120 })).stranded).toEqual([]);
+    expect((await auditTable(deps, { at: late, staleAfterMinutes: 120 })).stranded).toEqual([]);
   });
 });

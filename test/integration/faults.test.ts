@@ -1,47 +1,45 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { engineerReport } from '#shared/app/reports/engineer-report';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { parsePeriod } from '#shared/domain/time';
-import { listOutbox } from '#shared/gateways/sms/outbox';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
+import type { SmsGateway } from '#shared/gateways/sms';
+import { listOutbox, outboxSmsGateway } from '#shared/gateways/sms/outbox';
 import { ddb, TABLE } from '#shared/store/client';
 import { smsKey } from '#shared/store/outbox';
 import { getSurvey } from '#shared/store/survey';
 import { completeAndPlan } from '../helpers/complete.ts';
+import { pinClock, testClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 /** Faults injected at the adapters: the SMS gateway and the DynamoDB client. */
-const gatewayFaults = vi.hoisted(() => ({
+const gatewayFaults = {
   failNext: 0,
   mode: 'error' as 'error' | 'timeout' | 'permanent',
-}));
-vi.mock('#shared/gateways/sms', async (importOriginal) => {
-  const real = await importOriginal<typeof import('#shared/gateways/sms')>();
-  return {
-    ...real,
-    sendSms: async (to: string, body: string) => {
-      if (gatewayFaults.failNext > 0) {
-        gatewayFaults.failNext--;
-        if (gatewayFaults.mode === 'permanent') {
-          return { ok: false, failure: 'permanent', reason: 'InvalidParameterException' } as const;
-        }
-        if (gatewayFaults.mode === 'timeout') {
-          await new Promise((r) => setTimeout(r, 20));
-          throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
-        }
-        throw Object.assign(new Error('SNS is unavailable'), {
-          name: 'InternalErrorException',
-          $fault: 'server',
-        });
+};
+const outbox = outboxSmsGateway(testClock);
+const faultySms: SmsGateway = {
+  async send(to, body, smsId) {
+    if (gatewayFaults.failNext > 0) {
+      gatewayFaults.failNext--;
+      if (gatewayFaults.mode === 'permanent') {
+        return { ok: false, failure: 'permanent', reason: 'InvalidParameterException' } as const;
       }
-      return real.sendSms(to, body);
-    },
-  };
-});
+      if (gatewayFaults.mode === 'timeout') {
+        await new Promise((r) => setTimeout(r, 20));
+        throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
+      }
+      throw Object.assign(new Error('SNS is unavailable'), {
+        name: 'InternalErrorException',
+        $fault: 'server',
+      });
+    }
+    return outbox.send(to, body, smsId);
+  },
+};
+const deps = testDeps({ sms: faultySms });
 
 /** Makes the next `count` DynamoDB calls of the named command fail with throttling. */
 function throttle(command: string, count: number) {
@@ -71,9 +69,10 @@ function phone() {
   const national = `136${String(20_000_000 + phoneSeq * 104_729).slice(-8)}`;
   return { national, e164: `+86${national}` };
 }
-const complete = (o: Record<string, unknown>) => completeAndPlan(ticketCompletedSchema.parse(ticketBody(o)));
+const complete = (o: Record<string, unknown>) =>
+  completeAndPlan(deps, ticketCompletedSchema.parse(ticketBody(o)));
 const row = async (id: string) =>
-  (await engineerReport(admin, parsePeriod('2026-11', 'Asia/Shanghai'))).engineers.find(
+  (await engineerReport(deps, admin, parsePeriod('2026-11', 'Asia/Shanghai'))).engineers.find(
     (e) => e.engineerId === id,
   );
 
@@ -96,13 +95,13 @@ describe('faults at the adapters', () => {
       pinClock(new Date('2026-11-20T03:00:00Z'));
       gatewayFaults.mode = mode;
       gatewayFaults.failNext = 1;
-      await runDueWork();
+      await runDueWork(deps);
       expect(await listOutbox(p.e164)).toHaveLength(0);
       expect((await getSurvey(response.surveyId))?.status).toBe('sent');
 
-      const again = await runDueWork();
+      const again = await runDueWork(deps);
       expect(again.smsDelivered).toBe(1);
-      await runDueWork();
+      await runDueWork(deps);
       expect(await listOutbox(p.e164)).toHaveLength(1);
       expect(await row(engineerId)).toMatchObject({ completed: 1, surveyed: 1 });
     },
@@ -117,13 +116,13 @@ describe('faults at the adapters', () => {
     pinClock(new Date('2026-11-20T03:00:00Z'));
     gatewayFaults.mode = 'permanent';
     gatewayFaults.failNext = 1;
-    await runDueWork();
+    await runDueWork(deps);
     const key = smsKey(`${response.surveyId}#survey`);
     const sms = (await ddb.send(new GetCommand({ TableName: TABLE, Key: key }))).Item;
     expect(sms).toMatchObject({ status: 'failed', failure: 'InvalidParameterException' });
     expect(sms?.gsi1pk).toBeUndefined();
     expect(sms?.leaseUntil).toBeUndefined();
-    expect((await runDueWork()).smsDelivered ?? 0).toBe(0);
+    expect((await runDueWork(deps)).smsDelivered ?? 0).toBe(0);
     expect(await listOutbox(p.e164)).toHaveLength(0);
   });
 
@@ -156,7 +155,7 @@ describe('faults at the adapters', () => {
         completedAt: '2026-11-20T09:58:00+08:00',
       }),
     );
-    expect((await acceptTicket(t)).created).toBe(true);
+    expect((await acceptTicket(deps, t)).created).toBe(true);
     const name = 'crash-plan';
     ddb.middlewareStack.add(
       (next, context) => async (args) => {
@@ -166,13 +165,13 @@ describe('faults at the adapters', () => {
       { step: 'finalizeRequest', name },
     );
     try {
-      expect((await runDueWork()).failed).toBeGreaterThanOrEqual(1);
+      expect((await runDueWork(deps)).failed).toBeGreaterThanOrEqual(1);
     } finally {
       ddb.middlewareStack.remove(name);
     }
     expect(await row('E-plan-crash')).toBeUndefined();
-    expect((await runDueWork()).planned).toBe(1);
-    expect((await runDueWork()).planned ?? 0).toBe(0);
+    expect((await runDueWork(deps)).planned).toBe(1);
+    expect((await runDueWork(deps)).planned ?? 0).toBe(0);
     expect(await row('E-plan-crash')).toMatchObject({ completed: 1 });
   });
 
@@ -183,17 +182,17 @@ describe('faults at the adapters', () => {
       engineer: { id: 'E-crash', name: '丙', team: 'T', region: 'R' },
     });
     pinClock(new Date('2026-11-20T03:00:00Z'));
-    await runDueWork();
+    await runDueWork(deps);
     const reply = inbound(p.e164, '1');
     // the gateway dies while the handler sends the thank-you, i.e. after the transaction
     gatewayFaults.failNext = 1;
-    expect(await handleInboundSms(reply)).toBe('rated');
+    expect(await handleInboundSms(deps, reply)).toBe('rated');
     expect(await listOutbox(p.e164)).toHaveLength(1);
     // SNS delivers the same message again (Lambda retry): nothing is counted twice
-    expect(await handleInboundSms(reply)).toBe('duplicate');
+    expect(await handleInboundSms(deps, reply)).toBe('duplicate');
     // the scheduler sends the pending thank-you
-    await runDueWork();
-    await runDueWork();
+    await runDueWork(deps);
+    await runDueWork(deps);
     const sent = await listOutbox(p.e164);
     expect(sent).toHaveLength(2);
     expect(sent[1]?.body).toMatch(/感谢/);
@@ -207,17 +206,17 @@ describe('faults at the adapters', () => {
       engineer: { id: 'E-crash2', name: '丁', team: 'T', region: 'R' },
     });
     pinClock(new Date('2026-11-20T03:00:00Z'));
-    await runDueWork();
+    await runDueWork(deps);
     const reply = inbound(p.e164, '不满意');
     // every attempt of the transaction is throttled: the handler fails as a crash would
     const outage = throttle('TransactWriteItemsCommand', 100);
-    await expect(handleInboundSms(reply)).rejects.toThrow();
+    await expect(handleInboundSms(deps, reply)).rejects.toThrow();
     expect(100 - outage.left()).toBeGreaterThan(1); // it was retried before giving up
     outage.stop();
     expect(await row('E-crash2')).toMatchObject({ responses: 0 });
     // Lambda retries the same message once DynamoDB is back: counted once, thanked once
-    expect(await handleInboundSms(reply)).toBe('rated');
-    expect(await handleInboundSms(reply)).toBe('duplicate');
+    expect(await handleInboundSms(deps, reply)).toBe('rated');
+    expect(await handleInboundSms(deps, reply)).toBe('duplicate');
     expect(await row('E-crash2')).toMatchObject({ responses: 1, dissatisfied: 1 });
     expect((await listOutbox(p.e164)).filter((m) => m.body.includes('哪里不满意'))).toHaveLength(1);
   });

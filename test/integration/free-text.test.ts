@@ -6,23 +6,26 @@ import { beforeEach, describe, expect, it } from 'vitest';
  * ESC or bidi override in what is stored or in the JSON and CSV that show it.
  */
 
-// The configuration is read once, when its module is first imported: set it up first.
-process.env.RULES = JSON.stringify({ sources: { web: { webSurvey: true } } });
-process.env.PUBLIC_BASE_URL = 'https://fb.cn';
+import { callbacks as callbacksOn } from '#functions/callbacks/handler';
+import { reports as reportsOn } from '#functions/reports/handler';
+import { surveyPage as surveyPageOn } from '#functions/survey-page/handler';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
+import { listOutbox } from '#shared/gateways/sms/outbox';
+import { getCallback } from '#shared/store/callback';
+import { getSurvey } from '#shared/store/survey';
+import { httpEvent } from '../helpers/apigw.ts';
+import { completeAndPlan } from '../helpers/complete.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
+import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
-const { pinClock } = await import('#shared/runtime/clock');
-const { getCallback } = await import('#shared/store/callback');
-const { getSurvey } = await import('#shared/store/survey');
-const { ticketCompletedSchema } = await import('#shared/http/schemas/ticket-completed');
-const { listOutbox } = await import('#shared/gateways/sms/outbox');
-const { handleInboundSms } = await import('#shared/app/surveys/handle-inbound-sms');
-const { runDueWork } = await import('#shared/app/scheduler/run-due-work');
-const { callbacks } = await import('#functions/callbacks/handler');
-const { reports } = await import('#functions/reports/handler');
-const { surveyPage } = await import('#functions/survey-page/handler');
-const { httpEvent } = await import('../helpers/apigw.ts');
-const { completeAndPlan } = await import('../helpers/complete.ts');
-const { inbound, ticketBody } = await import('../helpers/fixtures.ts');
+const deps = testDeps({
+  rules: { sources: { web: { webSurvey: true } } },
+  env: { PUBLIC_BASE_URL: 'https://fb.cn' },
+});
+const callbacks = callbacksOn(deps);
+const reports = reportsOn(deps);
+const surveyPage = surveyPageOn(deps);
 
 const at = (iso: string) => pinClock(new Date(iso));
 
@@ -38,6 +41,7 @@ async function surveyed(engineerId: string, source = 'ossA') {
   const p = freshPhone();
   at('2026-11-20T02:00:00Z');
   const { response } = await completeAndPlan(
+    deps,
     ticketCompletedSchema.parse(
       ticketBody({
         source,
@@ -48,7 +52,7 @@ async function surveyed(engineerId: string, source = 'ossA') {
     ),
   );
   at('2026-11-20T02:21:00Z');
-  await runDueWork();
+  await runDueWork(deps);
   const [sms] = await listOutbox(p.e164);
   return { phone: p, surveyId: response.surveyId as string, sms };
 }
@@ -110,7 +114,7 @@ describe('comments by SMS', () => {
     const { phone, surveyId } = await surveyed('E-cut');
     const comment = `${'好'.repeat(499)}😀${'差'.repeat(100)}`;
     at('2026-11-20T02:30:00Z');
-    expect(await handleInboundSms(inbound(phone.e164, `1 ${comment}`))).toBe('rated');
+    expect(await handleInboundSms(deps, inbound(phone.e164, `1 ${comment}`))).toBe('rated');
     const stored = (await getSurvey(surveyId))?.comment ?? '';
     expect(stored).not.toMatch(LONE_SURROGATE);
     expect(stored).toBe(`${'好'.repeat(499)}😀`);
@@ -120,9 +124,9 @@ describe('comments by SMS', () => {
     const { phone, surveyId } = await surveyed('E-ctl');
     at('2026-11-20T02:30:00Z');
     const reply = `3 师傅${NUL}迟到${ESC}[2J了${RLO}解决没题问\r\n第二行`;
-    expect(await handleInboundSms(inbound(phone.e164, reply))).toBe('rated');
+    expect(await handleInboundSms(deps, inbound(phone.e164, reply))).toBe('rated');
     expect((await getSurvey(surveyId))?.comment).toBe('师傅迟到[2J了解决没题问\n第二行');
-    expect(await handleInboundSms(inbound(phone.e164, `1 5 ${RLO}还有${NUL}这个`))).toBe('reasons');
+    expect(await handleInboundSms(deps, inbound(phone.e164, `1 5 ${RLO}还有${NUL}这个`))).toBe('reasons');
 
     const survey = await getSurvey(surveyId);
     expect(survey?.comment).toBe('师傅迟到[2J了解决没题问\n第二行 / 还有这个');
@@ -143,9 +147,9 @@ describe('comments by SMS', () => {
   it('a comment kept without a rating (twice unreadable) is cleaned and cut too', async () => {
     const { phone, surveyId } = await surveyed('E-unrated');
     at('2026-11-20T02:30:00Z');
-    expect(await handleInboundSms(inbound(phone.e164, '你好？'))).toBe('reprompted');
+    expect(await handleInboundSms(deps, inbound(phone.e164, '你好？'))).toBe('reprompted');
     const text = `网速${RLO}慢${NUL}${'啊'.repeat(496)}😀😀`;
-    expect(await handleInboundSms(inbound(phone.e164, text))).toBe('commented');
+    expect(await handleInboundSms(deps, inbound(phone.e164, text))).toBe('commented');
     const stored = (await getSurvey(surveyId))?.comment ?? '';
     expect(stored).toBe(`网速慢${'啊'.repeat(496)}😀`);
     expectClean(stored, 'stored comment');
@@ -177,7 +181,7 @@ describe('callback notes', () => {
   it('a note is stored cleaned; a note of nothing but control characters is a 400 naming note', async () => {
     const { phone, surveyId } = await surveyed('E-note');
     at('2026-11-20T02:30:00Z');
-    expect(await handleInboundSms(inbound(phone.e164, '3'))).toBe('rated');
+    expect(await handleInboundSms(deps, inbound(phone.e164, '3'))).toBe('rated');
     const ok = await callbackCall('POST', '/v1/callbacks/{id}/notes', surveyId, {
       note: `已致电${NUL}客户${RLO}，约明天复查\r\n${ESC}`,
     });

@@ -1,14 +1,17 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { smsInbound } from '#functions/sms-inbound/handler';
-import { ticketCompleted } from '#functions/ticket-completed/handler';
+import { smsInbound as smsInboundOn } from '#functions/sms-inbound/handler';
+import { ticketCompleted as ticketCompletedOn } from '#functions/ticket-completed/handler';
 import { listOutbox } from '#shared/gateways/sms/outbox';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
 import { buildSnsEvent } from '../../infra/local/events.ts';
 import { httpEvent } from '../helpers/apigw.ts';
 import { allItems } from '../helpers/db.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { sign, ticketBody } from '../helpers/fixtures.ts';
+
+const deps = testDeps();
+const smsInbound = smsInboundOn(deps);
+const ticketCompleted = ticketCompletedOn(deps);
 
 /**
  * Malformed and hostile input, generated: never a 5xx, never a stored item, never an SMS.

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { callbacks } from '#functions/callbacks/handler';
+import { callbacks as callbacksOn } from '#functions/callbacks/handler';
 import { openapi } from '#functions/openapi/handler';
-import { reports } from '#functions/reports/handler';
-import { ticketCompleted } from '#functions/ticket-completed/handler';
-import { ticketReopened } from '#functions/ticket-reopened/handler';
+import { reports as reportsOn } from '#functions/reports/handler';
+import { ticketCompleted as ticketCompletedOn } from '#functions/ticket-completed/handler';
+import { ticketReopened as ticketReopenedOn } from '#functions/ticket-reopened/handler';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { buildOpenApi, operations } from '#shared/http/openapi';
@@ -21,9 +21,15 @@ import {
   ticketAcceptedSchema,
   ticketReopenedResultSchema,
 } from '#shared/http/schemas/responses';
-import { pinClock } from '#shared/runtime/clock';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
+import { pinClock, testDeps } from '../helpers/deps.ts';
 import { inbound, sign, ticketBody } from '../helpers/fixtures.ts';
+
+const deps = testDeps();
+const callbacks = callbacksOn(deps);
+const reports = reportsOn(deps);
+const ticketCompleted = ticketCompletedOn(deps);
+const ticketReopened = ticketReopenedOn(deps);
 
 const secret = process.env.WEBHOOK_SECRET as string;
 const admin = { sub: 'admin-1', role: 'admin' };
@@ -100,9 +106,9 @@ describe('the OpenAPI document', () => {
     expect(problemSchema.parse(bad.body).errors?.length).toBeGreaterThan(0);
 
     pinClock(new Date('2026-11-20T03:00:00Z'));
-    await runDueWork();
-    await handleInboundSms(inbound('+8613500001234', '3'));
-    await handleInboundSms(inbound('+8613500001234', '1 2 态度差'));
+    await runDueWork(deps);
+    await handleInboundSms(deps, inbound('+8613500001234', '3'));
+    await handleInboundSms(deps, inbound('+8613500001234', '1 2 态度差'));
     const reopened = await signed(ticketReopened, '/v1/tickets/reopened', {
       source: 'ossA',
       ticketId: 'API-2',

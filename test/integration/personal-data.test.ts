@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { customers } from '#functions/customers/handler';
+import { customers as customersOn } from '#functions/customers/handler';
 import { engineerReport } from '#shared/app/reports/engineer-report';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { parsePeriod } from '#shared/domain/time';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
 import { getPhoneState } from '#shared/store/phone-state';
 import { getSurvey } from '#shared/store/survey';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { allItems } from '../helpers/db.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
+
+const deps = testDeps();
+const customers = customersOn(deps);
 
 const admin = { subject: 'a', role: 'admin' as const, teams: [], regions: [] };
 const del = (phone: string, claims: Record<string, string>) =>
@@ -22,13 +24,14 @@ const del = (phone: string, claims: Record<string, string>) =>
     pathParameters: { phone },
   });
 const figures = async () =>
-  (await engineerReport(admin, parsePeriod('2026-11', 'Asia/Shanghai'))).engineers.find(
+  (await engineerReport(deps, admin, parsePeriod('2026-11', 'Asia/Shanghai'))).engineers.find(
     (e) => e.engineerId === 'E-pd',
   );
 
 async function rateAndComment(national: string, ticketId: string, name: string) {
   pinClock(new Date('2026-11-20T02:00:00Z'));
   await completeAndPlan(
+    deps,
     ticketCompletedSchema.parse(
       ticketBody({
         ticketId,
@@ -38,9 +41,9 @@ async function rateAndComment(national: string, ticketId: string, name: string) 
     ),
   );
   pinClock(new Date('2026-11-20T03:00:00Z'));
-  await runDueWork();
-  await handleInboundSms(inbound(`+86${national}`, '3 等了三个小时'));
-  await handleInboundSms(inbound(`+86${national}`, '1 家里地址在幸福路8号'));
+  await runDueWork(deps);
+  await handleInboundSms(deps, inbound(`+86${national}`, '3 等了三个小时'));
+  await handleInboundSms(deps, inbound(`+86${national}`, '1 家里地址在幸福路8号'));
 }
 
 describe('personal data', () => {
@@ -100,7 +103,7 @@ describe('personal data', () => {
   it('an opted-out number keeps only its opt-out after erasure', async () => {
     const national = '13912345603';
     pinClock(new Date('2026-11-21T02:00:00Z'));
-    await handleInboundSms(inbound(`+86${national}`, 'TD'));
+    await handleInboundSms(deps, inbound(`+86${national}`, 'TD'));
     const res = await del(national, { sub: 'a', role: 'admin' });
     expect(JSON.parse(res.body as string)).toMatchObject({ optOutKept: true, messages: 1 });
     expect((await getPhoneState(`+86${national}`)).optedOut).toBe(true);
@@ -116,7 +119,7 @@ describe('personal data', () => {
         engineer: { id: 'E-pd', name: '孙师傅', team: 'T-pd', region: 'R-pd' },
       }),
     );
-    const { response } = await acceptTicket(t);
+    const { response } = await acceptTicket(deps, t);
     const completedBefore = (await figures())?.completed ?? 0;
     const cancelledBefore = (await figures())?.funnel.cancelled ?? 0;
 
@@ -132,7 +135,7 @@ describe('personal data', () => {
     expect(after?.funnel.cancelled).toBe(cancelledBefore + 1);
 
     pinClock(new Date('2026-11-20T03:00:00Z'));
-    await runDueWork();
+    await runDueWork(deps);
     expect(await getSurvey(response.surveyId)).toMatchObject({ status: 'cancelled', phone: '139****5604' });
     expect((await allItems()).filter((i) => i.type === 'sms' && String(i.to).includes('5604'))).toEqual([]);
     expect(await figures()).toEqual(after);

@@ -4,14 +4,15 @@ import { eraseCustomer } from '#shared/app/customers/erase-customer';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
 import { ddb, TABLE } from '#shared/store/client';
 import { getPhoneState, phoneKey } from '#shared/store/phone-state';
 import { getSurvey } from '#shared/store/survey';
 import { auditTable } from '../../infra/ops/verify.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
+
+const deps = testDeps();
 
 /**
  * The rule "a survey is `waiting` exactly when it is in its phone's queue, and a phone with a
@@ -55,7 +56,7 @@ async function complete(phone: string, ticketId: string, completedAt: string) {
       engineer: { id: 'E-pq', name: '钱师傅', team: 'T1', region: 'R1' },
     }),
   );
-  return (await completeAndPlan(body)).response.surveyId;
+  return (await completeAndPlan(deps, body)).response.surveyId;
 }
 
 /**
@@ -66,13 +67,13 @@ async function phoneWithQueue(tag: string) {
   const p = freshPhone();
   at('2026-11-20T02:00:00Z');
   const s1 = await complete(p.national, `PQ-${tag}-1`, '2026-11-20T09:00:00+08:00');
-  expect((await runDueWork()).surveysSent).toBe(1);
+  expect((await runDueWork(deps)).surveysSent).toBe(1);
   at('2026-11-21T02:21:00Z');
   const s2 = await complete(p.national, `PQ-${tag}-2`, '2026-11-21T09:50:00+08:00');
-  expect((await runDueWork()).queued).toBe(1);
+  expect((await runDueWork(deps)).queued).toBe(1);
   at('2026-11-21T02:31:00Z');
   const s3 = await complete(p.national, `PQ-${tag}-3`, '2026-11-21T10:00:00+08:00');
-  expect((await runDueWork()).queued).toBe(1);
+  expect((await runDueWork(deps)).queued).toBe(1);
   expect(await getPhoneState(p.e164)).toMatchObject({ openSurveyId: s1, waiting: [s2, s3] });
   return { p, s1, s2, s3 };
 }
@@ -95,13 +96,13 @@ describe("the phone's queue", () => {
     const { p, s1, s2, s3 } = await phoneWithQueue('reopen');
     at('2026-11-21T03:00:00Z');
     // the customer answers S1: the phone is freed and S2 (head of the queue) made due now...
-    expect(await handleInboundSms(inbound(p.e164, '1'))).toBe('rated');
+    expect(await handleInboundSms(deps, inbound(p.e164, '1'))).toBe('rated');
     expect((await getSurvey(s1))?.status).toBe('answered');
     expect((await getSurvey(s2))?.status).toBe('scheduled');
     // ...and before the scheduler's next run sends it, S2's ticket is reopened
     expect(
       (
-        await reopenTicket({
+        await reopenTicket(deps, {
           source: 'ossA',
           ticketId: 'PQ-reopen-2',
           reopenedAt: '2026-11-21T11:00:00+08:00',
@@ -110,7 +111,7 @@ describe("the phone's queue", () => {
     ).toBe('cancelled');
     await expectQueueConsistent(p.e164);
     at('2026-11-21T03:01:00Z');
-    await runDueWork();
+    await runDueWork(deps);
     // S3 gets its turn: sent, not left waiting behind a phone nobody will free
     expect((await getSurvey(s3))?.status).toBe('sent');
     expect(await getPhoneState(p.e164)).toMatchObject({ openSurveyId: s3, waiting: [] });
@@ -122,24 +123,24 @@ describe("the phone's queue", () => {
     // the erasure has read the customer's records (S2 and S3 waiting); before it cancels them,
     // the customer answers S1 and the release hands the turn to S2
     pause.afterCustomerRecords = async () => {
-      expect(await handleInboundSms(inbound(p.e164, '1'))).toBe('rated');
+      expect(await handleInboundSms(deps, inbound(p.e164, '1'))).toBe('rated');
       expect((await getSurvey(s2))?.status).toBe('scheduled');
     };
-    const erased = await eraseCustomer(admin, p.national);
+    const erased = await eraseCustomer(deps, admin, p.national);
     expect(pause.afterCustomerRecords).toBeUndefined(); // the pause ran
     expect(erased.surveys).toBe(3);
     expect((await getSurvey(s1))?.status).toBe('answered');
     // neither S2 nor S3 may ever go out to the erased (masked) number
     for (const id of [s2, s3]) expect((await getSurvey(id))?.status, id).toBe('cancelled');
     at('2026-11-21T03:01:00Z');
-    expect((await runDueWork()).surveysSent).toBe(0);
+    expect((await runDueWork(deps)).surveysSent).toBe(0);
     for (const id of [s2, s3]) expect((await getSurvey(id))?.status, id).toBe('cancelled');
   });
 
   it('npm run verify reports a survey queued behind no open survey, or missing from its queue', async () => {
     const { p, s2, s3 } = await phoneWithQueue('verify');
     const queueFindings = async () =>
-      (await auditTable()).stranded
+      (await auditTable(deps)).stranded
         .filter((x) => x.pk === `SURVEY#${s2}` || x.pk === `SURVEY#${s3}`)
         .map((x) => [x.pk, x.message]);
     expect(await queueFindings()).toEqual([]); // S1 is open: it holds the turn

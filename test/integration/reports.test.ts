@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { reports } from '#functions/reports/handler';
+import { reports as reportsOn } from '#functions/reports/handler';
 import type { EngineerDetail } from '#shared/app/reports/engineer-detail';
 import type { EngineerReport } from '#shared/app/reports/engineer-report';
 import type { EngineerFigures } from '#shared/app/reports/figures';
@@ -7,11 +7,13 @@ import type { RegionReport, TeamReport } from '#shared/app/reports/rollups';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { BOM } from '#shared/http/csv';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
+
+const deps = testDeps();
+const reports = reportsOn(deps);
 
 /**
  * Team and region rollups, the engineer detail (trend, comments), CSV and access by role, on data
@@ -56,6 +58,7 @@ async function seedDay(day: string, answers: Answer[], unanswered: Eng[] = []) {
     const phone = freshPhone();
     phonesOf.set(p.eng.id, [...(phonesOf.get(p.eng.id) ?? []), phone]);
     await completeAndPlan(
+      deps,
       ticketCompletedSchema.parse(
         ticketBody({
           customer: { phone: phone.slice(3) },
@@ -67,13 +70,13 @@ async function seedDay(day: string, answers: Answer[], unanswered: Eng[] = []) {
     withPhones.push({ ...p, phone });
   }
   pinClock(new Date(`${day}T01:31:00Z`));
-  await runDueWork();
+  await runDueWork(deps);
   let minute = 40;
   for (const { a, phone } of withPhones) {
     if (!a) continue;
     pinClock(new Date(`${day}T01:${minute++}:00Z`));
-    expect(await handleInboundSms(inbound(phone, a.reply))).toBe('rated');
-    if (a.reasons) expect(await handleInboundSms(inbound(phone, a.reasons))).toBe('reasons');
+    expect(await handleInboundSms(deps, inbound(phone, a.reply))).toBe('rated');
+    if (a.reasons) expect(await handleInboundSms(deps, inbound(phone, a.reasons))).toBe('reasons');
   }
 }
 

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ticketCompleted } from '#functions/ticket-completed/handler';
+import { ticketCompleted as ticketCompletedOn } from '#functions/ticket-completed/handler';
 import { closeCallback } from '#shared/app/callbacks/callbacks';
 import { engineerReport } from '#shared/app/reports/engineer-report';
 import { regionReport, teamReport } from '#shared/app/reports/rollups';
@@ -9,7 +9,6 @@ import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
 import { parsePeriod, rangePeriod } from '#shared/domain/time';
 import type { Principal } from '#shared/http/auth';
-import { pinClock } from '#shared/runtime/clock';
 import {
   aggKey,
   aggregateUpdates,
@@ -23,10 +22,15 @@ import {
 } from '#shared/store/aggregate';
 import { ddb, TABLE } from '#shared/store/client';
 import { transact } from '#shared/store/tx';
+import { auditTable, verifyTable } from '../../infra/ops/verify.ts';
 import { installMeter, measure } from '../bench/meter.ts';
 import { httpEvent } from '../helpers/apigw.ts';
 import { allItems } from '../helpers/db.ts';
+import { pinClock, testDeps } from '../helpers/deps.ts';
 import { inbound, sign, ticketBody } from '../helpers/fixtures.ts';
+
+const deps = testDeps();
+const ticketCompleted = ticketCompletedOn(deps);
 
 /**
  * Monthly roll-ups (AGGM#{yyyy-mm} / {team}#{engineerId}): written beside the daily aggregates by
@@ -90,19 +94,19 @@ async function seedDay(day: string, visits: Visit[]) {
   pinClock(new Date(`${day}T01:00:00Z`));
   const done = [];
   for (const v of visits) done.push({ v, ...(await complete(v.eng, day)) });
-  await runDueWork(); // plans the completions (scheduler), if the webhook left that to it
+  await runDueWork(deps); // plans the completions (scheduler), if the webhook left that to it
   pinClock(new Date(`${day}T01:31:00Z`));
-  await runDueWork();
+  await runDueWork(deps);
   let minute = 40;
   for (const { v, phone } of done) {
     for (const reply of v.replies ?? []) {
       pinClock(new Date(`${day}T01:${minute++}:00Z`));
-      await handleInboundSms(inbound(phone, reply));
+      await handleInboundSms(deps, inbound(phone, reply));
     }
   }
   pinClock(new Date(`${day}T02:30:00Z`));
   for (const { v, ticketId } of done) {
-    if (v.reopen) await reopenTicket({ source: 'ossA', ticketId, reopenedAt: `${day}T10:30:00+08:00` });
+    if (v.reopen) await reopenTicket(deps, { source: 'ossA', ticketId, reopenedAt: `${day}T10:30:00+08:00` });
   }
 }
 
@@ -141,12 +145,15 @@ beforeAll(async () => {
   // E4's case closed by an agent the same day; everything else falls due in early December.
   pinClock(new Date('2026-11-18T06:00:00Z'));
   const e4Case = (await allItems()).find((i) => i.type === 'callback' && i.engineerId === 'E4');
-  await closeCallback(ADMIN, String(e4Case?.caseId), { outcome: 'resolved_satisfied', note: '已上门处理' });
+  await closeCallback(deps, ADMIN, String(e4Case?.caseId), {
+    outcome: 'resolved_satisfied',
+    note: '已上门处理',
+  });
   await seedDay('2026-11-25', [{ eng: E2, replies: ['1'] }]);
   await seedDay('2026-12-02', [{ eng: E1, replies: ['1'] }]);
   for (const at of ['2026-12-04T02:00:00Z', '2026-12-06T02:00:00Z']) {
     pinClock(new Date(at));
-    await runDueWork();
+    await runDueWork(deps);
   }
 }, 180_000);
 
@@ -235,20 +242,20 @@ describe('monthly roll-ups', () => {
       manager(['TA#X'], ['R1']),
     ];
     for (const p of principals) {
-      const month = await engineerReport(p, MONTH);
+      const month = await engineerReport(deps, p, MONTH);
       expect(month.engineers.length).toBeGreaterThan(0);
-      expect(withoutPeriod(month)).toEqual(withoutPeriod(await engineerReport(p, SAME_DAYS)));
-      expect(withoutPeriod(await teamReport(p, MONTH))).toEqual(
-        withoutPeriod(await teamReport(p, SAME_DAYS)),
+      expect(withoutPeriod(month)).toEqual(withoutPeriod(await engineerReport(deps, p, SAME_DAYS)));
+      expect(withoutPeriod(await teamReport(deps, p, MONTH))).toEqual(
+        withoutPeriod(await teamReport(deps, p, SAME_DAYS)),
       );
-      expect(withoutPeriod(await regionReport(p, MONTH))).toEqual(
-        withoutPeriod(await regionReport(p, SAME_DAYS)),
+      expect(withoutPeriod(await regionReport(deps, p, MONTH))).toEqual(
+        withoutPeriod(await regionReport(deps, p, SAME_DAYS)),
       );
     }
-    const all = await engineerReport(ADMIN, MONTH);
+    const all = await engineerReport(deps, ADMIN, MONTH);
     // the moved engineer shows under the team of their latest day; each team keeps its own days
     expect(all.engineers.find((e) => e.engineerId === 'E3')).toMatchObject({ team: 'TC', region: 'R2' });
-    const teams = await teamReport(ADMIN, MONTH);
+    const teams = await teamReport(deps, ADMIN, MONTH);
     expect(
       Object.fromEntries(teams.teams.map((t) => [t.team, t.engineers.map((e) => e.engineerId).sort()])),
     ).toEqual({ TA: ['E1', 'E2'], 'TA#X': ['E5'], TB: ['E3'], TC: ['E3', 'E4'] });
@@ -266,30 +273,34 @@ describe('monthly roll-ups', () => {
   });
 
   it("a team manager's month report reads only the team's roll-ups, one per engineer", async () => {
-    const tc = await measure(() => engineerReport(manager(['TC']), MONTH));
+    const tc = await measure(() => engineerReport(deps, manager(['TC']), MONTH));
     expect(tc.result.engineers.map((e) => e.engineerId).sort()).toEqual(['E3', 'E4']);
     expect(tc.usage.itemsRead).toBe(2);
     expect(tc.usage.calls).toBe(1);
     // the same days from the daily items: every team's items of the month are examined
-    const days = await measure(() => engineerReport(manager(['TC']), SAME_DAYS));
+    const days = await measure(() => engineerReport(deps, manager(['TC']), SAME_DAYS));
     expect(days.usage.itemsRead).toBe(13);
     // "TA#" is also the prefix of team "TA#X": read, but not shown
-    const ta = await measure(() => engineerReport(manager(['TA']), MONTH));
+    const ta = await measure(() => engineerReport(deps, manager(['TA']), MONTH));
     expect(ta.result.engineers.map((e) => e.engineerId).sort()).toEqual(['E1', 'E2']);
     expect(ta.usage.itemsRead).toBe(3);
     // an admin (or a region scope) reads the month's partition: one roll-up per engineer and team
-    const admin = await measure(() => teamReport(ADMIN, MONTH));
+    const admin = await measure(() => teamReport(deps, ADMIN, MONTH));
     expect(admin.usage.itemsRead).toBe(6);
     // an engineer reads their own days only
     const self = await measure(() =>
-      engineerReport({ subject: 'E4', role: 'engineer', teams: [], regions: [], engineerId: 'E4' }, MONTH),
+      engineerReport(
+        deps,
+        { subject: 'E4', role: 'engineer', teams: [], regions: [], engineerId: 'E4' },
+        MONTH,
+      ),
     );
     expect(self.result.engineers.map((e) => [e.engineerId, e.completed])).toEqual([['E4', 3]]);
     expect(self.usage.itemsRead).toBe(3);
   });
 
   it('cost the same to read whatever the number of responses counted on them', async () => {
-    const before = await measure(() => teamReport(manager(['TC']), MONTH));
+    const before = await measure(() => teamReport(deps, manager(['TC']), MONTH));
     const eng: EngineerRef = { engineerId: 'E4', engineerName: '赵敏', team: 'TC', region: 'R2' };
     // 2,000 more responses on E4's days, in the increments the pipeline would write
     for (let i = 0; i < 20; i++) {
@@ -303,7 +314,7 @@ describe('monthly roll-ups', () => {
       );
     }
     try {
-      const after = await measure(() => teamReport(manager(['TC']), MONTH));
+      const after = await measure(() => teamReport(deps, manager(['TC']), MONTH));
       expect(after.result.teams[0]?.responses).toBe((before.result.teams[0]?.responses ?? 0) + 2_000);
       expect(after.usage.itemsRead).toBe(before.usage.itemsRead);
       expect(after.usage.rcu).toBe(before.usage.rcu);
@@ -323,11 +334,10 @@ describe('monthly roll-ups', () => {
 });
 
 describe('npm run verify and the roll-ups', () => {
-  const verify = async () => (await import('../../infra/ops/verify.ts')).verifyTable();
+  const verify = async () => verifyTable(deps);
 
   it('recomputes them from the raw records: no difference after the pipeline', async () => {
-    const { auditTable } = await import('../../infra/ops/verify.ts');
-    const report = await auditTable();
+    const report = await auditTable(deps);
     expect(report.rollups).toBeGreaterThanOrEqual(7);
     expect(report.differences).toEqual([]);
     expect(report.problems).toEqual([]);

@@ -1,13 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
-import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
-import { callbacks } from '../../functions/callbacks/handler.ts';
-import { reports } from '../../functions/reports/handler.ts';
+import { callbacks as callbacksOn } from '../../functions/callbacks/handler.ts';
+import { reports as reportsOn } from '../../functions/reports/handler.ts';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
+
+const deps = testDeps();
+const callbacks = callbacksOn(deps);
+const reports = reportsOn(deps);
 
 /**
  * Team and region names are identifiers: `North Team` is one team, not `North` and `Team`, and a
@@ -35,6 +38,7 @@ async function ratedBadly(key: Key): Promise<void> {
   const national = `139${String(30_000_000 + phoneSeq * 7919).slice(-8)}`;
   pinClock(new Date('2026-11-20T02:00:00Z'));
   const { response } = await completeAndPlan(
+    deps,
     ticketCompletedSchema.parse(
       ticketBody({
         completedAt: '2026-11-20T09:50:00+08:00',
@@ -44,8 +48,8 @@ async function ratedBadly(key: Key): Promise<void> {
     ),
   );
   pinClock(new Date('2026-11-20T02:21:00Z'));
-  await runDueWork();
-  expect(await handleInboundSms(inbound(`+86${national}`, '3'))).toBe('rated');
+  await runDueWork(deps);
+  expect(await handleInboundSms(deps, inbound(`+86${national}`, '3'))).toBe('rated');
   caseIds[key] = response.surveyId as string;
 }
 

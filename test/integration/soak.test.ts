@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { promisify } from 'node:util';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 /**
  * A randomized soak of the whole survey loop, in process, against DynamoDB Local with the real
@@ -21,9 +21,9 @@ import { describe, expect, it, vi } from 'vitest';
 
 const STAFF_PHONE = '13900000001';
 
-// The rules are read once at import: set them before any module that reads the configuration.
-vi.hoisted(() => {
-  process.env.RULES = JSON.stringify({
+/** The soak's configuration (the verify CLI it runs is given the same). */
+const SOAK_ENV = {
+  RULES: JSON.stringify({
     survey: {
       // short, so that phones collide on fatigue and queues but are surveyed again within the run
       fatigueHours: 3,
@@ -32,34 +32,32 @@ vi.hoisted(() => {
     },
     callbacks: { contactWithinHours: 8 }, // 不满意 opens a case; 基本满意 does not (default)
     sources: { web: { webSurvey: true } },
-  });
-  process.env.PUBLIC_BASE_URL = 'https://fb.example.cn';
-});
+  }),
+  PUBLIC_BASE_URL: 'https://fb.example.cn',
+};
 
-const { GetCommand, UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-const { principalFromEvent } = await import('#shared/http/auth');
-const { pinClock } = await import('#shared/runtime/clock');
-const { ddb, TABLE } = await import('#shared/store/client');
-const { DUE_INDEX } = await import('#shared/store/table');
-const { dueSlots } = await import('#shared/store/due');
-const { queryAll } = await import('#shared/store/query');
-const { aggKey } = await import('#shared/store/aggregate');
-const { ConflictError } = await import('#shared/app/errors');
-const { ticketCompletedSchema } = await import('#shared/http/schemas/ticket-completed');
-const { addCallbackNote, closeCallback, listCallbacks } = await import('#shared/app/callbacks/callbacks');
-
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { addCallbackNote, closeCallback, listCallbacks } from '#shared/app/callbacks/callbacks';
+import { ConflictError } from '#shared/app/errors';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
+import { answerWebSurvey } from '#shared/app/surveys/web-survey';
+import { acceptTicket } from '#shared/app/tickets/complete-ticket';
+import { planIfPending } from '#shared/app/tickets/plan-ticket';
+import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
+import { principalFromEvent } from '#shared/http/auth';
+import { aggKey } from '#shared/store/aggregate';
+import { ddb, TABLE } from '#shared/store/client';
+import { dueSlots } from '#shared/store/due';
+import { queryAll } from '#shared/store/query';
+import { DUE_INDEX } from '#shared/store/table';
+import { auditTable, verifyTable } from '../../infra/ops/verify.ts';
+import { httpEvent } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
+import { allItems } from '../helpers/db.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 
-const { acceptTicket } = await import('#shared/app/tickets/complete-ticket');
-const { planIfPending } = await import('#shared/app/tickets/plan-ticket');
-
-const { handleInboundSms } = await import('#shared/app/surveys/handle-inbound-sms');
-const { reopenTicket } = await import('#shared/app/tickets/reopen-ticket');
-const { runDueWork } = await import('#shared/app/scheduler/run-due-work');
-const { answerWebSurvey } = await import('#shared/app/surveys/web-survey');
-const { auditTable, verifyTable } = await import('../../infra/ops/verify.ts');
-const { httpEvent } = await import('../helpers/apigw.ts');
-const { allItems } = await import('../helpers/db.ts');
+const deps = testDeps({ env: SOAK_ENV });
 
 const SEED = Number(process.env.SOAK_SEED ?? randomInt(1, 2 ** 31));
 const TICKETS = Number(process.env.SOAK_TICKETS ?? 1000);
@@ -220,9 +218,9 @@ function planCompletion(t: SimTicket): CompletionJob {
 async function complete({ t, body, copies, racingPlanner }: CompletionJob): Promise<void> {
   // Accepted as the webhook does; planned by the next scheduler run, or sometimes at once by a
   // racing planner (a reopen or an erasure plans a pending ticket first).
-  const planner = racingPlanner ? [planIfPending(body.source, body.ticketId, new Date(clock))] : [];
+  const planner = racingPlanner ? [planIfPending(deps, body.source, body.ticketId, new Date(clock))] : [];
   const [results] = await Promise.all([
-    Promise.all(Array.from({ length: copies }, () => acceptTicket(body))),
+    Promise.all(Array.from({ length: copies }, () => acceptTicket(deps, body))),
     ...planner,
   ]);
   const created = results.filter((r) => r.created).length;
@@ -235,7 +233,7 @@ async function complete({ t, body, copies, racingPlanner }: CompletionJob): Prom
 async function reopen({ t, copies }: { t: SimTicket; copies: number }): Promise<void> {
   const r = { ticketId: t.ticketId, source: t.source, reopenedAt: iso(clock) };
   // reopening twice at once changes nothing more
-  await Promise.all(Array.from({ length: copies }, () => reopenTicket(r)));
+  await Promise.all(Array.from({ length: copies }, () => reopenTicket(deps, r)));
   t.state = 'reopened';
   t.lastReopenedAt = clock;
   sim.reopens++;
@@ -255,7 +253,7 @@ type Inbound = ReturnType<typeof message>;
 
 async function sendInbound(msg: Inbound): Promise<void> {
   sim.inboundSent++;
-  const outcome = await handleInboundSms(msg);
+  const outcome = await handleInboundSms(deps, msg);
   const seen = sim.inboundOutcomes.get(msg.inboundMessageId) ?? [];
   seen.push(outcome);
   sim.inboundOutcomes.set(msg.inboundMessageId, seen);
@@ -356,7 +354,7 @@ async function act(a: CustomerAction): Promise<void> {
     const token = await webToken(a.surveyId);
     if (!token) return sendInbound(a.fallback);
     const [web] = await Promise.all([
-      answerWebSurvey(token, a.answer),
+      answerWebSurvey(deps, token, a.answer),
       ...(a.race ? [sendInbound(a.race)] : []),
     ]);
     sim.webAnswers++;
@@ -408,11 +406,11 @@ async function agentsTurn(): Promise<void> {
     });
   await pool(work, 6, async ({ caseId, action, outcome, tries }) => {
     if (action === 'note') {
-      await addCallbackNote(admin, caseId, '已电话联系客户');
+      await addCallbackNote(deps, admin, caseId, '已电话联系客户');
       sim.notes++;
     } else if (action === 'close') {
       const results = await Promise.allSettled(
-        Array.from({ length: tries }, () => closeCallback(admin, caseId, { outcome, note: '已处理' })),
+        Array.from({ length: tries }, () => closeCallback(deps, admin, caseId, { outcome, note: '已处理' })),
       );
       const ok = results.filter((x) => x.status === 'fulfilled').length;
       const conflicts = results.filter(
@@ -429,8 +427,8 @@ async function agentsTurn(): Promise<void> {
 /** The scheduler, sometimes running twice at once. */
 async function scheduler(): Promise<void> {
   sim.dueRuns++;
-  if (main.chance(0.15)) await Promise.all([runDueWork(), runDueWork()]);
-  else await runDueWork();
+  if (main.chance(0.15)) await Promise.all([runDueWork(deps), runDueWork(deps)]);
+  else await runDueWork(deps);
 }
 
 /** One step of simulated time: new completions, reopenings, the scheduler, customers and agents. */
@@ -488,13 +486,13 @@ describe('soak: thousands of tickets through the real use cases', () => {
     for (let i = 0; i < 40; i++) {
       setClock(clock + main.int(30, 80) * HOUR);
       await scheduler();
-      await runDueWork(); // sends what the first run released from a phone's queue
+      await runDueWork(deps); // sends what the first run released from a phone's queue
       if (i % 2 === 0) await agentsTurn();
       if ((await surveysInDueIndex()).all === 0) break;
     }
 
     const drained = Date.now();
-    const report = await auditTable();
+    const report = await auditTable(deps);
     const secs = (a: number, b: number) => ((b - a) / 1000).toFixed(1);
     const timing = `${secs(started, Date.now())} s (busy days ${secs(started, busy)} s, after ${secs(busy, after)} s, drain ${secs(after, drained)} s, verify ${secs(drained, Date.now())} s)`;
     const items = await allItems();
@@ -583,6 +581,7 @@ describe('soak: thousands of tickets through the real use cases', () => {
     setClock(Date.parse('2026-11-20T02:00:00Z'));
     const engineer = { id: 'E-TAMPER', name: '赵师傅', team: 'T1', region: 'R-south' };
     await completeAndPlan(
+      deps,
       ticketCompletedSchema.parse({
         ticketId: `TAMPER-${SEED}`,
         segment: 'home',
@@ -593,9 +592,9 @@ describe('soak: thousands of tickets through the real use cases', () => {
       }),
     );
     setClock(Date.parse('2026-11-20T02:21:00Z'));
-    await runDueWork();
-    expect(await handleInboundSms(message('+8613712345678', '1'))).toBe('rated');
-    expect(await verifyTable()).toEqual([]);
+    await runDueWork(deps);
+    expect(await handleInboundSms(deps, message('+8613712345678', '1'))).toBe('rated');
+    expect(await verifyTable(deps)).toEqual([]);
 
     const day = '2026-11-20';
     const add = (n: number) =>
@@ -611,12 +610,12 @@ describe('soak: thousands of tickets through the real use cases', () => {
     const verifyCli = ['tsx', 'infra/ops/verify.ts', '--at', iso(clock)];
     await add(1);
     try {
-      expect(await verifyTable()).toEqual([
+      expect(await verifyTable(deps)).toEqual([
         { day, engineerId: engineer.id, counter: 'satisfied', stored: 2, expected: 1 },
       ]);
       // the script itself: a table of that one difference, exit code 1
       // "now" as the test's pinned clock, not the machine's date (the stranded-work check uses it)
-      const cli = await run('npx', verifyCli, { env: process.env }).then(
+      const cli = await run('npx', verifyCli, { env: { ...process.env, ...SOAK_ENV } }).then(
         (r) => ({ code: 0, stdout: r.stdout }),
         (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
       );
@@ -626,8 +625,8 @@ describe('soak: thousands of tickets through the real use cases', () => {
     } finally {
       await add(-1);
     }
-    expect(await verifyTable()).toEqual([]);
-    const { stdout } = await run('npx', verifyCli, { env: process.env });
+    expect(await verifyTable(deps)).toEqual([]);
+    const { stdout } = await run('npx', verifyCli, { env: { ...process.env, ...SOAK_ENV } });
     expect(stdout).toMatch(/^0 differences$/m);
   }, 120_000);
 });

@@ -1,27 +1,24 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-
-// The configuration is read once, when its module is first imported: set it up first, then
-// import everything that reads it.
-process.env.RULES = JSON.stringify({ sources: { web: { webSurvey: true } } });
-process.env.PUBLIC_BASE_URL = 'https://fb.cn';
-
-const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
-const { pinClock } = await import('#shared/runtime/clock');
-const { ddb, TABLE } = await import('#shared/store/client');
-const { aggKey } = await import('#shared/store/aggregate');
-const { getCallback } = await import('#shared/store/callback');
-const { getSurvey } = await import('#shared/store/survey');
-const { ticketCompletedSchema } = await import('#shared/http/schemas/ticket-completed');
-const { listOutbox } = await import('#shared/gateways/sms/outbox');
-const { smsSegments } = await import('#shared/domain/sms/segments');
-
+import { surveyPage as surveyPageOn } from '#functions/survey-page/handler';
+import { runDueWork } from '#shared/app/scheduler/run-due-work';
+import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
+import { smsSegments } from '#shared/domain/sms/segments';
+import { listOutbox } from '#shared/gateways/sms/outbox';
+import { aggKey } from '#shared/store/aggregate';
+import { getCallback } from '#shared/store/callback';
+import { ddb, TABLE } from '#shared/store/client';
+import { getSurvey } from '#shared/store/survey';
+import { httpEvent } from '../helpers/apigw.ts';
 import { completeAndPlan } from '../helpers/complete.ts';
+import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
+import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
-const { handleInboundSms } = await import('#shared/app/surveys/handle-inbound-sms');
-const { runDueWork } = await import('#shared/app/scheduler/run-due-work');
-const { surveyPage } = await import('#functions/survey-page/handler');
-const { httpEvent } = await import('../helpers/apigw.ts');
-const { inbound, ticketBody } = await import('../helpers/fixtures.ts');
+const deps = testDeps({
+  rules: { sources: { web: { webSurvey: true } } },
+  env: { PUBLIC_BASE_URL: 'https://fb.cn' },
+});
+const surveyPage = surveyPageOn(deps);
 
 let phoneSeq = 0;
 function freshPhone(): { national: string; e164: string } {
@@ -38,6 +35,7 @@ const LINK = /https:\/\/fb\.cn\/s\/([A-Za-z0-9_-]{16})(?=\s)/;
 async function surveyed(engineer: { id: string; name: string }, source = 'web') {
   const p = freshPhone();
   const { response } = await completeAndPlan(
+    deps,
     ticketCompletedSchema.parse(
       ticketBody({
         source,
@@ -48,7 +46,7 @@ async function surveyed(engineer: { id: string; name: string }, source = 'web') 
     ),
   );
   at('2026-11-20T02:21:00Z'); // 10:21 Beijing: due
-  await runDueWork();
+  await runDueWork(deps);
   const [sms] = await listOutbox(p.e164);
   const token = sms ? LINK.exec(sms.body)?.[1] : undefined;
   return { phone: p, surveyId: response.surveyId as string, sms, token: token ?? '' };
@@ -170,7 +168,7 @@ describe('the web survey', () => {
     expect(await listOutbox(s.phone.e164)).toHaveLength(2);
 
     // a later SMS reply finds no open survey
-    expect(await handleInboundSms(inbound(s.phone.e164, '1'))).toBe('no_open_survey');
+    expect(await handleInboundSms(deps, inbound(s.phone.e164, '1'))).toBe('no_open_survey');
     const after = await listOutbox(s.phone.e164);
     expect(after).toHaveLength(3);
     expect(after[2]?.body).toContain('目前没有需要您回复的服务评价');
@@ -196,7 +194,7 @@ describe('the web survey', () => {
         ['rating', '2'],
         ['reasons', '4'],
       ]),
-      handleInboundSms(inbound(s.phone.e164, '1')),
+      handleInboundSms(deps, inbound(s.phone.e164, '1')),
     ]);
     expect(web.statusCode === 200).toBe(sms !== 'rated');
     expect((await counts('2026-11-20', 'E-web5')).responses).toBe(1);
@@ -290,7 +288,7 @@ describe('the web survey', () => {
     const early = await postForm(s.token, [['rating', '1']]);
     expect(early.statusCode).toBe(410);
     expect(String(early.body)).toContain('已超过有效期');
-    await runDueWork();
+    await runDueWork(deps);
     expect(await getSurvey(s.surveyId)).toMatchObject({ status: 'expired' });
     const page = await get(s.token);
     expect(page.statusCode).toBe(410);

@@ -1,14 +1,18 @@
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { scheduler } from '#functions/scheduler/handler';
-import { ticketCompleted } from '#functions/ticket-completed/handler';
+import { scheduler as schedulerOn } from '#functions/scheduler/handler';
+import { ticketCompleted as ticketCompletedOn } from '#functions/ticket-completed/handler';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
 import { listOutbox } from '#shared/gateways/sms/outbox';
-import { now, pinClock } from '#shared/runtime/clock';
 import { httpEvent } from '../helpers/apigw.ts';
 import { allItems, countItems } from '../helpers/db.ts';
+import { now, pinClock, testDeps } from '../helpers/deps.ts';
 import { sign, ticketBody } from '../helpers/fixtures.ts';
+
+const deps = testDeps();
+const scheduler = schedulerOn(deps);
+const ticketCompleted = ticketCompletedOn(deps);
 
 const secret = process.env.WEBHOOK_SECRET as string;
 
@@ -57,7 +61,7 @@ describe('POST /v1/tickets/completed', () => {
     });
     expect(written[0]?.plannedAt).toBeUndefined();
 
-    const runs = await Promise.all([runDueWork(), runDueWork()]);
+    const runs = await Promise.all([runDueWork(deps), runDueWork(deps)]);
     expect(runs.map((r) => r.planned ?? 0).sort()).toEqual([0, 1]);
     const items = await allItems();
     const ticket = items.find((i) => i.sk === 'TICKET' && String(i.pk).endsWith(`#${body.ticketId}`));
@@ -70,7 +74,7 @@ describe('POST /v1/tickets/completed', () => {
     expect(items.find((i) => i.engineerId === 'E-plan' && String(i.pk).startsWith('AGG#'))?.completed).toBe(
       1,
     );
-    expect((await runDueWork()).planned ?? 0).toBe(0);
+    expect((await runDueWork(deps)).planned ?? 0).toBe(0);
   });
 
   it('a reopen before the completion is planned plans it first: counted, its survey cancelled; the next completion starts anew', async () => {
@@ -80,7 +84,7 @@ describe('POST /v1/tickets/completed', () => {
       customer: { phone: '13800138013' },
     });
     const first = JSON.parse((await post(body)).body as string);
-    const reopened = await reopenTicket({
+    const reopened = await reopenTicket(deps, {
       source: body.source as string,
       ticketId: body.ticketId as string,
       reopenedAt: '2026-11-20T10:04:00+08:00',
@@ -96,13 +100,13 @@ describe('POST /v1/tickets/completed', () => {
     const second = JSON.parse(again.body as string);
     expect(second.surveyId).not.toBe(first.surveyId);
     expect((await post(body)).statusCode).toBe(200); // the first completion delivered late: a repeat
-    await runDueWork();
+    await runDueWork(deps);
     expect(await agg()).toMatchObject({ completed: 2, reopened: 1, cancelled: 1 });
   });
 
   it('a scheduler run near its timeout takes no new item: what is left stays due for the next run', async () => {
     pinClock(new Date('2026-11-20T02:05:00Z'));
-    await runDueWork(); // whatever earlier tests left due
+    await runDueWork(deps); // whatever earlier tests left due
     const bodies = [1, 2, 3].map((n) => ticketBody({ customer: { phone: `1380013802${n}` } }));
     for (const b of bodies) expect((await post(b)).statusCode).toBe(202);
     const ctx = (remainingMs: number) => ({ getRemainingTimeInMillis: () => remainingMs }) as Context;
@@ -126,7 +130,7 @@ describe('POST /v1/tickets/completed', () => {
     expect(codes.filter((c) => c === 200)).toHaveLength(49);
     const ids = new Set(answers.map((a) => JSON.parse(a.body as string).surveyId));
     expect(ids.size).toBe(1);
-    await Promise.all([runDueWork(), runDueWork(), runDueWork()]);
+    await Promise.all([runDueWork(deps), runDueWork(deps), runDueWork(deps)]);
     const items = await allItems();
     const surveys = items.filter((i) => i.type === 'survey' && i.ticketId === body.ticketId);
     expect(surveys).toHaveLength(1);
@@ -143,7 +147,7 @@ describe('POST /v1/tickets/completed', () => {
     pinClock(new Date('2026-11-20T02:10:00Z'));
     const res = await post(body);
     const { surveyId } = JSON.parse(res.body as string);
-    await runDueWork();
+    await runDueWork(deps);
     const survey = (await allItems()).find((i) => i.surveyId === surveyId && i.type === 'survey');
     expect(survey?.phone).toBe('+8613900139000');
     expect(survey?.dueAt).toBe('2026-11-20T02:30:00.000Z');
@@ -154,7 +158,7 @@ describe('POST /v1/tickets/completed', () => {
     const body = ticketBody({ completedAt: '2026-11-20T20:45:00+08:00', customer: { phone: '13800138012' } });
     pinClock(new Date('2026-11-20T13:00:00Z'));
     const { surveyId } = JSON.parse((await post(body)).body as string);
-    await runDueWork();
+    await runDueWork(deps);
     const survey = (await allItems()).find((i) => i.surveyId === surveyId && i.type === 'survey');
     expect(survey?.dueAt).toBe('2026-11-21T00:00:00.000Z');
   });

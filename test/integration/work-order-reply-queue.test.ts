@@ -11,20 +11,26 @@ import { startReplyReceiver } from '../helpers/reply-receiver.ts';
  */
 const receiver = await startReplyReceiver();
 const SECRET = 'whsec_cXVldWUtdGVzdC1yZXBseS1zZWNyZXQtZm9yLW9zc1I=';
-process.env.RULES = JSON.stringify({ sources: { ossR: { replyUrl: receiver.url('/hook') } } });
-process.env.REPLY_SECRETS = JSON.stringify({ ossR: SECRET });
+const deps = testDeps({
+  rules: { sources: { ossR: { replyUrl: receiver.url('/hook') } } },
+  env: { REPLY_SECRETS: JSON.stringify({ ossR: SECRET }) },
+});
 
-const { now, pinClock } = await import('#shared/runtime/clock');
-const { REPLY_BACKOFF, backoffDelayMs, replyQueueMaxReceives } = await import('#shared/domain/backoff');
-const { transact } = await import('#shared/store/tx');
-const { getReply, replyOnClose } = await import('#shared/store/work-order-reply');
-const { forwardReply: forward } = await import('#shared/app/work-order-replies/forward');
-const { MAX_VISIBILITY_SECONDS, replyQueue } = await import('#shared/gateways/work-order-queue');
-const { consumeReplies } = await import('#functions/work-order-reply/handler');
+import { consumeReplies as consumeRepliesOn } from '#functions/work-order-reply/handler';
+import { forwardReply as forward } from '#shared/app/work-order-replies/forward';
+import { backoffDelayMs, REPLY_BACKOFF, replyQueueMaxReceives } from '#shared/domain/backoff';
+import { MAX_VISIBILITY_SECONDS, replyQueue } from '#shared/gateways/work-order-queue';
+import { transact } from '#shared/store/tx';
+import { getReply, replyOnClose } from '#shared/store/work-order-reply';
+import { now, pinClock, testDeps } from '../helpers/deps.ts';
+
 type StoredReply = NonNullable<Awaited<ReturnType<typeof getReply>>>;
 /** The scheduler's hand-off to the queue, on the SQS stand-in. */
 const forwardReply = (item: StoredReply, at: Date, port: ReturnType<typeof fakeSqs>, queueUrl: string) =>
   forward(item, at, replyQueue(port, queueUrl));
+/** The queue consumer (functions/work-order-reply) on the SQS stand-in. */
+const consumeReplies = (port: ReturnType<typeof fakeSqs>, queueUrl: string, maxReceives?: number) =>
+  consumeRepliesOn({ ...deps, replyQueue: replyQueue(port, queueUrl) }, maxReceives);
 receiver.useClock(now);
 afterAll(() => receiver.close());
 

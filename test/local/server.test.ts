@@ -411,8 +411,7 @@ describe('local clock', () => {
       now: '2026-11-03T01:30:00.000Z',
       pinned: true,
     });
-    const { now } = await import('#shared/runtime/clock');
-    expect(now().toISOString()).toBe('2026-11-03T01:30:00.000Z');
+    expect(sys.clock.now().toISOString()).toBe('2026-11-03T01:30:00.000Z');
 
     const bad = await postJson('/local/clock', { now: 'tomorrow' });
     expect(bad.status).toBe(400);
@@ -430,7 +429,7 @@ describe('local SMS', () => {
   const e164 = `+86${national}`;
 
   it('lists the outbox by phone, in national or E.164 form', async () => {
-    const { sendSms } = await import('#shared/gateways/sms');
+    const sendSms = (to: string, body: string) => sys.deps.sms.send(to, body, '');
     await sendSms(e164, '【客户服务】您好，请回复1-3评价本次服务。');
     await sendSms(e164, '第二条');
     await sendSms('+8613000000000', 'someone else');

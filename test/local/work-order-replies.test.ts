@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startLocalSystem } from '../../infra/local/server.ts';
 import { sign, ticketBody } from '../helpers/fixtures.ts';
 import { startReplyReceiver } from '../helpers/reply-receiver.ts';
 
@@ -11,9 +12,6 @@ import { startReplyReceiver } from '../helpers/reply-receiver.ts';
  * local reply secret, and lists them at GET /local/work-order-replies.
  */
 const receiver = await startReplyReceiver();
-process.env.RULES = JSON.stringify({ sources: { ossR: { replyUrl: receiver.url('/hook') } } });
-delete process.env.REPLY_SECRETS;
-const { startLocalSystem } = await import('../../infra/local/server.ts');
 
 let sys: Awaited<ReturnType<typeof startLocalSystem>>;
 beforeAll(async () => {
@@ -22,6 +20,11 @@ beforeAll(async () => {
     dataDir: mkdtempSync(join(tmpdir(), 'local-replies-')),
     dynamoEndpoint: inject('dynamoEndpoint'),
     tableName: process.env.TABLE_NAME,
+    env: {
+      ...process.env,
+      RULES: JSON.stringify({ sources: { ossR: { replyUrl: receiver.url('/hook') } } }),
+      REPLY_SECRETS: undefined,
+    },
     tickSeconds: 0,
     log: () => undefined,
   });

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '#shared/config/config';
 import { parseRules } from '#shared/domain/rules';
 import { loadLocalSecrets } from '../../infra/local/secrets.ts';
@@ -193,16 +193,8 @@ describe('strict configuration (issue 9.8)', () => {
 });
 
 describe('secrets (issue 9.8)', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-    vi.resetModules();
-  });
-
-  it('stops the webhook module at import (Lambda init) when WEBHOOK_SECRET is not a Standard Webhooks secret', async () => {
-    vi.resetModules();
-    process.env.WEBHOOK_SECRET = 'not a secret!';
-    await expect(import('#shared/gateways/webhook-secrets')).rejects.toThrow(
+  it('stops the configuration (Lambda init) when WEBHOOK_SECRET is not a Standard Webhooks secret', () => {
+    expect(() => loadConfig({ TABLE_NAME: T, WEBHOOK_SECRET: 'not a secret!' })).toThrow(
       /^Invalid configuration: WEBHOOK_SECRET: /,
     );
   });
@@ -224,10 +216,8 @@ describe('secrets (issue 9.8)', () => {
     expect(loadLocalSecrets({ WEBHOOK_SECRET: good }, dir).webhookSecrets).toEqual([good]);
   });
 
-  it('stops the reply module at import when REPLY_SECRETS is bad', async () => {
-    vi.resetModules();
-    process.env.REPLY_SECRETS = '{"oss":"not a secret!"}';
-    await expect(import('#shared/gateways/work-order-reply-secrets')).rejects.toThrow(
+  it('stops the configuration when REPLY_SECRETS is bad', () => {
+    expect(() => loadConfig({ TABLE_NAME: T, REPLY_SECRETS: '{"oss":"not a secret!"}' })).toThrow(
       /^Invalid configuration: REPLY_SECRETS\.oss: /,
     );
   });

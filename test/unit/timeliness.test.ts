@@ -7,8 +7,8 @@ import {
   repairOnTime,
   timeliness,
 } from '#shared/domain/timeliness';
-import { type TicketCompleted, ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
-import { pinClock } from '#shared/runtime/clock';
+import type { TicketCompleted } from '#shared/http/schemas/ticket-completed';
+import { pinClock, ticketCompletedSchema } from '../helpers/deps.ts';
 
 const defaults = parseRules(undefined);
 

@@ -1,5 +1,5 @@
-import { config } from '#shared/config/config';
 import { maskPhone } from '#shared/domain/phone';
+import type { Rules } from '#shared/domain/rules';
 import type { Alert } from '#shared/gateways/alerts';
 import type { CallbackCase } from '#shared/store/callback';
 import type { SurveyItem } from '#shared/store/survey';
@@ -16,7 +16,7 @@ const RATING_WORDS = { 1: '满意', 2: '基本满意', 3: '不满意' } as const
 export const openedAlertId = (caseId: string) => `${caseId}#opened`;
 export const overdueAlertId = (caseId: string) => `${caseId}#overdue`;
 
-export function openedAlert(survey: SurveyItem, rating: 1 | 2 | 3): Alert {
+export function openedAlert(survey: SurveyItem, rating: 1 | 2 | 3, rules: Rules): Alert {
   const caseId = survey.surveyId;
   return {
     kind: 'callback_opened',
@@ -27,11 +27,11 @@ export function openedAlert(survey: SurveyItem, rating: 1 | 2 | 3): Alert {
     subject: `回访提醒：客户评价${RATING_WORDS[rating]}`,
     message:
       `客户 ${maskPhone(survey.phone)} 对 ${survey.engineerName}（${survey.team}）的服务评价为${RATING_WORDS[rating]}，` +
-      `工单 ${survey.ticketId}。请在 ${config.rules.callbacks.contactWithinHours} 小时内回访（案件 ${caseId}）。`,
+      `工单 ${survey.ticketId}。请在 ${rules.callbacks.contactWithinHours} 小时内回访（案件 ${caseId}）。`,
   };
 }
 
-export function overdueAlert(c: CallbackCase): Alert {
+export function overdueAlert(c: CallbackCase, rules: Rules): Alert {
   return {
     kind: 'callback_overdue',
     level: 'region',
@@ -41,7 +41,7 @@ export function overdueAlert(c: CallbackCase): Alert {
     subject: `回访超时：${c.region} ${c.team} 案件未按时联系客户`,
     message:
       `客户 ${maskPhone(c.phone)} 对 ${c.engineerName}（${c.team}）的服务评价为${RATING_WORDS[c.rating]}，` +
-      `工单 ${c.ticketId}。回访案件 ${c.caseId} 已超过 ${config.rules.callbacks.contactWithinHours} 小时` +
+      `工单 ${c.ticketId}。回访案件 ${c.caseId} 已超过 ${rules.callbacks.contactWithinHours} 小时` +
       '仍未联系客户，请区域负责人督促跟进。',
   };
 }

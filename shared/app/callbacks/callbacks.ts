@@ -1,10 +1,10 @@
 import { isPastDeadline, markOverdue } from '#shared/app/callbacks/overdue';
 import { assertMayWorkCallbacks, type CallbackView, caseFor, view } from '#shared/app/callbacks/view';
+import type { Deps } from '#shared/app/deps';
 import { ConflictError } from '#shared/app/errors';
 import { seesFullPhone } from '#shared/domain/access';
 import { callbackClosedDelta } from '#shared/domain/counters';
 import type { Principal } from '#shared/http/auth';
-import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import {
@@ -43,13 +43,18 @@ export async function getCallbackCase(p: Principal, caseId: string): Promise<Cal
  * out of the due index, so it never becomes overdue; a case already past its deadline is made
  * overdue first (as the scheduler would have), and stays overdue until closed.
  */
-export async function addCallbackNote(p: Principal, caseId: string, note: string): Promise<CallbackView> {
+export async function addCallbackNote(
+  deps: Deps,
+  p: Principal,
+  caseId: string,
+  note: string,
+): Promise<CallbackView> {
   for (let attempt = 1; ; attempt++) {
     const c = await caseFor(p, caseId);
     if (c.status === 'closed') throw new ConflictError('the callback case is closed');
-    const at = now();
+    const at = deps.clock.now();
     if (attempt < 5 && isPastDeadline(c, at)) {
-      await markOverdue(c, at);
+      await markOverdue(deps, c, at);
       continue;
     }
     const entry: CallbackHistoryEntry = { at: at.toISOString(), by: p.subject, action: 'note', note };
@@ -65,15 +70,16 @@ export async function addCallbackNote(p: Principal, caseId: string, note: string
  * aggregates of the survey's day, all in one transaction. A second close answers 409.
  */
 export async function closeCallback(
+  deps: Deps,
   p: Principal,
   caseId: string,
   input: { outcome: CallbackOutcome; note: string },
 ): Promise<CallbackView> {
   const c = await caseFor(p, caseId);
   if (c.status === 'closed') throw new ConflictError('the callback case is already closed');
-  const at = now();
+  const at = deps.clock.now();
   // Not contacted by its deadline: it was overdue, whether or not the scheduler has run yet.
-  if (isPastDeadline(c, at)) await markOverdue(c, at);
+  if (isPastDeadline(c, at)) await markOverdue(deps, c, at);
   const entry = {
     at: at.toISOString(),
     by: p.subject,

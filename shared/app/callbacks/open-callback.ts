@@ -1,13 +1,13 @@
 import { openedAlert, openedAlertId } from '#shared/app/callbacks/alerts';
-import { config } from '#shared/config/config';
+import type { Rules } from '#shared/domain/rules';
 import { putNewCallback } from '#shared/store/callback';
 import { putAlert } from '#shared/store/outbox';
 import type { SurveyItem } from '#shared/store/survey';
 import type { TxItem } from '#shared/store/tx';
 
 /** Does this rating open a callback case (回访, domain.md section 6)? */
-export function opensCallback(rating: 1 | 2 | 3): boolean {
-  return rating === 3 || (rating === 2 && config.rules.callbacks.openOnBasicallySatisfied);
+export function opensCallback(rules: Rules, rating: 1 | 2 | 3): boolean {
+  return rating === 3 || (rating === 2 && rules.callbacks.openOnBasicallySatisfied);
 }
 
 /**
@@ -16,15 +16,16 @@ export function opensCallback(rating: 1 | 2 | 3): boolean {
  * never has two). The alert is delivered afterwards by id (`openedAlertId`).
  */
 export function openCallback(
+  rules: Rules,
   survey: SurveyItem,
   rating: 1 | 2 | 3,
   comment: string | undefined,
   at: Date,
   reasons?: number[],
 ): TxItem[] {
-  const deadline = new Date(at.getTime() + config.rules.callbacks.contactWithinHours * 3_600_000);
+  const deadline = new Date(at.getTime() + rules.callbacks.contactWithinHours * 3_600_000);
   return [
     putNewCallback(survey, rating, comment, reasons, at, deadline),
-    putAlert(openedAlertId(survey.surveyId), openedAlert(survey, rating), at),
+    putAlert(openedAlertId(survey.surveyId), openedAlert(survey, rating, rules), at),
   ];
 }

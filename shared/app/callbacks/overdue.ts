@@ -1,4 +1,5 @@
 import { overdueAlert, overdueAlertId } from '#shared/app/callbacks/alerts';
+import type { Deps } from '#shared/app/deps';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { type CallbackCase, markOverdueItem } from '#shared/store/callback';
@@ -14,24 +15,24 @@ export const isPastDeadline = (c: CallbackCase, at: Date): boolean =>
  * the due index, the engineer's day counts it, and one escalation alert to the region level is
  * queued in the same transaction. False when someone got there first (contact, close, overdue).
  */
-export async function markOverdue(c: CallbackCase, at: Date): Promise<boolean> {
+export async function markOverdue(deps: Deps, c: CallbackCase, at: Date): Promise<boolean> {
   const alertId = overdueAlertId(c.caseId);
   try {
     await transact([
       markOverdueItem(c, at),
       ...aggregateUpdates(c.day, c, { callbacksOverdue: 1 }),
-      putAlert(alertId, overdueAlert(c), at),
+      putAlert(alertId, overdueAlert(c, deps.rules), at),
     ]);
   } catch (err) {
     if (err instanceof TxConditionFailed) return false;
     throw err;
   }
-  await deliverOutbox(alertId);
+  await deliverOutbox(deps, alertId);
   return true;
 }
 
 /** The scheduler's step for a callback case in the due index (see run-due-work.ts). */
-export async function callbackDue(item: CallbackCase, at: Date): Promise<string> {
+export async function callbackDue(deps: Deps, item: CallbackCase, at: Date): Promise<string> {
   if (!isPastDeadline(item, at)) return 'skipped';
-  return (await markOverdue(item, at)) ? 'callbacksOverdue' : 'skipped';
+  return (await markOverdue(deps, item, at)) ? 'callbacksOverdue' : 'skipped';
 }

@@ -1,9 +1,9 @@
+import type { Deps } from '#shared/app/deps';
 import { ForbiddenError, ValidationError } from '#shared/app/errors';
 import { planTicket } from '#shared/app/tickets/plan-ticket';
 import { erasedUnsentDelta } from '#shared/domain/counters';
 import { maskPhone, normalizeCnMobile } from '#shared/domain/phone';
 import type { Principal } from '#shared/http/auth';
-import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import {
@@ -32,19 +32,23 @@ export interface ErasureResult {
  * (masked) and the free text; SMS records are deleted; the phone state is deleted unless it
  * holds an opt-out. Found through the CUST#{phone} index, never by Scan. Safe to repeat.
  */
-export async function eraseCustomer(principal: Principal, rawPhone: string): Promise<ErasureResult> {
+export async function eraseCustomer(
+  deps: Deps,
+  principal: Principal,
+  rawPhone: string,
+): Promise<ErasureResult> {
   if (principal.role !== 'admin') throw new ForbiddenError();
   const phone = normalizeCnMobile(rawPhone);
   if (!phone)
     throw new ValidationError([{ field: 'phone', message: 'must be a mainland China mobile number' }]);
   const masked = maskPhone(phone);
-  const at = now().toISOString();
+  const at = deps.clock.now().toISOString();
   let surveys = 0;
   let messages = 0;
 
   // Completions accepted but not planned yet are planned first, so that what they create is
   // erased below with everything else (and no survey is planned afterwards from clear data).
-  await planPendingTickets(phone);
+  await planPendingTickets(deps, phone);
 
   for (const item of await customerRecords(phone)) {
     if (item.type === 'sms') {
@@ -64,8 +68,8 @@ export async function eraseCustomer(principal: Principal, rawPhone: string): Pro
   return { phone: masked, surveys, messages, optOutKept };
 }
 
-async function planPendingTickets(phone: string): Promise<void> {
-  for (const item of await customerTickets(phone)) await planTicket(item, now());
+async function planPendingTickets(deps: Deps, phone: string): Promise<void> {
+  for (const item of await customerTickets(phone)) await planTicket(deps, item, deps.clock.now());
 }
 
 /**

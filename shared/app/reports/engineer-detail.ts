@@ -1,4 +1,5 @@
 import { getISOWeek, getISOWeekYear } from 'date-fns';
+import type { Deps } from '#shared/app/deps';
 import { ForbiddenError, NotFoundError, ValidationError } from '#shared/app/errors';
 import { type CommentsPage, dissatisfiedComments } from '#shared/app/reports/comments';
 import {
@@ -8,8 +9,8 @@ import {
   sumCounts,
   type TotalsFigures,
 } from '#shared/app/reports/figures';
-import { config } from '#shared/config/config';
 import { canSeeFigures, mayAskForEngineer, whenEngineerUnseen } from '#shared/domain/access';
+import type { Rules } from '#shared/domain/rules';
 import { type Period, rangePeriod } from '#shared/domain/time';
 import type { Principal } from '#shared/http/auth';
 import { COMMENTS_DEFAULT_LIMIT, COMMENTS_MAX_LIMIT } from '#shared/http/schemas/reports';
@@ -61,7 +62,12 @@ export function bucketOf(day: string, granularity: Granularity): string {
   return `${getISOWeekYear(date)}-W${String(getISOWeek(date)).padStart(2, '0')}`;
 }
 
-function trendOf(period: Period, items: AggregateItem[], granularity: Granularity): TrendBucket[] {
+function trendOf(
+  rules: Rules,
+  period: Period,
+  items: AggregateItem[],
+  granularity: Granularity,
+): TrendBucket[] {
   const buckets = new Map<string, string[]>();
   for (const day of period.days) {
     const id = bucketOf(day, granularity);
@@ -69,12 +75,12 @@ function trendOf(period: Period, items: AggregateItem[], granularity: Granularit
   }
   return [...buckets.entries()].map(([id, days]) => {
     const inBucket = new Set(days);
-    const span = rangePeriod(days[0] as string, days[days.length - 1] as string, config.rules.timeZone);
+    const span = rangePeriod(days[0] as string, days[days.length - 1] as string, rules.timeZone);
     return {
       id,
       from: span.from,
       to: span.to,
-      ...describeTotals(sumCounts(items.filter((it) => inBucket.has(it.day)))),
+      ...describeTotals(rules, sumCounts(items.filter((it) => inBucket.has(it.day)))),
     };
   });
 }
@@ -110,6 +116,7 @@ async function detailScope(principal: Principal, engineerId: string, period: Per
 
 /** GET /v1/reports/engineers/{engineerId}: figures over the range, trend, dissatisfied comments. */
 export async function engineerDetail(
+  deps: Pick<Deps, 'rules'>,
   principal: Principal,
   engineerId: string,
   period: Period,
@@ -128,9 +135,9 @@ export async function engineerDetail(
     name: identity?.engineerName ?? '',
     team: identity?.team ?? '',
     region: identity?.region ?? '',
-    ...describeTotals(sumCounts(visible)),
+    ...describeTotals(deps.rules, sumCounts(visible)),
     granularity,
-    trend: trendOf(period, visible, granularity),
+    trend: trendOf(deps.rules, period, visible, granularity),
     comments,
   };
 }

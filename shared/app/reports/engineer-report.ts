@@ -1,3 +1,4 @@
+import type { Deps } from '#shared/app/deps';
 import {
   type EngineerFigures,
   type PeriodView,
@@ -45,7 +46,11 @@ export async function visibleItems(principal: Principal, period: Period): Promis
 }
 
 /** Per-engineer figures, ranked (domain.md section 5); reads one roll-up per engineer for a month. */
-export async function engineerReport(principal: Principal, period: Period): Promise<EngineerReport> {
+export async function engineerReport(
+  deps: Pick<Deps, 'rules'>,
+  principal: Principal,
+  period: Period,
+): Promise<EngineerReport> {
   const visible = await visibleItems(principal, period);
-  return { period: periodOf(period), engineers: rankedEngineers(visible) };
+  return { period: periodOf(period), engineers: rankedEngineers(deps.rules, visible) };
 }

@@ -1,4 +1,4 @@
-import { config } from '#shared/config/config';
+import type { Rules } from '#shared/domain/rules';
 import { type Figures, figures, rank } from '#shared/domain/score';
 import type { Period } from '#shared/domain/time';
 import { type AggregateItem, type Counts, counters } from '#shared/store/aggregate';
@@ -96,7 +96,7 @@ export function sumByEngineer(items: AggregateItem[]): EngineerTotals[] {
 }
 
 /** The published figures for one set of totals (an engineer, or a team or region rolled up). */
-export function describeTotals(t: Counts): TotalsFigures {
+export function describeTotals(rules: Rules, t: Counts): TotalsFigures {
   return {
     completed: t.completed,
     surveyed: t.surveyed,
@@ -104,7 +104,7 @@ export function describeTotals(t: Counts): TotalsFigures {
     satisfied: t.satisfied,
     basicallySatisfied: t.basicallySatisfied,
     dissatisfied: t.dissatisfied,
-    ...figures(t, config.rules),
+    ...figures(t, rules),
     funnel: {
       completed: t.completed,
       surveyed: t.surveyed,
@@ -145,10 +145,10 @@ export function describeTotals(t: Counts): TotalsFigures {
 }
 
 /** Engineer rows of the items, ranked among themselves (score.ts `rank`). */
-export function rankedEngineers(items: AggregateItem[]): EngineerFigures[] {
+export function rankedEngineers(rules: Rules, items: AggregateItem[]): EngineerFigures[] {
   const rows = sumByEngineer(items).map((t) => {
     const { engineerId, name, team, region } = t;
-    const d = describeTotals(t);
+    const d = describeTotals(rules, t);
     return { engineerId, name, team, region, figures: d, ...d };
   });
   return rank(rows).map(({ figures: _f, ...row }) => row);

@@ -1,3 +1,4 @@
+import type { Deps } from '#shared/app/deps';
 import { ForbiddenError } from '#shared/app/errors';
 import { visibleItems } from '#shared/app/reports/engineer-report';
 import {
@@ -10,6 +11,7 @@ import {
   type TotalsFigures,
 } from '#shared/app/reports/figures';
 import { maySeeRollups } from '#shared/domain/access';
+import type { Rules } from '#shared/domain/rules';
 import { rank } from '#shared/domain/score';
 import type { Period } from '#shared/domain/time';
 import type { Principal } from '#shared/http/auth';
@@ -57,7 +59,7 @@ function assertMaySeeRollups(p: Principal): void {
  * each, and a row's counts are exactly the sum of its engineers' counts. One read of the period
  * (for a month: one roll-up per engineer and team).
  */
-async function rollup(principal: Principal, period: Period, level: RollupLevel) {
+async function rollup(rules: Rules, principal: Principal, period: Period, level: RollupLevel) {
   assertMaySeeRollups(principal);
   const items = await visibleItems(principal, period);
   const groups = new Map<string, AggregateItem[]>();
@@ -66,8 +68,8 @@ async function rollup(principal: Principal, period: Period, level: RollupLevel) 
     groups.set(key, [...(groups.get(key) ?? []), it]);
   }
   const rows = [...groups.entries()].map(([key, its]) => {
-    const d = describeTotals(sumCounts(its));
-    const engineers = rankedEngineers(its);
+    const d = describeTotals(rules, sumCounts(its));
+    const engineers = rankedEngineers(rules, its);
     const others = [...new Set(its.map((it) => (level === 'team' ? it.region : it.team)))].sort();
     return { engineerId: key, figures: d, d, engineers, others };
   });
@@ -81,8 +83,12 @@ async function rollup(principal: Principal, period: Period, level: RollupLevel) 
 }
 
 /** GET /v1/reports/teams: every visible team's figures, ranked, each with its engineers ranked. */
-export async function teamReport(principal: Principal, period: Period): Promise<TeamReport> {
-  const rows = await rollup(principal, period, 'team');
+export async function teamReport(
+  deps: Pick<Deps, 'rules'>,
+  principal: Principal,
+  period: Period,
+): Promise<TeamReport> {
+  const rows = await rollup(deps.rules, principal, period, 'team');
   return {
     period: periodOf(period),
     teams: rows.map((r) => ({
@@ -97,8 +103,12 @@ export async function teamReport(principal: Principal, period: Period): Promise<
 }
 
 /** GET /v1/reports/regions: every visible region's figures, ranked, each with its engineers ranked. */
-export async function regionReport(principal: Principal, period: Period): Promise<RegionReport> {
-  const rows = await rollup(principal, period, 'region');
+export async function regionReport(
+  deps: Pick<Deps, 'rules'>,
+  principal: Principal,
+  period: Period,
+): Promise<RegionReport> {
+  const rows = await rollup(deps.rules, principal, period, 'region');
   return {
     period: periodOf(period),
     regions: rows.map((r) => ({

@@ -1,6 +1,6 @@
+import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
-import { config } from '#shared/config/config';
 import { remindedDelta } from '#shared/domain/counters';
 import { jobLabel, renderSms } from '#shared/domain/sms/templates';
 import { isQuietTime, nextAllowedTime } from '#shared/domain/time';
@@ -10,8 +10,8 @@ import { type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { transact, transactIf } from '#shared/store/tx';
 
 /** One reminder for an unanswered survey, only in allowed hours and only before it expires. */
-export async function remindSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
-  const { rules } = config;
+export async function remindSurvey(deps: Deps, survey: SurveyItem, at: Date): Promise<Outcome> {
+  const { rules } = deps;
   const expiresAt = new Date(survey.expiresAt as string);
   if (isQuietTime(at, rules.sms.quietHours, rules.timeZone)) {
     const next = nextAllowedTime(at, rules.sms.quietHours, rules.timeZone);
@@ -50,6 +50,6 @@ export async function remindSurvey(survey: SurveyItem, at: Date): Promise<Outcom
     ),
   ]);
   if (!recorded) return 'skipped';
-  await deliverOutbox(smsId);
+  await deliverOutbox(deps, smsId);
   return 'reminded';
 }

@@ -1,10 +1,10 @@
 import { callbackDue } from '#shared/app/callbacks/callbacks';
+import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
 import { smsDue } from '#shared/app/scheduler/sms-due';
 import { surveyDue } from '#shared/app/scheduler/survey-due';
 import { ticketDue } from '#shared/app/scheduler/ticket-due';
 import { replyDue as workOrderReplyDue } from '#shared/app/work-order-replies/deliver';
-import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { type DueItem, type DueRef, getDueItem, queryDue } from '#shared/store/due';
 
@@ -16,7 +16,7 @@ export type DueWorkResult = Record<string, number>;
  * and does its step with a conditional write, returning its outcome.
  */
 // biome-ignore lint/suspicious/noExplicitAny: each handler takes its own item type, read by `type`
-const dueHandlers: Record<string, (item: any, at: Date) => Promise<Outcome>> = {
+const dueHandlers: Record<string, (deps: Deps, item: any, at: Date) => Promise<Outcome>> = {
   sms: smsDue,
   ticket: ticketDue,
   survey: surveyDue,
@@ -32,10 +32,11 @@ const dueHandlers: Record<string, (item: any, at: Date) => Promise<Outcome>> = {
  * running this twice, or in two places at once, does each thing once.
  */
 export async function runDueWork(
+  deps: Deps,
   opts: { concurrency?: number; stopBy?: number } = {},
 ): Promise<DueWorkResult> {
   const { concurrency = 8, stopBy = Number.POSITIVE_INFINITY } = opts;
-  const at = now();
+  const at = deps.clock.now();
   const refs = await queryDue(at);
   const result: DueWorkResult = { surveysSent: 0, queued: 0, expired: 0, failed: 0 };
   const queue = [...refs];
@@ -48,7 +49,7 @@ export async function runDueWork(
           queue.length = 0;
           break;
         }
-        const outcome = await handleDue(ref, at).catch((err: unknown) => {
+        const outcome = await handleDue(deps, ref, at).catch((err: unknown) => {
           logger.error('due work failed; will retry on a later run', { pk: ref.pk, error: err as Error });
           return 'failed' as const;
         });
@@ -59,8 +60,8 @@ export async function runDueWork(
   return result;
 }
 
-async function handleDue(ref: DueRef, at: Date): Promise<Outcome> {
+async function handleDue(deps: Deps, ref: DueRef, at: Date): Promise<Outcome> {
   const item: DueItem | undefined = await getDueItem(ref);
   const handler = item ? dueHandlers[item.type] : undefined;
-  return handler ? await handler(item, at) : 'skipped';
+  return handler ? await handler(deps, item, at) : 'skipped';
 }

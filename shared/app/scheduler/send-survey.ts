@@ -1,7 +1,7 @@
+import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { surveyInvitation } from '#shared/app/surveys/survey-invitation';
-import { config } from '#shared/config/config';
 import { sentDelta, suppressedDelta } from '#shared/domain/counters';
 import { suppressionAtSend } from '#shared/domain/suppression';
 import { isQuietTime, nextAllowedTime } from '#shared/domain/time';
@@ -19,8 +19,8 @@ import { replyOnClose as workOrderReplyOnClose } from '#shared/store/work-order-
  * the phone's change, then delivered). 'skipped' when the survey or the phone changed since
  * they were read: the caller decides again on fresh state.
  */
-export async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {
-  const { rules } = config;
+export async function sendSurvey(deps: Deps, survey: SurveyItem, at: Date): Promise<Outcome> {
+  const { rules } = deps;
   if (isQuietTime(at, rules.sms.quietHours, rules.timeZone)) {
     const next = nextAllowedTime(at, rules.sms.quietHours, rules.timeZone);
     await transact([
@@ -52,7 +52,7 @@ export async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome>
   const hasReminder = remindAt < expiresAt;
   const smsId = `${survey.surveyId}#survey`;
   // The digit prompt, or the web survey's link when the survey's source asks for it.
-  const invitation = surveyInvitation(survey, expiresAt, at);
+  const invitation = surveyInvitation(deps, survey, expiresAt, at);
   const sent = await transactIf([
     openOnPhone(phone, survey.surveyId, at),
     updateSurvey(
@@ -72,6 +72,6 @@ export async function sendSurvey(survey: SurveyItem, at: Date): Promise<Outcome>
   ]);
   // Someone else changed the survey or the phone since we read them: the next run re-decides.
   if (!sent) return 'skipped';
-  await deliverOutbox(smsId);
+  await deliverOutbox(deps, smsId);
   return 'surveysSent';
 }

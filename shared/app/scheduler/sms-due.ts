@@ -1,9 +1,10 @@
+import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import type { SmsItem } from '#shared/store/outbox';
 
 /** A pending SMS or alert whose first delivery failed (or never ran): delivered again. */
-export async function smsDue(item: SmsItem): Promise<Outcome> {
+export async function smsDue(deps: Deps, item: SmsItem): Promise<Outcome> {
   if (item.status !== 'pending') return 'skipped';
-  return (await deliverOutbox(item.smsId)) ? 'smsDelivered' : 'failed';
+  return (await deliverOutbox(deps, item.smsId)) ? 'smsDelivered' : 'failed';
 }

@@ -1,6 +1,6 @@
+import type { Deps } from '#shared/app/deps';
 import { maskPhone } from '#shared/domain/phone';
-import { publishAlert } from '#shared/gateways/alerts';
-import { type SmsSendResult, sendSms } from '#shared/gateways/sms';
+import type { SmsSendResult } from '#shared/gateways/sms';
 import { logger } from '#shared/runtime/log';
 import {
   leaseOutboxMessage,
@@ -20,11 +20,11 @@ const LEASE_MS = 60_000;
  * Returns false when the message was not delivered now (already sent, leased, or the gateway
  * failed: a transient failure is retried by the scheduler, a permanent one is recorded as failed).
  */
-export async function deliverOutbox(smsId: string): Promise<boolean> {
+export async function deliverOutbox(deps: Deps, smsId: string): Promise<boolean> {
   const nowMs = Date.now();
   const message = await leaseOutboxMessage(smsId, nowMs, nowMs + LEASE_MS);
   if (!message) return false;
-  const result = await send(message);
+  const result = await send(deps, message);
   if (!result.ok) {
     if (result.failure === 'permanent') {
       logger.error('gateway refused the message for good; not retried', { smsId, reason: result.reason });
@@ -45,11 +45,11 @@ export async function deliverOutbox(smsId: string): Promise<boolean> {
 }
 
 /** One attempt through the message's gateway; a gateway that throws failed transiently. */
-async function send(message: OutboxMessage): Promise<SmsSendResult> {
+async function send(deps: Deps, message: OutboxMessage): Promise<SmsSendResult> {
   try {
     return message.channel === 'alert'
-      ? { ok: true, ...(await publishAlert(message.alert)) }
-      : await sendSms(message.to, message.body, message.smsId);
+      ? { ok: true, ...(await deps.alerts.publish(message.alert)) }
+      : await deps.sms.send(message.to, message.body, message.smsId);
   } catch (err) {
     return { ok: false, failure: 'transient', reason: err instanceof Error ? err.name : String(err) };
   }

@@ -1,4 +1,4 @@
-import { config } from '#shared/config/config';
+import type { Rules } from '#shared/domain/rules';
 import { renderSms, type TemplateId } from '#shared/domain/sms/templates';
 import { putSms } from '#shared/store/outbox';
 import type { TxItem } from '#shared/store/tx';
@@ -18,12 +18,13 @@ export interface AnswerPlan<O extends string = string> {
  * under `smsId` (derived from its cause, so a cause sends it once).
  */
 export function customerSms(
+  rules: Rules,
   smsId: string,
   to: string,
   template: TemplateId,
   at: Date,
   surveyId?: string,
 ): { item: TxItem; smsId: string } {
-  const rendered = renderSms(template, {}, config.rules.sms.signature);
+  const rendered = renderSms(template, {}, rules.sms.signature);
   return { item: putSms({ smsId, to, rendered, ...(surveyId ? { surveyId } : {}) }, at), smsId };
 }

@@ -1,14 +1,13 @@
 import { opensCallback } from '#shared/app/callbacks/open-callback';
+import type { Deps } from '#shared/app/deps';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { type AnswerPlan, customerSms } from '#shared/app/surveys/customer-sms';
 import { planRating } from '#shared/app/surveys/record-rating';
-import { config } from '#shared/config/config';
 import { optedOutDelta, reasonsDelta, unratedDelta } from '#shared/domain/counters';
 import { cleanFreeText } from '#shared/domain/free-text';
 import { maskPhone, normalizeCnMobile } from '#shared/domain/phone';
 import { parseReasons, parseReply } from '#shared/domain/sms-reply-parser';
 import { OPEN_STATUSES } from '#shared/domain/types';
-import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { addReasonsToCallback } from '#shared/store/callback';
@@ -51,7 +50,7 @@ export type InboundOutcome =
  * queued) is written in one transaction together with the inbound message id, so the same
  * message delivered twice, or two replies racing for one survey, count once.
  */
-export async function handleInboundSms(msg: InboundSms): Promise<InboundOutcome> {
+export async function handleInboundSms(deps: Deps, msg: InboundSms): Promise<InboundOutcome> {
   const phone = normalizeCnMobile(msg.originationNumber);
   if (!phone) {
     logger.warn('inbound sms from a number that is not a mainland mobile; ignored', {
@@ -63,12 +62,12 @@ export async function handleInboundSms(msg: InboundSms): Promise<InboundOutcome>
   const parsed = parseReply(msg.messageBody);
 
   for (let attempt = 1; ; attempt++) {
-    const at = now();
+    const at = deps.clock.now();
     const state = await getPhoneState(phone);
     const plan =
       parsed.type === 'opt_out'
-        ? await planOptOut(msg, state, at)
-        : await planSmsAnswer(msg, state, parsed, at);
+        ? await planOptOut(deps, msg, state, at)
+        : await planSmsAnswer(deps, msg, state, parsed, at);
     try {
       await transact([markInbound(msg.inboundMessageId, plan.outcome, at), ...plan.items]);
     } catch (err) {
@@ -77,7 +76,7 @@ export async function handleInboundSms(msg: InboundSms): Promise<InboundOutcome>
       if (attempt >= 5) throw err;
       continue; // the survey or phone changed under us: decide again on fresh state
     }
-    for (const smsId of plan.sms) await deliverOutbox(smsId);
+    for (const smsId of plan.sms) await deliverOutbox(deps, smsId);
     logger.info('inbound sms handled', {
       inboundMessageId: msg.inboundMessageId,
       from: maskPhone(phone),
@@ -89,7 +88,7 @@ export async function handleInboundSms(msg: InboundSms): Promise<InboundOutcome>
 
 type Plan = AnswerPlan<InboundOutcome>;
 
-async function planOptOut(msg: InboundSms, state: PhoneState, at: Date): Promise<Plan> {
+async function planOptOut(deps: Deps, msg: InboundSms, state: PhoneState, at: Date): Promise<Plan> {
   if (state.optedOut) return { outcome: 'already_opted_out', items: [], sms: [] };
   const items: TxItem[] = [];
   const open = state.openSurveyId ? await getSurvey(state.openSurveyId) : undefined;
@@ -112,7 +111,13 @@ async function planOptOut(msg: InboundSms, state: PhoneState, at: Date): Promise
   }
   // Queued surveys go back to the scheduler, which suppresses them as opted_out.
   items.push(...optOutPhone(state, at));
-  const confirm = customerSms(`${msg.inboundMessageId}#optout`, state.phone, 'opt_out_confirm', at);
+  const confirm = customerSms(
+    deps.rules,
+    `${msg.inboundMessageId}#optout`,
+    state.phone,
+    'opt_out_confirm',
+    at,
+  );
   items.push(confirm.item);
   return { outcome: 'opted_out', items, sms: [confirm.smsId] };
 }
@@ -130,23 +135,25 @@ async function findOpenSurvey(msg: InboundSms, state: PhoneState): Promise<Surve
 
 /** A reply to the open survey that is not an opt-out: a rating, the reasons, or text. */
 async function planSmsAnswer(
+  deps: Deps,
   msg: InboundSms,
   state: PhoneState,
   parsed: Exclude<ReturnType<typeof parseReply>, { type: 'opt_out' }>,
   at: Date,
 ): Promise<Plan> {
   const survey = await findOpenSurvey(msg, state);
-  if (!survey) return planNotice(msg, state, at);
-  const { rules } = config;
+  if (!survey) return planNotice(deps, msg, state, at);
+  const { rules } = deps;
   const iso = at.toISOString();
-  if (survey.status === 'awaiting_reasons') return planReasons(msg, state, survey, at);
+  if (survey.status === 'awaiting_reasons') return planReasons(deps, msg, state, survey, at);
 
   if (parsed.type === 'rating') {
-    return planRating(survey, state, { rating: parsed.rating, comment: parsed.comment }, at);
+    return planRating(deps, survey, state, { rating: parsed.rating, comment: parsed.comment }, at);
   }
   if (survey.reprompts < rules.survey.maxReprompts) {
     const n = survey.reprompts + 1;
     const again = customerSms(
+      deps.rules,
       `${survey.surveyId}#reprompt#${n}`,
       survey.phone,
       'reprompt',
@@ -163,6 +170,7 @@ async function planSmsAnswer(
     };
   }
   const thanks = customerSms(
+    deps.rules,
     `${survey.surveyId}#thanks`,
     survey.phone,
     'thanks_comment',
@@ -188,11 +196,11 @@ async function planSmsAnswer(
   };
 }
 
-function planNotice(msg: InboundSms, state: PhoneState, at: Date): Plan {
-  const intervalMs = config.rules.sms.noticeIntervalHours * 3_600_000;
+function planNotice(deps: Deps, msg: InboundSms, state: PhoneState, at: Date): Plan {
+  const intervalMs = deps.rules.sms.noticeIntervalHours * 3_600_000;
   const recent = state.lastNoticeAt && at.getTime() - Date.parse(state.lastNoticeAt) < intervalMs;
   if (state.optedOut || recent) return { outcome: 'no_open_survey', items: [], sms: [] };
-  const notice = customerSms(`${msg.inboundMessageId}#notice`, state.phone, 'no_open_survey', at);
+  const notice = customerSms(deps.rules, `${msg.inboundMessageId}#notice`, state.phone, 'no_open_survey', at);
   return {
     outcome: 'no_open_survey',
     items: [noteNotice(state, at), notice.item],
@@ -201,13 +209,14 @@ function planNotice(msg: InboundSms, state: PhoneState, at: Date): Plan {
 }
 
 /** The answer to the reasons question: reasons 1-6 and/or a comment; then thanks, and the phone is free. */
-function planReasons(msg: InboundSms, state: PhoneState, survey: SurveyItem, at: Date): Plan {
+function planReasons(deps: Deps, msg: InboundSms, state: PhoneState, survey: SurveyItem, at: Date): Plan {
   const parsed = parseReasons(msg.messageBody);
   const text = msg.messageBody.trim();
   const reasons = parsed?.reasons ?? [];
   const extra = parsed ? parsed.comment : text || undefined;
   const comment = cleanFreeText([survey.comment, extra].filter(Boolean).join(' / ')) || undefined;
   const thanks = customerSms(
+    deps.rules,
     `${survey.surveyId}#thanks`,
     survey.phone,
     survey.rating === 3 ? 'thanks_callback' : 'thanks_reasons',
@@ -225,7 +234,7 @@ function planReasons(msg: InboundSms, state: PhoneState, survey: SurveyItem, at:
         { due: null },
       ),
       ...(reasons.length ? aggregateUpdates(survey.day, survey, reasonsDelta(reasons)) : []),
-      ...(survey.rating && opensCallback(survey.rating)
+      ...(survey.rating && opensCallback(deps.rules, survey.rating)
         ? [addReasonsToCallback(survey.surveyId, reasons, comment, at)]
         : []),
       ...releaseTurn(state, survey.surveyId, at),

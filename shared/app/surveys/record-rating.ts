@@ -1,6 +1,6 @@
 import { openCallback, opensCallback } from '#shared/app/callbacks/open-callback';
+import type { Deps } from '#shared/app/deps';
 import { type AnswerPlan, customerSms } from '#shared/app/surveys/customer-sms';
-import { config } from '#shared/config/config';
 import { ratingDelta } from '#shared/domain/counters';
 import { cleanFreeText } from '#shared/domain/free-text';
 import type { Rating } from '#shared/domain/types';
@@ -28,28 +28,30 @@ export interface Answer {
  * its reasons, closes the survey with a thank-you; a 2 or 3 by SMS asks for the reasons first.
  */
 export function planRating(
+  deps: Deps,
   survey: SurveyItem,
   state: PhoneState,
   answer: Answer,
   at: Date,
 ): AnswerPlan<'rated'> {
-  const { rules } = config;
+  const { rules } = deps;
   const iso = at.toISOString();
   const { rating } = answer;
   const comment = cleanFreeText(answer.comment ?? '') || undefined;
-  const opens = opensCallback(rating);
+  const opens = opensCallback(rules, rating);
   const counted = aggregateUpdates(
     survey.day,
     survey,
     ratingDelta(rating, { opensCallback: opens, reasons: answer.reasons ?? [] }),
   );
-  const callback = opens ? openCallback(survey, rating, comment, at, answer.reasons) : [];
+  const callback = opens ? openCallback(rules, survey, rating, comment, at, answer.reasons) : [];
   // The supervisors' alert goes out with the reply SMS, not a scheduler tick later.
   const alerts = opens ? [`${survey.surveyId}#opened`] : [];
   const listing = rating === 3 ? commentListing(survey, at) : undefined;
   if (rating !== 1 && answer.reasons === undefined) {
     const reasonsDue = new Date(at.getTime() + rules.survey.reasonsTimeoutHours * 3_600_000);
     const ask = customerSms(
+      deps.rules,
       `${survey.surveyId}#reasons`,
       survey.phone,
       'reasons_question',
@@ -80,7 +82,14 @@ export function planRating(
   }
   const reasons = answer.reasons?.length ? answer.reasons : undefined;
   const template = rating === 1 ? 'thanks' : rating === 3 ? 'thanks_callback' : 'thanks_reasons';
-  const thanks = customerSms(`${survey.surveyId}#thanks`, survey.phone, template, at, survey.surveyId);
+  const thanks = customerSms(
+    deps.rules,
+    `${survey.surveyId}#thanks`,
+    survey.phone,
+    template,
+    at,
+    survey.surveyId,
+  );
   return {
     outcome: 'rated',
     items: [

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { config } from '#shared/config/config';
+import type { Deps } from '#shared/app/deps';
 import { smsSegments } from '#shared/domain/sms/segments';
 import { jobLabel, renderSms } from '#shared/domain/sms/templates';
 import { logger } from '#shared/runtime/log';
@@ -37,11 +37,13 @@ export type Rendered = ReturnType<typeof renderSms>;
  * Replying by SMS works in both cases.
  */
 export function surveyInvitation(
+  deps: Deps,
   survey: SurveyItem,
   surveyExpiresAt: Date,
   at: Date,
 ): { rendered: Rendered; items: TxItem[] } {
-  const { rules, PUBLIC_BASE_URL: base } = config;
+  const { rules } = deps;
+  const base = deps.config.PUBLIC_BASE_URL;
   const vars = { engineerName: survey.engineerName, job: jobLabel(survey.kind) };
   if (rules.sources[survey.source]?.webSurvey) {
     if (base) {

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
+import type { Deps } from '#shared/app/deps';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { planRating } from '#shared/app/surveys/record-rating';
 import { WEB_TOKEN } from '#shared/app/surveys/survey-invitation';
 import { jobLabel } from '#shared/domain/sms/templates';
 import { reasonCodes, webAnswerSchema } from '#shared/http/schemas/web-answer';
-import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { getPhoneState } from '#shared/store/phone-state';
 import { getSurvey, type SurveyItem } from '#shared/store/survey';
@@ -78,8 +78,8 @@ async function load(
 }
 
 /** GET /s/{token}: whether the page shows the form, and what it says about the survey. */
-export async function openWebSurvey(token: string): Promise<WebSurveyState> {
-  const state = await load(token, now());
+export async function openWebSurvey(deps: Deps, token: string): Promise<WebSurveyState> {
+  const state = await load(token, deps.clock.now());
   return state.kind === 'open' ? { kind: 'open', survey: state.survey } : state;
 }
 
@@ -94,25 +94,29 @@ export type WebAnswerResult =
  * 不满意, survey closed, phone freed, thank-you SMS), in one transaction that also marks the token
  * used; a second answer, or one racing an SMS reply, finds the survey closed.
  */
-export async function answerWebSurvey(token: string, answer: WebAnswer): Promise<WebAnswerResult> {
+export async function answerWebSurvey(
+  deps: Deps,
+  token: string,
+  answer: WebAnswer,
+): Promise<WebAnswerResult> {
   const rating = answer.rating as 1 | 2 | 3;
   // The reasons question is about 基本满意 and 不满意 only; given with the rating, none follows.
   const reasons = rating === 1 ? [] : [...new Set(answer.reasons)].sort((a, b) => a - b);
   const comment = answer.comment?.trim() || undefined;
   for (let attempt = 1; ; attempt++) {
-    const at = now();
+    const at = deps.clock.now();
     const state = await load(token, at);
     if (state.kind !== 'open') return state;
     const survey = state.item;
     const phone = await getPhoneState(survey.phone);
-    const plan = planRating(survey, phone, { rating, reasons, ...(comment ? { comment } : {}) }, at);
+    const plan = planRating(deps, survey, phone, { rating, reasons, ...(comment ? { comment } : {}) }, at);
     try {
       await transact([useWebToken(token, at), ...plan.items]);
     } catch (err) {
       if (!(err instanceof TxConditionFailed) || attempt >= 5) throw err;
       continue; // the token, survey or phone changed under us: decide again on fresh state
     }
-    for (const smsId of plan.sms) await deliverOutbox(smsId);
+    for (const smsId of plan.sms) await deliverOutbox(deps, smsId);
     logger.info('web survey answered', { surveyId: survey.surveyId, outcome: plan.outcome });
     return { kind: 'answered', rating, survey: state.survey };
   }

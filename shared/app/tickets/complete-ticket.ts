@@ -1,9 +1,8 @@
+import type { Deps } from '#shared/app/deps';
 import { ConflictError, type FieldIssue, ValidationError } from '#shared/app/errors';
-import { config } from '#shared/config/config';
 import type { Rules } from '#shared/domain/rules';
 import { staticSuppression } from '#shared/domain/suppression';
 import type { TicketCompleted } from '#shared/http/schemas/ticket-completed';
-import { now } from '#shared/runtime/clock';
 import { newId } from '#shared/runtime/ids';
 import { logger } from '#shared/runtime/log';
 import {
@@ -84,9 +83,9 @@ function tooOld(t: TicketCompleted, rules: Rules, at: Date): FieldIssue | undefi
  * is accepted the same way, conditional on the reopen. A completion older than
  * `rules.tickets.maxCompletionAgeDays` is refused (400 naming `completedAt`).
  */
-export async function acceptTicket(t: TicketCompleted): Promise<CompleteTicketResult> {
-  const { rules } = config;
-  const old = tooOld(t, rules, now());
+export async function acceptTicket(deps: Deps, t: TicketCompleted): Promise<CompleteTicketResult> {
+  const { rules } = deps;
+  const old = tooOld(t, rules, deps.clock.now());
   if (old) {
     // Too old to accept, but a repeat of a completion accepted in time still gets its answer.
     const existing = await getTicket(t.source, t.ticketId);
@@ -101,7 +100,7 @@ export async function acceptTicket(t: TicketCompleted): Promise<CompleteTicketRe
     : { surveyId: newId(), status: 'scheduled' };
   let previous: TicketItem | undefined;
   for (let attempt = 1; ; attempt++) {
-    if ((await putCompletion(previous, t, response, now())) === 'accepted') break;
+    if ((await putCompletion(previous, t, response, deps.clock.now())) === 'accepted') break;
     if (attempt >= 3) throw new Error('the ticket kept changing while its completion was accepted');
     // A ticket of that id exists: a repeat (answered as the first time), or a new completion
     // after a reopen (accepted on the state just read; a race sends us round again).

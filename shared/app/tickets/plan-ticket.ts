@@ -1,4 +1,4 @@
-import { config } from '#shared/config/config';
+import type { Deps } from '#shared/app/deps';
 import { completionDelta, suppressedDelta } from '#shared/domain/counters';
 import { suppressionFor } from '#shared/domain/suppression';
 import { localDay, nextAllowedTime } from '#shared/domain/time';
@@ -33,9 +33,9 @@ export function engineerRef(t: TicketCompleted): EngineerRef {
  * the completion not being planned yet, so concurrent runs plan it once. Returns the survey, or
  * undefined if another run won.
  */
-export async function planTicket(item: TicketItem, at: Date): Promise<SurveyItem | undefined> {
+export async function planTicket(deps: Deps, item: TicketItem, at: Date): Promise<SurveyItem | undefined> {
   if (item.plannedAt) return undefined;
-  const { rules } = config;
+  const { rules } = deps;
   const t = item.ticket;
   const phone = await getPhoneState(t.customer.phone);
   const completed = new Date(t.completedAt);
@@ -77,7 +77,7 @@ export async function planTicket(item: TicketItem, at: Date): Promise<SurveyItem
 }
 
 /** Plans the ticket now if it is accepted but not planned yet (before a reopen or an erasure). */
-export async function planIfPending(source: string, ticketId: string, at: Date): Promise<void> {
+export async function planIfPending(deps: Deps, source: string, ticketId: string, at: Date): Promise<void> {
   const item = await getTicket(source, ticketId);
-  if (item && !item.plannedAt) await planTicket(item, at);
+  if (item && !item.plannedAt) await planTicket(deps, item, at);
 }

@@ -1,8 +1,8 @@
+import type { Deps } from '#shared/app/deps';
 import { ConflictError, NotFoundError } from '#shared/app/errors';
 import { planTicket } from '#shared/app/tickets/plan-ticket';
 import { reopenedDelta } from '#shared/domain/counters';
 import type { TicketReopened } from '#shared/http/schemas/ticket-reopened';
-import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { getPhoneState, leaveQueue, releaseTurn } from '#shared/store/phone-state';
@@ -33,7 +33,7 @@ export interface ReopenResult {
  * already reopened it is a 409 naming `reopenedAt` (it belongs to a completion not delivered yet:
  * upstream retries it, and it applies once that completion is accepted).
  */
-export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
+export async function reopenTicket(deps: Deps, r: TicketReopened): Promise<ReopenResult> {
   for (let attempt = 1; ; attempt++) {
     const ticket = await getTicket(r.source, r.ticketId);
     if (!ticket) throw new NotFoundError(`no ticket ${r.ticketId} from source ${r.source}`);
@@ -55,10 +55,10 @@ export async function reopenTicket(r: TicketReopened): Promise<ReopenResult> {
     }
     if (!ticket.plannedAt && attempt < 5) {
       // Accepted but not planned yet: plan it first, so the reopen finds its survey and counts.
-      await planTicket(ticket, now());
+      await planTicket(deps, ticket, deps.clock.now());
       continue;
     }
-    const at = now();
+    const at = deps.clock.now();
     const iso = at.toISOString();
     const survey = await getSurvey(surveyId);
     const items: TxItem[] = [markReopened(ticket, new Date(r.reopenedAt).toISOString())];

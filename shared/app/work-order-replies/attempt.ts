@@ -1,7 +1,7 @@
+import type { Deps } from '#shared/app/deps';
 import { replyBody } from '#shared/app/work-order-replies/reply-body';
 import { nextAttemptAt } from '#shared/domain/backoff';
-import type { PostResult, WorkOrderHttp } from '#shared/gateways/work-order-http';
-import { now } from '#shared/runtime/clock';
+import type { PostResult } from '#shared/gateways/work-order-http';
 import { logger } from '#shared/runtime/log';
 import type { WorkOrderReplyItem } from '#shared/store/work-order-reply';
 import { recordDead, recordDelivered, recordRetry } from '#shared/store/work-order-reply-delivery';
@@ -22,17 +22,17 @@ export type AttemptOutcome =
 
 /** POSTs the claimed reply and records the result. */
 export async function attemptClaimed(
+  deps: Pick<Deps, 'clock' | 'workOrderHttp'>,
   claimed: WorkOrderReplyItem,
-  http: WorkOrderHttp,
   lastChance = false,
 ): Promise<AttemptOutcome> {
-  const result = await http.post({
+  const result = await deps.workOrderHttp.post({
     source: claimed.source,
     url: claimed.url,
     webhookId: claimed.webhookId,
     body: replyBody(claimed.payload),
   });
-  return await record(claimed, result, lastChance);
+  return await record(deps.clock.now(), claimed, result, lastChance);
 }
 
 /**
@@ -40,12 +40,12 @@ export async function attemptClaimed(
  * whatever the schedule says (SQS is about to dead-letter the message).
  */
 async function record(
+  at: Date,
   claimed: WorkOrderReplyItem,
   result: PostResult,
   lastChance: boolean,
 ): Promise<AttemptOutcome> {
   const surveyId = claimed.payload.surveyId;
-  const at = now();
   const log = { surveyId, source: claimed.source, attempts: claimed.attempts };
   if (result.ok) {
     await recordDelivered(claimed, at);

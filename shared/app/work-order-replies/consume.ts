@@ -1,7 +1,6 @@
+import type { Deps } from '#shared/app/deps';
 import { attemptClaimed } from '#shared/app/work-order-replies/attempt';
-import { type WorkOrderHttp, workOrderHttp } from '#shared/gateways/work-order-http';
 import type { ReplyQueue } from '#shared/gateways/work-order-queue';
-import { now } from '#shared/runtime/clock';
 import { logger } from '#shared/runtime/log';
 import { getReply, type WorkOrderReplyItem } from '#shared/store/work-order-reply';
 import { claimAttempt } from '#shared/store/work-order-reply-delivery';
@@ -31,11 +30,11 @@ export interface ReceivedReply {
 
 /** One message of the queue: one attempt of the reply it names, and what to do with the message. */
 export async function handleReplyMessage(
+  deps: Deps,
   msg: ReceivedReply,
   maxReceives: number,
-  http: WorkOrderHttp = workOrderHttp,
 ): Promise<MessageDecision> {
-  const at = now();
+  const at = deps.clock.now();
   let item = await getReply(msg.surveyId);
   let claimed: WorkOrderReplyItem | undefined;
   for (let tries = 0; tries < 3 && !claimed; tries++) {
@@ -51,12 +50,12 @@ export async function handleReplyMessage(
     if (!claimed) item = await getReply(msg.surveyId);
   }
   if (!claimed) return { kind: 'retry', delayMs: 60_000 };
-  const outcome = await attemptClaimed(claimed, http, msg.receiveCount >= maxReceives);
+  const outcome = await attemptClaimed(deps, claimed, msg.receiveCount >= maxReceives);
   switch (outcome.kind) {
     case 'delivered':
       return { kind: 'done', outcome: 'delivered' };
     case 'retry':
-      return { kind: 'retry', delayMs: Math.max(0, outcome.at.getTime() - now().getTime()) };
+      return { kind: 'retry', delayMs: Math.max(0, outcome.at.getTime() - deps.clock.now().getTime()) };
     case 'dead':
       return { kind: 'deadLetter' };
     case 'lost':
@@ -69,12 +68,12 @@ export async function handleReplyMessage(
  * is done with (to be deleted), false when it stays on the queue (a batch item failure).
  */
 export async function consumeReply(
+  deps: Deps,
   msg: ReceivedReply & { receiptHandle: string },
   maxReceives: number,
   queue: ReplyQueue,
-  http: WorkOrderHttp = workOrderHttp,
 ): Promise<boolean> {
-  const decision = await handleReplyMessage(msg, maxReceives, http);
+  const decision = await handleReplyMessage(deps, msg, maxReceives);
   if (decision.kind === 'done') return true;
   const seconds = decision.kind === 'retry' ? Math.ceil(decision.delayMs / 1000) : 0;
   try {

@@ -1,8 +1,6 @@
+import type { Deps } from '#shared/app/deps';
 import { attemptClaimed } from '#shared/app/work-order-replies/attempt';
 import { forwardReply } from '#shared/app/work-order-replies/forward';
-import { config } from '#shared/config/config';
-import { type WorkOrderHttp, workOrderHttp } from '#shared/gateways/work-order-http';
-import { replyQueue, sqs } from '#shared/gateways/work-order-queue';
 import type { WorkOrderReplyItem } from '#shared/store/work-order-reply';
 import { claimAttempt } from '#shared/store/work-order-reply-delivery';
 
@@ -26,22 +24,17 @@ const LEASE_MS = 5 * 60_000;
  * The scheduler's handler of a due reply (run-due-work's `dueHandlers`): hands it to the queue on
  * AWS, attempts it directly locally.
  */
-export async function replyDue(item: WorkOrderReplyItem, at: Date): Promise<string> {
-  if (config.WORK_ORDER_QUEUE_URL && sqs)
-    return await forwardReply(item, at, replyQueue(sqs, config.WORK_ORDER_QUEUE_URL));
-  return await deliverDirect(item, at);
+export async function replyDue(deps: Deps, item: WorkOrderReplyItem, at: Date): Promise<string> {
+  if (deps.replyQueue) return await forwardReply(item, at, deps.replyQueue);
+  return await deliverDirect(deps, item, at);
 }
 
 /** One direct attempt of a due pending reply, under a lease. */
-export async function deliverDirect(
-  item: WorkOrderReplyItem,
-  at: Date,
-  http: WorkOrderHttp = workOrderHttp,
-): Promise<string> {
+export async function deliverDirect(deps: Deps, item: WorkOrderReplyItem, at: Date): Promise<string> {
   if (item.status !== 'pending' || Date.parse(item.nextAttemptAt) > at.getTime()) return 'skipped';
   const claimed = await claimAttempt(item, at, { leaseUntil: new Date(at.getTime() + LEASE_MS) });
   if (!claimed) return 'skipped';
-  const outcome = await attemptClaimed(claimed, http);
+  const outcome = await attemptClaimed(deps, claimed);
   return outcome.kind === 'delivered'
     ? 'repliesDelivered'
     : outcome.kind === 'retry'

@@ -1,5 +1,5 @@
 import type { Alert, AlertGateway } from '#shared/gateways/alerts/alert';
-import { now } from '#shared/runtime/clock';
+import type { Clock } from '#shared/runtime/clock';
 import { newId } from '#shared/runtime/ids';
 import { appendLocal, listLocal } from '#shared/store/local-log';
 
@@ -9,11 +9,12 @@ export interface AlertEntry extends Alert {
   sentAt: string;
 }
 
-export function localAlertGateway(): AlertGateway {
+export function localAlertGateway(clock: Clock): AlertGateway {
   return {
     async publish(alert) {
       const alertId = newId();
-      await appendLocal('alerts', { alertId, sentAt: now().toISOString(), ...alert });
+      const at = clock.now();
+      await appendLocal('alerts', { alertId, sentAt: at.toISOString(), ...alert }, at);
       return { messageId: alertId };
     },
   };

@@ -1,6 +1,6 @@
 import { smsSegments } from '#shared/domain/sms/segments';
 import type { SmsGateway } from '#shared/gateways/sms/gateway';
-import { now } from '#shared/runtime/clock';
+import type { Clock } from '#shared/runtime/clock';
 import { newId } from '#shared/runtime/ids';
 import { appendLocal, listLocal } from '#shared/store/local-log';
 
@@ -13,17 +13,22 @@ export interface OutboxEntry {
   sentAt: string;
 }
 
-export function outboxSmsGateway(): SmsGateway {
+export function outboxSmsGateway(clock: Clock): SmsGateway {
   return {
     async send(to, body) {
       const messageId = newId();
-      await appendLocal('sms', {
-        messageId,
-        to,
-        body,
-        segments: smsSegments(body),
-        sentAt: now().toISOString(),
-      });
+      const at = clock.now();
+      await appendLocal(
+        'sms',
+        {
+          messageId,
+          to,
+          body,
+          segments: smsSegments(body),
+          sentAt: at.toISOString(),
+        },
+        at,
+      );
       return { ok: true, messageId };
     },
   };

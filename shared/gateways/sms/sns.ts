@@ -1,15 +1,25 @@
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SmsGateway } from '#shared/gateways/sms/gateway';
 
 /** Errors after which SNS will never accept this message (e.g. a number it refuses). */
 const PERMANENT = new Set(['InvalidParameterException', 'InvalidParameterValueException']);
 
-/** SMS on AWS (SMS_GATEWAY=sns): SNS Publish straight to the phone number, Transactional. */
+/**
+ * SMS on AWS (SMS_GATEWAY=sns): SNS Publish straight to the phone number, Transactional. The SNS
+ * client is loaded and created on the first send (a function that sends nothing never loads it).
+ */
 export function snsSmsGateway(region: string): SmsGateway {
-  const sns = new SNSClient({ region });
+  let client:
+    | Promise<{ sns: SNSClient; PublishCommand: typeof import('@aws-sdk/client-sns').PublishCommand }>
+    | undefined;
   return {
     async send(to, body) {
       try {
+        client ??= import('@aws-sdk/client-sns').then((m) => ({
+          sns: new m.SNSClient({ region }),
+          PublishCommand: m.PublishCommand,
+        }));
+        const { sns, PublishCommand } = await client;
         const res = await sns.send(
           new PublishCommand({
             PhoneNumber: to,

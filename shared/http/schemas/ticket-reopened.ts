@@ -1,18 +1,35 @@
 import * as z from 'zod';
 import { CLOCK_SKEW_MS, idField, instantField, sourceField } from '#shared/http/schemas/ticket-completed';
-import { now } from '#shared/runtime/clock';
+import { type Clock, systemClock } from '#shared/runtime/clock';
 
-export const ticketReopenedSchema = z
-  .object({
-    ticketId: idField,
-    source: sourceField,
-    reopenedAt: instantField,
-  })
-  .superRefine((r, ctx) => {
+const ticketReopenedObject = z.object({
+  ticketId: idField,
+  source: sourceField,
+  reopenedAt: instantField,
+});
+
+function reopenedSchemaAt(clock: Clock) {
+  return ticketReopenedObject.superRefine((r, ctx) => {
     // Like completedAt: a reopen stamped ahead of our clock is refused, not stored.
-    if (Date.parse(r.reopenedAt) > now().getTime() + CLOCK_SKEW_MS) {
+    if (Date.parse(r.reopenedAt) > clock.now().getTime() + CLOCK_SKEW_MS) {
       ctx.addIssue({ code: 'custom', path: ['reopenedAt'], message: 'must not be in the future' });
     }
   });
+}
+
+const schemaOf = new WeakMap<Clock, ReturnType<typeof reopenedSchemaAt>>();
+
+/** The schema on a given clock (the handler's deps.clock), built once per clock. */
+export function ticketReopenedSchemaAt(clock: Clock): ReturnType<typeof reopenedSchemaAt> {
+  let schema = schemaOf.get(clock);
+  if (!schema) {
+    schema = reopenedSchemaAt(clock);
+    schemaOf.set(clock, schema);
+  }
+  return schema;
+}
+
+/** On the real clock (OpenAPI). */
+export const ticketReopenedSchema = ticketReopenedSchemaAt(systemClock);
 
 export type TicketReopened = z.output<typeof ticketReopenedSchema>;
