@@ -9,7 +9,7 @@ import {
   listCallbacks,
 } from '#shared/app/callbacks/callbacks';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
-import { NotFoundError, ValidationError } from '#shared/app/errors';
+import { NotFoundError, ValidationError } from '#shared/domain/errors';
 import { principalFromEvent } from '#shared/http/auth';
 import { httpFunction, json, jsonBody, parseWith } from '#shared/http/http';
 import {
@@ -28,7 +28,7 @@ function idOf(event: APIGatewayProxyEventV2): string {
 }
 
 /**
- * The callback agents' and managers' API (domain.md section 6):
+ * The callback agents' and managers' API (docs/domain.md section 6):
  * GET /v1/callbacks, GET /v1/callbacks/{id}, POST /v1/callbacks/{id}/notes, POST /v1/callbacks/{id}/close.
  * Access by role is decided in shared/domain/access.ts; an engineer is refused before the request
  * is read.

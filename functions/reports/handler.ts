@@ -3,7 +3,6 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
-import { NotFoundError, ValidationError } from '#shared/app/errors';
 import { engineerDetail } from '#shared/app/reports/engineer-detail';
 import { engineerReport } from '#shared/app/reports/engineer-report';
 import {
@@ -14,6 +13,7 @@ import {
   teamsCsv,
 } from '#shared/app/reports/report-csv';
 import { regionReport, teamReport } from '#shared/app/reports/rollups';
+import { NotFoundError, ValidationError } from '#shared/domain/errors';
 import { type Period, parsePeriod, rangePeriod } from '#shared/domain/time';
 import { principalFromEvent } from '#shared/http/auth';
 import { csvHeaders } from '#shared/http/csv';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createTable } from '#shared/store/create-table';
-import { type LocalDynamo, startDynamoDbLocal } from '#shared/store/dynamodb-local';
+import { type LocalDynamo, startDynamoDbLocal } from './dynamodb-local.ts';
 import { privateDir } from './secrets.ts';
 
 /** The local system's DynamoDB: one given by endpoint, or DynamoDB Local started here; the table made. */

@@ -1,5 +1,5 @@
 /**
- * Who may see what (domain.md section 1), decided here and nowhere else: the reports, the
+ * Who may see what (docs/domain.md section 1), decided here and nowhere else: the reports, the
  * callback cases and their handlers ask these functions. Pure: no storage, no configuration.
  *
  * - `admin`: everything.
@@ -101,6 +101,9 @@ export function canSeeCase(v: Viewer, c: Placement): boolean {
  */
 export const whenCaseUnseen = (v: Viewer): 'forbidden' | 'not_found' =>
   v.role === 'admin' ? 'not_found' : 'forbidden';
+
+/** Erasing a customer's personal data everywhere (a data-subject request): the admin only. */
+export const mayEraseCustomers = (v: Viewer): boolean => v.role === 'admin';
 
 /** The customer's full phone on a single case: the agent who calls, and the admin. */
 export const seesFullPhone = (v: Viewer): boolean => v.role === 'admin' || v.role === 'agent';

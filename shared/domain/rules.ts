@@ -4,8 +4,8 @@ import { ConfigError, issueLines } from '#shared/config/check';
 import { normalizeCnMobile } from '#shared/domain/phone';
 
 /**
- * Every rule from ../shared/domain.md in one object, validated once at start-up.
- * Defaults are domain.md's values (or the defaults it names where the sources are silent).
+ * Every rule of docs/domain.md in one object, validated once at start-up.
+ * Defaults are docs/domain.md's values (or the defaults it names where the sources are silent).
  * Override any part with the RULES environment variable (JSON, deep-merged over the defaults:
  * every object, nested ones included, may be given in part). Strict: an unknown key anywhere is an
  * error naming its path (`RULES.survey.expiryHour: unknown key`), never silently dropped.
@@ -96,7 +96,7 @@ const replyUrl = z.string().superRefine((value, ctx) => {
 });
 
 export const rulesSchema = z.strictObject({
-  /** Time zone of calendar periods and quiet hours (domain.md section 5). */
+  /** Time zone of calendar periods and quiet hours (docs/domain.md section 5). */
   timeZone: z
     .string()
     .refine(isTimeZone, 'unknown time zone (expected an IANA name like Asia/Shanghai)')
@@ -162,7 +162,7 @@ export const rulesSchema = z.strictObject({
         .prefault({}),
     })
     .prefault({}),
-  /** Time limits of domain.md section 2 (000 第二章 and lines 383-395). */
+  /** Time limits of docs/domain.md section 2 (000 第二章 and lines 383-395). */
   timeLimits: z
     .strictObject({
       /** First contact after the report, by segment (minutes): 集客 5, 家客 15. */
@@ -208,7 +208,7 @@ export const rulesSchema = z.strictObject({
       otherKindHours: z.partialRecord(z.enum(ticketKinds), hours).default({}),
     })
     .prefault({}),
-  /** Appointments (domain.md section 3). */
+  /** Appointments (docs/domain.md section 3). */
   punctuality: z
     .strictObject({
       /** Punctual when arrivedAt <= appointmentAt + this. */
@@ -219,7 +219,7 @@ export const rulesSchema = z.strictObject({
     .prefault({}),
   /** Completions: one older than this many days is rejected (400), never surveyed or counted. */
   tickets: z.strictObject({ maxCompletionAgeDays: z.number().positive().max(366).default(7) }).prefault({}),
-  /** Personal data (domain.md section 7): kept only as long as needed. */
+  /** Personal data (docs/domain.md section 7): kept only as long as needed. */
   retention: z
     .strictObject({
       /**
@@ -229,7 +229,7 @@ export const rulesSchema = z.strictObject({
       days: z.number().int().min(1).max(3650).default(180),
     })
     .prefault({}),
-  /** Callbacks (回访, domain.md section 6). */
+  /** Callbacks (回访, docs/domain.md section 6). */
   callbacks: z
     .strictObject({
       /** 不满意 always opens a case; 基本满意 too when this is true. */
@@ -257,7 +257,7 @@ export const rulesSchema = z.strictObject({
       }
     })
     .default({}),
-  /** The supervision score (domain.md section 5). */
+  /** The supervision score (docs/domain.md section 5). */
   score: z
     .strictObject({
       /** Weights of the blend; a figure with no data is left out and the rest renormalised. */

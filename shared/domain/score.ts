@@ -1,7 +1,7 @@
 import type { Rules } from '#shared/domain/rules';
 
 /**
- * Satisfaction and supervision figures of domain.md section 5, as pure functions of summed counters.
+ * Satisfaction and supervision figures of docs/domain.md section 5, as pure functions of summed counters.
  *
  * Nothing is rounded here: every figure is the exact ratio (or blend) in floating point, and display
  * code rounds. Rates are fractions in [0, 1]; averagePoints and score are on a 0-100 scale.

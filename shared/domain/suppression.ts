@@ -3,7 +3,7 @@ import type { Rules, TicketKind } from '#shared/domain/rules';
 import type { SuppressionReason } from '#shared/domain/types';
 
 /**
- * Whether a survey may go out (domain.md section 4 and the carriers' rules): never for a kind of
+ * Whether a survey may go out (docs/domain.md section 4 and the carriers' rules): never for a kind of
  * work that is not surveyed or to a staff phone (decided from the completion alone, when it is
  * accepted), never to a number that opted out, and not twice to one phone within
  * `survey.fatigueHours` (decided on the phone's state when the survey is planned, and again when

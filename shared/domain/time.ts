@@ -8,10 +8,10 @@ import {
   getISOWeeksInYear,
   startOfISOWeek,
 } from 'date-fns';
-import { ValidationError } from '#shared/app/errors';
+import { ValidationError } from '#shared/domain/errors';
 
 /**
- * Calendar periods and quiet hours in an IANA time zone (domain.md section 5: periods are
+ * Calendar periods and quiet hours in an IANA time zone (docs/domain.md section 5: periods are
  * calendar periods in Asia/Shanghai by default; a ticket completed at 00:30 on 1 December
  * Beijing time belongs to December). Pure functions, no clock.
  */

@@ -2,7 +2,7 @@ import type { Rules } from '#shared/domain/rules';
 import type { TicketCompleted } from '#shared/http/schemas/ticket-completed';
 
 /**
- * Timeliness of a completed ticket against the limits of domain.md sections 2 and 3.
+ * Timeliness of a completed ticket against the limits of docs/domain.md sections 2 and 3.
  * Pure functions: everything comes from the ticket and the rules, nothing from the clock.
  */
 

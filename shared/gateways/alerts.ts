@@ -7,11 +7,12 @@ import type { Clock } from '#shared/runtime/clock';
 export type { Alert, AlertGateway } from '#shared/gateways/alerts/alert';
 
 /**
- * Alerts to supervisors: on AWS (SMS_GATEWAY=sns) the SupervisorAlerts topic (ALERTS_TOPIC_ARN),
- * locally the local log of alerts. Built once per container, by the composition root.
+ * Alerts to supervisors: locally (SMS_GATEWAY=outbox) the local log of alerts; everywhere else the
+ * SupervisorAlerts topic (ALERTS_TOPIC_ARN), whichever provider sends the customers' SMS. Built once
+ * per container, by the composition root.
  */
 export function alertGateway(config: Config, clock: Clock): AlertGateway {
-  return config.SMS_GATEWAY === 'sns'
-    ? snsAlertGateway(config.AWS_REGION, config.ALERTS_TOPIC_ARN)
-    : localAlertGateway(clock);
+  return config.SMS_GATEWAY === 'outbox'
+    ? localAlertGateway(clock)
+    : snsAlertGateway(config.AWS_REGION, config.ALERTS_TOPIC_ARN);
 }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { UnauthorizedError } from '#shared/app/errors';
+import { UnauthorizedError } from '#shared/domain/errors';
 import { scopeNameField } from '#shared/http/schemas/scope-name';
 
 /** Most privileged first. */

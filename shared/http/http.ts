@@ -9,7 +9,7 @@ import {
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
-} from '#shared/app/errors';
+} from '#shared/domain/errors';
 import { logger } from '#shared/runtime/log';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };

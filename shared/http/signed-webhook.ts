@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { Webhook } from 'standardwebhooks';
-import { UnauthorizedError } from '#shared/app/errors';
+import { UnauthorizedError } from '#shared/domain/errors';
 import type { WebhookSecrets } from '#shared/gateways/webhook-secrets';
 import { header, jsonBody, rawBody } from '#shared/http/http';
 

@@ -6,7 +6,6 @@ import { queryAll } from '#shared/store/query';
 import { ENGINEER_DAYS_INDEX } from '#shared/store/table';
 import type { TxItem } from '#shared/store/tx';
 
-export type { EngineerRef };
 /**
  * Per-engineer aggregates, written in the same transaction as what they count:
  * - daily: one item per engineer and local day of completion, grouped by month:
@@ -19,7 +18,6 @@ export type { EngineerRef };
  * engineer's name.
  */
 // The vocabulary lives in the domain (counters.ts, types.ts); re-exported for existing importers.
-export { type Counter, type Counts, counters };
 
 export interface AggregateItem extends EngineerRef, Partial<Counts> {
   day: string;

@@ -8,7 +8,7 @@ import { LIST_INDEX, REGION_INDEX } from '#shared/store/table';
 import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
 
 /**
- * A callback case (回访, domain.md section 6): opened by a dissatisfied rating, worked by a
+ * A callback case (回访, docs/domain.md section 6): opened by a dissatisfied rating, worked by a
  * callback agent, closed with an outcome. One case per survey (caseId = surveyId). Storage only:
  * what opens a case, who may see it and the alerts it raises are in shared/app/callbacks/.
  *
@@ -19,7 +19,6 @@ import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
  */
 
 export type CallbackStatus = 'open' | 'overdue' | 'closed';
-export type { CallbackOutcome };
 
 export interface CallbackHistoryEntry {
   at: string;

@@ -4,7 +4,7 @@ import { ddb, TABLE } from '#shared/store/client';
 import { queryAll } from '#shared/store/query';
 import { customerPartition } from '#shared/store/retention';
 import { REGION_INDEX } from '#shared/store/table';
-import type { TicketItem } from '#shared/store/ticket';
+import { TICKET_PK_PREFIX, type TicketItem } from '#shared/store/ticket';
 import { updateIfExists } from '#shared/store/tx';
 import { replyKey } from '#shared/store/work-order-reply';
 
@@ -40,7 +40,7 @@ export function customerRecords(phone: string): Promise<CustomerRecord[]> {
 
 /** The customer's completions accepted and not planned yet (planned ones leave the listing). */
 export function customerTickets(phone: string): Promise<TicketItem[]> {
-  return customerQuery<TicketItem>(phone, 'TICKET#');
+  return customerQuery<TicketItem>(phone, TICKET_PK_PREFIX);
 }
 
 /** Deletes one listed record (an SMS: nothing in it is kept). */

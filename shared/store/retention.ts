@@ -2,7 +2,7 @@ import { storeSettings } from '#shared/store/client';
 
 /**
  * The DynamoDB TTL (epoch seconds) of a raw record holding personal data written at `at`:
- * deleted by DynamoDB `retention.days` later (domain.md section 7). Aggregates never get one.
+ * deleted by DynamoDB `retention.days` later (docs/domain.md section 7). Aggregates never get one.
  */
 export function retentionTtl(at: Date): number {
   return Math.floor(at.getTime() / 1000) + storeSettings().retentionDays * 86_400;

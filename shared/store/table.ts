@@ -26,7 +26,7 @@
  * - work-order replies by status             gsi2 REPLIES#{status} / {createdAt}#{surveyId}     store/work-order-reply.ts
  * - callback cases by status and region      gsi3 CB#{status}#R#{region} / {openedAt}#{caseId}  store/callback.ts
  * - one engineer's daily aggregates by day   gsi3 AGGENG#{engineerId} / {yyyy-mm-dd}  store/aggregate.ts
- * - a customer's raw records (erasure)       gsi3 CUST#{phone} / {pk}                 store/retention.ts, store/customer.ts
+ * - a customer's raw records (erasure)       gsi3 CUST#{phone} / {pk}                 store/retention.ts (written), store/customer.ts (read)
  */
 export const table = {
   partitionKey: 'pk',

@@ -106,8 +106,11 @@ export interface PastCompletion {
   reopenedAt: string;
 }
 
+/** The start of every ticket's pk (customers' listings are filtered by it). */
+export const TICKET_PK_PREFIX = 'TICKET#';
+
 export const ticketKey = (source: string, ticketId: string) => ({
-  pk: `TICKET#${source}#${ticketId}`,
+  pk: `${TICKET_PK_PREFIX}${source}#${ticketId}`,
   sk: 'TICKET' as const,
 });
 

@@ -7,7 +7,7 @@ import { LIST_INDEX } from '#shared/store/table';
 import type { TxItem } from '#shared/store/tx';
 
 /**
- * The reply to the work order (回复工单, domain.md section 6): when a survey closes, its result is
+ * The reply to the work order (回复工单, docs/domain.md section 6): when a survey closes, its result is
  * posted back to the source's `replyUrl`, signed per Standard Webhooks with the same webhook-id
  * on every retry. The item is written in the transaction that closes the survey (so a close is
  * never without its reply, and never has two); delivery and retries happen afterwards.
@@ -82,7 +82,7 @@ export interface SurveyClose {
 }
 
 /** The reply item for a closing survey, or nothing when its source wants no reply. */
-export function replyOnClose(
+export function workOrderReplyOnClose(
   survey: Pick<SurveyItem, 'surveyId' | 'ticketId' | 'source'>,
   close: SurveyClose,
   at: Date,

@@ -1,13 +1,13 @@
 import type { Deps } from '#shared/app/deps';
-import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/app/errors';
 import {
   answerWebSurvey,
   openWebSurvey,
   type WebAnswerResult,
   type WebSurveyState,
-  webAnswerSchema,
 } from '#shared/app/surveys/web-survey';
+import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/domain/errors';
 import { type HttpResult, json, parseWith, problem } from '#shared/http/http';
+import { webAnswerSchema } from '#shared/http/schemas/web-answer';
 import {
   pageHeaders,
   renderBadRequest,

@@ -1,5 +1,5 @@
 /**
- * The web survey's pages (domain.md section 4): mobile-first, Simplified Chinese, one inline
+ * The web survey's pages (docs/domain.md section 4): mobile-first, Simplified Chinese, one inline
  * stylesheet, no scripts and no external assets, so a plain HTML form works on any phone.
  * Every value from outside is escaped with `escapeHtml`.
  */
@@ -15,7 +15,7 @@ export function escapeHtml(value: string): string {
     .replace(/'/g, '&#39;');
 }
 
-/** The points the norms check on site (domain.md section 4), as the page shows them. */
+/** The points the norms check on site (docs/domain.md section 4), as the page shows them. */
 export const reasonLabels: Record<number, string> = {
   1: '上门不准时',
   2: '服务态度/用语',

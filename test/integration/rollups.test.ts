@@ -7,13 +7,13 @@ import { regionReport, teamReport } from '#shared/app/reports/rollups';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
+import { counters } from '#shared/domain/counters';
 import { parsePeriod, rangePeriod } from '#shared/domain/time';
+import type { EngineerRef } from '#shared/domain/types';
 import type { Principal } from '#shared/http/auth';
 import {
   aggKey,
   aggregateUpdates,
-  counters,
-  type EngineerRef,
   queryAggregates,
   rollupAttr,
   rollupKey,

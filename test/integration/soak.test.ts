@@ -38,13 +38,12 @@ const SOAK_ENV = {
 
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addCallbackNote, closeCallback, listCallbacks } from '#shared/app/callbacks/callbacks';
-import { ConflictError } from '#shared/app/errors';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { answerWebSurvey } from '#shared/app/surveys/web-survey';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
-import { planIfPending } from '#shared/app/tickets/plan-ticket';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
+import { ConflictError } from '#shared/domain/errors';
 import { principalFromEvent } from '#shared/http/auth';
 import { aggKey } from '#shared/store/aggregate';
 import { ddb, TABLE } from '#shared/store/client';
@@ -53,7 +52,7 @@ import { queryAll } from '#shared/store/query';
 import { DUE_INDEX } from '#shared/store/table';
 import { auditTable, verifyTable } from '../../infra/ops/verify.ts';
 import { httpEvent } from '../helpers/apigw.ts';
-import { completeAndPlan } from '../helpers/complete.ts';
+import { completeAndPlan, planIfPending } from '../helpers/complete.ts';
 import { allItems } from '../helpers/db.ts';
 import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
 

@@ -21,7 +21,7 @@ import { forwardReply as forward } from '#shared/app/work-order-replies/forward'
 import { backoffDelayMs, REPLY_BACKOFF, replyQueueMaxReceives } from '#shared/domain/backoff';
 import { MAX_VISIBILITY_SECONDS, replyQueue } from '#shared/gateways/work-order-queue';
 import { transact } from '#shared/store/tx';
-import { getReply, replyOnClose } from '#shared/store/work-order-reply';
+import { getReply, workOrderReplyOnClose } from '#shared/store/work-order-reply';
 import { now, pinClock, testDeps } from '../helpers/deps.ts';
 
 type StoredReply = NonNullable<Awaited<ReturnType<typeof getReply>>>;
@@ -64,7 +64,7 @@ async function closedSurvey(): Promise<string> {
   seq++;
   const surveyId = `sv-queue-${seq}-${Date.now()}`;
   await transact(
-    replyOnClose(
+    workOrderReplyOnClose(
       { surveyId, ticketId: `T-${seq}`, source: 'ossR' },
       { status: 'answered', rating: 3 },
       now(),

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { listensOn } from '#shared/store/dynamodb-local';
+import { listensOn } from '../../infra/local/dynamodb-local.ts';
 import { loadLocalSecrets } from '../../infra/local/secrets.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startDynamoDbLocal } from '../../shared/store/dynamodb-local.ts';
+import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
 
 /** Starts DynamoDB Local once per test run; every test file gets its own table in it. */
 export default async function setup(project: TestProject) {

@@ -4,6 +4,7 @@ import {
   canSeeFigures,
   caseListReach,
   mayAskForEngineer,
+  mayEraseCustomers,
   maySeeRollups,
   mayWorkCallbacks,
   reportReach,
@@ -125,6 +126,11 @@ describe('callback cases', () => {
     expect(whenCaseUnseen(admin)).toBe('not_found');
     expect(whenCaseUnseen(manager)).toBe('forbidden');
     expect(whenCaseUnseen(agent)).toBe('forbidden');
+  });
+
+  it('only the admin erases a customer', () => {
+    expect(mayEraseCustomers(admin)).toBe(true);
+    for (const v of [manager, agent, engineer]) expect(mayEraseCustomers(v)).toBe(false);
   });
 
   it('only the agent and the admin see the full phone', () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { counters } from '#shared/domain/counters';
+import type { EngineerRef } from '#shared/domain/types';
 import {
   addToAggregate,
   aggregateUpdates,
-  counters,
-  type EngineerRef,
   fromRollup,
   rollupAttr,
   rollupKey,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { UnauthorizedError } from '#shared/app/errors';
 import { canSeeFigures as canSee } from '#shared/domain/access';
+import { UnauthorizedError } from '#shared/domain/errors';
 import { parseScopeList, principalFromEvent } from '#shared/http/auth';
 import { httpFunction, json } from '#shared/http/http';
 import { httpEvent } from '../helpers/apigw.ts';

@@ -10,7 +10,7 @@ import { localOptionsFromEnv } from '../../infra/local/server.ts';
 const T = 'feedback-test';
 
 describe('configuration', () => {
-  it('applies domain.md defaults', () => {
+  it('applies docs/domain.md defaults', () => {
     const c = loadConfig({ TABLE_NAME: T });
     expect(c.rules.sms.signature).toBe('客户服务');
     expect(c.rules.sms.quietHours).toEqual({ start: '21:00', end: '08:00' });

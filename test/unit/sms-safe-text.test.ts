@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { smsSafeText, smsUnsafeReason } from '#shared/http/schemas/sms-safe-text';
+import { smsUnsafeReason } from '#shared/domain/sms/safe-text';
+import { smsSafeText } from '#shared/http/schemas/sms-safe-text';
 import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { ticketBody } from '../helpers/fixtures.ts';
 

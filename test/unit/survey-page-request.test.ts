@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PayloadTooLargeError, UnsupportedMediaTypeError } from '#shared/app/errors';
+import { PayloadTooLargeError, UnsupportedMediaTypeError } from '#shared/domain/errors';
 import { readSurveyPageRequest } from '#shared/web/survey-page-request';
 import { httpEvent } from '../helpers/apigw.ts';
 

@@ -178,7 +178,7 @@ describe('SMS templates', () => {
     expect(body).toContain('张三师傅');
   });
 
-  it('reasons_question lists the six points of domain.md section 4', () => {
+  it('reasons_question lists the six points of docs/domain.md section 4', () => {
     const text = templates.reasons_question.text;
     for (const point of [
       '1上门不准时',

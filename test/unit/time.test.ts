@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '#shared/app/errors';
+import { ValidationError } from '#shared/domain/errors';
 import {
   isQuietTime,
   localDay,

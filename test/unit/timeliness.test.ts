@@ -39,7 +39,7 @@ function ticket(overrides: Record<string, unknown> = {}): TicketCompleted {
 beforeAll(() => pinClock(new Date('2026-06-01T00:00:00Z')));
 afterAll(() => pinClock(undefined));
 
-describe('repair limits, home customers (domain.md section 2)', () => {
+describe('repair limits, home customers (docs/domain.md section 2)', () => {
   it.each([
     ['equipment', 'urban', 3],
     ['equipment', 'suburban', 4],
@@ -59,7 +59,7 @@ describe('repair limits, home customers (domain.md section 2)', () => {
   );
 });
 
-describe('repair limits, enterprise circuits (domain.md section 2)', () => {
+describe('repair limits, enterprise circuits (docs/domain.md section 2)', () => {
   it.each([
     [false, 'AAA', 2],
     [false, 'AA', 4],
@@ -155,7 +155,7 @@ describe('not applicable repair timeliness', () => {
   });
 });
 
-describe('punctuality (domain.md section 3)', () => {
+describe('punctuality (docs/domain.md section 3)', () => {
   const appointmentAt = at(2 * H); // 10:00
   it.each([
     ['exactly +10 min', { arrivedAt: at(2 * H + 10) }, true],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { counters } from '#shared/domain/counters';
 import type { Timeliness } from '#shared/domain/timeliness';
 import { compareAggregates, compareRollups } from '#shared/domain/verify/compare';
 import { formatDifferences, formatRollupDifferences } from '#shared/domain/verify/format';
@@ -10,7 +11,6 @@ import {
   surveyDelta,
 } from '#shared/domain/verify/recompute';
 import { strandedInQueues } from '#shared/domain/verify/stranded';
-import { counters } from '#shared/store/aggregate';
 import { strandedItem } from '../../infra/ops/verify.ts';
 
 const DAY = '2026-11-20';

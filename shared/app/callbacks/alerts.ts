@@ -5,7 +5,7 @@ import type { CallbackCase } from '#shared/store/callback';
 import type { SurveyItem } from '#shared/store/survey';
 
 /**
- * The supervisors' alerts a callback case raises (domain.md section 6), in Chinese, the phone
+ * The supervisors' alerts a callback case raises (docs/domain.md section 6), in Chinese, the phone
  * masked: one when the case opens (to the team's supervisors), one when it goes overdue (escalated
  * to the region). Sent through the outbox (store/outbox.ts `putAlert`), in the transaction of the
  * change that raises them.

@@ -1,23 +1,23 @@
 import { isPastDeadline, markOverdue } from '#shared/app/callbacks/overdue';
 import { assertMayWorkCallbacks, type CallbackView, caseFor, view } from '#shared/app/callbacks/view';
 import type { Deps } from '#shared/app/deps';
-import { ConflictError } from '#shared/app/errors';
 import { seesFullPhone } from '#shared/domain/access';
 import { callbackClosedDelta } from '#shared/domain/counters';
+import { ConflictError } from '#shared/domain/errors';
+import type { CallbackOutcome } from '#shared/domain/types';
 import type { Principal } from '#shared/http/auth';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import {
   addCallbackNote as appendNote,
   type CallbackHistoryEntry,
-  type CallbackOutcome,
   closeCallbackItems,
 } from '#shared/store/callback';
 import { TxConditionFailed, transact } from '#shared/store/tx';
 
 export { type ListPage, type ListQuery, listCallbacks } from '#shared/app/callbacks/list';
 /**
- * Working callback cases (回访, domain.md section 6): listing (list.ts), reading, progress notes,
+ * Working callback cases (回访, docs/domain.md section 6): listing (list.ts), reading, progress notes,
  * closing with an outcome, and the scheduler's step that makes an uncontacted case overdue
  * (overdue.ts). Opening a case is part of the rating (open-callback.ts).
  *
@@ -31,7 +31,6 @@ export { type ListPage, type ListQuery, listCallbacks } from '#shared/app/callba
  * anyone but an admin, so that ids cannot be probed. Only `agent` and `admin` see the customer's
  * full phone, and only on a single case; lists always show it masked.
  */
-export { callbackDue } from '#shared/app/callbacks/overdue';
 export { assertMayWorkCallbacks, type CallbackView };
 
 export async function getCallbackCase(p: Principal, caseId: string): Promise<CallbackView> {

@@ -1,6 +1,6 @@
 import { type CallbackView, view } from '#shared/app/callbacks/view';
-import { ForbiddenError, ValidationError } from '#shared/app/errors';
 import { caseListReach } from '#shared/domain/access';
+import { ForbiddenError, ValidationError } from '#shared/domain/errors';
 import type { Principal } from '#shared/http/auth';
 import {
   type CallbackStatus,

@@ -5,7 +5,7 @@ import { putAlert } from '#shared/store/outbox';
 import type { SurveyItem } from '#shared/store/survey';
 import type { TxItem } from '#shared/store/tx';
 
-/** Does this rating open a callback case (回访, domain.md section 6)? */
+/** Does this rating open a callback case (回访, docs/domain.md section 6)? */
 export function opensCallback(rules: Rules, rating: 1 | 2 | 3): boolean {
   return rating === 3 || (rating === 2 && rules.callbacks.openOnBasicallySatisfied);
 }

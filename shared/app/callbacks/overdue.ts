@@ -1,6 +1,7 @@
 import { overdueAlert, overdueAlertId } from '#shared/app/callbacks/alerts';
 import type { Deps } from '#shared/app/deps';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
+import { callbackOverdueDelta } from '#shared/domain/counters';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { type CallbackCase, markOverdueItem } from '#shared/store/callback';
 import { putAlert } from '#shared/store/outbox';
@@ -20,7 +21,7 @@ export async function markOverdue(deps: Deps, c: CallbackCase, at: Date): Promis
   try {
     await transact([
       markOverdueItem(c, at),
-      ...aggregateUpdates(c.day, c, { callbacksOverdue: 1 }),
+      ...aggregateUpdates(c.day, c, callbackOverdueDelta()),
       putAlert(alertId, overdueAlert(c, deps.rules), at),
     ]);
   } catch (err) {

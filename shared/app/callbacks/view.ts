@@ -1,5 +1,5 @@
-import { ForbiddenError, NotFoundError } from '#shared/app/errors';
 import { canSeeCase, mayWorkCallbacks, whenCaseUnseen } from '#shared/domain/access';
+import { ForbiddenError, NotFoundError } from '#shared/domain/errors';
 import { maskPhone } from '#shared/domain/phone';
 import type { Principal } from '#shared/http/auth';
 import {

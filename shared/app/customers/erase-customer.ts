@@ -1,7 +1,8 @@
 import type { Deps } from '#shared/app/deps';
-import { ForbiddenError, ValidationError } from '#shared/app/errors';
 import { planTicket } from '#shared/app/tickets/plan-ticket';
+import { mayEraseCustomers } from '#shared/domain/access';
 import { erasedUnsentDelta } from '#shared/domain/counters';
+import { ForbiddenError, ValidationError } from '#shared/domain/errors';
 import { maskPhone, normalizeCnMobile } from '#shared/domain/phone';
 import type { Principal } from '#shared/http/auth';
 import { logger } from '#shared/runtime/log';
@@ -27,7 +28,7 @@ export interface ErasureResult {
 }
 
 /**
- * Erases one customer's personal data everywhere (domain.md section 7), keeping the figures:
+ * Erases one customer's personal data everywhere (docs/domain.md section 7), keeping the figures:
  * surveys, tickets, callback cases and replies keep their ratings and counts but lose the phone
  * (masked) and the free text; SMS records are deleted; the phone state is deleted unless it
  * holds an opt-out. Found through the CUST#{phone} index, never by Scan. Safe to repeat.
@@ -37,7 +38,7 @@ export async function eraseCustomer(
   principal: Principal,
   rawPhone: string,
 ): Promise<ErasureResult> {
-  if (principal.role !== 'admin') throw new ForbiddenError();
+  if (!mayEraseCustomers(principal)) throw new ForbiddenError();
   const phone = normalizeCnMobile(rawPhone);
   if (!phone)
     throw new ValidationError([{ field: 'phone', message: 'must be a mainland China mobile number' }]);

@@ -1,6 +1,6 @@
-import { ValidationError } from '#shared/app/errors';
 import { type ReasonKey, reasonKeys } from '#shared/app/reports/figures';
 import { canSeeFigures } from '#shared/domain/access';
+import { ValidationError } from '#shared/domain/errors';
 import { maskPhone } from '#shared/domain/phone';
 import type { Period } from '#shared/domain/time';
 import type { Principal } from '#shared/http/auth';
@@ -16,7 +16,7 @@ export interface DissatisfiedComment {
   rating: number;
   reasons: ReasonKey[];
   comment: string | null;
-  /** Masked (138****8000): domain.md section 7. */
+  /** Masked (138****8000): docs/domain.md section 7. */
   phone: string;
 }
 

@@ -1,6 +1,5 @@
 import { getISOWeek, getISOWeekYear } from 'date-fns';
 import type { Deps } from '#shared/app/deps';
-import { ForbiddenError, NotFoundError, ValidationError } from '#shared/app/errors';
 import { type CommentsPage, dissatisfiedComments } from '#shared/app/reports/comments';
 import {
   describeTotals,
@@ -10,6 +9,7 @@ import {
   type TotalsFigures,
 } from '#shared/app/reports/figures';
 import { canSeeFigures, mayAskForEngineer, whenEngineerUnseen } from '#shared/domain/access';
+import { ForbiddenError, NotFoundError, ValidationError } from '#shared/domain/errors';
 import type { Rules } from '#shared/domain/rules';
 import { type Period, rangePeriod } from '#shared/domain/time';
 import type { Principal } from '#shared/http/auth';

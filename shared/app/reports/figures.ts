@@ -1,13 +1,14 @@
+import { type Counts, counters } from '#shared/domain/counters';
 import type { Rules } from '#shared/domain/rules';
 import { type Figures, figures, rank } from '#shared/domain/score';
 import type { Period } from '#shared/domain/time';
-import { type AggregateItem, type Counts, counters } from '#shared/store/aggregate';
+import type { AggregateItem } from '#shared/store/aggregate';
 
 /**
- * The published figures of the reports (domain.md sections 4 and 5): counts summed per engineer,
+ * The published figures of the reports (docs/domain.md sections 4 and 5): counts summed per engineer,
  * team or region, described as rates, score, funnel, reasons and callbacks, and ranked.
  */
-/** The six points of the service supervision card (domain.md section 4), by reply digit. */
+/** The six points of the service supervision card (docs/domain.md section 4), by reply digit. */
 export const reasonKeys = ['late', 'attitude', 'uniform', 'mess', 'unsolved', 'other'] as const;
 export type ReasonKey = (typeof reasonKeys)[number];
 
@@ -45,7 +46,7 @@ export interface EngineerFigures extends Figures {
   callbacks: CallbackFigures;
 }
 
-/** Callback cases (回访, domain.md section 6) counted on the day of the rating that opened them. */
+/** Callback cases (回访, docs/domain.md section 6) counted on the day of the rating that opened them. */
 export interface CallbackFigures {
   opened: number;
   overdue: number;

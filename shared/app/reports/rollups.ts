@@ -1,6 +1,4 @@
 import type { Deps } from '#shared/app/deps';
-import { ForbiddenError } from '#shared/app/errors';
-import { visibleItems } from '#shared/app/reports/engineer-report';
 import {
   describeTotals,
   type EngineerFigures,
@@ -10,7 +8,9 @@ import {
   sumCounts,
   type TotalsFigures,
 } from '#shared/app/reports/figures';
+import { visibleItems } from '#shared/app/reports/visible-items';
 import { maySeeRollups } from '#shared/domain/access';
+import { ForbiddenError } from '#shared/domain/errors';
 import type { Rules } from '#shared/domain/rules';
 import { rank } from '#shared/domain/score';
 import type { Period } from '#shared/domain/time';

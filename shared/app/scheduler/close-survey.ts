@@ -4,7 +4,7 @@ import { aggregateUpdates } from '#shared/store/aggregate';
 import { getPhoneState, releaseTurn } from '#shared/store/phone-state';
 import { type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { transactIf } from '#shared/store/tx';
-import { answeredClose, replyOnClose as workOrderReplyOnClose } from '#shared/store/work-order-reply';
+import { answeredClose, workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
 /** A sent survey nobody answered in time: expired, the phone's turn passed on. */
 export async function expireSurvey(survey: SurveyItem, at: Date): Promise<Outcome> {

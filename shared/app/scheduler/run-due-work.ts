@@ -1,10 +1,10 @@
-import { callbackDue } from '#shared/app/callbacks/callbacks';
+import { callbackDue } from '#shared/app/callbacks/overdue';
 import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
 import { smsDue } from '#shared/app/scheduler/sms-due';
 import { surveyDue } from '#shared/app/scheduler/survey-due';
 import { ticketDue } from '#shared/app/scheduler/ticket-due';
-import { replyDue as workOrderReplyDue } from '#shared/app/work-order-replies/deliver';
+import { workOrderReplyDue } from '#shared/app/work-order-replies/deliver';
 import { logger } from '#shared/runtime/log';
 import { type DueItem, type DueRef, getDueItem, queryDue } from '#shared/store/due';
 

@@ -10,7 +10,7 @@ import { putSms } from '#shared/store/outbox';
 import { enqueue, getPhoneState, leaveQueue, openOnPhone } from '#shared/store/phone-state';
 import { type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { transact, transactIf } from '#shared/store/tx';
-import { replyOnClose as workOrderReplyOnClose } from '#shared/store/work-order-reply';
+import { workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
 /**
  * A scheduled survey that fell due: deferred out of quiet hours; suppressed if the phone opted

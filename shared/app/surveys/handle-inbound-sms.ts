@@ -6,7 +6,7 @@ import { planRating } from '#shared/app/surveys/record-rating';
 import { optedOutDelta, reasonsDelta, unratedDelta } from '#shared/domain/counters';
 import { cleanFreeText } from '#shared/domain/free-text';
 import { maskPhone, normalizeCnMobile } from '#shared/domain/phone';
-import { parseReasons, parseReply } from '#shared/domain/sms-reply-parser';
+import { parseReasons, parseSmsReply } from '#shared/domain/sms/reply-parser';
 import { OPEN_STATUSES } from '#shared/domain/types';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
@@ -22,7 +22,7 @@ import {
 } from '#shared/store/phone-state';
 import { getSurvey, type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
-import { answeredClose, replyOnClose as workOrderReplyOnClose } from '#shared/store/work-order-reply';
+import { answeredClose, workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
 /** The inbound SMS as AWS End User Messaging publishes it to SNS. */
 export interface InboundSms {
@@ -59,7 +59,7 @@ export async function handleInboundSms(deps: Deps, msg: InboundSms): Promise<Inb
     return 'invalid_number';
   }
   if (await inboundHandled(msg.inboundMessageId)) return 'duplicate';
-  const parsed = parseReply(msg.messageBody);
+  const parsed = parseSmsReply(msg.messageBody);
 
   for (let attempt = 1; ; attempt++) {
     const at = deps.clock.now();
@@ -138,7 +138,7 @@ async function planSmsAnswer(
   deps: Deps,
   msg: InboundSms,
   state: PhoneState,
-  parsed: Exclude<ReturnType<typeof parseReply>, { type: 'opt_out' }>,
+  parsed: Exclude<ReturnType<typeof parseSmsReply>, { type: 'opt_out' }>,
   at: Date,
 ): Promise<Plan> {
   const survey = await findOpenSurvey(msg, state);

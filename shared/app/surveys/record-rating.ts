@@ -1,3 +1,4 @@
+import { openedAlertId } from '#shared/app/callbacks/alerts';
 import { openCallback, opensCallback } from '#shared/app/callbacks/open-callback';
 import type { Deps } from '#shared/app/deps';
 import { type AnswerPlan, customerSms } from '#shared/app/surveys/customer-sms';
@@ -8,7 +9,7 @@ import { aggregateUpdates } from '#shared/store/aggregate';
 import { commentListing } from '#shared/store/comment';
 import { type PhoneState, releaseTurn } from '#shared/store/phone-state';
 import { type SurveyItem, updateSurvey } from '#shared/store/survey';
-import { replyOnClose as workOrderReplyOnClose } from '#shared/store/work-order-reply';
+import { workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
 /**
  * The step that records a rating, shared by the two ways to answer a survey: an SMS reply
@@ -46,7 +47,7 @@ export function planRating(
   );
   const callback = opens ? openCallback(rules, survey, rating, comment, at, answer.reasons) : [];
   // The supervisors' alert goes out with the reply SMS, not a scheduler tick later.
-  const alerts = opens ? [`${survey.surveyId}#opened`] : [];
+  const alerts = opens ? [openedAlertId(survey.surveyId)] : [];
   const listing = rating === 3 ? commentListing(survey, at) : undefined;
   if (rating !== 1 && answer.reasons === undefined) {
     const reasonsDue = new Date(at.getTime() + rules.survey.reasonsTimeoutHours * 3_600_000);

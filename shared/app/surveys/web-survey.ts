@@ -4,14 +4,12 @@ import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { planRating } from '#shared/app/surveys/record-rating';
 import { WEB_TOKEN } from '#shared/app/surveys/survey-invitation';
 import { jobLabel } from '#shared/domain/sms/templates';
-import { reasonCodes, webAnswerSchema } from '#shared/http/schemas/web-answer';
+import type { webAnswerSchema } from '#shared/http/schemas/web-answer';
 import { logger } from '#shared/runtime/log';
 import { getPhoneState } from '#shared/store/phone-state';
 import { getSurvey, type SurveyItem } from '#shared/store/survey';
 import { TxConditionFailed, transact } from '#shared/store/tx';
 import { getWebToken, useWebToken, type WebTokenItem } from '#shared/store/web-token';
-
-export { reasonCodes, webAnswerSchema };
 
 /**
  * The web survey (the second way to answer): the survey SMS carries a short link

@@ -1,5 +1,5 @@
 import type { Deps } from '#shared/app/deps';
-import { ConflictError, type FieldIssue, ValidationError } from '#shared/app/errors';
+import { ConflictError, type FieldIssue, ValidationError } from '#shared/domain/errors';
 import type { Rules } from '#shared/domain/rules';
 import { staticSuppression } from '#shared/domain/suppression';
 import type { TicketCompleted } from '#shared/http/schemas/ticket-completed';

@@ -11,7 +11,7 @@ import { getPhoneState } from '#shared/store/phone-state';
 import { putSurvey, type SurveyItem, surveyItem } from '#shared/store/survey';
 import { getTicket, markPlanned, type TicketItem } from '#shared/store/ticket';
 import { transactIf } from '#shared/store/tx';
-import { replyOnClose as workOrderReplyOnClose } from '#shared/store/work-order-reply';
+import { workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
 /**
  * The step that plans an accepted completion, shared by the scheduler (its due tickets) and by
@@ -74,10 +74,4 @@ export async function planTicket(deps: Deps, item: TicketItem, at: Date): Promis
   if (!planned) return undefined; // planned by another run
   logger.info('ticket planned', { source: t.source, ticketId: t.ticketId, surveyId, status: survey.status });
   return survey;
-}
-
-/** Plans the ticket now if it is accepted but not planned yet (before a reopen or an erasure). */
-export async function planIfPending(deps: Deps, source: string, ticketId: string, at: Date): Promise<void> {
-  const item = await getTicket(source, ticketId);
-  if (item && !item.plannedAt) await planTicket(deps, item, at);
 }

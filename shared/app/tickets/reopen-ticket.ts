@@ -1,7 +1,7 @@
 import type { Deps } from '#shared/app/deps';
-import { ConflictError, NotFoundError } from '#shared/app/errors';
 import { planTicket } from '#shared/app/tickets/plan-ticket';
 import { reopenedDelta } from '#shared/domain/counters';
+import { ConflictError, NotFoundError } from '#shared/domain/errors';
 import type { TicketReopened } from '#shared/http/schemas/ticket-reopened';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
@@ -9,7 +9,7 @@ import { getPhoneState, leaveQueue, releaseTurn } from '#shared/store/phone-stat
 import { getSurvey, updateSurvey } from '#shared/store/survey';
 import { getTicket, markReopened } from '#shared/store/ticket';
 import { type TxItem, transactIf } from '#shared/store/tx';
-import { replyOnClose as workOrderReplyOnClose } from '#shared/store/work-order-reply';
+import { workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
 export interface ReopenResult {
   ticketId: string;

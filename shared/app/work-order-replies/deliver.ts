@@ -24,7 +24,7 @@ const LEASE_MS = 5 * 60_000;
  * The scheduler's handler of a due reply (run-due-work's `dueHandlers`): hands it to the queue on
  * AWS, attempts it directly locally.
  */
-export async function replyDue(deps: Deps, item: WorkOrderReplyItem, at: Date): Promise<string> {
+export async function workOrderReplyDue(deps: Deps, item: WorkOrderReplyItem, at: Date): Promise<string> {
   if (deps.replyQueue) return await forwardReply(item, at, deps.replyQueue);
   return await deliverDirect(deps, item, at);
 }

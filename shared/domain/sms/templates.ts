@@ -1,8 +1,8 @@
 import type { TicketKind } from '#shared/domain/rules';
-import { smsUnsafeReason } from '#shared/http/schemas/sms-safe-text';
+import { smsUnsafeReason } from '#shared/domain/sms/safe-text';
 
 /**
- * The one registry of SMS templates (domain.md section 4). Carriers only deliver text that
+ * The one registry of SMS templates (docs/domain.md section 4). Carriers only deliver text that
  * matches a registered template word for word, so every message the system sends is one of
  * these, with only the named `{variables}` changing. Changing a text means registering it
  * again with the carriers and bumping its `version`.

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/http/schemas/invisible-chars';
+import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/domain/invisible-chars';
 
 /**
  * A team or region name: an identifier, compared exactly. It may hold spaces, commas, `#`,

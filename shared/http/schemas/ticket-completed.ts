@@ -1,7 +1,7 @@
 import * as z from 'zod';
+import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/domain/invisible-chars';
 import { normalizeCnMobile } from '#shared/domain/phone';
 import { SOURCE_ID, SOURCE_ID_MESSAGE, ticketKinds } from '#shared/domain/rules';
-import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/http/schemas/invisible-chars';
 import { scopeNameField } from '#shared/http/schemas/scope-name';
 import { smsSafeText } from '#shared/http/schemas/sms-safe-text';
 import { type Clock, systemClock } from '#shared/runtime/clock';

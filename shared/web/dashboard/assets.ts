@@ -100,8 +100,6 @@ const sources = new Map<string, AssetSource>([
   ],
 ]);
 
-export const assetFiles = [...sources.keys()];
-
 /** True when running from the TypeScript sources (tsx, vitest) rather than from a bundle. */
 export const fromSource = import.meta.url.endsWith('.ts');
 

@@ -1,5 +1,5 @@
 /**
- * Reading customers' SMS replies to the survey (domain.md section 4): a rating 1/2/3 (digit or
+ * Reading customers' SMS replies to the survey (docs/domain.md section 4): a rating 1/2/3 (digit or
  * words), an opt-out, or the reasons 1-6 after a 不满意. Pure functions; they never throw.
  *
  * Matching runs on an NFKC-normalised copy (full-width digits and letters become ASCII), but
@@ -7,7 +7,7 @@
  * punctuation (，。！) is kept.
  */
 
-export type ParsedReply =
+export type ParsedSmsReply =
   | { type: 'opt_out' }
   | { type: 'rating'; rating: 1 | 2 | 3; comment?: string }
   | { type: 'unreadable'; text: string };
@@ -104,13 +104,13 @@ const WORD_PATTERN = new RegExp(
 
 const LEADING_NUMBER = /^[\s\p{P}\p{Z}~]*([0-9]+)/u;
 
-function withComment(rating: Rating, comment: string): ParsedReply {
+function withComment(rating: Rating, comment: string): ParsedSmsReply {
   const c = trimEdges(comment);
   return c === '' ? { type: 'rating', rating } : { type: 'rating', rating, comment: c };
 }
 
 /** One SMS reply to the survey -> opt-out, rating (with an optional comment) or unreadable. */
-export function parseReply(text: string): ParsedReply {
+export function parseSmsReply(text: string): ParsedSmsReply {
   const n = normalize(text);
   const core = trimEdges(n.text).toLowerCase();
   if (OPT_OUT.has(core)) return { type: 'opt_out' };

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseReasons, parseReply } from '#shared/domain/sms-reply-parser';
+import { parseReasons, parseSmsReply } from '#shared/domain/sms/reply-parser';
 
-describe('parseReply', () => {
+describe('parseSmsReply', () => {
   it.each([
     ['T'],
     ['t'],
@@ -18,13 +18,13 @@ describe('parseReply', () => {
     ['ＴＤ'],
     ['\u3000退订！\n'],
   ])('%j is an opt-out', (text) => {
-    expect(parseReply(text)).toEqual({ type: 'opt_out' });
+    expect(parseSmsReply(text)).toEqual({ type: 'opt_out' });
   });
 
   it.each([['T 谢谢'], ['退订了吗'], ['test']])(
     '%j is not an opt-out (the whole message must be the keyword)',
     (text) => {
-      expect(parseReply(text).type).not.toBe('opt_out');
+      expect(parseSmsReply(text).type).not.toBe('opt_out');
     },
   );
 
@@ -70,7 +70,7 @@ describe('parseReply', () => {
     ['13800 满意', 1, '13800 满意'],
   ] as const)('%j -> rating %i, comment %j', (text, rating, comment) => {
     const expected = comment === undefined ? { type: 'rating', rating } : { type: 'rating', rating, comment };
-    expect(parseReply(text)).toEqual(expected);
+    expect(parseSmsReply(text)).toEqual(expected);
   });
 
   it.each([
@@ -86,7 +86,7 @@ describe('parseReply', () => {
     ['不好意思', '不好意思'],
     ['hello', 'hello'],
   ])('%j is unreadable (text %j kept as written)', (text, kept) => {
-    expect(parseReply(text)).toEqual({ type: 'unreadable', text: kept });
+    expect(parseSmsReply(text)).toEqual({ type: 'unreadable', text: kept });
   });
 
   it('never throws and always returns one of the three shapes, for any string', () => {
@@ -98,7 +98,7 @@ describe('parseReply', () => {
     );
     fc.assert(
       fc.property(anyString, (s) => {
-        const r = parseReply(s);
+        const r = parseSmsReply(s);
         expect(['opt_out', 'rating', 'unreadable']).toContain(r.type);
         if (r.type === 'rating') {
           expect([1, 2, 3]).toContain(r.rating);
@@ -117,7 +117,7 @@ describe('parseReply', () => {
   it('prefix + 不满意 + suffix is always 3', () => {
     fc.assert(
       fc.property(neutral, neutral, (prefix, suffix) => {
-        const r = parseReply(`${prefix}不满意${suffix}`);
+        const r = parseSmsReply(`${prefix}不满意${suffix}`);
         expect(r.type === 'rating' && r.rating).toBe(3);
       }),
       { numRuns: 500 },
@@ -127,7 +127,7 @@ describe('parseReply', () => {
   it('prefix + 满意 + suffix is always 1 when nothing negates or softens it', () => {
     fc.assert(
       fc.property(neutral, neutral, (prefix, suffix) => {
-        const r = parseReply(`${prefix}满意${suffix}`);
+        const r = parseSmsReply(`${prefix}满意${suffix}`);
         expect(r.type === 'rating' && r.rating).toBe(1);
       }),
       { numRuns: 500 },
@@ -139,8 +139,8 @@ describe('parseReply', () => {
       s.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) - 0x30 + 0xff10));
     fc.assert(
       fc.property(fc.stringMatching(/^[0-9]{1,4}$/), neutral, (digits, rest) => {
-        const ascii = parseReply(digits + rest);
-        const wide = parseReply(toFullWidth(digits) + rest);
+        const ascii = parseSmsReply(digits + rest);
+        const wide = parseSmsReply(toFullWidth(digits) + rest);
         expect(wide.type).toBe(ascii.type);
         if (ascii.type === 'rating' && wide.type === 'rating') {
           expect(wide.rating).toBe(ascii.rating);
@@ -158,7 +158,7 @@ describe('parseReply', () => {
         fc.constantFrom('1', '2', '3'),
         fc.constantFrom('满意', '基本满意', '不满意', '很差', '一般'),
         (digit, word) => {
-          const r = parseReply(`${digit} ${word}`);
+          const r = parseSmsReply(`${digit} ${word}`);
           expect(r).toEqual({ type: 'rating', rating: Number(digit), comment: word });
         },
       ),
