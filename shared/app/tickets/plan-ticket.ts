@@ -9,7 +9,7 @@ import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { getPhoneState } from '#shared/store/phone-state';
 import { putSurvey, type SurveyItem, surveyItem } from '#shared/store/survey';
-import { getTicket, markPlanned, type TicketItem } from '#shared/store/ticket';
+import { markPlanned, type TicketItem } from '#shared/store/ticket';
 import { transactIf } from '#shared/store/tx';
 import { workOrderReplyOnClose } from '#shared/store/work-order-reply';
 

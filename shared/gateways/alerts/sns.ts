@@ -1,5 +1,5 @@
-import type { SNSClient } from '@aws-sdk/client-sns';
 import type { AlertGateway } from '#shared/gateways/alerts/alert';
+import { lazySnsPublish } from '#shared/gateways/sns-publish';
 
 /**
  * Alerts on AWS: SNS Publish to the SupervisorAlerts topic, with the audience as message
@@ -7,29 +7,20 @@ import type { AlertGateway } from '#shared/gateways/alerts/alert';
  * and created on the first alert.
  */
 export function snsAlertGateway(region: string, topicArn: string | undefined): AlertGateway {
-  let client:
-    | Promise<{ sns: SNSClient; PublishCommand: typeof import('@aws-sdk/client-sns').PublishCommand }>
-    | undefined;
+  const send = lazySnsPublish(region);
   return {
     async publish(alert) {
       if (!topicArn) throw new Error('ALERTS_TOPIC_ARN is not set');
-      client ??= import('@aws-sdk/client-sns').then((m) => ({
-        sns: new m.SNSClient({ region }),
-        PublishCommand: m.PublishCommand,
-      }));
-      const { sns, PublishCommand } = await client;
-      const res = await sns.send(
-        new PublishCommand({
-          TopicArn: topicArn,
-          Subject: alert.subject.slice(0, 100),
-          Message: JSON.stringify(alert),
-          MessageAttributes: {
-            level: { DataType: 'String', StringValue: alert.level },
-            region: { DataType: 'String', StringValue: alert.region },
-            team: { DataType: 'String', StringValue: alert.team },
-          },
-        }),
-      );
+      const res = await send({
+        TopicArn: topicArn,
+        Subject: alert.subject.slice(0, 100),
+        Message: JSON.stringify(alert),
+        MessageAttributes: {
+          level: { DataType: 'String', StringValue: alert.level },
+          region: { DataType: 'String', StringValue: alert.region },
+          team: { DataType: 'String', StringValue: alert.team },
+        },
+      });
       return { messageId: res.MessageId ?? '' };
     },
   };

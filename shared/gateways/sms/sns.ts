@@ -1,5 +1,5 @@
-import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SmsGateway } from '#shared/gateways/sms/gateway';
+import { lazySnsPublish } from '#shared/gateways/sns-publish';
 
 /** Errors after which SNS will never accept this message (e.g. a number it refuses). */
 const PERMANENT = new Set(['InvalidParameterException', 'InvalidParameterValueException']);
@@ -9,26 +9,17 @@ const PERMANENT = new Set(['InvalidParameterException', 'InvalidParameterValueEx
  * client is loaded and created on the first send (a function that sends nothing never loads it).
  */
 export function snsSmsGateway(region: string): SmsGateway {
-  let client:
-    | Promise<{ sns: SNSClient; PublishCommand: typeof import('@aws-sdk/client-sns').PublishCommand }>
-    | undefined;
+  const publish = lazySnsPublish(region);
   return {
     async send(to, body) {
       try {
-        client ??= import('@aws-sdk/client-sns').then((m) => ({
-          sns: new m.SNSClient({ region }),
-          PublishCommand: m.PublishCommand,
-        }));
-        const { sns, PublishCommand } = await client;
-        const res = await sns.send(
-          new PublishCommand({
-            PhoneNumber: to,
-            Message: body,
-            MessageAttributes: {
-              'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
-            },
-          }),
-        );
+        const res = await publish({
+          PhoneNumber: to,
+          Message: body,
+          MessageAttributes: {
+            'AWS.SNS.SMS.SMSType': { DataType: 'String', StringValue: 'Transactional' },
+          },
+        });
         if (!res.MessageId) return { ok: false, failure: 'transient', reason: 'SNS returned no MessageId' };
         return { ok: true, messageId: res.MessageId };
       } catch (err) {
