@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: one browser session walks the whole dashboard at two screen sizes.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

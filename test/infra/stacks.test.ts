@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: one synth checked concern by concern (security, policies, routes, schedule, nag findings).
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: every callback route and role against one seeded set of cases.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';

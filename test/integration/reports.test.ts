@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: every report route and period kind against one seeded month.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { reports as reportsOn } from '#functions/reports/handler';
 import type { EngineerDetail } from '#shared/app/reports/engineer-detail';

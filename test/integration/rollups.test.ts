@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: the monthly roll-ups from every kind of counted event, with the team-name edge cases, in one place.
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ticketCompleted as ticketCompletedOn } from '#functions/ticket-completed/handler';

@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: a seeded random soak: its generator, its racing steps and its final checks belong together.
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { promisify } from 'node:util';

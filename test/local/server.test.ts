@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: the local system end to end: each local endpoint and the emulated API Gateway and runtime.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: every figure of the score and its edge cases (empty, small samples, weights).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseRules, type Rules } from '#shared/domain/rules';

@@ -1,3 +1,4 @@
+// Over 350 lines on purpose: the offline recompute checked event kind by event kind, plus the stranded-work checks.
 import { describe, expect, it } from 'vitest';
 import { counters } from '#shared/domain/counters';
 import type { Timeliness } from '#shared/domain/timeliness';
