@@ -24,9 +24,10 @@ import {
 import { fromDailyAggregate, fromRollup } from '#shared/store/aggregate';
 import type { CallbackCase } from '#shared/store/callback';
 import { TABLE } from '#shared/store/client';
+import { scannedKind, workItem } from '#shared/store/item-kind';
 import type { PhoneState } from '#shared/store/phone-state';
-import { scannedKind, scanTable, workItem } from '#shared/store/scan';
 import type { SurveyItem } from '#shared/store/survey';
+import { scanTable } from './scan-table.ts';
 
 /**
  * `npm run verify`: recomputes every per-engineer daily aggregate and monthly roll-up from the raw
@@ -38,7 +39,7 @@ import type { SurveyItem } from '#shared/store/survey';
  * a missing TABLE_NAME stops it at start-up like any function, naming the variable).
  *
  * An offline audit tool, not a request path: it reads the whole table with a parallel Scan
- * (consistent reads, shared/store/scan.ts), streaming each page into the recompute (shared/domain/verify/), so memory stays
+ * (consistent reads, infra/ops/scan-table.ts), streaming each page into the recompute (shared/domain/verify/), so memory stays
  * at one entry per engineer and day (and per engineer, team and month). A Scan is no snapshot:
  * run it on a quiet table, or run it again to confirm a difference seen while traffic was flowing.
  *
@@ -98,7 +99,7 @@ export function firstCompleteDay(rules: Deps['rules'], at: Date): string {
 
 /**
  * Whether one scanned raw item is stranded at `at`: the store reads what the rule needs off the
- * item (shared/store/scan.ts `workItem`), the rule is the domain's (`strandedWork`).
+ * item (shared/store/item-kind.ts `workItem`), the rule is the domain's (`strandedWork`).
  */
 export function strandedItem(
   item: Record<string, unknown>,

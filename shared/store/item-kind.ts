@@ -1,43 +1,13 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { WorkItem } from '#shared/domain/verify/stranded';
 import { isDailyAggregate, isRollup } from '#shared/store/aggregate';
-import { ddb, TABLE } from '#shared/store/client';
 import { dueTimeOf } from '#shared/store/due';
 import { isPhoneState } from '#shared/store/phone-state';
 
 /**
- * The whole-table read of the offline audit (`npm run verify`, infra/ops/verify.ts), never a request
- * path: a parallel Scan, and what each raw item it returns is, so that no reader outside the store
- * needs the key formats.
+ * What a raw item of the table is, for the offline audit (`npm run verify`, infra/ops/verify.ts,
+ * which reads the whole table with a Scan there, never on a request path), so that no reader
+ * outside the store needs the key formats.
  */
-
-/**
- * Reads every item with a parallel Scan of `segments` segments (consistent reads), handing each
- * page's items to `onItems` as it arrives (so a caller can stream a large table through).
- */
-export async function scanTable(
-  segments: number,
-  onItems: (items: Record<string, unknown>[]) => void,
-): Promise<void> {
-  await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const res = await ddb.send(
-          new ScanCommand({
-            TableName: TABLE,
-            Segment: segment,
-            TotalSegments: segments,
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        onItems(res.Items ?? []);
-        start = res.LastEvaluatedKey;
-      } while (start);
-    }),
-  );
-}
 
 /**
  * What a scanned item is: a daily aggregate, a monthly roll-up, a phone state (none of which has
