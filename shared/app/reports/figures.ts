@@ -1,4 +1,4 @@
-import { type Counts, counters } from '#shared/domain/counters';
+import { type Counts, counters, zeroCounts } from '#shared/domain/counters';
 import type { Rules } from '#shared/domain/rules';
 import { type Figures, figures, rank } from '#shared/domain/score';
 import type { Period } from '#shared/domain/time';
@@ -63,8 +63,6 @@ export interface EngineerTotals extends Counts {
   team: string;
   region: string;
 }
-
-const zeroCounts = (): Counts => Object.fromEntries(counters.map((c) => [c, 0])) as Counts;
 
 /** The sum of every counter over the items. */
 export function sumCounts(items: readonly Partial<Counts>[]): Counts {
