@@ -1,7 +1,8 @@
-import { isPastDeadline, markOverdue } from '#shared/app/callbacks/overdue';
+import { markOverdue } from '#shared/app/callbacks/overdue';
 import { assertMayWorkCallbacks, type CallbackView, caseFor, view } from '#shared/app/callbacks/view';
 import type { Deps } from '#shared/app/deps';
 import { seesFullPhone } from '#shared/domain/access';
+import { isPastDeadline } from '#shared/domain/callbacks';
 import { callbackClosedDelta } from '#shared/domain/counters';
 import { ConflictError } from '#shared/domain/errors';
 import type { CallbackOutcome } from '#shared/domain/types';

@@ -1,14 +1,10 @@
 import { openedAlert, openedAlertId } from '#shared/app/callbacks/alerts';
+import { contactDeadline } from '#shared/domain/callbacks';
 import type { Rules } from '#shared/domain/rules';
 import { putNewCallback } from '#shared/store/callback';
 import { putAlert } from '#shared/store/outbox';
 import type { SurveyItem } from '#shared/store/survey';
 import type { TxItem } from '#shared/store/tx';
-
-/** Does this rating open a callback case (回访, docs/domain.md section 6)? */
-export function opensCallback(rules: Rules, rating: 1 | 2 | 3): boolean {
-  return rating === 3 || (rating === 2 && rules.callbacks.openOnBasicallySatisfied);
-}
 
 /**
  * Items that open the case for a rated survey, contact due within the configured hours, and alert
@@ -23,7 +19,7 @@ export function openCallback(
   at: Date,
   reasons?: number[],
 ): TxItem[] {
-  const deadline = new Date(at.getTime() + rules.callbacks.contactWithinHours * 3_600_000);
+  const deadline = contactDeadline(rules, at);
   return [
     putNewCallback(survey, rating, comment, reasons, at, deadline),
     putAlert(openedAlertId(survey.surveyId), openedAlert(survey, rating, rules), at),

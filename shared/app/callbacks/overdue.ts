@@ -1,15 +1,12 @@
 import { overdueAlert, overdueAlertId } from '#shared/app/callbacks/alerts';
 import type { Deps } from '#shared/app/deps';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
+import { isPastDeadline } from '#shared/domain/callbacks';
 import { callbackOverdueDelta } from '#shared/domain/counters';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { type CallbackCase, markOverdueItem } from '#shared/store/callback';
 import { putAlert } from '#shared/store/outbox';
 import { TxConditionFailed, transact } from '#shared/store/tx';
-
-/** Open, never contacted, and its contact deadline has come. */
-export const isPastDeadline = (c: CallbackCase, at: Date): boolean =>
-  c.status === 'open' && !c.contactedAt && Date.parse(c.deadline) <= at.getTime();
 
 /**
  * Makes an uncontacted open case overdue, once: status and lists move to overdue, the case leaves

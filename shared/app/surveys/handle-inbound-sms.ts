@@ -1,8 +1,8 @@
-import { opensCallback } from '#shared/app/callbacks/open-callback';
 import type { Deps } from '#shared/app/deps';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { type AnswerPlan, customerSms } from '#shared/app/surveys/customer-sms';
 import { planRating } from '#shared/app/surveys/record-rating';
+import { noticeAllowed, opensCallback } from '#shared/domain/callbacks';
 import { optedOutDelta, reasonsDelta, unratedDelta } from '#shared/domain/counters';
 import { cleanFreeText } from '#shared/domain/free-text';
 import { maskPhone, normalizeCnMobile } from '#shared/domain/phone';
@@ -197,9 +197,8 @@ async function planSmsAnswer(
 }
 
 function planNotice(deps: Deps, msg: InboundSms, state: PhoneState, at: Date): Plan {
-  const intervalMs = deps.rules.sms.noticeIntervalHours * 3_600_000;
-  const recent = state.lastNoticeAt && at.getTime() - Date.parse(state.lastNoticeAt) < intervalMs;
-  if (state.optedOut || recent) return { outcome: 'no_open_survey', items: [], sms: [] };
+  if (state.optedOut || !noticeAllowed(deps.rules, state.lastNoticeAt, at))
+    return { outcome: 'no_open_survey', items: [], sms: [] };
   const notice = customerSms(deps.rules, `${msg.inboundMessageId}#notice`, state.phone, 'no_open_survey', at);
   return {
     outcome: 'no_open_survey',

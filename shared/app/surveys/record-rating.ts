@@ -1,7 +1,8 @@
 import { openedAlertId } from '#shared/app/callbacks/alerts';
-import { openCallback, opensCallback } from '#shared/app/callbacks/open-callback';
+import { openCallback } from '#shared/app/callbacks/open-callback';
 import type { Deps } from '#shared/app/deps';
 import { type AnswerPlan, customerSms } from '#shared/app/surveys/customer-sms';
+import { opensCallback } from '#shared/domain/callbacks';
 import { ratingDelta } from '#shared/domain/counters';
 import { cleanFreeText } from '#shared/domain/free-text';
 import type { Rating } from '#shared/domain/types';
