@@ -1,4 +1,5 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { sign } from './fixtures.ts';
 
 /** A minimal but genuine API Gateway HTTP API (payload 2.0) event for calling raw handlers in tests. */
 export function httpEvent(opts: {
@@ -55,4 +56,27 @@ export function httpEvent(opts: {
 /** A teams or regions claim as tokens carry it: a JSON array of names; '' = none. */
 export function scopeClaim(...names: string[]): string {
   return JSON.stringify(names.filter(Boolean));
+}
+
+/** A signed webhook POST (Standard Webhooks, `secret`) to a raw handler: status, content type, JSON body. */
+export async function postSigned(
+  fn: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>,
+  secret: string,
+  path: string,
+  body: unknown,
+) {
+  const text = JSON.stringify(body);
+  const res = await fn(
+    httpEvent({
+      method: 'POST',
+      path,
+      body: text,
+      headers: { 'content-type': 'application/json', ...sign(secret, text) },
+    }),
+  );
+  return {
+    status: res.statusCode,
+    type: res.headers?.['content-type'],
+    body: JSON.parse(res.body as string),
+  };
 }

@@ -4,10 +4,10 @@ import { ticketReopened as ticketReopenedOn } from '#functions/ticket-reopened/h
 import { eraseCustomer } from '#shared/app/customers/erase-customer';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { getTicket } from '#shared/store/ticket';
-import { httpEvent } from '../helpers/apigw.ts';
+import { postSigned } from '../helpers/apigw.ts';
 import { allItems, countItems } from '../helpers/db.ts';
 import { pinClock, testDeps } from '../helpers/deps.ts';
-import { sign, ticketBody } from '../helpers/fixtures.ts';
+import { ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps();
 const ticketCompleted = ticketCompletedOn(deps);
@@ -21,22 +21,8 @@ const ticketReopened = ticketReopenedOn(deps);
 const secret = process.env.WEBHOOK_SECRET as string;
 const NOW = '2026-11-20T06:00:00Z'; // 14:00 Beijing
 
-async function signed(fn: typeof ticketCompleted, path: string, body: unknown) {
-  const text = JSON.stringify(body);
-  const res = await fn(
-    httpEvent({
-      method: 'POST',
-      path,
-      body: text,
-      headers: { 'content-type': 'application/json', ...sign(secret, text) },
-    }),
-  );
-  return {
-    status: res.statusCode,
-    type: res.headers?.['content-type'],
-    body: JSON.parse(res.body as string),
-  };
-}
+const signed = (fn: Parameters<typeof postSigned>[0], path: string, body: unknown) =>
+  postSigned(fn, secret, path, body);
 const complete = (body: Record<string, unknown>) => signed(ticketCompleted, '/v1/tickets/completed', body);
 const reopen = (ticketId: string, reopenedAt: string) =>
   signed(ticketReopened, '/v1/tickets/reopened', { source: 'ossA', ticketId, reopenedAt });

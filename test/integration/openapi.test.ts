@@ -21,9 +21,9 @@ import {
   ticketAcceptedSchema,
   ticketReopenedResultSchema,
 } from '#shared/http/schemas/responses';
-import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
+import { httpEvent, postSigned, scopeClaim } from '../helpers/apigw.ts';
 import { pinClock, testDeps } from '../helpers/deps.ts';
-import { inbound, sign, ticketBody } from '../helpers/fixtures.ts';
+import { inbound, ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps();
 const callbacks = callbacksOn(deps);
@@ -35,18 +35,8 @@ const secret = process.env.WEBHOOK_SECRET as string;
 const admin = { sub: 'admin-1', role: 'admin' };
 const agent = { sub: 'agent-1', role: 'agent', teams: scopeClaim('T-api') };
 
-async function signed(fn: typeof ticketCompleted, path: string, body: unknown) {
-  const text = JSON.stringify(body);
-  const res = await fn(
-    httpEvent({
-      method: 'POST',
-      path,
-      body: text,
-      headers: { 'content-type': 'application/json', ...sign(secret, text) },
-    }),
-  );
-  return { status: res.statusCode, body: JSON.parse(res.body as string) };
-}
+const signed = (fn: Parameters<typeof postSigned>[0], path: string, body: unknown) =>
+  postSigned(fn, secret, path, body);
 async function get(
   fn: typeof reports,
   path: string,
