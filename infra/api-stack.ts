@@ -11,7 +11,6 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import type { IUserPoolClient, UserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -25,6 +24,7 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type FunctionName, functionNames, type RouteDef, routes } from '#shared/http/routes';
 import { FeedbackFunction } from './constructs/feedback-function.ts';
+import type { SmsGatewayName } from './context.ts';
 import {
   type FunctionSpec,
   functionSpecs,
@@ -41,14 +41,34 @@ export interface FeedbackApiStackProps extends StackProps {
   /** Queue of the replies to the work order (with its DLQ), and our signing secrets of them. */
   workOrderReplies: IQueue;
   replySecrets: ISecret;
-  userPool: UserPool;
-  userPoolClient: IUserPoolClient;
+  /** The managers' tokens the JWT authorizer accepts (a Cognito user pool, or an OIDC issuer). */
+  managers: ManagersAuth;
+  /** The SMS gateway of every function, its provider's settings and secrets. @default sns */
+  sms?: SmsSettings;
   /** RULES for every function (JSON, validated by the app); absent = the defaults in shared/domain/rules.ts. */
   rules?: string;
   /** PUBLIC_BASE_URL for every function: the base of web-survey links (context `publicBaseUrl`). */
   publicBaseUrl?: string;
   /** Default-stage throttling. @default rate 50 rps, burst 100 */
   throttle?: { rateLimit: number; burstLimit: number };
+}
+
+/** The JWT authorizer's trust: issuer and audience; `env` goes to every function behind it. */
+export interface ManagersAuth {
+  issuer: string;
+  audience: string[];
+  /** Which claims carry the role and scopes (OIDC_ISSUER, AUTH_*_CLAIM); empty for Cognito. */
+  env: Record<string, string>;
+}
+
+export interface SmsSettings {
+  gateway: SmsGatewayName;
+  /** Non-secret provider settings (ALIYUN_SMS_ENDPOINT, TENCENT_SMS_*), for every function. */
+  env: Record<string, string>;
+  /** aliyun/tencent: the credentials, read by the functions that send or pull (SMS_PROVIDER_SECRET_ARN). */
+  providerSecret?: ISecret | undefined;
+  /** aliyun/tencent: the callback URLs' path token (SMS_CALLBACK_TOKEN_SECRET_ARN). */
+  callbackToken?: ISecret | undefined;
 }
 
 /**
@@ -144,9 +164,9 @@ export class FeedbackApiStack extends Stack {
       },
     });
 
-    // Managers' Cognito ID tokens: issuer = the user pool, audience = the app client.
-    const authorizer = new HttpJwtAuthorizer('ManagerJwt', `https://${props.userPool.userPoolProviderUrl}`, {
-      jwtAudience: [props.userPoolClient.userPoolClientId],
+    // Managers' tokens: issuer = the Cognito user pool or the OIDC issuer, audience = its client(s).
+    const authorizer = new HttpJwtAuthorizer('ManagerJwt', props.managers.issuer, {
+      jwtAudience: props.managers.audience,
     });
 
     // --- Routes: one per entry of shared/http/routes.ts.
@@ -203,7 +223,16 @@ export class FeedbackApiStack extends Stack {
       ...(spec.triggers ?? []).flatMap((t) => (t.kind === 'queue' ? [t.queue] : [])),
     ]);
 
-    const environment: Record<string, string> = { SMS_GATEWAY: 'sns', ...spec.env };
+    const sms: SmsSettings = props.sms ?? { gateway: 'sns', env: {} };
+    // Calls the SMS provider's API (aliyun/tencent): sends, or pulls replies and receipts.
+    const providerSecret = spec.sendsSms || spec.pullsSms ? sms.providerSecret : undefined;
+    const callbackToken = spec.smsCallbackToken ? sms.callbackToken : undefined;
+    const checksTokens = routes.some((r) => r.fn === name && r.auth);
+
+    const environment: Record<string, string> = { SMS_GATEWAY: sms.gateway, ...sms.env, ...spec.env };
+    if (checksTokens) Object.assign(environment, props.managers.env);
+    if (providerSecret) environment.SMS_PROVIDER_SECRET_ARN = providerSecret.secretArn;
+    if (callbackToken) environment.SMS_CALLBACK_TOKEN_SECRET_ARN = callbackToken.secretArn;
     if (props.rules !== undefined) environment.RULES = props.rules;
     if (props.publicBaseUrl !== undefined) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
     if (spec.webhookSecret) environment.WEBHOOK_SECRET_ARN = props.webhookSecret.secretArn;
@@ -218,7 +247,8 @@ export class FeedbackApiStack extends Stack {
       timeout: spec.timeoutSeconds ? Duration.seconds(spec.timeoutSeconds) : undefined,
       memorySize: spec.memorySize,
       environment,
-      publishesSms: spec.sendsSms,
+      // sns:Publish to phone numbers only where SNS sends the SMS.
+      publishesSms: Boolean(spec.sendsSms) && sms.gateway === 'sns',
       // Asynchronous invocations that still fail after the retries land here.
       deadLetterQueue: isAsync ? this.deadLetterQueue(`${id}AsyncDlq`) : undefined,
       retryAttempts: isAsync ? (spec.asyncRetryAttempts ?? 2) : undefined,
@@ -229,6 +259,8 @@ export class FeedbackApiStack extends Stack {
 
     if (spec.webhookSecret) props.webhookSecret.grantRead(f.fn);
     if (spec.replySecrets) props.replySecrets.grantRead(f.fn);
+    providerSecret?.grantRead(f.fn);
+    callbackToken?.grantRead(f.fn);
     for (const q of spec.sendsToQueues ?? []) {
       // SendMessage only (grantSendMessages would add GetQueueAttributes and GetQueueUrl).
       f.fn.addToRolePolicy(

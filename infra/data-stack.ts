@@ -9,15 +9,24 @@ import {
 } from 'aws-cdk-lib/aws-cognito';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { replyQueueMaxReceives } from '#shared/domain/backoff';
 import { table as tableDef } from '#shared/store/table';
+import { SmsProviderSecrets } from './constructs/sms-provider-secrets.ts';
+import type { SmsContext } from './context.ts';
 
 /** Custom attributes of managers' tokens (`custom:<name>` claims, read by shared/http/auth.ts). */
 export const customClaims = ['role', 'teams', 'regions', 'engineerId'] as const;
+
+export interface FeedbackDataStackProps extends StackProps {
+  /** The SMS gateway and its provider's settings (infra/context.ts). @default sns */
+  sms?: SmsContext;
+  /** Where managers' tokens come from: `cognito` creates the user pool, `oidc` none. @default cognito */
+  managers?: 'cognito' | 'oidc';
+}
 
 /**
  * Stateful resources: everything here is kept when the stack is deleted and is never replaced
@@ -36,11 +45,17 @@ export class FeedbackDataStack extends Stack {
   readonly workOrderRepliesDlq: Queue;
   /** Our Standard Webhooks signing secrets of the replies, per source (JSON map). */
   readonly replySecrets: Secret;
-  readonly userPool: UserPool;
-  readonly userPoolClient: UserPoolClient;
+  /** Managers' user pool and its app client: absent when tokens come from an OIDC issuer. */
+  readonly userPool?: UserPool;
+  readonly userPoolClient?: UserPoolClient;
+  /** With aliyun/tencent: the provider's credentials (created here, or the imported secret). */
+  readonly smsProviderSecret?: ISecret;
+  /** With aliyun/tencent: the secret path segment of the providers' callback URLs. */
+  readonly smsCallbackToken?: Secret;
 
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: FeedbackDataStackProps = {}) {
     super(scope, id, props);
+    const gateway = props.sms?.gateway ?? 'sns';
 
     // --- Table: keys, indexes and TTL from shared/store/table.ts (also used by the local system).
     this.table = new Table(this, 'Table', {
@@ -68,16 +83,20 @@ export class FeedbackDataStack extends Stack {
       displayName: 'Inbound SMS replies',
       enforceSSL: true,
     });
-    // Two-way SMS: let End User Messaging SMS publish replies, for this account only.
-    this.inboundSms.addToResourcePolicy(
-      new PolicyStatement({
-        sid: 'AllowEndUserMessagingTwoWaySms',
-        principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [this.inboundSms.topicArn],
-        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
-      }),
-    );
+    // Two-way SMS: let End User Messaging SMS publish replies, for this account only (sns only:
+    // with aliyun/tencent the replies come by their callbacks, and End User Messaging is not in the
+    // China regions).
+    if (gateway === 'sns') {
+      this.inboundSms.addToResourcePolicy(
+        new PolicyStatement({
+          sid: 'AllowEndUserMessagingTwoWaySms',
+          principals: [new ServicePrincipal('sms-voice.amazonaws.com')],
+          actions: ['sns:Publish'],
+          resources: [this.inboundSms.topicArn],
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+      );
+    }
     this.supervisorAlerts = new Topic(this, 'SupervisorAlerts', {
       displayName: 'Supervisor alerts',
       enforceSSL: true,
@@ -146,10 +165,51 @@ export class FeedbackDataStack extends Stack {
         'entry of the JSON map.',
     });
 
+    // --- SMS provider (aliyun/tencent): its credentials and the callbacks' path token.
+    if (props.sms && gateway !== 'sns') {
+      const provider = new SmsProviderSecrets(this, 'SmsProvider', {
+        gateway,
+        importedSecretArn: props.sms.importedSecretArn,
+      });
+      this.smsProviderSecret = provider.credentials;
+      this.smsCallbackToken = provider.callbackToken;
+    }
+
+    // --- Managers' identities (Cognito; none with an OIDC issuer).
+    if ((props.managers ?? 'cognito') === 'cognito') {
+      [this.userPool, this.userPoolClient] = this.managersUserPool();
+    }
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'InboundSmsTopicArn', {
+      value: this.inboundSms.topicArn,
+      description: 'Two-way SMS destination (End User Messaging SMS phone number / pool)',
+    });
+    new CfnOutput(this, 'SupervisorAlertsTopicArn', { value: this.supervisorAlerts.topicArn });
+    new CfnOutput(this, 'WebhookSecretArn', {
+      value: this.webhookSecret.secretArn,
+      description: 'Set the real signing secret here (whsec_...)',
+    });
+    new CfnOutput(this, 'WorkOrderRepliesDlqUrl', {
+      value: this.workOrderRepliesDlq.queueUrl,
+      description: 'Replies to the work order given up on (redrive after fixing the receiver)',
+    });
+    new CfnOutput(this, 'ReplySecretsArn', {
+      value: this.replySecrets.secretArn,
+      description: 'Signing secrets of the replies to the work order ({"<source>": "whsec_..."})',
+    });
+    if (this.userPool && this.userPoolClient) {
+      new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    }
+  }
+
+  /** The managers' Cognito user pool and app client (ids unchanged: retained, never replaced). */
+  private managersUserPool(): [UserPool, UserPoolClient] {
     // --- Managers' identities: ID tokens carry custom:role, custom:teams and custom:regions (JSON
     // arrays of names, e.g. ["North Team"]) and custom:engineerId, which the HTTP API's JWT
     // authorizer hands to the functions (shared/http/auth.ts).
-    this.userPool = new UserPool(this, 'Managers', {
+    const userPool = new UserPool(this, 'Managers', {
       selfSignUpEnabled: false,
       signInAliases: { username: true, email: true },
       autoVerify: { email: true },
@@ -175,7 +235,7 @@ export class FeedbackDataStack extends Stack {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    Validations.of(this.userPool).acknowledge(
+    Validations.of(userPool).acknowledge(
       {
         id: 'AwsSolutions-COG2',
         reason:
@@ -197,7 +257,7 @@ export class FeedbackDataStack extends Stack {
     // demotion cannot be overridden by a group membership left behind. Only ID tokens are accepted
     // (access tokens carry groups, not the custom attributes).
 
-    this.userPoolClient = this.userPool.addClient('ManagersClient', {
+    const userPoolClient = userPool.addClient('ManagersClient', {
       generateSecret: false,
       authFlows: { userSrp: true },
       // No hosted UI yet: without this, the client would get OAuth flows with a placeholder callback.
@@ -213,26 +273,6 @@ export class FeedbackDataStack extends Stack {
       // only administrators set them (AdminUpdateUserAttributes).
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
     });
-
-    new CfnOutput(this, 'TableName', { value: this.table.tableName });
-    new CfnOutput(this, 'InboundSmsTopicArn', {
-      value: this.inboundSms.topicArn,
-      description: 'Two-way SMS destination (End User Messaging SMS phone number / pool)',
-    });
-    new CfnOutput(this, 'SupervisorAlertsTopicArn', { value: this.supervisorAlerts.topicArn });
-    new CfnOutput(this, 'WebhookSecretArn', {
-      value: this.webhookSecret.secretArn,
-      description: 'Set the real signing secret here (whsec_...)',
-    });
-    new CfnOutput(this, 'WorkOrderRepliesDlqUrl', {
-      value: this.workOrderRepliesDlq.queueUrl,
-      description: 'Replies to the work order given up on (redrive after fixing the receiver)',
-    });
-    new CfnOutput(this, 'ReplySecretsArn', {
-      value: this.replySecrets.secretArn,
-      description: 'Signing secrets of the replies to the work order ({"<source>": "whsec_..."})',
-    });
-    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
-    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+    return [userPool, userPoolClient];
   }
 }

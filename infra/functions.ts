@@ -37,8 +37,22 @@ export type Trigger =
 export interface FunctionSpec {
   /** Table access the code needs, granted exactly (`read`: no writes at all). */
   access: TableAccess;
-  /** Sends SMS: may sns:Publish straight to phone numbers. (Every function gets SMS_GATEWAY=sns.) */
+  /**
+   * Sends SMS. With sns: may sns:Publish straight to phone numbers; with aliyun/tencent: gets
+   * SMS_PROVIDER_SECRET_ARN and may read that one secret. (Every function gets SMS_GATEWAY and the
+   * provider's non-secret settings: infra/context.ts.)
+   */
   sendsSms?: boolean;
+  /**
+   * Pulls replies and delivery receipts from the provider's API (aliyun/tencent reconcile): gets
+   * SMS_PROVIDER_SECRET_ARN and may read that one secret, without any sns:Publish.
+   */
+  pullsSms?: boolean;
+  /**
+   * Checks the path token of the providers' SMS callbacks (aliyun/tencent): gets
+   * SMS_CALLBACK_TOKEN_SECRET_ARN and may read that one secret.
+   */
+  smsCallbackToken?: boolean;
   /**
    * Delivers supervisors' alerts (outbox): gets ALERTS_TOPIC_ARN and may sns:Publish to the
    * SupervisorAlerts topic only.

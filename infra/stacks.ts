@@ -1,43 +1,10 @@
 import { type App, type Environment, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { parseRules, replyUrlProblem } from '#shared/domain/rules';
-import { FeedbackApiStack } from './api-stack.ts';
+import { FeedbackApiStack, type ManagersAuth } from './api-stack.ts';
+import { deployContext } from './context.ts';
 import { FeedbackDataStack } from './data-stack.ts';
 
-/**
- * RULES for the functions from the CDK context `rules` (cdk.json, or `-c rules='{"survey":...}'`),
- * as a JSON object or a JSON string. Validated here with the functions' own schema, so a bad
- * value fails `cdk synth` instead of every cold start. Absent = no RULES variable (defaults).
- */
-export function rulesFromContext(value: unknown): string | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  const json = typeof value === 'string' ? value : JSON.stringify(value);
-  parseRules(json);
-  return json;
-}
-
-/**
- * PUBLIC_BASE_URL for the functions from the CDK context `publicBaseUrl` (the API's custom domain,
- * e.g. https://feedback.example.cn): the base of the web-survey links in SMS. Required when a source
- * has `webSurvey` (the functions would refuse to start without it), so synth fails first.
- */
-export function publicBaseUrlFromContext(value: unknown, rules: string | undefined): string | undefined {
-  const url = typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-  const problem =
-    url === undefined
-      ? undefined
-      : (replyUrlProblem(url) ?? (/[?#]/.test(url) ? 'no query or fragment' : undefined));
-  if (problem) throw new Error(`context publicBaseUrl: ${problem}`);
-  const webSurvey = Object.entries(rules === undefined ? {} : parseRules(rules).sources).filter(
-    ([, s]) => s.webSurvey,
-  );
-  if (webSurvey.length > 0 && url === undefined) {
-    throw new Error(
-      `context publicBaseUrl is required: sources ${webSurvey.map(([id]) => id).join(', ')} send web-survey links`,
-    );
-  }
-  return url;
-}
+export { publicBaseUrlFromContext, rulesFromContext } from './context.ts';
 
 /**
  * cdk-nag's AwsSolutions pack as a validation plugin of the app (cdk-nag 3: CDK's own
@@ -51,19 +18,39 @@ export function addNagChecks(app: App): AwsSolutionsChecks {
   return checks;
 }
 
-/** The two stacks: stateful FeedbackData, and stateless FeedbackApi built on its resources. */
+/**
+ * The two stacks: stateful FeedbackData, and stateless FeedbackApi built on its resources. The CDK
+ * context (infra/context.ts) is read and checked first: a bad value stops here, naming its key.
+ * Context `region` (else `env.region`, the CLI's) places both stacks; a `cn-*` region puts them in
+ * the aws-cn partition (every ARN through the partition).
+ */
 export function defineStacks(
   app: App,
   env?: Environment,
 ): { data: FeedbackDataStack; api: FeedbackApiStack } {
-  const rules = rulesFromContext(app.node.tryGetContext('rules'));
+  const ctx = deployContext((key) => app.node.tryGetContext(key), env?.region);
+  const stackEnv: Environment | undefined = ctx.region ? { ...env, region: ctx.region } : env;
   const data = new FeedbackDataStack(app, 'FeedbackData', {
-    env,
-    description: 'Telecom feedback: table, SNS topics, webhook secret, managers user pool (stateful)',
+    env: stackEnv,
+    description: 'Telecom feedback: table, SNS topics, secrets, managers user pool (stateful)',
     terminationProtection: true,
+    sms: ctx.sms,
+    managers: ctx.auth.kind,
   });
+  let managers: ManagersAuth;
+  if (ctx.auth.kind === 'oidc') {
+    managers = { issuer: ctx.auth.issuer, audience: ctx.auth.audience, env: ctx.auth.env };
+  } else {
+    if (!data.userPool || !data.userPoolClient) throw new Error('FeedbackData: no user pool for Cognito');
+    // Cognito ID tokens: issuer = the user pool, audience = the app client.
+    managers = {
+      issuer: `https://${data.userPool.userPoolProviderUrl}`,
+      audience: [data.userPoolClient.userPoolClientId],
+      env: {},
+    };
+  }
   const api = new FeedbackApiStack(app, 'FeedbackApi', {
-    env,
+    env: stackEnv,
     description: 'Telecom feedback: functions, HTTP API, schedule (stateless)',
     table: data.table,
     inboundSms: data.inboundSms,
@@ -71,11 +58,16 @@ export function defineStacks(
     webhookSecret: data.webhookSecret,
     workOrderReplies: data.workOrderReplies,
     replySecrets: data.replySecrets,
-    userPool: data.userPool,
-    userPoolClient: data.userPoolClient,
-    rules,
-    publicBaseUrl: publicBaseUrlFromContext(app.node.tryGetContext('publicBaseUrl'), rules),
+    managers,
+    sms: {
+      gateway: ctx.sms.gateway,
+      env: ctx.sms.env,
+      providerSecret: data.smsProviderSecret,
+      callbackToken: data.smsCallbackToken,
+    },
+    rules: ctx.rules,
+    publicBaseUrl: ctx.publicBaseUrl,
   });
-  api.addStackDependency(data, 'FeedbackApi uses the table, topics, secret and user pool');
+  api.addStackDependency(data, 'FeedbackApi uses the table, topics, secrets and user pool');
   return { data, api };
 }

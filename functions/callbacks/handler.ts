@@ -35,7 +35,7 @@ function idOf(event: APIGatewayProxyEventV2): string {
  */
 export function callbacks(deps: Deps) {
   return httpFunction(async (event) => {
-    const principal = principalFromEvent(event);
+    const principal = principalFromEvent(event, deps.config.authClaims);
     assertMayWorkCallbacks(principal);
     switch (event.routeKey) {
       case 'GET /v1/callbacks': {

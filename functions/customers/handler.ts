@@ -10,7 +10,7 @@ import { logger } from '#shared/runtime/log';
 /** DELETE /v1/customers/{phone} (admin): erase a customer's personal data, keep the figures. */
 export function customers(deps: Deps) {
   return httpFunction(async (event) => {
-    const principal = principalFromEvent(event);
+    const principal = principalFromEvent(event, deps.config.authClaims);
     return json(
       200,
       await eraseCustomer(deps, principal, decodeURIComponent(event.pathParameters?.phone ?? '')),

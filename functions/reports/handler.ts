@@ -61,7 +61,7 @@ const csv = (body: string, fileName: string): HttpResult => ({
  */
 export function reports(deps: Deps) {
   return httpFunction(async (event) => {
-    const principal = principalFromEvent(event);
+    const principal = principalFromEvent(event, deps.config.authClaims);
     const params = event.queryStringParameters ?? {};
     switch (event.routeKey) {
       case 'GET /v1/reports/engineers': {

@@ -20,6 +20,25 @@ const secretArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN');
 
+/** The name of a token claim (`custom:role`, `https://example.cn/roles`, ...). */
+const claimName = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,256}$/, 'expected a claim name (1-256 visible ASCII characters, no spaces)');
+
+/**
+ * Which claims of a manager's token carry the role and scopes (shared/http/auth.ts). A name unset =
+ * today's: the claim without `custom:` (local tokens), else the Cognito attribute `custom:<name>`.
+ * `idTokenOnly`: Cognito (no OIDC_ISSUER) requires `token_use` = `id`; an OIDC issuer's tokens carry
+ * no such claim (its audience tells its tokens apart).
+ */
+export interface AuthClaims {
+  role?: string;
+  teams?: string;
+  regions?: string;
+  engineerId?: string;
+  idTokenOnly: boolean;
+}
+
 /**
  * Process configuration, read from an environment (each handler's composition root passes
  * process.env once per container; the local server and tests pass their own) and validated.
@@ -65,6 +84,13 @@ const envSchema = z.object({
   REPLY_SECRETS: z.string().optional(),
   /** The Secrets Manager secret holding them (on AWS). */
   REPLY_SECRETS_ARN: secretArn.optional(),
+  /** Managers' tokens come from this OIDC issuer instead of Cognito (on AWS: CDK context oidcIssuer). */
+  OIDC_ISSUER: httpsUrl.optional(),
+  /** The claims of a manager's role, teams, regions and engineer id (CDK context oidc*Claim). */
+  AUTH_ROLE_CLAIM: claimName.optional(),
+  AUTH_TEAMS_CLAIM: claimName.optional(),
+  AUTH_REGIONS_CLAIM: claimName.optional(),
+  AUTH_ENGINEER_CLAIM: claimName.optional(),
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'WEBHOOK_SECRET' | 'REPLY_SECRETS'> & {
@@ -73,6 +99,8 @@ export type Config = Omit<z.infer<typeof envSchema>, 'WEBHOOK_SECRET' | 'REPLY_S
   webhookSecrets: WebhookSecretSettings;
   /** Our secrets of the replies to the work order: given (checked), or where to read them. */
   replySecrets: ReplySecretSettings;
+  /** Where managers' tokens carry their role and scopes. */
+  authClaims: AuthClaims;
 };
 
 /**
@@ -112,6 +140,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     rules: rules.rules,
     webhookSecrets: secrets.webhookSecrets ?? { kind: 'unset' },
     replySecrets: secrets.replySecrets ?? { kind: 'unset' },
+    authClaims: {
+      ...(rest.AUTH_ROLE_CLAIM ? { role: rest.AUTH_ROLE_CLAIM } : {}),
+      ...(rest.AUTH_TEAMS_CLAIM ? { teams: rest.AUTH_TEAMS_CLAIM } : {}),
+      ...(rest.AUTH_REGIONS_CLAIM ? { regions: rest.AUTH_REGIONS_CLAIM } : {}),
+      ...(rest.AUTH_ENGINEER_CLAIM ? { engineerId: rest.AUTH_ENGINEER_CLAIM } : {}),
+      idTokenOnly: rest.OIDC_ISSUER === undefined,
+    },
   };
 
   /** A secret's settings, or its problems added to the list. */

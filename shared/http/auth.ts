@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
+import type { AuthClaims } from '#shared/config/config';
 import { UnauthorizedError } from '#shared/domain/errors';
 import { scopeNameField } from '#shared/http/schemas/scope-name';
 
@@ -39,11 +40,13 @@ export function parseScopeList(value: unknown): { ok: true; names: string[] } | 
 
 /**
  * Claims as API Gateway's JWT authorizer hands them to the function (all values strings).
- * Only ID tokens are accepted (`token_use` = `id`; local tokens carry it too): an access token
- * carries the user's groups but not their attributes. The role is `custom:role` (local tokens:
- * `role`) and nothing else: `cognito:groups` gives no role. Scopes are `custom:teams`,
- * `custom:regions` (JSON arrays, see parseScopeList) and `custom:engineerId` (local tokens: the
- * same names without `custom:`).
+ * Cognito (the default): only ID tokens are accepted (`token_use` = `id`; local tokens carry it
+ * too): an access token carries the user's groups but not their attributes. The role is
+ * `custom:role` (local tokens: `role`) and nothing else: `cognito:groups` gives no role. Scopes are
+ * `custom:teams`, `custom:regions` (JSON arrays, see parseScopeList) and `custom:engineerId` (local
+ * tokens: the same names without `custom:`).
+ * An OIDC issuer (`claims` from the configuration, AUTH_*_CLAIM and OIDC_ISSUER): each value is read
+ * from exactly the claim named, with the same checks; no `token_use` is required.
  */
 const claimsSchema = z.object({
   sub: z.string().min(1),
@@ -53,17 +56,28 @@ const claimsSchema = z.object({
 
 type RawClaims = Record<string, string | number | boolean | string[]>;
 
-export function principalFromEvent(event: APIGatewayProxyEventV2): Principal {
+/** Today's claims: Cognito ID tokens (`custom:<name>`) and local tokens (`<name>`). */
+export const cognitoClaims: AuthClaims = { idTokenOnly: true };
+
+export function principalFromEvent(
+  event: APIGatewayProxyEventV2,
+  claims: AuthClaims = cognitoClaims,
+): Principal {
   const ctx = event.requestContext as APIGatewayProxyEventV2['requestContext'] & {
     authorizer?: { jwt?: { claims?: RawClaims } };
   };
   const raw = ctx.authorizer?.jwt?.claims;
   if (!raw) throw new UnauthorizedError('missing token');
-  if (raw.token_use !== 'id')
+  if (claims.idTokenOnly && raw.token_use !== 'id')
     throw new UnauthorizedError('only ID tokens are accepted (token_use must be "id")');
-  /** The local claim name, or else the Cognito custom attribute's, with its value. */
-  const claim = (name: string): [string, RawClaims[string] | undefined] =>
-    raw[name] !== undefined ? [name, raw[name]] : [`custom:${name}`, raw[`custom:${name}`]];
+  /** The configured claim, else the local claim name or the Cognito custom attribute's, with its value. */
+  const claim = (
+    name: 'role' | 'teams' | 'regions' | 'engineerId',
+  ): [string, RawClaims[string] | undefined] => {
+    const configured = claims[name];
+    if (configured !== undefined) return [configured, raw[configured]];
+    return raw[name] !== undefined ? [name, raw[name]] : [`custom:${name}`, raw[`custom:${name}`]];
+  };
   const scope = (name: 'teams' | 'regions'): string[] => {
     const [claimName, value] = claim(name);
     const list = parseScopeList(value);
