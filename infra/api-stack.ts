@@ -49,6 +49,8 @@ export interface FeedbackApiStackProps extends StackProps {
   rules?: string;
   /** PUBLIC_BASE_URL for every function: the base of web-survey links (context `publicBaseUrl`). */
   publicBaseUrl?: string;
+  /** X-Ray active tracing of the functions (off in the China regions: no Lambda integration there). @default true */
+  tracing?: boolean;
   /** Default-stage throttling. @default rate 50 rps, burst 100 */
   throttle?: { rateLimit: number; burstLimit: number };
 }
@@ -249,6 +251,7 @@ export class FeedbackApiStack extends Stack {
       environment,
       // sns:Publish to phone numbers only where SNS sends the SMS.
       publishesSms: Boolean(spec.sendsSms) && sms.gateway === 'sns',
+      tracing: props.tracing,
       // Asynchronous invocations that still fail after the retries land here.
       deadLetterQueue: isAsync ? this.deadLetterQueue(`${id}AsyncDlq`) : undefined,
       retryAttempts: isAsync ? (spec.asyncRetryAttempts ?? 2) : undefined,

@@ -65,6 +65,8 @@ export function defineStacks(
       providerSecret: data.smsProviderSecret,
       callbackToken: data.smsCallbackToken,
     },
+    // Lambda has no X-Ray integration in the China regions.
+    tracing: ctx.partition !== 'aws-cn',
     rules: ctx.rules,
     publicBaseUrl: ctx.publicBaseUrl,
   });

@@ -53,6 +53,11 @@ export interface FeedbackFunctionProps {
    * @default false
    */
   publishesSms?: boolean;
+  /**
+   * X-Ray active tracing. Off in the AWS China regions, where Lambda has no X-Ray integration.
+   * @default true
+   */
+  tracing?: boolean;
   /** Asynchronous invocations (SNS, EventBridge): where events go after the last retry. */
   deadLetterQueue?: IQueue;
   /** Asynchronous invocations: retries after a failed attempt (0-2). */
@@ -105,7 +110,7 @@ export class FeedbackFunction extends Construct {
       depsLockFilePath: join(REPO_ROOT, 'package-lock.json'),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      tracing: Tracing.ACTIVE,
+      tracing: (props.tracing ?? true) ? Tracing.ACTIVE : Tracing.DISABLED,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(10),
       logGroup: this.logGroup,
@@ -173,19 +178,23 @@ export class FeedbackFunction extends Construct {
 
     // cdk-nag (AwsSolutions) findings acknowledged for every function, each with its reason.
     // The statements on "*" are exactly these (the infra tests compare each policy with a table).
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: [
-        'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level ' +
-          'permissions: IAM accepts only "*" for them.',
-        ...(props.publishesSms
-          ? [
-              'sns:Publish to a phone number (SMS) has no resource ARN: IAM evaluates it against "*" ' +
-                'and SNS has no condition key for phone numbers.',
-            ]
-          : []),
-      ].join(' '),
-    });
+    const onStar = [
+      ...((props.tracing ?? true)
+        ? [
+            'xray:PutTraceSegments and xray:PutTelemetryRecords (active tracing) have no resource-level ' +
+              'permissions: IAM accepts only "*" for them.',
+          ]
+        : []),
+      ...(props.publishesSms
+        ? [
+            'sns:Publish to a phone number (SMS) has no resource ARN: IAM evaluates it against "*" ' +
+              'and SNS has no condition key for phone numbers.',
+          ]
+        : []),
+    ];
+    if (onStar.length > 0) {
+      Validations.of(this).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: onStar.join(' ') });
+    }
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

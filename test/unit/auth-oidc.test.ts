@@ -97,7 +97,7 @@ describe('principalFromEvent: an OIDC issuer with configured claim names', () =>
   });
 
   it('reads exactly the configured claims: custom:role or role elsewhere give no role', () => {
-    for (const other of [{ 'custom:role': 'admin' }, { role: 'admin' }]) {
+    for (const other of [{ 'custom:role': 'admin' }, { role: 'admin' }] as Record<string, string>[]) {
       expect(() => principal(oidcClaims(other), claims)).toThrow(/no valid role/);
     }
     // Scopes under the Cognito names are not read either: a manager with them sees no team.
