@@ -100,13 +100,20 @@ async function reconcileSource(
       await batch.ack();
     }
   } catch (err) {
-    result.error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    result.error = errorText(err);
     logger.error('SMS reconcile of one source failed; the next run tries again', {
       source: puller.source,
       error: err as Error,
     });
   }
   return result;
+}
+
+/** `code: message` (Tencent's errors carry their API code), or `name: message`. */
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = (err as { code?: unknown }).code;
+  return `${typeof code === 'string' && code ? code : err.name}: ${err.message}`;
 }
 
 async function acceptWithRetries(

@@ -1,5 +1,7 @@
-/** The part of `@alicloud/mns` (1.2.0, untyped JavaScript) that the reconcile uses. */
-declare module '@alicloud/mns' {
+/** The part of `@alicloud/mns` (1.2.0, untyped JavaScript) that the reconcile uses: its client module
+ * itself (the package's index also requires an ES5 build whose babel-runtime it does not depend on,
+ * which the bundler cannot resolve). */
+declare module '@alicloud/mns/lib/client.js' {
   export interface MnsMessage {
     MessageId?: string;
     ReceiptHandle?: string;

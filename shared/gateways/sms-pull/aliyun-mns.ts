@@ -1,5 +1,5 @@
-import type MNSClient from '@alicloud/mns';
-import type { MnsMessage } from '@alicloud/mns';
+import type MNSClient from '@alicloud/mns/lib/client.js';
+import type { MnsMessage } from '@alicloud/mns/lib/client.js';
 import { normalizeCnMobile } from '#shared/domain/phone';
 import type {
   InboundEvent,
@@ -34,7 +34,7 @@ export function aliyunMnsPullers(settings: AliyunMnsSettings): SmsPuller[] {
   const mns = (): Promise<MNSClient> => {
     if (!client) {
       client = (async () => {
-        const { default: Client } = await import('@alicloud/mns');
+        const { default: Client } = await import('@alicloud/mns/lib/client.js');
         const creds = await settings.credentials();
         return new Client(settings.accountId, {
           endpoint: settings.endpoint,
@@ -223,5 +223,8 @@ export function chinaTime(value: unknown): string | undefined {
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m;
   const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}+08:00`);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  if (Number.isNaN(date.getTime())) return undefined;
+  // A date that does not exist (Feb 30) would roll over: the wall clock must read back the same.
+  const back = new Date(date.getTime() + 8 * 3_600_000).toISOString();
+  return back.slice(0, 19) === `${y}-${mo}-${d}T${h}:${mi}:${s}` ? date.toISOString() : undefined;
 }
