@@ -34,7 +34,7 @@ const mnsQueueName = z
   .regex(/^[A-Za-z][A-Za-z0-9-]{0,119}$/, 'expected an MNS queue name (letters, digits, -)');
 
 export const smsPullEnv = {
-  /** MNS endpoint of the queues, e.g. https://1943695596114318.mns.cn-hangzhou.aliyuncs.com. */
+  /** MNS endpoint of the queues, e.g. https://<account>.mns.cn-hangzhou.aliyuncs.com. */
   ALIYUN_MNS_ENDPOINT: providerEndpoint.optional(),
   /** The Aliyun account that owns the queues (the digits in the endpoint's host). */
   ALIYUN_ACCOUNT_ID: z

@@ -143,11 +143,11 @@ describe('scheduled reconcile of the SMS providers', () => {
     expect(mns.requests).toContain(`GET /queues/${UP}/messages?numOfMessages=16&waitseconds=1`);
     expect(tencent.requests).toContainEqual({
       action: 'PullSmsReplyStatus',
-      params: { Limit: 16, SmsSdkAppId: TC.app },
+      params: { Limit: 100, SmsSdkAppId: TC.app },
     });
     expect(tencent.requests).toContainEqual({
       action: 'PullSmsSendStatus',
-      params: { Limit: 16, SmsSdkAppId: TC.app },
+      params: { Limit: 100, SmsSdkAppId: TC.app },
     });
   });
 

@@ -8,7 +8,7 @@ import { logger } from '#shared/runtime/log';
 export type AcceptInbound = (events: InboundEvent[]) => Promise<void>;
 
 export interface ReconcileOptions {
-  /** Messages asked for per pull (MNS gives at most 16, Tencent 100). Default 16. */
+  /** Messages asked for per pull; default (and at most) what the source gives: MNS 16, Tencent 100. */
   batchSize?: number;
   /** Pulls per source and run at most; what is left waits for the next run. Default 10. */
   maxBatches?: number;
@@ -64,7 +64,7 @@ async function reconcileSource(
   opts: ReconcileOptions,
 ): Promise<SourceResult> {
   const {
-    batchSize = 16,
+    batchSize = puller.maxBatch,
     maxBatches = 10,
     stopBy = Number.POSITIVE_INFINITY,
     acceptAttempts = 3,

@@ -70,6 +70,7 @@ function queuePuller(
     provider: 'aliyun',
     source,
     consumedOnPull: false,
+    maxBatch: MNS_MAX_BATCH,
     async pull(max): Promise<PulledBatch> {
       const client = await mns();
       let messages: MnsMessage[];

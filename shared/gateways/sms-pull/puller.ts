@@ -57,6 +57,8 @@ export interface SmsPuller {
    * ack() does nothing and a batch whose acceptance fails cannot be pulled again.
    */
   consumedOnPull: boolean;
+  /** The most messages one pull can return (MNS 16, Tencent 100). */
+  maxBatch: number;
   /** Reads up to `max` messages (fewer, or none, when there are fewer). */
   pull(max: number): Promise<PulledBatch>;
 }

@@ -61,6 +61,7 @@ export function tencentPullers(settings: TencentPullSettings): SmsPuller[] {
       provider: 'tencent',
       source: 'tencent:PullSmsReplyStatus',
       consumedOnPull: true,
+      maxBatch: TENCENT_MAX_LIMIT,
       async pull(max): Promise<PulledBatch> {
         const res = await (await sms()).PullSmsReplyStatus({
           Limit: limit(max),
@@ -78,6 +79,7 @@ export function tencentPullers(settings: TencentPullSettings): SmsPuller[] {
       provider: 'tencent',
       source: 'tencent:PullSmsSendStatus',
       consumedOnPull: true,
+      maxBatch: TENCENT_MAX_LIMIT,
       async pull(max): Promise<PulledBatch> {
         const res = await (await sms()).PullSmsSendStatus({
           Limit: limit(max),
