@@ -3,27 +3,52 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { type DueWorkResult, runDueWork } from '#shared/app/scheduler/run-due-work';
+import { type AcceptInbound, reconcileSms, reconcileTotals } from '#shared/app/sms/reconcile';
+import { type SmsPuller, smsPullers } from '#shared/gateways/sms-pull';
 import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 
 /** Time kept back from the function's timeout: an item started just before it can still finish. */
 const MARGIN_MS = 15_000;
 
+/** The SMS reconcile of a container: the configured pull sources and the inbox they feed. */
+export interface SmsReconcile {
+  pullers: readonly SmsPuller[];
+  accept: AcceptInbound;
+}
+
 /**
  * Every minute: plan accepted tickets, send due surveys, expire unanswered ones, redeliver pending
- * SMS. Takes no new item once the timeout is near; what is left stays due for the next run.
+ * SMS, and (side by side, independently) pull from the SMS providers what their push callbacks may
+ * have missed. Takes no new item once the timeout is near; what is left stays due for the next run.
  */
 export const scheduler =
-  (deps: Deps) =>
+  (deps: Deps, sms?: SmsReconcile) =>
   async (_event: ScheduledEvent, context: Context): Promise<DueWorkResult> => {
-    const result = await runDueWork(deps, {
-      stopBy: Date.now() + context.getRemainingTimeInMillis() - MARGIN_MS,
-    });
-    logger.info('due work done', { ...result });
-    return result;
+    const stopBy = Date.now() + context.getRemainingTimeInMillis() - MARGIN_MS;
+    const [result, pulled] = await Promise.all([
+      runDueWork(deps, { stopBy }),
+      sms && sms.pullers.length > 0 ? reconcileSms(sms.pullers, sms.accept, { stopBy }) : {},
+    ]);
+    const all = { ...result, ...reconcileTotals(pulled) };
+    logger.info('due work done', { ...all });
+    return all;
   };
 
-/** The Lambda handler on the given dependencies (the local server and tests build their own). */
-export const makeHandler = (deps: Deps) => middy(scheduler(deps)).use(injectLambdaContext(logger));
+/**
+ * The inbox's accept function of these dependencies. MERGE: wire to shared/app/sms/inbox.ts
+ * (`(events) => acceptInbound(deps, events)`); until then the reconcile does not run.
+ */
+const inboxAccept = (_deps: Deps): AcceptInbound | undefined => undefined;
+
+/**
+ * The Lambda handler on the given dependencies (the local server and tests build their own);
+ * `sms` replaces the configured reconcile (tests).
+ */
+export const makeHandler = (deps: Deps, sms?: SmsReconcile) => {
+  const accept = inboxAccept(deps);
+  const reconcile = sms ?? (accept ? { pullers: smsPullers(deps.config), accept } : undefined);
+  return middy(scheduler(deps, reconcile)).use(injectLambdaContext(logger));
+};
 
 export const handler = perContainer(depsFromProcessEnv, makeHandler);

@@ -14,6 +14,7 @@ import {
   type WebhookSecretSettings,
   webhookSecretSettings,
 } from '#shared/config/secrets';
+import { smsPullEnv, smsPullProblems } from '#shared/config/sms-pull';
 import { checkRules, type Rules, replyUrlProblem } from '#shared/domain/rules';
 
 const secretArn = z
@@ -46,6 +47,8 @@ export interface AuthClaims {
  * inside RULES); every problem is listed at once. A variable set to an empty string counts as unset.
  */
 const envSchema = z.object({
+  /** The scheduled SMS reconcile's MNS queues and provider settings (first: later keys win). */
+  ...smsPullEnv,
   TABLE_NAME: tableName,
   /** Set locally (DynamoDB Local); absent on AWS. */
   DYNAMODB_ENDPOINT: httpUrl.optional(),
@@ -121,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         problems.push(`RULES.sources.${source}.webSurvey: needs PUBLIC_BASE_URL (the link's base)`);
     }
   }
+  if (parsed.success) problems.push(...smsPullProblems(parsed.data));
   const secrets = parsed.success
     ? {
         webhookSecrets: collect(() =>

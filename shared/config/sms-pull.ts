@@ -1,0 +1,81 @@
+import * as z from 'zod';
+import { replyUrlProblem } from '#shared/domain/rules';
+
+/**
+ * Settings of the scheduled SMS reconcile (shared/app/sms/reconcile.ts), part of the process
+ * configuration (shared/config/config.ts spreads this shape into its envSchema). Aliyun: the MNS
+ * queues its SMS service fills (on when ALIYUN_MNS_ENDPOINT, ALIYUN_ACCOUNT_ID and a queue are set).
+ * Tencent: the pull APIs of the SMS application TENCENT_SMS_SDK_APP_ID (on when it is set).
+ * The provider credentials are the ones the senders use.
+ */
+
+/**
+ * A provider endpoint: a URL or a bare `host[:port]` (https), with http:// only to a loopback host
+ * (tests point the official SDKs at local stand-ins); no credentials, query or fragment.
+ */
+export function providerEndpointProblem(value: string): string | undefined {
+  const url = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `https://${value}`;
+  const problem = replyUrlProblem(url);
+  if (problem) return problem.replace(' (replies are signed)', '');
+  const parsed = new URL(url);
+  if (parsed.search || parsed.hash) return 'no query or fragment';
+  if (parsed.pathname !== '/') return 'no path (the host, and a port if needed)';
+  return undefined;
+}
+
+const providerEndpoint = z.string().superRefine((value, ctx) => {
+  const problem = providerEndpointProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** MNS queue names: a letter, then letters, digits and hyphens, at most 120 characters. */
+const mnsQueueName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9-]{0,119}$/, 'expected an MNS queue name (letters, digits, -)');
+
+export const smsPullEnv = {
+  /** MNS endpoint of the queues, e.g. https://<account>.mns.cn-hangzhou.aliyuncs.com. */
+  ALIYUN_MNS_ENDPOINT: providerEndpoint.optional(),
+  /** The Aliyun account that owns the queues (the digits in the endpoint's host). */
+  ALIYUN_ACCOUNT_ID: z
+    .string()
+    .regex(/^\d{1,32}$/, 'expected an Aliyun account id (digits)')
+    .optional(),
+  /** Queue of the customers' replies (SmsUp), e.g. Alicom-Queue-1234567890-SmsUp. */
+  ALIYUN_MNS_QUEUE_SMS_UP: mnsQueueName.optional(),
+  /** Queue of the delivery receipts (SmsReport). */
+  ALIYUN_MNS_QUEUE_SMS_REPORT: mnsQueueName.optional(),
+  // The providers' credentials and Tencent's application, as the senders read them (the sender's
+  // definitions in config.ts, placed after this spread, take precedence).
+  ALIYUN_ACCESS_KEY_ID: z.string().optional(),
+  ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
+  TENCENT_SMS_ENDPOINT: providerEndpoint.optional(),
+  TENCENT_SMS_REGION: z
+    .string()
+    .regex(/^[a-z]+(-[a-z]+)+$/, 'expected a Tencent Cloud region like ap-guangzhou')
+    .default('ap-guangzhou'),
+  TENCENT_SMS_SDK_APP_ID: z.string().regex(/^\d+$/, 'expected the SmsSdkAppId (digits)').optional(),
+  TENCENT_SECRET_ID: z.string().optional(),
+  TENCENT_SECRET_KEY: z.string().optional(),
+};
+
+type SmsPullEnv = z.infer<z.ZodObject<typeof smsPullEnv>>;
+
+/** Settings that only make sense together: each problem names the variable that is missing. */
+export function smsPullProblems(env: SmsPullEnv): string[] {
+  const problems: string[] = [];
+  const mns = [
+    env.ALIYUN_MNS_ENDPOINT,
+    env.ALIYUN_ACCOUNT_ID,
+    env.ALIYUN_MNS_QUEUE_SMS_UP,
+    env.ALIYUN_MNS_QUEUE_SMS_REPORT,
+  ];
+  if (mns.some((v) => v !== undefined)) {
+    if (!env.ALIYUN_MNS_ENDPOINT) problems.push('ALIYUN_MNS_ENDPOINT: needed to read the MNS queues');
+    if (!env.ALIYUN_ACCOUNT_ID) problems.push('ALIYUN_ACCOUNT_ID: needed to read the MNS queues');
+    if (!env.ALIYUN_MNS_QUEUE_SMS_UP && !env.ALIYUN_MNS_QUEUE_SMS_REPORT) {
+      problems.push('ALIYUN_MNS_QUEUE_SMS_UP: set it or ALIYUN_MNS_QUEUE_SMS_REPORT (the queues to read)');
+    }
+  }
+  return problems;
+}
