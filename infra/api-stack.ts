@@ -91,6 +91,7 @@ const STATIC_REASON =
 export const publicRouteReasons: Readonly<Record<string, string>> = {
   'POST /v1/tickets/completed': WEBHOOK_REASON,
   'POST /v1/tickets/reopened': WEBHOOK_REASON,
+  'POST /v1/tickets/dispatched': WEBHOOK_REASON,
   'GET /s/{token}': SURVEY_LINK_REASON,
   'POST /s/{token}': SURVEY_LINK_REASON,
   'GET /dashboard': STATIC_REASON,

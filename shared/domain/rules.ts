@@ -23,6 +23,9 @@ export const ticketKinds = [
 ] as const;
 export type TicketKind = (typeof ticketKinds)[number];
 
+/** China Mobile's group-wide satisfaction standard (004 5.2), below which no province may go (004 1.4). */
+export const GROUP_SATISFACTION_FLOOR = 0.95;
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 /** Every duration has a ceiling of 30 days: a value typed in the wrong unit (ms) stops start-up. */
 const minutes = z.number().int().min(0).max(43_200, 'at most 43200 minutes (30 days)');
@@ -151,7 +154,15 @@ export const rulesSchema = z.strictObject({
     .strictObject({
       /** Ratings counted as "satisfied" in satisfactionRate (1 = 满意). */
       satisfiedRatings: z.array(z.union([z.literal(1), z.literal(2), z.literal(3)])).default([1]),
-      target: z.number().min(0).max(1).default(0.95),
+      /**
+       * The satisfaction target. Never below the group's 95 % (004 1.4 标准说明 2: a province's
+       * standard may not be lower than the group's): a lower value stops start-up.
+       */
+      target: z
+        .number()
+        .min(GROUP_SATISFACTION_FLOOR, "may not be below 0.95: the group's standard (004 1.4) is the floor")
+        .max(1)
+        .default(GROUP_SATISFACTION_FLOOR),
       /** Points per rating for averagePoints (满意 100, 基本满意 60, 不满意 0). */
       points: z
         .strictObject({
@@ -213,8 +224,16 @@ export const rulesSchema = z.strictObject({
     .strictObject({
       /** Punctual when arrivedAt <= appointmentAt + this. */
       toleranceMinutes: minutes.default(10),
-      /** An appointment changed less than this before it counts as not punctual. */
+      /**
+       * A change of appointment notified less than this before the ORIGINAL appointment counts as
+       * not punctual (000 第三十条); a change the customer asked for never does.
+       */
       rescheduleNoticeHours: hours.default(2),
+      /**
+       * Unset (default): arriving early is punctual. Set: arriving more than this before the
+       * appointment is not (001's 10-minute rule read two-sided).
+       */
+      earlyToleranceMinutes: minutes.optional(),
     })
     .prefault({}),
   /** Completions: one older than this many days is rejected (400), never surveyed or counted. */

@@ -18,9 +18,11 @@ import {
   regionReportSchema,
   teamReportSchema,
   ticketAcceptedSchema,
+  ticketDispatchedResultSchema,
   ticketReopenedResultSchema,
 } from '#shared/http/schemas/responses';
 import { idField, ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import { ticketDispatchedSchema } from '#shared/http/schemas/ticket-dispatched';
 import { ticketReopenedSchema } from '#shared/http/schemas/ticket-reopened';
 import { webAnswerSchema } from '#shared/http/schemas/web-answer';
 
@@ -78,6 +80,22 @@ export const operations: Record<string, Operation> = {
       schema: ticketReopenedResultSchema,
     },
     errors: [400, 401, 404, 409, 413, 415],
+  },
+  'POST /v1/tickets/dispatched': {
+    summary:
+      'An upstream work-order system dispatched a ticket (Standard Webhooks signed): alerts to the team at half the repair limit and at the limit unless a completion comes first',
+    tag: 'webhooks',
+    body: ticketDispatchedSchema,
+    signed: true,
+    ok: {
+      status: 202,
+      description:
+        'Accepted with one write: `alerts: scheduled` when the ticket has a repair limit (from `reportedAt`), with ' +
+        'when the half-time and limit alerts fall due; each goes out only if no completion of the ticket has arrived ' +
+        'by then. 200 with the same body for a repeat; 409 naming the fields when a repeat differs in them.',
+      schema: ticketDispatchedResultSchema,
+    },
+    errors: [400, 401, 409, 413, 415],
   },
   'GET /v1/reports/engineers': {
     summary:

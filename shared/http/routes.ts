@@ -28,6 +28,7 @@ export type FunctionName = (typeof functionNames)[number];
 export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/v1/tickets/completed', fn: 'ticket-completed', auth: false },
   { method: 'POST', path: '/v1/tickets/reopened', fn: 'ticket-reopened', auth: false },
+  { method: 'POST', path: '/v1/tickets/dispatched', fn: 'ticket-completed', auth: false },
   { method: 'GET', path: '/v1/reports/engineers', fn: 'reports', auth: true },
   { method: 'GET', path: '/v1/reports/engineers/{engineerId}', fn: 'reports', auth: true },
   { method: 'GET', path: '/v1/reports/teams', fn: 'reports', auth: true },

@@ -7,6 +7,7 @@
  *
  * Items (pk / sk):
  * - ticket by source + ticketId              TICKET#{source}#{ticketId} / TICKET      store/ticket.ts
+ * - dispatch of a ticket (beside it)         TICKET#{source}#{ticketId} / DISPATCH    store/dispatch.ts
  * - survey by id                             SURVEY#{surveyId} / SURVEY               store/survey.ts
  * - phone state (open survey, queue, opt-out) PHONE#{e164} / PHONE                   store/phone-state.ts
  * - outbound SMS and alerts (outbox)         SMS#{smsId} / SMS                        store/outbox.ts

@@ -54,9 +54,12 @@ export const countedFields = [
   'serviceLevel',
   'crossProvince',
   'reportedAt',
+  'dispatchedAt',
   'firstContactAt',
   'appointmentAt',
   'appointmentChangedAt',
+  'originalAppointmentAt',
+  'appointmentChangedBy',
   'arrivedAt',
   'completedAt',
   'excludedMinutes',
@@ -80,9 +83,12 @@ export function countedOf(t: TicketCompleted): Counted {
     serviceLevel: str(t.serviceLevel),
     crossProvince: str(t.crossProvince),
     reportedAt: at(t.reportedAt),
+    dispatchedAt: at(t.dispatchedAt),
     firstContactAt: at(t.firstContactAt),
     appointmentAt: at(t.appointmentAt),
     appointmentChangedAt: at(t.appointmentChangedAt),
+    originalAppointmentAt: at(t.originalAppointmentAt),
+    appointmentChangedBy: str(t.appointmentChangedBy),
     arrivedAt: at(t.arrivedAt),
     completedAt: at(t.completedAt),
     excludedMinutes: str(t.excludedMinutes),
@@ -192,6 +198,20 @@ export function markPlanned(t: TicketItem, at: Date): TxItem {
       UpdateExpression: 'SET plannedAt = :at REMOVE gsi1pk, gsi1sk, gsi3pk, gsi3sk',
       ConditionExpression: 'completions = :n AND attribute_not_exists(plannedAt)',
       ExpressionAttributeValues: { ':at': at.toISOString(), ':n': t.completions },
+    },
+  };
+}
+
+/**
+ * A transaction condition that the ticket has no completion yet (no item): the dispatch alerts
+ * (store/dispatch.ts) are sent only while it holds.
+ */
+export function noCompletionYet(source: string, ticketId: string): TxItem {
+  return {
+    ConditionCheck: {
+      TableName: TABLE,
+      Key: ticketKey(source, ticketId),
+      ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
 }

@@ -442,6 +442,7 @@ describe('FeedbackApi: HTTP API', () => {
       [
         'POST /v1/tickets/completed',
         'POST /v1/tickets/reopened',
+        'POST /v1/tickets/dispatched',
         'GET /s/{token}',
         'POST /s/{token}',
         'GET /dashboard',
@@ -454,7 +455,7 @@ describe('FeedbackApi: HTTP API', () => {
     const jwt = resources('AWS::ApiGatewayV2::Route').filter(
       ([, r]) => r.Properties.AuthorizationType !== 'NONE',
     );
-    expect(jwt.length).toBe(routes.length - 7);
+    expect(jwt.length).toBe(routes.length - 8);
     for (const [, r] of jwt) {
       expect(r.Properties.AuthorizationType, r.Properties.RouteKey).toBe('JWT');
       expect(r.Properties.AuthorizerId, r.Properties.RouteKey).toEqual({

@@ -316,7 +316,7 @@ describe('figures', () => {
   it('follows configured satisfied ratings, points, thresholds and z', () => {
     const custom = parseRules(
       JSON.stringify({
-        satisfaction: { satisfiedRatings: [1, 2], target: 0.9, points: { 2: 80 } },
+        satisfaction: { satisfiedRatings: [1, 2], target: 0.97, points: { 2: 80 } },
         score: { minSample: 5, lowResponseRate: 0.6, wilsonZ: 1 },
       }),
     );
@@ -327,7 +327,11 @@ describe('figures', () => {
     expect(f.satisfactionRate).toBe(0.9);
     expect(f.averagePoints).toBe(88); // (100*8 + 80*1) / 10
     expect(f.satisfactionRateLowerBound).toBeCloseTo(wilsonReference(9, 10, 1), 12);
-    expect(f.flags).toEqual(['low_response_rate']);
+    expect(f.flags).toEqual(['below_target', 'low_response_rate']);
+    // the target is the configured one (never below the group's 0.95): 96 % is below 97 %, not 95 %
+    const at96 = counts({ surveyed: 25, responses: 25, satisfied: 24, dissatisfied: 1 });
+    expect(figures(at96, custom).flags).toContain('below_target');
+    expect(figures(at96, rules).flags).not.toContain('below_target');
   });
 
   it('rejects negative, fractional or inconsistent counts instead of publishing a rate above 1', () => {

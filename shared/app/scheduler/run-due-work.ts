@@ -1,5 +1,6 @@
 import { callbackDue } from '#shared/app/callbacks/overdue';
 import type { Deps } from '#shared/app/deps';
+import { dispatchDue } from '#shared/app/scheduler/dispatch-due';
 import type { Outcome } from '#shared/app/scheduler/outcome';
 import { smsDue } from '#shared/app/scheduler/sms-due';
 import { surveyDue } from '#shared/app/scheduler/survey-due';
@@ -22,6 +23,7 @@ const dueHandlers: Record<string, (deps: Deps, item: any, at: Date) => Promise<O
   survey: surveyDue,
   work_order_reply: workOrderReplyDue,
   callback: callbackDue,
+  dispatch: dispatchDue,
 };
 
 /**

@@ -7,6 +7,7 @@ import type { EngineerRef } from '#shared/domain/types';
 import type { TicketCompleted } from '#shared/http/schemas/ticket-completed';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
+import { awaitsAlert, cancelDispatchAlerts, getDispatch } from '#shared/store/dispatch';
 import { getPhoneState } from '#shared/store/phone-state';
 import { putSurvey, type SurveyItem, surveyItem } from '#shared/store/survey';
 import { markPlanned, type TicketItem } from '#shared/store/ticket';
@@ -29,7 +30,8 @@ export function engineerRef(t: TicketCompleted): EngineerRef {
 
 /**
  * Plans an accepted completion: its survey scheduled or suppressed on the phone's fresh state
- * (domain/suppression.ts), and the engineer's figures raised, in one transaction conditional on
+ * (domain/suppression.ts), and the engineer's figures raised (first contact timed from the
+ * dispatch when known), the dispatch's alerts still to come cancelled, in one transaction conditional on
  * the completion not being planned yet, so concurrent runs plan it once. Returns the survey, or
  * undefined if another run won.
  */
@@ -45,7 +47,11 @@ export async function planTicket(deps: Deps, item: TicketItem, at: Date): Promis
   const { surveyId } = item.response;
   const day = localDay(completed, rules.timeZone);
   const eng = engineerRef(t);
-  const tl = timeliness(t, rules);
+  // The ticket's dispatch, if it came: first contact is timed from it (unless the completion
+  // says when it was dispatched), and its alerts still to come are cancelled with the planning.
+  const dispatch = await getDispatch(t.source, t.ticketId);
+  const dispatchedAt = t.dispatchedAt ?? dispatch?.dispatch.dispatchedAt;
+  const tl = timeliness(dispatchedAt ? { ...t, dispatchedAt } : t, rules);
   const survey = surveyItem(
     {
       surveyId,
@@ -70,6 +76,7 @@ export async function planTicket(deps: Deps, item: TicketItem, at: Date): Promis
     putSurvey(survey),
     ...aggregateUpdates(day, eng, { ...completionDelta(tl), ...(reason ? suppressedDelta(reason) : {}) }),
     ...(reason ? workOrderReplyOnClose(survey, { status: 'suppressed', reason }, at) : []),
+    ...(dispatch && awaitsAlert(dispatch) ? [cancelDispatchAlerts(dispatch, at)] : []),
   ]);
   if (!planned) return undefined; // planned by another run
   logger.info('ticket planned', { source: t.source, ticketId: t.ticketId, surveyId, status: survey.status });

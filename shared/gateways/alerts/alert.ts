@@ -3,12 +3,16 @@
  * phone number in clear: callers pass masked ones.
  */
 export interface Alert {
-  kind: 'callback_opened' | 'callback_overdue';
+  kind: 'callback_opened' | 'callback_overdue' | 'half_time' | 'limit_exceeded';
   /** `supervisors` (the team's) or `region` (escalation). */
   level: 'supervisors' | 'region';
   team: string;
   region: string;
-  caseId: string;
+  /** The callback case of a callback alert. */
+  caseId?: string;
+  /** The ticket of a dispatch alert (`half_time`, `limit_exceeded`), with its source. */
+  ticketId?: string;
+  source?: string;
   subject: string;
   message: string;
 }

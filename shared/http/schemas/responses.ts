@@ -31,6 +31,17 @@ export const ticketReopenedResultSchema = z.object({
   surveyId: z.uuid(),
 });
 
+export const ticketDispatchedResultSchema = z.object({
+  ticketId: z.string(),
+  source: z.string(),
+  /** `scheduled`: half-time and limit alerts, each sent only if no completion has arrived by then. */
+  alerts: z.enum(['scheduled', 'none']),
+  /** The repair limit (hours from reportedAt), null when none applies (then no alerts). */
+  repairLimitHours: z.number().nullable(),
+  halfTimeAt: z.string().optional(),
+  limitAt: z.string().optional(),
+});
+
 const figures = z.object({
   completed: count,
   surveyed: count,

@@ -18,54 +18,78 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 
 export const sourceField = z.string().regex(SOURCE_ID, SOURCE_ID_MESSAGE).default('default');
 
-export const timeFields = ['reportedAt', 'firstContactAt', 'appointmentAt', 'arrivedAt'] as const;
+export const timeFields = [
+  'reportedAt',
+  'dispatchedAt',
+  'firstContactAt',
+  'appointmentAt',
+  'arrivedAt',
+] as const;
 
 /** The other times of a ticket may not be further before its completion than this (a year). */
 export const MAX_TICKET_SPAN_MS = 366 * 86_400_000;
 
+/** The ticket's classification, shared by the completion and the dispatch webhooks. */
+export const segmentField = z.enum(['home', 'enterprise']);
+export const kindField = z.enum(ticketKinds);
+export const areaField = z.enum(['urban', 'suburban', 'rural']);
+export const faultTypeField = z.enum(['equipment', 'line']);
+export const serviceLevelField = z.enum(['AAA', 'AA', 'A', 'standard']);
+export const crossProvinceField = z.boolean().default(false);
+
+export const engineerField = z.object({
+  id: idField,
+  /**
+   * Shown to the customer in the survey SMS: at most 10 UTF-16 units (a character outside the
+   * BMP counts two) so every template stays one segment; no link, control character or 【】.
+   */
+  name: smsSafeText(10),
+  team: scopeNameField,
+  region: scopeNameField,
+});
+
+export const customerField = z.object({
+  phone: z
+    .string()
+    .max(32)
+    .transform((p, ctx) => {
+      const e164 = normalizeCnMobile(p);
+      if (!e164) {
+        ctx.addIssue({ code: 'custom', message: 'must be a mainland China mobile number' });
+        return z.NEVER;
+      }
+      return e164;
+    }),
+  /** Neither stored nor shown today; refused if it holds what no name holds. */
+  name: text(32)
+    .refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE)
+    .optional(),
+});
+
 const ticketCompletedObject = z.object({
   ticketId: idField,
   source: sourceField,
-  segment: z.enum(['home', 'enterprise']),
-  kind: z.enum(ticketKinds),
-  area: z.enum(['urban', 'suburban', 'rural']).optional(),
-  faultType: z.enum(['equipment', 'line']).optional(),
-  serviceLevel: z.enum(['AAA', 'AA', 'A', 'standard']).optional(),
-  crossProvince: z.boolean().default(false),
+  segment: segmentField,
+  kind: kindField,
+  area: areaField.optional(),
+  faultType: faultTypeField.optional(),
+  serviceLevel: serviceLevelField.optional(),
+  crossProvince: crossProvinceField,
   reportedAt: instantField.optional(),
+  /** When the work was dispatched: first contact is timed from it (from reportedAt without it). */
+  dispatchedAt: instantField.optional(),
   firstContactAt: instantField.optional(),
   appointmentAt: instantField.optional(),
   appointmentChangedAt: instantField.optional(),
+  /** The appointment as it was before the change (000 第三十条: the notice is measured against it). */
+  originalAppointmentAt: instantField.optional(),
+  /** Who asked for the change: a customer's change never counts against the engineer. */
+  appointmentChangedBy: z.enum(['customer', 'staff']).optional(),
   arrivedAt: instantField.optional(),
   completedAt: instantField,
   excludedMinutes: z.number().int().min(0).max(525_600).default(0),
-  engineer: z.object({
-    id: idField,
-    /**
-     * Shown to the customer in the survey SMS: at most 10 UTF-16 units (a character outside the
-     * BMP counts two) so every template stays one segment; no link, control character or 【】.
-     */
-    name: smsSafeText(10),
-    team: scopeNameField,
-    region: scopeNameField,
-  }),
-  customer: z.object({
-    phone: z
-      .string()
-      .max(32)
-      .transform((p, ctx) => {
-        const e164 = normalizeCnMobile(p);
-        if (!e164) {
-          ctx.addIssue({ code: 'custom', message: 'must be a mainland China mobile number' });
-          return z.NEVER;
-        }
-        return e164;
-      }),
-    /** Neither stored nor shown today; refused if it holds what no name holds. */
-    name: text(32)
-      .refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE)
-      .optional(),
-  }),
+  engineer: engineerField,
+  customer: customerField,
 });
 
 /** The completion as the webhook checks it: not in the future of `clock` (within CLOCK_SKEW_MS). */
@@ -86,6 +110,37 @@ function completedSchemaAt(clock: Clock) {
           message: 'must not be more than a year before completedAt',
         });
       }
+    }
+    // The original appointment may lie after the completion (moved earlier), never a year away.
+    if (
+      t.originalAppointmentAt &&
+      Math.abs(Date.parse(t.originalAppointmentAt) - completed) > MAX_TICKET_SPAN_MS
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['originalAppointmentAt'],
+        message: 'must be within a year of completedAt',
+      });
+    }
+    // A change is described by when it was notified: without that its notice cannot be judged.
+    for (const f of ['originalAppointmentAt', 'appointmentChangedBy'] as const) {
+      if (t[f] && !t.appointmentChangedAt) {
+        ctx.addIssue({ code: 'custom', path: ['appointmentChangedAt'], message: `required with ${f}` });
+      }
+    }
+    if (t.appointmentChangedBy === 'staff' && !t.originalAppointmentAt) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['originalAppointmentAt'],
+        message: 'required when appointmentChangedBy is staff (the notice is measured against it)',
+      });
+    }
+    if (t.originalAppointmentAt && !t.appointmentAt) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['appointmentAt'],
+        message: 'required with a changed appointment',
+      });
     }
   });
 }

@@ -1,0 +1,73 @@
+import * as z from 'zod';
+import {
+  areaField,
+  CLOCK_SKEW_MS,
+  crossProvinceField,
+  customerField,
+  engineerField,
+  faultTypeField,
+  idField,
+  instantField,
+  kindField,
+  MAX_TICKET_SPAN_MS,
+  segmentField,
+  serviceLevelField,
+  sourceField,
+} from '#shared/http/schemas/ticket-completed';
+import { type Clock, systemClock } from '#shared/runtime/clock';
+
+/**
+ * POST /v1/tickets/dispatched: an upstream work-order system dispatched a ticket to an engineer
+ * (the same field schemas as the completion). `customer` is checked like the completion's and
+ * not stored: nothing at dispatch needs it, and the completion brings it.
+ */
+const ticketDispatchedObject = z.object({
+  ticketId: idField,
+  source: sourceField,
+  segment: segmentField,
+  kind: kindField,
+  area: areaField.optional(),
+  faultType: faultTypeField.optional(),
+  serviceLevel: serviceLevelField.optional(),
+  crossProvince: crossProvinceField,
+  reportedAt: instantField,
+  dispatchedAt: instantField,
+  engineer: engineerField,
+  customer: customerField.optional(),
+});
+
+function dispatchedSchemaAt(clock: Clock) {
+  return ticketDispatchedObject.superRefine((t, ctx) => {
+    const dispatched = Date.parse(t.dispatchedAt);
+    const reported = Date.parse(t.reportedAt);
+    if (dispatched > clock.now().getTime() + CLOCK_SKEW_MS) {
+      ctx.addIssue({ code: 'custom', path: ['dispatchedAt'], message: 'must not be in the future' });
+    }
+    if (reported > dispatched) {
+      ctx.addIssue({ code: 'custom', path: ['reportedAt'], message: 'must not be after dispatchedAt' });
+    } else if (reported < dispatched - MAX_TICKET_SPAN_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['reportedAt'],
+        message: 'must not be more than a year before dispatchedAt',
+      });
+    }
+  });
+}
+
+const schemaOf = new WeakMap<Clock, ReturnType<typeof dispatchedSchemaAt>>();
+
+/** The schema on a given clock (the handler's deps.clock), built once per clock. */
+export function ticketDispatchedSchemaAt(clock: Clock): ReturnType<typeof dispatchedSchemaAt> {
+  let schema = schemaOf.get(clock);
+  if (!schema) {
+    schema = dispatchedSchemaAt(clock);
+    schemaOf.set(clock, schema);
+  }
+  return schema;
+}
+
+/** On the real clock (OpenAPI). */
+export const ticketDispatchedSchema = ticketDispatchedSchemaAt(systemClock);
+
+export type TicketDispatched = z.output<typeof ticketDispatchedSchema>;
