@@ -21,7 +21,8 @@ export function providerKeys<T>(credentials: ProviderCredentials<T>, schema: z.Z
 }
 
 async function read<T>(arn: string, schema: z.ZodType<T>): Promise<T> {
-  const value = await getSecret(arn);
+  // forceFetch: cached here for the container; a value fixed after a failed read is read at once.
+  const value = await getSecret(arn, { forceFetch: true });
   let json: unknown;
   try {
     json = typeof value === 'string' ? JSON.parse(value) : undefined;
