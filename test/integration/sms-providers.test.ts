@@ -134,6 +134,17 @@ describe('Aliyun SMS through the official SDK', () => {
     expect(standIn.requests.filter((r) => r.params.PhoneNumbers === p.national)).toHaveLength(1);
   });
 
+  it('a template without variables is sent without TemplateParam', async () => {
+    const p = freshPhone('150');
+    const smsId = `thanks-${p.national}`;
+    const rendered = renderSms('thanks', {}, '江西移动', '拒收请回复R');
+    await transact([putSms({ smsId, to: p.e164, rendered }, new Date('2026-11-20T02:30:00Z'))]);
+    expect(await deliverOutbox(deps, smsId)).toBe(true);
+    const [send] = standIn.requests.filter((r) => r.params.PhoneNumbers === p.national);
+    expect(send).toMatchObject({ code: 'OK', params: { TemplateCode: aliyunCodes.thanks, OutId: smsId } });
+    expect(send?.params).not.toHaveProperty('TemplateParam');
+  });
+
   it('a message written before params were kept gets them back from its body', async () => {
     const p = freshPhone('137');
     const now = new Date('2026-11-20T02:30:00Z');

@@ -39,7 +39,11 @@ export interface Template {
 
 /** The opt-out hint of the templates that carry it, unless RULES `sms.optOutHint` says otherwise. */
 export const DEFAULT_OPT_OUT_HINT = '回T退订';
-/** The longest hint RULES `sms.optOutHint` accepts: every template still fits one segment with it. */
+/**
+ * The longest hint RULES `sms.optOutHint` accepts: every template a provider registers still fits
+ * one segment with it. (survey_link's link then has 2 units less than the 30 assumed above; a
+ * link that does not fit falls back to the digit prompt, surveyInvitation.)
+ */
 export const OPT_OUT_HINT_MAX = 6;
 
 export const templates: Record<TemplateId, Template> = {

@@ -9,7 +9,7 @@ type SendSms = (request: {
   phoneNumbers: string;
   signName: string;
   templateCode: string;
-  templateParam: string;
+  templateParam?: string;
   outId: string;
 }) => Promise<{ code?: string; bizId?: string }>;
 
@@ -70,7 +70,8 @@ export function aliyunSmsGateway(
           phoneNumbers: phone.slice(-11),
           signName: rules.sms.signature,
           templateCode,
-          templateParam: JSON.stringify(params),
+          // Optional: a template without variables is sent without it.
+          ...(Object.keys(params).length > 0 ? { templateParam: JSON.stringify(params) } : {}),
           outId: smsId,
         });
         if (res.code === 'OK' && res.bizId) return { ok: true, messageId: res.bizId };
