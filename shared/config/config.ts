@@ -14,6 +14,7 @@ import {
   type WebhookSecretSettings,
   webhookSecretSettings,
 } from '#shared/config/secrets';
+import { type SmsProviderSettings, smsProviderSettings } from '#shared/config/sms-provider';
 import { smsPullEnv, smsPullProblems } from '#shared/config/sms-pull';
 import { checkRules, type Rules, replyUrlProblem } from '#shared/domain/rules';
 
@@ -53,8 +54,35 @@ const envSchema = z.object({
   /** Set locally (DynamoDB Local); absent on AWS. */
   DYNAMODB_ENDPOINT: httpUrl.optional(),
   AWS_REGION: awsRegion.default('cn-north-1'),
-  /** `sns` publishes to the phone number on AWS; `outbox` stores messages locally. */
-  SMS_GATEWAY: z.enum(['sns', 'outbox']).default('sns'),
+  /**
+   * `sns` publishes to the phone number on AWS; `outbox` stores messages locally; `aliyun` and
+   * `tencent` send by registered template (Aliyun SMS, Tencent Cloud SMS; shared/config/sms-provider.ts).
+   */
+  SMS_GATEWAY: z.enum(['sns', 'outbox', 'aliyun', 'tencent']).default('sns'),
+  /** Aliyun SMS API: host[:port] or URL (http:// only to loopback). */
+  ALIYUN_SMS_ENDPOINT: z.string().default('dysmsapi.aliyuncs.com'),
+  /** Aliyun AccessKey (locally; on AWS: SMS_PROVIDER_SECRET_ARN). */
+  ALIYUN_ACCESS_KEY_ID: z.string().optional(),
+  ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
+  /** Tencent Cloud SMS API: host[:port] or URL (http:// only to loopback). */
+  TENCENT_SMS_ENDPOINT: z.string().default('sms.tencentcloudapi.com'),
+  TENCENT_SMS_REGION: z
+    .string()
+    .regex(/^[a-z]{2,}(-[a-z]+)+$/, 'expected a Tencent Cloud region like ap-guangzhou')
+    .default('ap-guangzhou'),
+  /** The SmsSdkAppId of the Tencent Cloud SMS application. */
+  TENCENT_SMS_SDK_APP_ID: z
+    .string()
+    .regex(/^\d{5,20}$/, 'expected the SmsSdkAppId, digits like 1400006666')
+    .optional(),
+  /** Tencent Cloud API key (locally; on AWS: SMS_PROVIDER_SECRET_ARN). */
+  TENCENT_SECRET_ID: z.string().optional(),
+  TENCENT_SECRET_KEY: z.string().optional(),
+  /**
+   * The Secrets Manager secret of the provider's keys (on AWS): JSON
+   * {"accessKeyId","accessKeySecret"} for aliyun, {"secretId","secretKey"} for tencent.
+   */
+  SMS_PROVIDER_SECRET_ARN: secretArn.optional(),
   /** Number of partitions the due-work index is spread over. */
   DUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
   RULES: z.string().optional(),
@@ -96,8 +124,19 @@ const envSchema = z.object({
   AUTH_ENGINEER_CLAIM: claimName.optional(),
 });
 
-export type Config = Omit<z.infer<typeof envSchema>, 'WEBHOOK_SECRET' | 'REPLY_SECRETS'> & {
+/** Variables that hold secrets: read into their settings, never kept in Config as they are. */
+type SecretVariables =
+  | 'WEBHOOK_SECRET'
+  | 'REPLY_SECRETS'
+  | 'ALIYUN_ACCESS_KEY_ID'
+  | 'ALIYUN_ACCESS_KEY_SECRET'
+  | 'TENCENT_SECRET_ID'
+  | 'TENCENT_SECRET_KEY';
+
+export type Config = Omit<z.infer<typeof envSchema>, SecretVariables> & {
   rules: Rules;
+  /** The template provider's settings (SMS_GATEWAY aliyun or tencent), checked; else undefined. */
+  smsProvider?: SmsProviderSettings;
   /** The completion webhook's secrets: given (checked), or where to read them. */
   webhookSecrets: WebhookSecretSettings;
   /** Our secrets of the replies to the work order: given (checked), or where to read them. */
@@ -124,7 +163,23 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         problems.push(`RULES.sources.${source}.webSurvey: needs PUBLIC_BASE_URL (the link's base)`);
     }
   }
-  if (parsed.success) problems.push(...smsPullProblems(parsed.data));
+  if (parsed.success) {
+    problems.push(...smsPullProblems(parsed.data));
+    if (parsed.data.ALIYUN_MNS_ENDPOINT && parsed.data.SMS_GATEWAY !== 'aliyun') {
+      problems.push('ALIYUN_MNS_ENDPOINT: the MNS queues are only read with SMS_GATEWAY=aliyun');
+    }
+  }
+  let smsProvider: SmsProviderSettings | undefined;
+  if (parsed.success && 'rules' in rules) {
+    const checked = smsProviderSettings(parsed.data, {
+      templateCodes: rules.rules.sms.templateCodes,
+      webSurveySources: Object.entries(rules.rules.sources)
+        .filter(([, s]) => s.webSurvey)
+        .map(([source]) => source),
+    });
+    if ('problems' in checked) problems.push(...checked.problems);
+    else smsProvider = checked.settings;
+  }
   const secrets = parsed.success
     ? {
         webhookSecrets: collect(() =>
@@ -138,10 +193,19 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (problems.length > 0 || !parsed.success || 'problems' in rules || !secrets) {
     throw new ConfigError(problems);
   }
-  const { WEBHOOK_SECRET: _w, REPLY_SECRETS: _r, ...rest } = parsed.data;
+  const {
+    WEBHOOK_SECRET: _w,
+    REPLY_SECRETS: _r,
+    ALIYUN_ACCESS_KEY_ID: _ai,
+    ALIYUN_ACCESS_KEY_SECRET: _as,
+    TENCENT_SECRET_ID: _ti,
+    TENCENT_SECRET_KEY: _tk,
+    ...rest
+  } = parsed.data;
   return {
     ...rest,
     rules: rules.rules,
+    ...(smsProvider ? { smsProvider } : {}),
     webhookSecrets: secrets.webhookSecrets ?? { kind: 'unset' },
     replySecrets: secrets.replySecrets ?? { kind: 'unset' },
     authClaims: {

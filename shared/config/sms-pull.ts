@@ -45,18 +45,6 @@ export const smsPullEnv = {
   ALIYUN_MNS_QUEUE_SMS_UP: mnsQueueName.optional(),
   /** Queue of the delivery receipts (SmsReport). */
   ALIYUN_MNS_QUEUE_SMS_REPORT: mnsQueueName.optional(),
-  // The providers' credentials and Tencent's application, as the senders read them (the sender's
-  // definitions in config.ts, placed after this spread, take precedence).
-  ALIYUN_ACCESS_KEY_ID: z.string().optional(),
-  ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
-  TENCENT_SMS_ENDPOINT: providerEndpoint.optional(),
-  TENCENT_SMS_REGION: z
-    .string()
-    .regex(/^[a-z]+(-[a-z]+)+$/, 'expected a Tencent Cloud region like ap-guangzhou')
-    .default('ap-guangzhou'),
-  TENCENT_SMS_SDK_APP_ID: z.string().regex(/^\d+$/, 'expected the SmsSdkAppId (digits)').optional(),
-  TENCENT_SECRET_ID: z.string().optional(),
-  TENCENT_SECRET_KEY: z.string().optional(),
 };
 
 type SmsPullEnv = z.infer<z.ZodObject<typeof smsPullEnv>>;

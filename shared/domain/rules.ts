@@ -115,6 +115,27 @@ export const rulesSchema = z.strictObject({
       quietHours: z.strictObject({ start: hhmm.default('21:00'), end: hhmm.default('08:00') }).prefault({}),
       /** A customer who texts while no survey is open gets at most one notice in this many hours. */
       noticeIntervalHours: hours.default(24),
+      /**
+       * The opt-out hint that ends the survey texts (回T退订; Aliyun's operators use 拒收请回复R).
+       * It is part of the registered template text. At most 6 characters (one segment); it must
+       * name T, TD, R or N, which the reply parser reads as an opt-out.
+       */
+      optOutHint: z
+        .string()
+        .regex(/^[\u4e00-\u9fffA-Za-z]{2,6}$/, 'expected 2-6 Chinese characters or letters, e.g. 回T退订')
+        .refine((h) => /T|R|N/.test(h), 'must name the opt-out word (T, R or N) the reply parser accepts')
+        .default('回T退订'),
+      /**
+       * Provider template codes by our template id (`{ "survey": "SMS_123456789" }` for Aliyun,
+       * `{ "survey": "1234567" }` for Tencent): the registered template each message is sent by.
+       * Required for every template the system can send when SMS_GATEWAY is aliyun or tencent.
+       */
+      templateCodes: z
+        .record(
+          z.string(),
+          z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'expected a template code like SMS_123456789'),
+        )
+        .default({}),
     })
     .prefault({}),
   survey: z

@@ -1,4 +1,5 @@
 import type { Config } from '#shared/config/config';
+import { aliyunKeysSchema, providerKeys, tencentKeysSchema } from '#shared/gateways/sms/provider-keys';
 import { aliyunMnsPullers } from '#shared/gateways/sms-pull/aliyun-mns';
 import type { ProviderCredentials, SmsPuller } from '#shared/gateways/sms-pull/puller';
 import { tencentPullers } from '#shared/gateways/sms-pull/tencent-pull';
@@ -12,42 +13,40 @@ export interface PullCredentials {
 }
 
 /**
- * The pull sources the configuration turns on (none locally unless set): Aliyun's MNS queues when
- * ALIYUN_MNS_ENDPOINT, ALIYUN_ACCOUNT_ID and a queue are set; Tencent's pull APIs when
- * TENCENT_SMS_SDK_APP_ID is set. Nothing is loaded or called here (the SDKs load on the first pull).
+ * The pull sources the configuration turns on (none unless the active provider is aliyun or
+ * tencent): Aliyun's MNS queues when SMS_GATEWAY=aliyun and ALIYUN_MNS_ENDPOINT, ALIYUN_ACCOUNT_ID
+ * and a queue are set; Tencent's pull APIs when SMS_GATEWAY=tencent. Credentials are the sender's
+ * (given, or its Secrets Manager secret, read once). Nothing is loaded or called here (the SDKs
+ * load on the first pull).
  */
 export function smsPullers(config: Config, credentials: PullCredentials = {}): SmsPuller[] {
-  const pullers: SmsPuller[] = [];
-  if (config.ALIYUN_MNS_ENDPOINT && config.ALIYUN_ACCOUNT_ID) {
-    pullers.push(
-      ...aliyunMnsPullers({
-        endpoint: config.ALIYUN_MNS_ENDPOINT,
-        accountId: config.ALIYUN_ACCOUNT_ID,
-        queues: { smsUp: config.ALIYUN_MNS_QUEUE_SMS_UP, smsReport: config.ALIYUN_MNS_QUEUE_SMS_REPORT },
-        credentials:
-          credentials.aliyun ??
-          keyPair(config.ALIYUN_ACCESS_KEY_ID, config.ALIYUN_ACCESS_KEY_SECRET, 'ALIYUN_ACCESS_KEY_ID'),
-      }),
-    );
+  const provider = config.smsProvider;
+  if (!provider) return [];
+  if (provider.provider === 'aliyun') {
+    if (!config.ALIYUN_MNS_ENDPOINT || !config.ALIYUN_ACCOUNT_ID) return [];
+    const keys = providerKeys(provider.credentials, aliyunKeysSchema);
+    return aliyunMnsPullers({
+      endpoint: config.ALIYUN_MNS_ENDPOINT,
+      accountId: config.ALIYUN_ACCOUNT_ID,
+      queues: { smsUp: config.ALIYUN_MNS_QUEUE_SMS_UP, smsReport: config.ALIYUN_MNS_QUEUE_SMS_REPORT },
+      credentials:
+        credentials.aliyun ??
+        (async () => {
+          const k = await keys();
+          return { id: k.accessKeyId, secret: k.accessKeySecret };
+        }),
+    });
   }
-  if (config.TENCENT_SMS_SDK_APP_ID) {
-    pullers.push(
-      ...tencentPullers({
-        endpoint: config.TENCENT_SMS_ENDPOINT,
-        region: config.TENCENT_SMS_REGION,
-        sdkAppId: config.TENCENT_SMS_SDK_APP_ID,
-        credentials:
-          credentials.tencent ??
-          keyPair(config.TENCENT_SECRET_ID, config.TENCENT_SECRET_KEY, 'TENCENT_SECRET_ID'),
+  const keys = providerKeys(provider.credentials, tencentKeysSchema);
+  return tencentPullers({
+    endpoint: `${provider.endpoint.protocol}://${provider.endpoint.host}`,
+    region: provider.region,
+    sdkAppId: provider.sdkAppId,
+    credentials:
+      credentials.tencent ??
+      (async () => {
+        const k = await keys();
+        return { id: k.secretId, secret: k.secretKey };
       }),
-    );
-  }
-  return pullers;
-}
-
-function keyPair(id: string | undefined, secret: string | undefined, name: string) {
-  return async (): Promise<ProviderCredentials> => {
-    if (!id || !secret) throw new Error(`${name} and its secret are not set: cannot pull`);
-    return { id, secret };
-  };
+  });
 }

@@ -40,6 +40,11 @@ export interface SmsItem extends OutboxItemBase {
   body: string;
   templateId: TemplateId;
   templateVersion: number;
+  /**
+   * The template's variables as rendered (providers that send by template need them). Absent on
+   * messages written before they were kept: delivery recovers them from `body`.
+   */
+  params?: Record<string, string>;
   surveyId?: string;
   gsi3pk?: string;
   gsi3sk?: string;
@@ -58,7 +63,16 @@ export type OutboxItem = SmsItem | AlertItem;
 
 /** A pending outbox message as its delivery needs it. */
 export type OutboxMessage =
-  | { channel: 'sms'; smsId: string; to: string; body: string; templateId: TemplateId; surveyId?: string }
+  | {
+      channel: 'sms';
+      smsId: string;
+      to: string;
+      body: string;
+      templateId: TemplateId;
+      /** Undefined on a message written before params were kept. */
+      params?: Record<string, string>;
+      surveyId?: string;
+    }
   | { channel: 'alert'; smsId: string; alert: Alert };
 
 export const smsKey = (smsId: string) => ({ pk: `SMS#${smsId}`, sk: 'SMS' as const });
@@ -67,7 +81,12 @@ export const messageKey = (messageId: string) => ({ pk: `MSG#${messageId}`, sk: 
 export interface NewSms {
   smsId: string;
   to: string;
-  rendered: { templateId: TemplateId; templateVersion: number; body: string };
+  rendered: {
+    templateId: TemplateId;
+    templateVersion: number;
+    body: string;
+    params: Record<string, string>;
+  };
   surveyId?: string;
 }
 
@@ -80,6 +99,7 @@ export function putSms(sms: NewSms, at: Date): TxItem {
     body: sms.rendered.body,
     templateId: sms.rendered.templateId,
     templateVersion: sms.rendered.templateVersion,
+    params: sms.rendered.params,
     ...(sms.surveyId ? { surveyId: sms.surveyId } : {}),
     status: 'pending',
     createdAt: at.toISOString(),
@@ -149,6 +169,7 @@ export async function leaseOutboxMessage(
     to: sms.to,
     body: sms.body,
     templateId: sms.templateId,
+    ...(sms.params ? { params: sms.params } : {}),
     ...(sms.surveyId ? { surveyId: sms.surveyId } : {}),
   };
 }

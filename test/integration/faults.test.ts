@@ -21,7 +21,7 @@ const gatewayFaults = {
 };
 const outbox = outboxSmsGateway(testClock);
 const faultySms: SmsGateway = {
-  async send(to, body, smsId) {
+  async send(message) {
     if (gatewayFaults.failNext > 0) {
       gatewayFaults.failNext--;
       if (gatewayFaults.mode === 'permanent') {
@@ -36,7 +36,7 @@ const faultySms: SmsGateway = {
         $fault: 'server',
       });
     }
-    return outbox.send(to, body, smsId);
+    return outbox.send(message);
   },
 };
 const deps = testDeps({ sms: faultySms });

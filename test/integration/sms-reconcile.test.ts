@@ -2,6 +2,7 @@ import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/scheduler/handler';
 import { type AcceptInbound, reconcileSms } from '#shared/app/sms/reconcile';
+import { providerTemplateIds } from '#shared/domain/sms/templates';
 import { type InboundEvent, smsPullers } from '#shared/gateways/sms-pull';
 import { tencentReplyEvent } from '#shared/gateways/sms-pull/tencent-pull';
 import { buildLambdaContext, buildScheduledEvent } from '../../infra/local/events.ts';
@@ -23,21 +24,32 @@ const mns = await startMnsStandin({ accessKeyId: KEY.id, accessKeySecret: KEY.se
 const tencent = await startTencentPullStandin({ secretId: TC.id, secretKey: TC.secret, sdkAppId: TC.app });
 afterAll(() => Promise.all([mns.close(), tencent.close()]));
 
-const deps = testDeps({
+/** Each provider's pull is read when it is the active SMS provider, with the sender's credentials. */
+const codes = Object.fromEntries(providerTemplateIds.map((id, i) => [id, `SMS_${100 + i}`]));
+const aliyunDeps = testDeps({
   env: {
+    SMS_GATEWAY: 'aliyun',
     ALIYUN_MNS_ENDPOINT: mns.endpoint,
     ALIYUN_ACCOUNT_ID: mns.accountId,
     ALIYUN_MNS_QUEUE_SMS_UP: UP,
     ALIYUN_MNS_QUEUE_SMS_REPORT: REPORT,
     ALIYUN_ACCESS_KEY_ID: KEY.id,
     ALIYUN_ACCESS_KEY_SECRET: KEY.secret,
+  },
+  rules: { sms: { templateCodes: codes } },
+});
+const tencentDeps = testDeps({
+  env: {
+    SMS_GATEWAY: 'tencent',
     TENCENT_SMS_ENDPOINT: tencent.url,
     TENCENT_SMS_SDK_APP_ID: TC.app,
     TENCENT_SECRET_ID: TC.id,
     TENCENT_SECRET_KEY: TC.secret,
   },
+  rules: { sms: { templateCodes: codes } },
 });
-const pullers = smsPullers(deps.config);
+const deps = aliyunDeps;
+const pullers = [...smsPullers(aliyunDeps.config), ...smsPullers(tencentDeps.config)];
 
 /** The inbox as its contract says: one write per call, kept by dedup id; `failures` calls throw. */
 function inbox() {
@@ -269,12 +281,16 @@ describe('scheduled reconcile of the SMS providers', () => {
     expect(box.stored.has('aliyun:rpt:950^1')).toBe(true);
   });
 
-  it('builds no puller for a provider that is not configured', () => {
+  it('builds no puller for a provider that is not the active one, nor for Aliyun without its queues', () => {
     expect(smsPullers(testDeps().config)).toEqual([]);
-    const onlyTencent = testDeps({ env: { TENCENT_SMS_SDK_APP_ID: TC.app } });
-    expect(smsPullers(onlyTencent.config).map((p) => p.source)).toEqual([
+    expect(smsPullers(tencentDeps.config).map((p) => p.source)).toEqual([
       'tencent:PullSmsReplyStatus',
       'tencent:PullSmsSendStatus',
     ]);
+    const aliyunWithoutQueues = testDeps({
+      env: { SMS_GATEWAY: 'aliyun', ALIYUN_ACCESS_KEY_ID: KEY.id, ALIYUN_ACCESS_KEY_SECRET: KEY.secret },
+      rules: { sms: { templateCodes: codes } },
+    });
+    expect(smsPullers(aliyunWithoutQueues.config)).toEqual([]);
   });
 });

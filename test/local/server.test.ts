@@ -430,7 +430,8 @@ describe('local SMS', () => {
   const e164 = `+86${national}`;
 
   it('lists the outbox by phone, in national or E.164 form', async () => {
-    const sendSms = (to: string, body: string) => sys.deps.sms.send(to, body, '');
+    const sendSms = (to: string, body: string) =>
+      sys.deps.sms.send({ to, body, templateId: 'thanks', params: {}, smsId: '' });
     await sendSms(e164, '【客户服务】您好，请回复1-3评价本次服务。');
     await sendSms(e164, '第二条');
     await sendSms('+8613000000000', 'someone else');

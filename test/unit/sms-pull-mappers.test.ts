@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '#shared/config/config';
+import { providerTemplateIds } from '#shared/domain/sms/templates';
 import {
   aliyunSmsReportEvent,
   aliyunSmsUpEvent,
@@ -182,7 +183,12 @@ describe('Tencent pulled records -> inbound events', () => {
 
 describe('reconcile settings', () => {
   const T = 'feedback-test';
+  const codes = Object.fromEntries(providerTemplateIds.map((id) => [id, `SMS_${id}`]));
   const mns = {
+    SMS_GATEWAY: 'aliyun',
+    ALIYUN_ACCESS_KEY_ID: 'LTAI5tTestKeyId',
+    ALIYUN_ACCESS_KEY_SECRET: 'aliyun-test-secret',
+    RULES: JSON.stringify({ sms: { templateCodes: codes } }),
     ALIYUN_MNS_ENDPOINT: 'https://1943695596114318.mns.cn-hangzhou.aliyuncs.com',
     ALIYUN_ACCOUNT_ID: '1943695596114318',
     ALIYUN_MNS_QUEUE_SMS_UP: 'Alicom-Queue-1234567890-SmsUp',
@@ -195,9 +201,9 @@ describe('reconcile settings', () => {
   });
 
   it('names what is missing or wrong', () => {
-    expect(() => loadConfig({ TABLE_NAME: T, ALIYUN_MNS_QUEUE_SMS_UP: 'q' })).toThrow(
-      /ALIYUN_MNS_ENDPOINT: needed.*ALIYUN_ACCOUNT_ID: needed/,
-    );
+    expect(() =>
+      loadConfig({ TABLE_NAME: T, ...mns, ALIYUN_MNS_ENDPOINT: undefined, ALIYUN_ACCOUNT_ID: undefined }),
+    ).toThrow(/ALIYUN_MNS_ENDPOINT: needed.*ALIYUN_ACCOUNT_ID: needed/);
     expect(() => loadConfig({ TABLE_NAME: T, ...mns, ALIYUN_MNS_QUEUE_SMS_UP: undefined })).toThrow(
       /ALIYUN_MNS_QUEUE_SMS_UP: set it or ALIYUN_MNS_QUEUE_SMS_REPORT/,
     );
@@ -210,8 +216,8 @@ describe('reconcile settings', () => {
     expect(() => loadConfig({ TABLE_NAME: T, ...mns, ALIYUN_MNS_QUEUE_SMS_REPORT: 'bad name!' })).toThrow(
       /ALIYUN_MNS_QUEUE_SMS_REPORT: expected an MNS queue name/,
     );
-    expect(() => loadConfig({ TABLE_NAME: T, TENCENT_SMS_ENDPOINT: 'http://sms.example.com' })).toThrow(
-      /TENCENT_SMS_ENDPOINT: http:\/\/ only to loopback/,
+    expect(() => loadConfig({ TABLE_NAME: T, ...mns, SMS_GATEWAY: 'outbox' })).toThrow(
+      /ALIYUN_MNS_ENDPOINT: the MNS queues are only read with SMS_GATEWAY=aliyun/,
     );
   });
 });

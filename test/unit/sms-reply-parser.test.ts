@@ -17,11 +17,21 @@ describe('parseSmsReply', () => {
     ['取消订阅'],
     ['ＴＤ'],
     ['\u3000退订！\n'],
+    // Aliyun's hint 拒收请回复R, and N: upper, lower and full-width case
+    ['R'],
+    ['r'],
+    ['Ｒ'],
+    ['ｒ'],
+    [' R。'],
+    ['N'],
+    ['n'],
+    ['Ｎ'],
+    ['ｎ！'],
   ])('%j is an opt-out', (text) => {
     expect(parseSmsReply(text)).toEqual({ type: 'opt_out' });
   });
 
-  it.each([['T 谢谢'], ['退订了吗'], ['test']])(
+  it.each([['T 谢谢'], ['退订了吗'], ['test'], ['R 好的'], ['No'], ['RN']])(
     '%j is not an opt-out (the whole message must be the keyword)',
     (text) => {
       expect(parseSmsReply(text).type).not.toBe('opt_out');

@@ -44,6 +44,7 @@ export async function remindSurvey(deps: Deps, survey: SurveyItem, at: Date): Pr
           'reminder',
           { engineerName: survey.engineerName, job: jobLabel(survey.kind) },
           rules.sms.signature,
+          rules.sms.optOutHint,
         ),
       },
       at,

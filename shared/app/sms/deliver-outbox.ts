@@ -1,5 +1,6 @@
 import type { Deps } from '#shared/app/deps';
 import { maskPhone } from '#shared/domain/phone';
+import { DEFAULT_OPT_OUT_HINT, recoverSmsParams } from '#shared/domain/sms/templates';
 import type { SmsSendResult } from '#shared/gateways/sms';
 import { logger } from '#shared/runtime/log';
 import {
@@ -44,12 +45,34 @@ export async function deliverOutbox(deps: Deps, smsId: string): Promise<boolean>
   return true;
 }
 
-/** One attempt through the message's gateway; a gateway that throws failed transiently. */
+/**
+ * One attempt through the message's gateway; a gateway that throws failed transiently. An SMS
+ * written before the outbox kept its template variables gets them back from its body; one whose
+ * body no longer matches its template cannot be sent by template and fails for good.
+ */
 async function send(deps: Deps, message: OutboxMessage): Promise<SmsSendResult> {
+  if (message.channel === 'sms' && !message.params) {
+    const hints = [...new Set([deps.rules.sms.optOutHint, DEFAULT_OPT_OUT_HINT])];
+    const params = recoverSmsParams(message.templateId, message.body, hints);
+    if (!params) {
+      return {
+        ok: false,
+        failure: 'permanent',
+        reason: `params_unrecoverable: the body does not match template ${message.templateId}`,
+      };
+    }
+    message = { ...message, params };
+  }
   try {
     return message.channel === 'alert'
       ? { ok: true, ...(await deps.alerts.publish(message.alert)) }
-      : await deps.sms.send(message.to, message.body, message.smsId);
+      : await deps.sms.send({
+          to: message.to,
+          templateId: message.templateId,
+          params: message.params ?? {},
+          body: message.body,
+          smsId: message.smsId,
+        });
   } catch (err) {
     return { ok: false, failure: 'transient', reason: err instanceof Error ? err.name : String(err) };
   }

@@ -25,6 +25,6 @@ export function customerSms(
   at: Date,
   surveyId?: string,
 ): { item: TxItem; smsId: string } {
-  const rendered = renderSms(template, {}, rules.sms.signature);
+  const rendered = renderSms(template, {}, rules.sms.signature, rules.sms.optOutHint);
   return { item: putSms({ smsId, to, rendered, ...(surveyId ? { surveyId } : {}) }, at), smsId };
 }

@@ -52,6 +52,7 @@ export function surveyInvitation(
         'survey_link',
         { ...vars, link: webSurveyLink(token, base) },
         rules.sms.signature,
+        rules.sms.optOutHint,
       );
       if (smsSegments(rendered.body) === 1) {
         return { rendered, items: [putWebToken(token, survey.surveyId, surveyExpiresAt, at)] };
@@ -67,5 +68,5 @@ export function surveyInvitation(
       });
     }
   }
-  return { rendered: renderSms('survey', vars, rules.sms.signature), items: [] };
+  return { rendered: renderSms('survey', vars, rules.sms.signature, rules.sms.optOutHint), items: [] };
 }

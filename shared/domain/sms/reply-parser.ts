@@ -45,7 +45,8 @@ function trimEdges(s: string): string {
   return s.replace(EDGE, '');
 }
 
-const OPT_OUT = new Set(['t', 'td', '退订', 'stop', 'unsubscribe', '取消订阅']);
+/** Opt-out words; R and N as Aliyun's standard hint 拒收请回复R and the carriers' N (NFKC, any case). */
+const OPT_OUT = new Set(['t', 'td', 'r', 'n', '退订', 'stop', 'unsubscribe', '取消订阅']);
 
 /**
  * Rating words. At any position the longest word wins, so 不满意 is never read as 满意 and

@@ -30,28 +30,43 @@ export type TemplateId =
 export interface Template {
   id: TemplateId;
   version: number;
+  /** The text; a template that ends with the opt-out hint says so by `optOutHint` (the hint is appended). */
   text: string;
   vars: readonly string[];
+  /** The text ends with the opt-out hint (RULES `sms.optOutHint`), appended when rendering. */
+  optOutHint?: true;
 }
+
+/** The opt-out hint of the templates that carry it, unless RULES `sms.optOutHint` says otherwise. */
+export const DEFAULT_OPT_OUT_HINT = '回T退订';
+/**
+ * The longest hint RULES `sms.optOutHint` accepts: every template a provider registers still fits
+ * one segment with it. (survey_link's link then has 2 units less than the 30 assumed above; a
+ * link that does not fit falls back to the digit prompt, surveyInvitation.)
+ */
+export const OPT_OUT_HINT_MAX = 6;
 
 export const templates: Record<TemplateId, Template> = {
   survey: {
     id: 'survey',
     version: 1,
-    text: '您好，{engineerName}师傅已为您完成{job}，请评价：回复1满意，2基本满意，3不满意。回T退订',
+    text: '您好，{engineerName}师傅已为您完成{job}，请评价：回复1满意，2基本满意，3不满意。',
     vars: ['engineerName', 'job'],
+    optOutHint: true,
   },
   reminder: {
     id: 'reminder',
     version: 1,
-    text: '您好，{engineerName}师傅为您完成的{job}仍期待您的评价，请回复1满意，2基本满意，3不满意。回T退订',
+    text: '您好，{engineerName}师傅为您完成的{job}仍期待您的评价，请回复1满意，2基本满意，3不满意。',
     vars: ['engineerName', 'job'],
+    optOutHint: true,
   },
   reprompt: {
     id: 'reprompt',
     version: 1,
-    text: '您好，抱歉未能识别您的回复。请回复数字：1满意，2基本满意，3不满意。回T退订',
+    text: '您好，抱歉未能识别您的回复。请回复数字：1满意，2基本满意，3不满意。',
     vars: [],
+    optOutHint: true,
   },
   thanks: {
     id: 'thanks',
@@ -98,8 +113,9 @@ export const templates: Record<TemplateId, Template> = {
   survey_link: {
     id: 'survey_link',
     version: 1,
-    text: '{engineerName}师傅已完成{job}，请点击评价{link} 回T退订',
+    text: '{engineerName}师傅已完成{job}，请点击评价{link} ',
     vars: ['engineerName', 'job', 'link'],
+    optOutHint: true,
   },
 };
 
@@ -141,11 +157,23 @@ function normalise(name: string, value: string): string {
   return value.replace(/\s*师傅$/, '') || value;
 }
 
+export interface RenderedSms {
+  templateId: TemplateId;
+  templateVersion: number;
+  body: string;
+  /**
+   * The template's variables as rendered (after the normalisation above, e.g. an engineer name
+   * without its trailing 师傅): what a provider that sends by registered template receives.
+   */
+  params: Record<string, string>;
+}
+
 export function renderSms(
   id: TemplateId,
   vars: Record<string, string>,
   signature: string,
-): { templateId: TemplateId; templateVersion: number; body: string } {
+  optOutHint: string = DEFAULT_OPT_OUT_HINT,
+): RenderedSms {
   const template = templates[id];
   if (!template) throw new Error(`Unknown SMS template: ${String(id)}`);
   const missing = template.vars.filter((v) => typeof vars[v] !== 'string');
@@ -157,6 +185,54 @@ export function renderSms(
     ].filter(Boolean);
     throw new Error(`SMS template ${id}: ${parts.join('; ')}`);
   }
-  const text = template.text.replace(PLACEHOLDER, (_m, name: string) => normalise(name, vars[name] ?? ''));
-  return { templateId: id, templateVersion: template.version, body: `【${signature}】${text}` };
+  const params = Object.fromEntries(template.vars.map((v) => [v, normalise(v, vars[v] ?? '')]));
+  const text = templateText(id, optOutHint).replace(PLACEHOLDER, (_m, name: string) => params[name] ?? '');
+  return { templateId: id, templateVersion: template.version, body: `【${signature}】${text}`, params };
 }
+
+/** A template's full text with its `{variables}` (and the opt-out hint when it carries one). */
+export function templateText(id: TemplateId, optOutHint: string = DEFAULT_OPT_OUT_HINT): string {
+  const template = templates[id];
+  return template.optOutHint ? `${template.text}${optOutHint}` : template.text;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * The variables of a message rendered before the outbox kept them (its `body`), read back by
+ * matching the body against its template: `【any signature】` + the text, each `{variable}` any
+ * text, ending with one of `optOutHints` when the template carries the hint. Undefined when the
+ * body does not match (e.g. the template's text changed since): such a message cannot be sent by
+ * template. Pure.
+ */
+export function recoverSmsParams(
+  id: TemplateId,
+  body: string,
+  optOutHints: readonly string[] = [DEFAULT_OPT_OUT_HINT],
+): Record<string, string> | undefined {
+  const template = templates[id];
+  if (!template) return undefined;
+  const pattern = template.text
+    .split(PLACEHOLDER)
+    .map((part, i) => (i % 2 === 1 ? '([\\s\\S]*?)' : escapeRegExp(part)))
+    .join('');
+  const hints = template.optOutHint ? `(?:${optOutHints.map(escapeRegExp).join('|')})` : '';
+  const match = new RegExp(`^【[^【】]*】${pattern}${hints}$`, 'u').exec(body);
+  if (!match) return undefined;
+  // split() with a capture group puts the placeholder names at the odd indexes, in text order.
+  const names = template.text.split(PLACEHOLDER).filter((_p, i) => i % 2 === 1);
+  const params: Record<string, string> = {};
+  names.forEach((name, i) => {
+    params[name] = match[i + 1] ?? '';
+  });
+  return template.vars.every((v) => v in params) ? params : undefined;
+}
+
+/**
+ * The templates registered with a provider that sends by template (aliyun, tencent): all but
+ * `survey_link`, whose link would be a variable, which the providers forbid (Tencent) or restrict
+ * (Aliyun); the web survey is refused at start for these providers (shared/config/sms-provider.ts).
+ */
+export const providerTemplateIds: readonly TemplateId[] = (Object.keys(templates) as TemplateId[]).filter(
+  (id) => id !== 'survey_link',
+);

@@ -15,7 +15,7 @@ export interface OutboxEntry {
 
 export function outboxSmsGateway(clock: Clock): SmsGateway {
   return {
-    async send(to, body) {
+    async send({ to, body }) {
       const messageId = newId();
       const at = clock.now();
       await appendLocal(

@@ -11,7 +11,7 @@ const PERMANENT = new Set(['InvalidParameterException', 'InvalidParameterValueEx
 export function snsSmsGateway(region: string): SmsGateway {
   const publish = lazySnsPublish(region);
   return {
-    async send(to, body) {
+    async send({ to, body }) {
       try {
         const res = await publish({
           PhoneNumber: to,

@@ -1,0 +1,45 @@
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import * as z from 'zod';
+import { ConfigError, issueLines } from '#shared/config/check';
+import type { ProviderCredentials } from '#shared/config/sms-provider';
+
+/**
+ * A template provider's keys: given in the configuration (locally), or read from the Secrets
+ * Manager secret SMS_PROVIDER_SECRET_ARN once per container, on the first send (JSON, checked
+ * with `schema`; a bad value fails the send, naming the ARN's variable, never the value).
+ */
+export function providerKeys<T>(credentials: ProviderCredentials<T>, schema: z.ZodType<T>): () => Promise<T> {
+  let keys: Promise<T> | undefined;
+  return () => {
+    if (credentials.kind === 'given') return Promise.resolve(credentials.value);
+    keys ??= read(credentials.arn, schema).catch((err: unknown) => {
+      keys = undefined; // not cached: the next send reads it again
+      throw err;
+    });
+    return keys;
+  };
+}
+
+async function read<T>(arn: string, schema: z.ZodType<T>): Promise<T> {
+  // forceFetch: cached here for the container; a value fixed after a failed read is read at once.
+  const value = await getSecret(arn, { forceFetch: true });
+  let json: unknown;
+  try {
+    json = typeof value === 'string' ? JSON.parse(value) : undefined;
+  } catch {
+    json = undefined;
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success)
+    throw new ConfigError(issueLines(parsed.error.issues, 'SMS_PROVIDER_SECRET_ARN (its value)'));
+  return parsed.data;
+}
+
+export const aliyunKeysSchema = z.strictObject({
+  accessKeyId: z.string().min(1),
+  accessKeySecret: z.string().min(1),
+});
+export const tencentKeysSchema = z.strictObject({
+  secretId: z.string().min(1),
+  secretKey: z.string().min(1),
+});
