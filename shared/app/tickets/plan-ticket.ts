@@ -1,16 +1,26 @@
 import type { Deps } from '#shared/app/deps';
-import { completionDelta, suppressedDelta } from '#shared/domain/counters';
+import { completionDelta, type Delta, repeatRepairDelta, suppressedDelta } from '#shared/domain/counters';
+import { isLaterRepair, isRepairKind, repeatDecision } from '#shared/domain/repeat-repair';
 import { suppressionFor } from '#shared/domain/suppression';
 import { localDay, nextAllowedTime } from '#shared/domain/time';
 import { timeliness } from '#shared/domain/timeliness';
 import type { EngineerRef } from '#shared/domain/types';
 import type { TicketCompleted } from '#shared/http/schemas/ticket-completed';
 import { logger } from '#shared/runtime/log';
-import { aggregateUpdates } from '#shared/store/aggregate';
+import { aggregateUpdatesFor } from '#shared/store/aggregate';
+import { getLastRepair, lastRepairUnchanged, saveLastRepair } from '#shared/store/last-repair';
 import { getPhoneState } from '#shared/store/phone-state';
-import { putSurvey, type SurveyItem, surveyItem } from '#shared/store/survey';
+import {
+  getSurvey,
+  markRepeated,
+  putSurvey,
+  type RepairRef,
+  type RepeatMark,
+  type SurveyItem,
+  surveyItem,
+} from '#shared/store/survey';
 import { markPlanned, type TicketItem } from '#shared/store/ticket';
-import { transactIf } from '#shared/store/tx';
+import { type TxItem, transactIf } from '#shared/store/tx';
 import { workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
 /**
@@ -27,11 +37,76 @@ export function engineerRef(t: TicketCompleted): EngineerRef {
   };
 }
 
+/** What planning a repair does about repeat repairs (返修, domain/repeat-repair.ts). */
+interface RepeatPlan {
+  /** Marks on the new survey: the repair it repeated, or the later repair that repeated it. */
+  fields: { repeat?: RepeatMark; repeatOf?: RepairRef };
+  /** Counted on the new survey's day and engineer (it was repeated: delivered out of order). */
+  ownDelta: Delta;
+  /** The earlier survey marked repeated, the phone's last-repair record, and their counts. */
+  items: TxItem[];
+  counts: { day: string; eng: EngineerRef; delta: Delta }[];
+}
+
+/**
+ * A repair's place in its phone's repairs: the phone's last known repair (one GetItem, store/
+ * last-repair.ts) decides, by `repeatDecision`, whether that one was repeated by this one (it is
+ * marked, once, and counted on its own day and engineer), or this one by it (a completion
+ * delivered after a later one); the record moves on to this repair when it is the later one.
+ * Every write is conditional (the record as read, the earlier survey not marked yet), so a
+ * duplicate or concurrent planning counts nothing twice: its transaction fails and is retried.
+ * Not for other kinds, nor for a customer already erased (the phone is masked).
+ */
+async function planRepeat(deps: Deps, t: TicketCompleted, surveyId: string, at: Date): Promise<RepeatPlan> {
+  const none: RepeatPlan = { fields: {}, ownDelta: {}, items: [], counts: [] };
+  if (!isRepairKind(t.kind) || 'erasedAt' in t.customer) return none;
+  const phone = t.customer.phone;
+  const completedAt = new Date(t.completedAt).toISOString();
+  const self: RepairRef = { surveyId, source: t.source, ticketId: t.ticketId };
+  const last = await getLastRepair(phone);
+  const next = { ...self, completedAt };
+  if (!last || last.surveyId === surveyId) {
+    return { ...none, items: [saveLastRepair(phone, last, next, at)] };
+  }
+  const decision = repeatDecision(last.completedAt, completedAt, deps.rules.repeatRepairDays);
+  const moveOn = isLaterRepair(last.completedAt, completedAt);
+  const record = moveOn ? saveLastRepair(phone, last, next, at) : lastRepairUnchanged(phone, last);
+  const earlier: RepairRef = { surveyId: last.surveyId, source: last.source, ticketId: last.ticketId };
+  if (decision === 'this_repeated') {
+    return {
+      fields: { repeat: { kind: 'repair', at: at.toISOString(), by: earlier } },
+      ownDelta: repeatRepairDelta(),
+      items: [record],
+      counts: [],
+    };
+  }
+  if (decision === 'previous_repeated') {
+    const prev = await getSurvey(last.surveyId);
+    if (prev && !prev.repeat) {
+      return {
+        fields: { repeatOf: earlier },
+        ownDelta: {},
+        items: [record, markRepeated(prev.surveyId, { kind: 'repair', at: at.toISOString(), by: self })],
+        counts: [{ day: prev.day, eng: engineerRefOf(prev), delta: repeatRepairDelta() }],
+      };
+    }
+  }
+  return { ...none, items: [record] };
+}
+
+const engineerRefOf = (s: EngineerRef): EngineerRef => ({
+  engineerId: s.engineerId,
+  engineerName: s.engineerName,
+  team: s.team,
+  region: s.region,
+});
+
 /**
  * Plans an accepted completion: its survey scheduled or suppressed on the phone's fresh state
  * (domain/suppression.ts), and the engineer's figures raised, in one transaction conditional on
- * the completion not being planned yet, so concurrent runs plan it once. Returns the survey, or
- * undefined if another run won.
+ * the completion not being planned yet, so concurrent runs plan it once. A repair also settles
+ * its repeat repairs in it (`planRepeat`). Returns the survey, or undefined if another run won
+ * (or a condition failed: the ticket stays due and the next run plans it on fresh state).
  */
 export async function planTicket(deps: Deps, item: TicketItem, at: Date): Promise<SurveyItem | undefined> {
   if (item.plannedAt) return undefined;
@@ -46,6 +121,7 @@ export async function planTicket(deps: Deps, item: TicketItem, at: Date): Promis
   const day = localDay(completed, rules.timeZone);
   const eng = engineerRef(t);
   const tl = timeliness(t, rules);
+  const repeat = await planRepeat(deps, t, surveyId, at);
   const survey = surveyItem(
     {
       surveyId,
@@ -62,13 +138,26 @@ export async function planTicket(deps: Deps, item: TicketItem, at: Date): Promis
       createdAt: at.toISOString(),
       reprompts: 0,
       timeliness: tl,
+      ...repeat.fields,
     },
     { ...(reason ? {} : { due }), receivedAt: new Date(item.receivedAt) },
   );
   const planned = await transactIf([
     markPlanned(item, at),
     putSurvey(survey),
-    ...aggregateUpdates(day, eng, { ...completionDelta(tl), ...(reason ? suppressedDelta(reason) : {}) }),
+    ...repeat.items,
+    ...aggregateUpdatesFor([
+      ...repeat.counts,
+      {
+        day,
+        eng,
+        delta: {
+          ...completionDelta(tl, t.kind),
+          ...(reason ? suppressedDelta(reason) : {}),
+          ...repeat.ownDelta,
+        },
+      },
+    ]),
     ...(reason ? workOrderReplyOnClose(survey, { status: 'suppressed', reason }, at) : []),
   ]);
   if (!planned) return undefined; // planned by another run
