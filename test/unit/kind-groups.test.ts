@@ -9,10 +9,11 @@ import {
 import { countedKindGroups, kindGroupOf, kindGroups } from '#shared/domain/kind-groups';
 import { parseRules, ticketKinds } from '#shared/domain/rules';
 import { groupSatisfaction } from '#shared/domain/score';
+import type { Timeliness } from '#shared/domain/timeliness';
 import { surveyDelta } from '#shared/domain/verify/recompute';
 
 const rules = parseRules(undefined);
-const tl = { contactOnTime: null, repairOnTime: null, punctual: null };
+const tl: Timeliness = { contactOnTime: null, repairOnTime: null, punctual: null, repairLimitHours: null };
 
 describe('kind groups (004 5.2)', () => {
   it('put store visits, handset sales and new business in groups of their own, and every other kind in field', () => {
