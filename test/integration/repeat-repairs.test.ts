@@ -172,6 +172,30 @@ describe('a repair within repeatRepairDays of the previous one of the phone (返
     expect(await countsOf('F1', ['2026-10-22'])).toEqual({ '2026-10-22': { repairs: 2, repeats: 1 } });
   });
 
+  it('two repairs of one phone planned at the same moment: both planned at once, one repeat', async () => {
+    const H1 = eng('H1', 'TH', 'R9');
+    const H2 = eng('H2', 'TH', 'R9');
+    pinClock(new Date('2026-10-25T08:00:00Z'));
+    for (const [ticketId, e, completedAt] of [
+      ['H-1', H1, '2026-10-25T09:00:00+08:00'],
+      ['H-2', H2, '2026-10-25T15:00:00+08:00'],
+    ] as const) {
+      const body = ticketBody({
+        ticketId,
+        kind: 'repair',
+        customer: { phone: '13900000008' },
+        engineer: e,
+        completedAt,
+      });
+      expect((await postSigned(ticketCompleted, secret, '/v1/tickets/completed', body)).status).toBe(202);
+    }
+    const items = await Promise.all([getTicket('ossA', 'H-1'), getTicket('ossA', 'H-2')]);
+    const planned = await Promise.all(items.map((it) => (it ? planTicket(deps, it, new Date()) : undefined)));
+    expect(planned.every(Boolean)).toBe(true);
+    expect(await countsOf('H1', ['2026-10-25'])).toEqual({ '2026-10-25': { repairs: 1, repeats: 1 } });
+    expect(await countsOf('H2', ['2026-10-25'])).toEqual({ '2026-10-25': { repairs: 1, repeats: 0 } });
+  });
+
   it('leaves other kinds out: an install after a repair is no repeat', async () => {
     const G1 = eng('G1', 'TG', 'R1');
     const s1 = await repair('G-1', '13900000007', G1, '2026-10-23T09:00:00+08:00');

@@ -20,7 +20,7 @@ import {
   surveyItem,
 } from '#shared/store/survey';
 import { markPlanned, type TicketItem } from '#shared/store/ticket';
-import { type TxItem, transactIf } from '#shared/store/tx';
+import { type TxItem, transactOrFailed } from '#shared/store/tx';
 import { workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
 /**
@@ -105,10 +105,19 @@ const engineerRefOf = (s: EngineerRef): EngineerRef => ({
  * Plans an accepted completion: its survey scheduled or suppressed on the phone's fresh state
  * (domain/suppression.ts), and the engineer's figures raised, in one transaction conditional on
  * the completion not being planned yet, so concurrent runs plan it once. A repair also settles
- * its repeat repairs in it (`planRepeat`). Returns the survey, or undefined if another run won
- * (or a condition failed: the ticket stays due and the next run plans it on fresh state).
+ * its repeat repairs in it (`planRepeat`). Returns the survey, or undefined if another run won.
+ * When only a repeat-repair condition failed (another repair of the phone planned at the same
+ * time), it plans again at once on the fresh state (the ticket stays due if it never gets through).
  */
 export async function planTicket(deps: Deps, item: TicketItem, at: Date): Promise<SurveyItem | undefined> {
+  for (let attempt = 1; attempt <= 5; attempt++) {
+    const planned = await planOnce(deps, item, at);
+    if (planned !== 'retry') return planned;
+  }
+  return undefined;
+}
+
+async function planOnce(deps: Deps, item: TicketItem, at: Date): Promise<SurveyItem | undefined | 'retry'> {
   if (item.plannedAt) return undefined;
   const { rules } = deps;
   const t = item.ticket;
@@ -142,7 +151,7 @@ export async function planTicket(deps: Deps, item: TicketItem, at: Date): Promis
     },
     { ...(reason ? {} : { due }), receivedAt: new Date(item.receivedAt) },
   );
-  const planned = await transactIf([
+  const planned = await transactOrFailed([
     markPlanned(item, at),
     putSurvey(survey),
     ...repeat.items,
@@ -160,7 +169,7 @@ export async function planTicket(deps: Deps, item: TicketItem, at: Date): Promis
     ]),
     ...(reason ? workOrderReplyOnClose(survey, { status: 'suppressed', reason }, at) : []),
   ]);
-  if (!planned) return undefined; // planned by another run
+  if (planned.length > 0) return planned.includes(0) ? undefined : 'retry'; // 0: planned by another run
   logger.info('ticket planned', { source: t.source, ticketId: t.ticketId, surveyId, status: survey.status });
   return survey;
 }
