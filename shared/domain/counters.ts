@@ -1,3 +1,5 @@
+import { type CountedKindGroup, kindGroupOf } from '#shared/domain/kind-groups';
+import { isRepairKind } from '#shared/domain/repeat-repair';
 import type { Timeliness } from '#shared/domain/timeliness';
 import type { CallbackOutcome, Rating, SuppressionReason } from '#shared/domain/types';
 
@@ -43,6 +45,17 @@ export const counters = [
   'callbacksResolvedSatisfied',
   'callbacksResolvedUnsatisfied',
   'callbacksUnreachable',
+  'repairsCompleted',
+  'repeatRepairs',
+  'g_store_service_responses',
+  'g_store_service_satisfied',
+  'g_store_service_basicallySatisfied',
+  'g_handset_sale_responses',
+  'g_handset_sale_satisfied',
+  'g_handset_sale_basicallySatisfied',
+  'g_new_business_responses',
+  'g_new_business_satisfied',
+  'g_new_business_basicallySatisfied',
 ] as const;
 export type Counter = (typeof counters)[number];
 export type Counts = Record<Counter, number>;
@@ -89,6 +102,37 @@ export const reasonCounter = {
   6: 'reason6',
 } as const satisfies Record<number, Counter>;
 
+/**
+ * The responses of a kind group other than `field` (kind-groups.ts), by rating: 1 and 2 counted,
+ * 3 the rest, so that `satisfaction.satisfiedRatings` applies to a group as to the totals. The
+ * `field` group is the totals minus these (three counters per group instead of four).
+ */
+export const groupCounters = {
+  store_service: {
+    responses: 'g_store_service_responses',
+    1: 'g_store_service_satisfied',
+    2: 'g_store_service_basicallySatisfied',
+  },
+  handset_sale: {
+    responses: 'g_handset_sale_responses',
+    1: 'g_handset_sale_satisfied',
+    2: 'g_handset_sale_basicallySatisfied',
+  },
+  new_business: {
+    responses: 'g_new_business_responses',
+    1: 'g_new_business_satisfied',
+    2: 'g_new_business_basicallySatisfied',
+  },
+} as const satisfies Record<CountedKindGroup, { responses: Counter; 1: Counter; 2: Counter }>;
+
+/** A rating's share in its kind group's counters (none for the `field` group, or no kind). */
+export function groupRatingDelta(kind: string | undefined, rating: Rating): Delta {
+  const group = kindGroupOf(kind);
+  if (group === 'field') return {};
+  const g = groupCounters[group];
+  return { [g.responses]: 1, ...(rating === 3 ? {} : { [g[rating]]: 1 }) };
+}
+
 /** The counter of a suppression reason, a rating, an outcome or a reason code, if it has one. */
 export const counterOf = <K extends PropertyKey>(
   map: Record<K, Counter>,
@@ -99,7 +143,7 @@ export const counterOf = <K extends PropertyKey>(
  * One completion: the count and its timeliness figures (a figure that does not apply, null, is
  * neither applicable nor on time).
  */
-export function completionDelta(tl: Timeliness): Delta {
+export function completionDelta(tl: Timeliness, kind?: string): Delta {
   const tri = (v: boolean | null | undefined) => ({
     applicable: v === null || v === undefined ? 0 : 1,
     yes: v === true ? 1 : 0,
@@ -115,6 +159,7 @@ export function completionDelta(tl: Timeliness): Delta {
     repairOnTime: r.yes,
     punctualApplicable: p.applicable,
     punctual: p.yes,
+    ...(isRepairKind(kind) ? { repairsCompleted: 1 } : {}),
   };
 }
 
@@ -133,14 +178,18 @@ export function reasonsDelta(reasons: readonly number[]): Delta {
   return out;
 }
 
-/** One rating: a response of that rating, the callback it opens if any, and reasons given with it. */
+/**
+ * One rating: a response of that rating, its share in its kind group (given the survey's `kind`),
+ * the callback it opens if any, and reasons given with it.
+ */
 export function ratingDelta(
   rating: Rating,
-  opts: { opensCallback: boolean; reasons?: readonly number[] },
+  opts: { opensCallback: boolean; reasons?: readonly number[]; kind?: string },
 ): Delta {
   return {
     responses: 1,
     [ratingCounter[rating]]: 1,
+    ...groupRatingDelta(opts.kind, rating),
     ...(opts.opensCallback ? { callbacksOpened: 1 } : {}),
     ...reasonsDelta(opts.reasons ?? []),
   };
@@ -166,6 +215,9 @@ export function reopenedDelta(survey: 'unsent' | 'sent' | 'kept'): Delta {
   if (survey === 'sent') return { reopened: 1, cancelled: 1, surveyed: -1 };
   return { reopened: 1 };
 }
+
+/** A repair repeated (another repair of the phone within the window, or a reopen): on the earlier one. */
+export const repeatRepairDelta = (): Delta => ({ repeatRepairs: 1 });
 
 /** An unsent survey cancelled because its customer was erased. */
 export const erasedUnsentDelta = (): Delta => ({ cancelled: 1 });

@@ -20,6 +20,7 @@ export const ticketKinds = [
   'inspection',
   'store_sale',
   'new_business',
+  'store_service',
 ] as const;
 export type TicketKind = (typeof ticketKinds)[number];
 
@@ -151,6 +152,7 @@ export const rulesSchema = z.strictObject({
           inspection: minutes.default(30),
           store_sale: minutes.default(3 * 24 * 60),
           new_business: minutes.default(3 * 24 * 60),
+          store_service: minutes.default(30),
         } satisfies Record<TicketKind, unknown>)
         .prefault({}),
       /** An unanswered survey expires (counts as not answered) after this many hours. */
@@ -257,6 +259,12 @@ export const rulesSchema = z.strictObject({
       earlyToleranceMinutes: minutes.optional(),
     })
     .prefault({}),
+  /**
+   * Repeat repairs (返修, docs/domain.md section 5): a repair completed for a phone whose previous
+   * repair was completed at most this many days (x 24 h, by instant) before counts against that
+   * earlier repair. The seeds give no number: 30 is ours.
+   */
+  repeatRepairDays: z.number().int().min(1).max(365).default(30),
   /** Completions: one older than this many days is rejected (400), never surveyed or counted. */
   tickets: z.strictObject({ maxCompletionAgeDays: z.number().positive().max(366).default(7) }).prefault({}),
   /** Personal data (docs/domain.md section 7): kept only as long as needed. */
@@ -307,6 +315,8 @@ export const rulesSchema = z.strictObject({
           repairTimeliness: z.number().min(0).default(20),
           contactTimeliness: z.number().min(0).default(15),
           punctuality: z.number().min(0).default(15),
+          /** 100 x (1 - repeatRepairRate); 0 (ours) keeps repeat repairs out of the score. */
+          repeatRepair: z.number().min(0).default(0),
         })
         .prefault({}),
       /** Responses needed before an engineer is ranked on score. */

@@ -1,3 +1,4 @@
+import { type KindGroup, kindGroups } from '#shared/domain/kind-groups';
 import type { Rules } from '#shared/domain/rules';
 
 /**
@@ -21,6 +22,9 @@ export interface ScoreCounts {
   repairApplicable: number;
   punctual: number;
   punctualApplicable: number;
+  /** Repairs completed, and those of them repeated (返修); absent counts as 0. */
+  repairsCompleted?: number;
+  repeatRepairs?: number;
 }
 
 export type Flag = 'below_target' | 'insufficient_sample' | 'low_response_rate';
@@ -38,6 +42,8 @@ export interface Figures {
   contactOnTimeRate: number | null;
   repairOnTimeRate: number | null;
   punctualityRate: number | null;
+  /** repeatRepairs / repairsCompleted (返修率); null with no repair completed. */
+  repeatRepairRate: number | null;
   /** 0-100 weighted blend (see blendScore); null when no component has data. */
   score: number | null;
   /** Wilson score interval lower bound of satisfactionRate, z = rules.score.wilsonZ. */
@@ -48,13 +54,17 @@ export interface Figures {
 }
 
 export type ScoreComponent = keyof Rules['score']['weights'];
-export type ScoreComponents = Record<ScoreComponent, number | null>;
+/** The components' values on 0-100; `repeatRepair` (100 x (1 - repeatRepairRate)) may be left out. */
+export type ScoreComponents = Record<Exclude<ScoreComponent, 'repeatRepair'>, number | null> & {
+  repeatRepair?: number | null;
+};
 
 const componentNames: readonly ScoreComponent[] = [
   'averagePoints',
   'repairTimeliness',
   'contactTimeliness',
   'punctuality',
+  'repeatRepair',
 ];
 
 const ratio = (n: number, d: number): number | null => (d > 0 ? n / d : null);
@@ -86,16 +96,19 @@ export function wilsonLowerBound(successes: number, n: number, z: number): numbe
  * whose weight is 0 is ignored. null when nothing remains. Not rounded; the result is clamped to the
  * [min, max] of the components used (where the exact mean lies), so equal components give that value.
  */
-export function blendScore(components: ScoreComponents, weights: Rules['score']['weights']): number | null {
+/** The weights of the blend; `repeatRepair` may be left out (0). */
+export type ScoreWeights = Omit<Rules['score']['weights'], 'repeatRepair'> & { repeatRepair?: number };
+
+export function blendScore(components: ScoreComponents, weights: ScoreWeights): number | null {
   let weighted = 0;
   let total = 0;
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
   for (const name of componentNames) {
-    const w = weights[name];
+    const w = weights[name] ?? 0;
     if (!Number.isFinite(w) || w < 0)
       throw new RangeError(`weight ${name} must be finite and >= 0, got ${w}`);
-    const x = components[name];
+    const x = components[name] ?? null;
     if (x === null || w === 0) continue;
     if (!Number.isFinite(x) || x < 0 || x > 100) {
       throw new RangeError(`component ${name} must be within [0, 100], got ${x}`);
@@ -109,7 +122,8 @@ export function blendScore(components: ScoreComponents, weights: Rules['score'][
   return clamp(weighted / total, lo, hi);
 }
 
-const countNames: readonly (keyof ScoreCounts)[] = [
+type RequiredCount = Exclude<keyof ScoreCounts, 'repairsCompleted' | 'repeatRepairs'>;
+const countNames: readonly RequiredCount[] = [
   'completed',
   'surveyed',
   'responses',
@@ -131,12 +145,17 @@ function checkCounts(c: ScoreCounts): void {
     if (!Number.isSafeInteger(v) || v < 0)
       throw new RangeError(`count ${k} must be an integer >= 0, got ${v}`);
   }
+  for (const k of ['repairsCompleted', 'repeatRepairs'] as const) {
+    const v = c[k] ?? 0;
+    if (!Number.isSafeInteger(v) || v < 0)
+      throw new RangeError(`count ${k} must be an integer >= 0, got ${v}`);
+  }
   if (c.satisfied + c.basicallySatisfied + c.dissatisfied !== c.responses) {
     throw new RangeError(
       `satisfied + basicallySatisfied + dissatisfied (${c.satisfied + c.basicallySatisfied + c.dissatisfied}) must equal responses (${c.responses})`,
     );
   }
-  const atMost: Array<[keyof ScoreCounts, keyof ScoreCounts]> = [
+  const atMost: Array<[RequiredCount, RequiredCount]> = [
     ['responses', 'surveyed'],
     ['contactOnTime', 'contactApplicable'],
     ['repairOnTime', 'repairApplicable'],
@@ -176,6 +195,10 @@ export function figures(c: ScoreCounts, rules: Rules): Figures {
   const contactOnTimeRate = ratio(c.contactOnTime, c.contactApplicable);
   const repairOnTimeRate = ratio(c.repairOnTime, c.repairApplicable);
   const punctualityRate = ratio(c.punctual, c.punctualApplicable);
+  // At most 1: a repair is repeated once, and counted on its own day; the clamp covers repairs
+  // completed before repairsCompleted was counted that are repeated after.
+  const rawRepeat = ratio(c.repeatRepairs ?? 0, c.repairsCompleted ?? 0);
+  const repeatRepairRate = rawRepeat === null ? null : clamp(rawRepeat, 0, 1);
 
   const score = blendScore(
     {
@@ -183,6 +206,7 @@ export function figures(c: ScoreCounts, rules: Rules): Figures {
       repairTimeliness: percent(repairOnTimeRate),
       contactTimeliness: percent(contactOnTimeRate),
       punctuality: percent(punctualityRate),
+      repeatRepair: repeatRepairRate === null ? null : 100 * (1 - repeatRepairRate),
     },
     rules.score.weights,
   );
@@ -202,11 +226,70 @@ export function figures(c: ScoreCounts, rules: Rules): Figures {
     contactOnTimeRate,
     repairOnTimeRate,
     punctualityRate,
+    repeatRepairRate,
     score,
     satisfactionRateLowerBound: wilsonLowerBound(satisfiedCount, c.responses, rules.score.wilsonZ),
     sampleSufficient,
     flags,
   };
+}
+
+/** One kind group's satisfaction (004 5.2: each held to `satisfaction.target`). */
+export interface GroupSatisfaction {
+  responses: number;
+  /** Responses with a rating in `satisfaction.satisfiedRatings`. */
+  satisfied: number;
+  /** satisfied / responses; null with no response. */
+  satisfactionRate: number | null;
+  target: number;
+  belowTarget: boolean;
+}
+
+/** Per-rating responses of one group: 1, 2 and 3. */
+export interface GroupRatings {
+  responses: number;
+  satisfied: number;
+  basicallySatisfied: number;
+}
+
+/**
+ * Satisfaction by kind group (kind-groups.ts) from each counted group's responses by rating; the
+ * `field` group is the totals minus the others. Counts are clamped at 0 (a total counted before
+ * the groups were cannot go below them).
+ */
+export function groupSatisfaction(
+  total: GroupRatings,
+  counted: Record<Exclude<KindGroup, 'field'>, GroupRatings>,
+  rules: Rules,
+): Record<KindGroup, GroupSatisfaction> {
+  const { satisfiedRatings, target } = rules.satisfaction;
+  const others = Object.values(counted);
+  const minus = (k: keyof GroupRatings) => Math.max(0, total[k] - others.reduce((sum, g) => sum + g[k], 0));
+  const field: GroupRatings = {
+    responses: minus('responses'),
+    satisfied: minus('satisfied'),
+    basicallySatisfied: minus('basicallySatisfied'),
+  };
+  const all = { ...counted, field };
+  const describe = (g: GroupRatings): GroupSatisfaction => {
+    const dissatisfied = Math.max(0, g.responses - g.satisfied - g.basicallySatisfied);
+    const satisfied =
+      (satisfiedRatings.includes(1) ? g.satisfied : 0) +
+      (satisfiedRatings.includes(2) ? g.basicallySatisfied : 0) +
+      (satisfiedRatings.includes(3) ? dissatisfied : 0);
+    const satisfactionRate = ratio(satisfied, g.responses);
+    return {
+      responses: g.responses,
+      satisfied,
+      satisfactionRate,
+      target,
+      belowTarget: satisfactionRate !== null && satisfactionRate < target,
+    };
+  };
+  return Object.fromEntries(kindGroups.map((k) => [k, describe(all[k])])) as Record<
+    KindGroup,
+    GroupSatisfaction
+  >;
 }
 
 /**

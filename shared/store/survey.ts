@@ -40,6 +40,10 @@ export interface SurveyItem extends EngineerRef {
   timeliness?: Timeliness;
   /** Set when the ticket was reopened after this survey's completion. */
   reopenedAt?: string;
+  /** This repair was repeated (返修): counted once as repeatRepairs on this survey's day and engineer. */
+  repeat?: RepeatMark;
+  /** This repair repeated an earlier one (the survey marked with `repeat`). */
+  repeatOf?: RepairRef;
   /** Erased on the customer's request: phone masked, comment removed. */
   erasedAt?: string;
   ttl?: number;
@@ -52,6 +56,19 @@ export interface SurveyItem extends EngineerRef {
   gsi2pk?: string;
   gsi2sk?: string;
 }
+
+/** A repair completion, by its survey and ticket. */
+export interface RepairRef {
+  surveyId: string;
+  source: string;
+  ticketId: string;
+}
+
+/**
+ * Why a repair counts as repeated: another repair of the phone within the window (`by`: that
+ * repair), or a reopen of its ticket (`reopen`, at the reopen's time).
+ */
+export type RepeatMark = { kind: 'repair'; at: string; by: RepairRef } | { kind: 'reopen'; at: string };
 
 export const surveyKey = (surveyId: string) => ({ pk: `SURVEY#${surveyId}`, sk: 'SURVEY' as const });
 
@@ -104,6 +121,8 @@ export interface SurveyUpdateOptions {
   noReminderYet?: boolean;
   /** An index entry to add, from the module that owns it (e.g. `commentListing`, store/comment.ts). */
   listing?: SurveyListing;
+  /** Only if the survey is not marked repeated yet (a repair counts as repeated once). */
+  notRepeatedYet?: boolean;
 }
 
 /**
@@ -137,6 +156,8 @@ export function updateSurvey(
     condition += ' AND #reprompts = :rp';
   }
   if (opts.noReminderYet) condition += ' AND attribute_not_exists(reminderSentAt)';
+  if (opts.notRepeatedYet) condition += ' AND attribute_not_exists(#repeat)';
+  if (opts.notRepeatedYet) names['#repeat'] = 'repeat';
   return {
     Update: {
       TableName: TABLE,
@@ -150,6 +171,23 @@ export function updateSurvey(
       ConditionExpression: condition,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/**
+ * A transaction item marking an earlier repair's survey as repeated, once: only if it exists and
+ * is not marked yet, whatever its status (a suppressed or expired survey is a repair all the same).
+ */
+export function markRepeated(surveyId: string, mark: RepeatMark): TxItem {
+  return {
+    Update: {
+      TableName: TABLE,
+      Key: surveyKey(surveyId),
+      UpdateExpression: 'SET #repeat = :m',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#repeat)',
+      ExpressionAttributeNames: { '#repeat': 'repeat' },
+      ExpressionAttributeValues: { ':m': mark },
     },
   };
 }

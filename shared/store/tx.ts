@@ -59,6 +59,20 @@ export async function transactIf(items: TxItem[]): Promise<boolean> {
   }
 }
 
+/**
+ * `transact`, with failed conditions as a result: [] when written, else the indexes of the items
+ * whose condition did not hold (so a caller can tell which change it lost to).
+ */
+export async function transactOrFailed(items: TxItem[]): Promise<number[]> {
+  try {
+    await transact(items);
+    return [];
+  } catch (err) {
+    if (err instanceof TxConditionFailed) return err.failed;
+    throw err;
+  }
+}
+
 /** Runs one conditional single-item write: true when written, false when its condition did not hold. */
 export async function writeIf(write: () => Promise<unknown>): Promise<boolean> {
   try {

@@ -298,6 +298,8 @@ describe('the managers’ dashboard in Chromium', () => {
       const rows = await rankingRows(page);
       expect(rows.map((r) => r.id)).toEqual(['E-zhang', 'E-li', 'E-wang']); // no T2 engineer
       expect(rows.map((r) => r.cells)).toEqual(expectedRanking);
+      // field service only and no repeat repair: no kind-group table
+      expect(await page.isHidden('#groups-card')).toBe(true);
 
       const trend = await chartOf(page, 'trend-chart');
       expect(trend.categories).toEqual(['6月', '7月', '8月', '9月', '10月', '11月']);

@@ -72,6 +72,7 @@ describe('strict configuration (issue 9.8)', () => {
       inspection: 30,
       store_sale: 4320,
       new_business: 4320,
+      store_service: 30,
     });
     expect(r.sms.quietHours).toEqual({ start: '22:00', end: '08:00' });
     expect(parseRules('{"sms":{"quietHours":{"end":"07:30"}}}').sms.quietHours).toEqual({

@@ -284,6 +284,7 @@ describe('figures', () => {
       contactOnTimeRate: null,
       repairOnTimeRate: null,
       punctualityRate: null,
+      repeatRepairRate: null,
       score: null,
       satisfactionRateLowerBound: null,
       sampleSufficient: false,

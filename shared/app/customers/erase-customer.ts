@@ -14,6 +14,7 @@ import {
   dropWorkOrderReplyComment,
   maskCallbackCase,
 } from '#shared/store/customer';
+import { deleteLastRepair } from '#shared/store/last-repair';
 import { deletePhoneState, getPhoneState, leaveQueue } from '#shared/store/phone-state';
 import { getSurvey, maskSurvey, type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { maskTicketCustomer } from '#shared/store/ticket';
@@ -31,7 +32,7 @@ export interface ErasureResult {
  * Erases one customer's personal data everywhere (docs/domain.md section 7), keeping the figures:
  * surveys, tickets, callback cases and replies keep their ratings and counts but lose the phone
  * (masked) and the free text; SMS records are deleted; the phone state is deleted unless it
- * holds an opt-out. Found through the CUST#{phone} index, never by Scan. Safe to repeat.
+ * holds an opt-out, and the phone's last-repair record (store/last-repair.ts) always. Found through the CUST#{phone} index, never by Scan. Safe to repeat.
  */
 export async function eraseCustomer(
   deps: Deps,
@@ -65,6 +66,7 @@ export async function eraseCustomer(
   const state = await getPhoneState(phone);
   const optOutKept = state.optedOut === true;
   if (!optOutKept && state.version > 0) await deletePhoneState(phone);
+  await deleteLastRepair(phone); // the phone's last repair (返修): its surveys keep their marks
   logger.info('customer erased', { phone: masked, surveys, messages, optOutKept });
   return { phone: masked, surveys, messages, optOutKept };
 }

@@ -1,6 +1,7 @@
-import { type Counts, counters, zeroCounts } from '#shared/domain/counters';
+import { type Counts, counters, groupCounters, zeroCounts } from '#shared/domain/counters';
+import type { KindGroup } from '#shared/domain/kind-groups';
 import type { Rules } from '#shared/domain/rules';
-import { type Figures, figures, rank } from '#shared/domain/score';
+import { type Figures, figures, type GroupSatisfaction, groupSatisfaction, rank } from '#shared/domain/score';
 import type { Period } from '#shared/domain/time';
 import type { AggregateItem } from '#shared/store/aggregate';
 
@@ -44,6 +45,11 @@ export interface EngineerFigures extends Figures {
   };
   reasons: Record<ReasonKey, number>;
   callbacks: CallbackFigures;
+  /** Repairs completed, and those repeated (返修, counted on the repeated repair's day and engineer). */
+  repairsCompleted: number;
+  repeatRepairs: number;
+  /** Satisfaction by kind group (004 5.2): store visits, handset sales, new business, field service. */
+  kindGroups: Record<KindGroup, GroupSatisfaction>;
 }
 
 /** Callback cases (回访, docs/domain.md section 6) counted on the day of the rating that opened them. */
@@ -94,6 +100,24 @@ export function sumByEngineer(items: AggregateItem[]): EngineerTotals[] {
   return [...byEngineer.values()].map((e) => e.t);
 }
 
+/** Satisfaction by kind group, from the groups' counters (the field group is the rest). */
+function kindGroupFigures(rules: Rules, t: Counts): Record<KindGroup, GroupSatisfaction> {
+  const of = (g: (typeof groupCounters)[keyof typeof groupCounters]) => ({
+    responses: t[g.responses],
+    satisfied: t[g[1]],
+    basicallySatisfied: t[g[2]],
+  });
+  return groupSatisfaction(
+    { responses: t.responses, satisfied: t.satisfied, basicallySatisfied: t.basicallySatisfied },
+    {
+      store_service: of(groupCounters.store_service),
+      handset_sale: of(groupCounters.handset_sale),
+      new_business: of(groupCounters.new_business),
+    },
+    rules,
+  );
+}
+
 /** The published figures for one set of totals (an engineer, or a team or region rolled up). */
 export function describeTotals(rules: Rules, t: Counts): TotalsFigures {
   return {
@@ -140,6 +164,9 @@ export function describeTotals(rules: Rules, t: Counts): TotalsFigures {
         unreachable: t.callbacksUnreachable,
       },
     },
+    repairsCompleted: t.repairsCompleted,
+    repeatRepairs: t.repeatRepairs,
+    kindGroups: kindGroupFigures(rules, t),
   };
 }
 

@@ -3,6 +3,7 @@ import type { EngineerDetail } from '#shared/app/reports/engineer-detail';
 import type { EngineerReport } from '#shared/app/reports/engineer-report';
 import type { ReasonKey, TotalsFigures } from '#shared/app/reports/figures';
 import type { RegionReport, TeamReport } from '#shared/app/reports/rollups';
+import { type KindGroup, kindGroups } from '#shared/domain/kind-groups';
 import type { Flag } from '#shared/domain/score';
 import { type Cell, type Column, type HeaderLang, toCsv } from '#shared/http/csv';
 
@@ -30,6 +31,12 @@ const reasonNames: Record<ReasonKey, string> = {
   other: '其他',
 };
 const reasonOrder = Object.keys(reasonNames) as ReasonKey[];
+const groupNames: Record<KindGroup, string> = {
+  store_service: '营业厅服务',
+  handset_sale: '终端销售',
+  new_business: '新业务',
+  field: '现场服务',
+};
 
 const col = <T>(zh: string, en: string, value: (row: T) => Cell): Column<T> => ({
   header: { zh, en },
@@ -79,6 +86,16 @@ function figureColumns<T>(get: (row: T) => TotalsFigures, lang: HeaderLang): Col
     f('回访-解决且满意', 'callbacksResolvedSatisfied', (x) => x.callbacks.outcomes.resolved_satisfied),
     f('回访-解决仍不满意', 'callbacksResolvedUnsatisfied', (x) => x.callbacks.outcomes.resolved_unsatisfied),
     f('回访-联系不上', 'callbacksUnreachable', (x) => x.callbacks.outcomes.unreachable),
+    f('维修完成', 'repairsCompleted', (x) => x.repairsCompleted),
+    f('返修', 'repeatRepairs', (x) => x.repeatRepairs),
+    f('返修率(%)', 'repeatRepairRatePct', (x) => pct(x.repeatRepairRate)),
+    ...kindGroups.flatMap((g) => [
+      f(`${groupNames[g]}-评价数`, `${g}_responses`, (x) => x.kindGroups[g].responses),
+      f(`${groupNames[g]}-满意`, `${g}_satisfied`, (x) => x.kindGroups[g].satisfied),
+      f(`${groupNames[g]}-满意率(%)`, `${g}_satisfactionRatePct`, (x) =>
+        pct(x.kindGroups[g].satisfactionRate),
+      ),
+    ]),
   ];
 }
 

@@ -44,7 +44,7 @@ export function planRating(
   const counted = aggregateUpdates(
     survey.day,
     survey,
-    ratingDelta(rating, { opensCallback: opens, reasons: answer.reasons ?? [] }),
+    ratingDelta(rating, { opensCallback: opens, reasons: answer.reasons ?? [], kind: survey.kind }),
   );
   const callback = opens ? openCallback(rules, survey, rating, comment, at, answer.reasons) : [];
   // The supervisors' alert goes out with the reply SMS, not a scheduler tick later.

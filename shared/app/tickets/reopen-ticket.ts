@@ -1,7 +1,8 @@
 import type { Deps } from '#shared/app/deps';
 import { planTicket } from '#shared/app/tickets/plan-ticket';
-import { reopenedDelta } from '#shared/domain/counters';
+import { type Delta, reopenedDelta, repeatRepairDelta } from '#shared/domain/counters';
 import { ConflictError, NotFoundError } from '#shared/domain/errors';
+import { isRepairKind } from '#shared/domain/repeat-repair';
 import type { TicketReopened } from '#shared/http/schemas/ticket-reopened';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
@@ -24,7 +25,9 @@ export interface ReopenResult {
  * A ticket reopened upstream: a survey not yet sent is cancelled, one already sent is closed
  * without counting (its send leaves the response-rate denominator), one already answered keeps
  * its rating. The completion itself stays counted (the visit happened); the next completion of
- * the ticket starts a new survey.
+ * the ticket starts a new survey. A reopened repair counts as a repeat repair (返修) on its
+ * completion's day and engineer, once: unless a later repair of the phone already marked it
+ * (domain/repeat-repair.ts), and conditional on the survey still not being marked.
  *
  * Like completions (`matchCompletion`), reopens are told apart by identity, never by comparing
  * upstream clocks: the same `reopenedAt` as the current or an earlier reopen is a repeat (200,
@@ -62,6 +65,11 @@ export async function reopenTicket(deps: Deps, r: TicketReopened): Promise<Reope
     const iso = at.toISOString();
     const survey = await getSurvey(surveyId);
     const items: TxItem[] = [markReopened(ticket, new Date(r.reopenedAt).toISOString())];
+    // A reopened repair was repeated: marked and counted with the reopen, once per survey.
+    const repeated = survey !== undefined && isRepairKind(survey.kind) && !survey.repeat;
+    const mark = repeated ? { repeat: { kind: 'reopen' as const, at: iso } } : {};
+    const once = repeated ? { notRepeatedYet: true } : {};
+    const counted = (d: Delta): Delta => (repeated ? { ...d, ...repeatRepairDelta() } : d);
     let outcome: ReopenResult['survey'] = 'kept';
     if (survey && (survey.status === 'scheduled' || survey.status === 'waiting')) {
       outcome = 'cancelled';
@@ -71,10 +79,10 @@ export async function reopenTicket(deps: Deps, r: TicketReopened): Promise<Reope
         updateSurvey(
           surveyId,
           survey.status,
-          { status: 'cancelled', closedAt: iso, reopenedAt: iso },
-          { due: null },
+          { status: 'cancelled', closedAt: iso, reopenedAt: iso, ...mark },
+          { due: null, ...once },
         ),
-        ...aggregateUpdates(survey.day, survey, reopenedDelta('unsent')),
+        ...aggregateUpdates(survey.day, survey, counted(reopenedDelta('unsent'))),
         ...workOrderReplyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
         ...leaveQueue(phone, surveyId, at),
       );
@@ -85,17 +93,17 @@ export async function reopenTicket(deps: Deps, r: TicketReopened): Promise<Reope
         updateSurvey(
           surveyId,
           'sent',
-          { status: 'cancelled', closedAt: iso, reopenedAt: iso },
-          { due: null },
+          { status: 'cancelled', closedAt: iso, reopenedAt: iso, ...mark },
+          { due: null, ...once },
         ),
-        ...aggregateUpdates(survey.day, survey, reopenedDelta('sent')),
+        ...aggregateUpdates(survey.day, survey, counted(reopenedDelta('sent'))),
         ...releaseTurn(phone, surveyId, at),
         ...workOrderReplyOnClose(survey, { status: 'cancelled', reason: 'reopened' }, at),
       );
     } else if (survey) {
       items.push(
-        updateSurvey(surveyId, survey.status, { reopenedAt: iso }),
-        ...aggregateUpdates(survey.day, survey, reopenedDelta('kept')),
+        updateSurvey(surveyId, survey.status, { reopenedAt: iso, ...mark }, once),
+        ...aggregateUpdates(survey.day, survey, counted(reopenedDelta('kept'))),
       );
     }
     if (!(await transactIf(items))) {

@@ -128,6 +128,7 @@ const jobLabels: Record<TicketKind, string> = {
   inspection: '上门巡检',
   store_sale: '购机服务',
   new_business: '业务办理',
+  store_service: '营业服务',
 };
 
 /** Short Chinese label of a ticket kind (at most 4 characters), used as the `{job}` variable. */

@@ -3,6 +3,7 @@ import {
   type Counts,
   completionDelta,
   counterOf,
+  groupRatingDelta,
   outcomeCounter,
   ratingCounter,
   reasonsDelta,
@@ -10,7 +11,9 @@ import {
   TIMELINESS_COUNTERS,
   zeroCounts,
 } from '#shared/domain/counters';
+import { isRepairKind } from '#shared/domain/repeat-repair';
 import type { Timeliness } from '#shared/domain/timeliness';
+import type { Rating } from '#shared/domain/types';
 
 /**
  * Recomputing the per-engineer daily aggregates and monthly roll-ups (shared/store/aggregate.ts)
@@ -33,6 +36,9 @@ import type { Timeliness } from '#shared/domain/timeliness';
  * - `rating`: responses +1 and satisfied / basicallySatisfied / dissatisfied
  * - status answered without a rating: unrated +1; expired: expired +1; opted_out: optedOut +1
  * - `reasons`: reasonN +1 for each distinct N in 1-6
+ * - `kind` repair: repairsCompleted +1; `repeat` set (repeated by a later repair or a reopen): repeatRepairs +1
+ * - `rating` of a kind outside the field group (domain/kind-groups.ts): g_<group>_responses +1, and
+ *   g_<group>_satisfied / g_<group>_basicallySatisfied for a 1 / 2
  * callback case:
  * - callbacksOpened +1; went overdue (status overdue, `overdueAt`, or an 'overdue' history entry): callbacksOverdue +1
  * - status closed: callbacksClosed +1 and callbacksResolvedSatisfied / ResolvedUnsatisfied / Unreachable by `outcome`
@@ -45,6 +51,8 @@ export interface SurveyRecord {
   status: string;
   surveyId?: string;
   team?: string;
+  kind?: string;
+  repeat?: unknown;
   reason?: string;
   timeliness?: Timeliness;
   reopenedAt?: string;
@@ -164,11 +172,15 @@ export function surveyDelta(s: SurveyRecord): {
   if (s.reopenedAt) inc('reopened');
   if (s.sentAt && s.status !== 'cancelled') inc('surveyed');
   if (s.reminderSentAt && s.reminderSentAt !== 'skipped') inc('reminded');
+  if (isRepairKind(s.kind)) inc('repairsCompleted');
+  if (s.repeat) inc('repeatRepairs');
   if (s.rating !== undefined) {
     inc('responses');
     const c = counterOf(ratingCounter, s.rating);
-    if (c) inc(c);
-    else {
+    if (c) {
+      inc(c);
+      add(groupRatingDelta(s.kind, s.rating as Rating));
+    } else {
       problems.push({
         message: `survey with rating ${JSON.stringify(s.rating)} outside 1-3`,
         counters: Object.values(ratingCounter),

@@ -8,6 +8,14 @@ import { callbackOutcomes, callbackStatuses } from '#shared/http/schemas/callbac
 const rate = z.number().min(0).max(1).nullable();
 const count = z.number().int();
 const period = z.object({ id: z.string(), from: z.string(), to: z.string() });
+/** One kind group's satisfaction (004 5.2), held to `satisfaction.target`. */
+const kindGroup = z.object({
+  responses: count,
+  satisfied: count,
+  satisfactionRate: rate,
+  target: z.number().min(0).max(1),
+  belowTarget: z.boolean(),
+});
 
 export const problemSchema = z.object({
   type: z.string(),
@@ -57,6 +65,7 @@ const figures = z.object({
   contactOnTimeRate: rate,
   repairOnTimeRate: rate,
   punctualityRate: rate,
+  repeatRepairRate: rate.describe('repeatRepairs / repairsCompleted (返修率)'),
   score: z.number().min(0).max(100).nullable(),
   satisfactionRateLowerBound: rate,
   sampleSufficient: z.boolean(),
@@ -93,6 +102,20 @@ const figures = z.object({
     closed: count,
     outcomes: z.object({ resolved_satisfied: count, resolved_unsatisfied: count, unreachable: count }),
   }),
+  repairsCompleted: count,
+  repeatRepairs: count.describe(
+    'repairs of the period repeated (another repair of the phone within repeatRepairDays, or a reopen)',
+  ),
+  kindGroups: z
+    .object({
+      store_service: kindGroup,
+      handset_sale: kindGroup,
+      new_business: kindGroup,
+      field: kindGroup,
+    })
+    .describe(
+      'satisfaction by kind group: store visits, handset sales (store_sale), new business, field service',
+    ),
 });
 
 export const engineerRowSchema = figures.extend({

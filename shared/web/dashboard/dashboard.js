@@ -194,6 +194,68 @@
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Kind groups and repeat repairs, per team (004 5.2: store visits, handset sales, new business)
+
+  const GROUPS = ['store_service', 'handset_sale', 'new_business', 'field'];
+
+  /** "96.0%（25）": the group's rate and responses, summed over the team's engineers. */
+  function groupCell(g) {
+    return g.responses > 0 ? `${pct(g.satisfied / g.responses)}（${g.responses}）` : '—';
+  }
+
+  /**
+   * One row per team of the engineers on screen, shown when any team has responses outside field
+   * service (a store team) or a repeat repair: each group's satisfaction and the repeat-repair rate.
+   */
+  function renderGroups(engineers) {
+    const teams = new Map();
+    for (const e of engineers) {
+      const key = String(e.team ?? '—');
+      const t = teams.get(key) ?? {
+        team: key,
+        groups: Object.fromEntries(GROUPS.map((g) => [g, { responses: 0, satisfied: 0 }])),
+        repairs: 0,
+        repeats: 0,
+      };
+      for (const g of GROUPS) {
+        const src = e.kindGroups?.[g];
+        if (isNum(src?.responses)) t.groups[g].responses += src.responses;
+        if (isNum(src?.satisfied)) t.groups[g].satisfied += src.satisfied;
+      }
+      if (isNum(e.repairsCompleted)) t.repairs += e.repairsCompleted;
+      if (isNum(e.repeatRepairs)) t.repeats += e.repeatRepairs;
+      teams.set(key, t);
+    }
+    const rows = [...teams.values()].sort((a, b) => (a.team < b.team ? -1 : a.team > b.team ? 1 : 0));
+    const shown = rows.some(
+      (t) => t.repeats > 0 || GROUPS.some((g) => g !== 'field' && t.groups[g].responses > 0),
+    );
+    $('groups-card').hidden = !shown;
+    if (!shown) {
+      $('groups').tBodies[0].replaceChildren();
+      return;
+    }
+    $('groups').tBodies[0].replaceChildren(
+      ...rows.map((t) => {
+        const tr = el('tr');
+        tr.append(
+          el('td', t.team),
+          ...GROUPS.map((g) => el('td', groupCell(t.groups[g]), 'num')),
+          el(
+            'td',
+            t.repairs > 0 ? `${pct(Math.min(1, t.repeats / t.repairs))}（${t.repeats}/${t.repairs}）` : '—',
+            'num',
+          ),
+        );
+        return tr;
+      }),
+    );
+    $('groups-note').textContent =
+      `每类满意率 = 该类满意评价数 ÷ 该类评价数，括号内为评价数；目标均为 ${pct(target)}。` +
+      '返修率 = 返修数 ÷ 维修完成数（括号内），返修记在前一次维修的工程师名下。';
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Charts
 
   const resizeObserver =
@@ -440,6 +502,7 @@
       }
       const engineers = current.data.engineers;
       renderRanking(engineers);
+      renderGroups(engineers);
       renderReasons(engineers);
       renderTrend(trendOf(months, reports));
       $('ranking-note').textContent =
@@ -474,7 +537,7 @@
       resizeObserver?.unobserve(dom);
       window.echarts?.getInstanceByDom(dom)?.dispose();
     }
-    for (const id of ['ranking', 'callbacks']) $(id).tBodies[0].replaceChildren();
+    for (const id of ['ranking', 'callbacks', 'groups']) $(id).tBodies[0].replaceChildren();
     setStatus('');
     $('board').hidden = true;
     $('session').hidden = true;

@@ -104,6 +104,26 @@ export function dashboardPage(input: PageInput): string {
       <p class="note" id="ranking-note"></p>
     </section>
 
+    <section class="card" id="groups-card" hidden>
+      <h2>班组分项指标<small id="groups-label"></small></h2>
+      <div class="table-wrap">
+        <table id="groups">
+          <thead>
+            <tr>
+              <th>班组</th>
+              <th class="num">营业厅服务满意率</th>
+              <th class="num">终端销售满意率</th>
+              <th class="num">新业务满意率</th>
+              <th class="num">现场服务满意率</th>
+              <th class="num">返修率</th>
+            </tr>
+          </thead>
+          <tbody></tbody>
+        </table>
+      </div>
+      <p class="note" id="groups-note"></p>
+    </section>
+
     <div class="grid">
       <section class="card">
         <h2>近六个月满意率<small id="trend-label"></small></h2>
