@@ -23,6 +23,10 @@ export const ticketKinds = [
 ] as const;
 export type TicketKind = (typeof ticketKinds)[number];
 
+/** A hotline as the SMS shows it: 3-13 characters, digits in groups joined by single hyphens. */
+export const HOTLINE = /^(?=.{3,13}$)\d+(?:-\d+)*$/;
+export const HOTLINE_MAX = 13;
+
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 /** Every duration has a ceiling of 30 days: a value typed in the wrong unit (ms) stops start-up. */
 const minutes = z.number().int().min(0).max(43_200, 'at most 43200 minutes (30 days)');
@@ -112,6 +116,17 @@ export const rulesSchema = z.strictObject({
       quietHours: z.strictObject({ start: hhmm.default('21:00'), end: hhmm.default('08:00') }).prefault({}),
       /** A customer who texts while no survey is open gets at most one notice in this many hours. */
       noticeIntervalHours: hours.default(24),
+      /**
+       * The customer-service hotline named in the no-open-survey notice and the callback thanks
+       * (e.g. `10086`, `400-123-4567`, `0791-88888888`); unset = those texts name none.
+       */
+      hotline: z
+        .string()
+        .regex(
+          HOTLINE,
+          'expected a phone number: 3-13 digits, groups joined by single hyphens (e.g. 400-123-4567)',
+        )
+        .optional(),
     })
     .prefault({}),
   survey: z
@@ -236,6 +251,19 @@ export const rulesSchema = z.strictObject({
       openOnBasicallySatisfied: z.boolean().default(false),
       /** The customer must be contacted within this many hours of the case opening. */
       contactWithinHours: hours.default(24),
+    })
+    .prefault({}),
+  /** Complaints (投诉, docs/domain.md section 6). */
+  complaints: z
+    .strictObject({
+      /**
+       * A customer text containing any of these words opens a complaint case (domain/complaints.ts);
+       * matched NFKC-normalised and case-insensitively; never a text of digits alone.
+       */
+      keywords: z
+        .array(z.string().trim().min(1).max(20))
+        .min(1)
+        .default(['投诉', '举报', '工信部', '12300', '没修好', '还是不通', '还是不能用', '没解决', '态度差']),
     })
     .prefault({}),
   /** Per upstream source: where to post the survey result back (回复工单) and whether to send a web link. */

@@ -126,6 +126,7 @@ export const rollupAttr = {
   callbacksResolvedSatisfied: 'bs',
   callbacksResolvedUnsatisfied: 'bu',
   callbacksUnreachable: 'bn',
+  complaints: 'ko',
 } as const satisfies Record<Counter, string>;
 
 /**

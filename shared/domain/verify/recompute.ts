@@ -34,7 +34,8 @@ import type { Timeliness } from '#shared/domain/timeliness';
  * - status answered without a rating: unrated +1; expired: expired +1; opted_out: optedOut +1
  * - `reasons`: reasonN +1 for each distinct N in 1-6
  * callback case:
- * - callbacksOpened +1; went overdue (status overdue, `overdueAt`, or an 'overdue' history entry): callbacksOverdue +1
+ * - (a case attributed to no engineer, engineerId '', counts nowhere)
+ * - callbacksOpened +1; `caseKind` complaint: complaints +1; went overdue (status overdue, `overdueAt`, or an 'overdue' history entry): callbacksOverdue +1
  * - status closed: callbacksClosed +1 and callbacksResolvedSatisfied / ResolvedUnsatisfied / Unreachable by `outcome`
  */
 
@@ -62,6 +63,7 @@ export interface CallbackRecord {
   caseId?: string;
   team?: string;
   outcome?: string;
+  caseKind?: string;
   history?: readonly { action: string; at?: string; by?: string }[];
   overdueAt?: string;
 }
@@ -185,7 +187,7 @@ export function callbackDelta(c: CallbackRecord): {
   delta: Partial<Counts>;
   problems: Omit<Problem, 'day' | 'engineerId' | 'id'>[];
 } {
-  const d: Partial<Counts> = { callbacksOpened: 1 };
+  const d: Partial<Counts> = { callbacksOpened: 1, ...(c.caseKind === 'complaint' ? { complaints: 1 } : {}) };
   const problems: Omit<Problem, 'day' | 'engineerId' | 'id'>[] = [];
   const wentOverdue =
     c.status === 'overdue' || Boolean(c.overdueAt) || (c.history ?? []).some((h) => h.action === 'overdue');
@@ -263,6 +265,8 @@ export function countSurvey(into: Expected, s: SurveyRecord): void {
 /** Adds one callback case to the recompute. */
 export function countCallback(into: Expected, c: CallbackRecord): void {
   into.callbacks++;
+  // A complaint attributed to no engineer is listed for admins but counted for nobody.
+  if (c.engineerId === '') return;
   addDelta(into, c, c.caseId ?? '?', callbackDelta(c));
 }
 
