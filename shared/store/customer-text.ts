@@ -89,8 +89,8 @@ export function putCustomerText(t: NewCustomerText): TxItem {
   return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }
 
-/** One listing partition: a team's texts, or a region's. */
-export type TextListing = { team: string } | { region: string };
+/** One listing partition: a team's texts (optionally only those also in a region), or a region's. */
+export type TextListing = { team: string; alsoInRegion?: string } | { region: string };
 
 /**
  * The newest `want` texts of one listing received within [from, to) (ISO instants) whose position
@@ -103,6 +103,7 @@ export async function listCustomerTexts(
   want: number,
 ): Promise<CustomerTextItem[]> {
   const byTeam = 'team' in where;
+  const region = byTeam ? where.alsoInRegion : undefined;
   const lo = new Date(range.from).toISOString();
   const hi = `${new Date(Date.parse(range.to) - 1).toISOString()}#\uffff`;
   const upper = before !== undefined && before < hi ? before : hi;
@@ -114,14 +115,17 @@ export async function listCustomerTexts(
         TableName: TABLE,
         IndexName: byTeam ? LIST_INDEX : DUE_INDEX,
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+        ...(region !== undefined ? { FilterExpression: '#region = :region' } : {}),
         ExpressionAttributeNames: {
           '#pk': byTeam ? 'gsi2pk' : 'gsi1pk',
           '#sk': byTeam ? 'gsi2sk' : 'gsi1sk',
+          ...(region !== undefined ? { '#region': 'region' } : {}),
         },
         ExpressionAttributeValues: {
           ':pk': byTeam ? teamList(where.team) : regionList(where.region),
           ':lo': lo,
           ':hi': upper,
+          ...(region !== undefined ? { ':region': region } : {}),
         },
         ScanIndexForward: false,
         // one more than wanted: BETWEEN includes `before` itself, which is dropped below
