@@ -263,6 +263,7 @@ export const rulesSchema = z.strictObject({
       keywords: z
         .array(z.string().trim().min(1).max(20))
         .min(1)
+        .max(200)
         .default(['投诉', '举报', '工信部', '12300', '没修好', '还是不通', '还是不能用', '没解决', '态度差']),
     })
     .prefault({}),
