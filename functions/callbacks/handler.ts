@@ -8,8 +8,10 @@ import {
   getCallbackCase,
   listCallbacks,
 } from '#shared/app/callbacks/callbacks';
+import { listTexts } from '#shared/app/callbacks/texts';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { NotFoundError, ValidationError } from '#shared/domain/errors';
+import { parsePeriod } from '#shared/domain/time';
 import { principalFromEvent } from '#shared/http/auth';
 import { httpFunction, json, jsonBody, parseWith } from '#shared/http/http';
 import {
@@ -17,6 +19,7 @@ import {
   callbackCloseBody as closeBody,
   callbackListQuery as listQuery,
   callbackNoteBody as noteBody,
+  textListQuery,
 } from '#shared/http/schemas/callbacks';
 import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
@@ -29,7 +32,8 @@ function idOf(event: APIGatewayProxyEventV2): string {
 
 /**
  * The callback agents' and managers' API (docs/domain.md section 6):
- * GET /v1/callbacks, GET /v1/callbacks/{id}, POST /v1/callbacks/{id}/notes, POST /v1/callbacks/{id}/close.
+ * GET /v1/callbacks, GET /v1/callbacks/{id}, POST /v1/callbacks/{id}/notes, POST /v1/callbacks/{id}/close,
+ * and GET /v1/messages (the customers' texts kept, with the same reach as the case lists).
  * Access by role is decided in shared/domain/access.ts; an engineer is refused before the request
  * is read.
  */
@@ -44,6 +48,19 @@ export function callbacks(deps: Deps) {
           200,
           await listCallbacks(principal, {
             statuses: q.status,
+            limit: q.limit,
+            ...(q.team ? { team: q.team } : {}),
+            ...(q.region ? { region: q.region } : {}),
+            ...(q.cursor ? { cursor: q.cursor } : {}),
+          }),
+        );
+      }
+      case 'GET /v1/messages': {
+        const q = parseWith(textListQuery, event.queryStringParameters ?? {});
+        return json(
+          200,
+          await listTexts(principal, {
+            period: parsePeriod(q.period, deps.rules.timeZone),
             limit: q.limit,
             ...(q.team ? { team: q.team } : {}),
             ...(q.region ? { region: q.region } : {}),

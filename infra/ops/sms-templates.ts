@@ -21,10 +21,14 @@ const purposes: Record<TemplateId, string> = {
   thanks: 'thanks for a rating of 1',
   reasons_question: 'after 2 or 3: asks which of six points were unsatisfactory',
   thanks_reasons: 'thanks for the reasons',
-  thanks_callback: 'after 3 (不满意): a supervisor will call back',
+  thanks_callback: 'after 3 (不满意): a supervisor will call back within the contact deadline',
+  thanks_callback_hotline: 'thanks_callback, naming the hotline (sms.hotline set)',
   thanks_comment: 'thanks for a comment',
   opt_out_confirm: 'confirms an opt-out (退订)',
-  no_open_survey: 'a message while no survey is open (at most once a day)',
+  no_open_survey: 'a message while no survey is open (at most once a day): it was recorded',
+  no_open_survey_hotline: 'no_open_survey, naming the hotline (sms.hotline set)',
+  complaint_received: 'a complaint (投诉) was registered: when we will be in touch',
+  complaint_received_hotline: 'complaint_received, naming the hotline (sms.hotline set)',
   survey_link: 'web survey link (not registered: refused with aliyun and tencent)',
 };
 
@@ -32,6 +36,8 @@ const variableNotes: Record<string, string> = {
   engineerName: "the engineer's name without 师傅, at most 10 characters (may be empty)",
   job: 'the service, at most 4 Chinese characters (e.g. 故障维修, 宽带装机)',
   link: 'the web survey link',
+  hours: 'hours until the customer is called (callbacks.contactWithinHours), 1-3 digits',
+  hotline: 'the customer-service hotline (sms.hotline), e.g. 10086 or 400-123-4567',
 };
 
 /** Example values of the variables (what the test renders both ways). */
@@ -39,6 +45,8 @@ export const exampleValues: Readonly<Record<string, string>> = {
   engineerName: '张伟',
   job: '宽带装机',
   link: 'https://fb.example.cn/s/AbCdEfGhIjKlMnOp',
+  hours: '24',
+  hotline: '10086',
 };
 
 export interface ProviderTemplate {

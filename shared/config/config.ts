@@ -173,6 +173,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   if (parsed.success && 'rules' in rules) {
     const checked = smsProviderSettings(parsed.data, {
       templateCodes: rules.rules.sms.templateCodes,
+      ...(rules.rules.sms.hotline !== undefined ? { hotline: rules.rules.sms.hotline } : {}),
       webSurveySources: Object.entries(rules.rules.sources)
         .filter(([, s]) => s.webSurvey)
         .map(([source]) => source),

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { providerTemplateIds } from '#shared/domain/sms/templates';
+import { providerTemplateIds, sendableTemplateIds } from '#shared/domain/sms/templates';
 
 /**
  * The settings of the SMS providers that send by registered template (Aliyun SMS, Tencent Cloud
@@ -93,6 +93,8 @@ export interface SmsProviderEnv {
 export interface SmsProviderRules {
   templateCodes: Readonly<Record<string, string>>;
   webSurveySources: readonly string[];
+  /** `sms.hotline`: set = the hotline variants of the notices are sent instead of the plain ones. */
+  hotline?: string;
 }
 
 /** A pair of credential variables: both given, or neither and the secret's ARN. */
@@ -135,7 +137,7 @@ export function smsProviderSettings(
   const endpointName = provider === 'aliyun' ? 'ALIYUN_SMS_ENDPOINT' : 'TENCENT_SMS_ENDPOINT';
   const endpoint = parseProviderEndpoint(env[endpointName]);
   if ('problem' in endpoint) problems.push(`${endpointName}: ${endpoint.problem}`);
-  for (const id of providerTemplateIds) {
+  for (const id of sendableTemplateIds(rules.hotline !== undefined)) {
     if (!rules.templateCodes[id]) {
       problems.push(
         `RULES.sms.templateCodes.${id}: SMS_GATEWAY=${provider} needs the ${provider} code of template ${id}`,

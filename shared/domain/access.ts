@@ -1,3 +1,5 @@
+import { UNATTRIBUTED } from '#shared/domain/complaints';
+
 /**
  * Who may see what (docs/domain.md section 1), decided here and nowhere else: the reports, the
  * callback cases and their handlers ask these functions. Pure: no storage, no configuration.
@@ -26,6 +28,12 @@ export interface Placement {
 
 const inTeamsOrRegions = (v: Viewer, at: Placement) =>
   v.teams.includes(at.team) || v.regions.includes(at.region);
+
+/**
+ * Team and region of what belongs to no engineer (a complaint or a customer's text that no recent
+ * survey owns, domain/complaints.ts): for admins only, whatever names a token's scope holds.
+ */
+const unattributed = (at: Partial<Placement>) => at.team === UNATTRIBUTED || at.region === UNATTRIBUTED;
 
 /** Figures counted for an engineer under a team and region (an aggregate day, a survey's answer). */
 export function canSeeFigures(v: Viewer, at: Placement & { engineerId: string }): boolean {
@@ -92,7 +100,7 @@ export const mayWorkCallbacks = (v: Viewer): boolean => v.role !== 'engineer';
 /** One callback case, by where it belongs. */
 export function canSeeCase(v: Viewer, c: Placement): boolean {
   if (!mayWorkCallbacks(v)) return false;
-  return v.role === 'admin' || inTeamsOrRegions(v, c);
+  return v.role === 'admin' || (!unattributed(c) && inTeamsOrRegions(v, c));
 }
 
 /**
@@ -123,6 +131,7 @@ export function caseListReach(v: Viewer, filter: { team?: string; region?: strin
   if (!mayWorkCallbacks(v)) return { kind: 'forbidden' };
   const admin = v.role === 'admin';
   const { team, region } = filter;
+  if (!admin && unattributed(filter)) return { kind: 'forbidden' };
   if (team !== undefined && region !== undefined) {
     return canSeeCase(v, { team, region })
       ? { kind: 'partitions', teams: [team], regions: [], alsoInRegion: region }
@@ -139,5 +148,6 @@ export function caseListReach(v: Viewer, filter: { team?: string; region?: strin
       : { kind: 'forbidden' };
   }
   if (admin) return { kind: 'filter_required' };
-  return { kind: 'partitions', teams: [...new Set(v.teams)], regions: [...new Set(v.regions)] };
+  const scoped = (names: readonly string[]) => [...new Set(names)].filter((n) => n !== UNATTRIBUTED);
+  return { kind: 'partitions', teams: scoped(v.teams), regions: scoped(v.regions) };
 }

@@ -56,6 +56,7 @@ export const counters = [
   'g_new_business_responses',
   'g_new_business_satisfied',
   'g_new_business_basicallySatisfied',
+  'complaints',
 ] as const;
 export type Counter = (typeof counters)[number];
 export type Counts = Record<Counter, number>;
@@ -184,15 +185,35 @@ export function reasonsDelta(reasons: readonly number[]): Delta {
  */
 export function ratingDelta(
   rating: Rating,
-  opts: { opensCallback: boolean; reasons?: readonly number[]; kind?: string },
+  opts: { opensCallback: boolean; reasons?: readonly number[]; kind?: string; complaint?: boolean },
 ): Delta {
   return {
     responses: 1,
     [ratingCounter[rating]]: 1,
     ...groupRatingDelta(opts.kind, rating),
-    ...(opts.opensCallback ? { callbacksOpened: 1 } : {}),
+    ...(opts.opensCallback || opts.complaint ? { callbacksOpened: 1 } : {}),
+    ...(opts.complaint ? complaintOpenedDelta() : {}),
     ...reasonsDelta(opts.reasons ?? []),
   };
+}
+
+/**
+ * A complaint case opened (docs/domain.md section 6): a case like any callback case
+ * (`callbacksOpened`), and a complaint. Counted for the engineer it is attributed to; a complaint
+ * attributed to no engineer is counted nowhere (it is listed for admins, team `_unattributed`).
+ */
+export const complaintOpenedDelta = (): Delta => ({ callbacksOpened: 1, complaints: 1 });
+
+/** A dissatisfied case that became a complaint (the customer complained while it was open). */
+export const complaintUpgradeDelta = (): Delta => ({ complaints: 1 });
+
+/** Two deltas of one engineer and day as one (a transaction may touch an aggregate item once). */
+export function sumDeltas(...deltas: Delta[]): Delta {
+  const out: Delta = {};
+  for (const d of deltas) {
+    for (const [c, v] of Object.entries(d) as [Counter, number][]) out[c] = (out[c] ?? 0) + v;
+  }
+  return out;
 }
 
 /** The survey SMS went out (the response-rate denominator). */

@@ -26,6 +26,9 @@ export type TicketKind = (typeof ticketKinds)[number];
 
 /** China Mobile's group-wide satisfaction standard (004 5.2), below which no province may go (004 1.4). */
 export const GROUP_SATISFACTION_FLOOR = 0.95;
+/** A hotline as the SMS shows it: 3-13 characters, digits in groups joined by single hyphens. */
+export const HOTLINE = /^(?=.{3,13}$)\d+(?:-\d+)*$/;
+export const HOTLINE_MAX = 13;
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 /** Every duration has a ceiling of 30 days: a value typed in the wrong unit (ms) stops start-up. */
@@ -137,6 +140,17 @@ export const rulesSchema = z.strictObject({
           z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'expected a template code like SMS_123456789'),
         )
         .default({}),
+      /**
+       * The customer-service hotline named in the no-open-survey notice and the callback thanks
+       * (e.g. `10086`, `400-123-4567`, `0791-88888888`); unset = those texts name none.
+       */
+      hotline: z
+        .string()
+        .regex(
+          HOTLINE,
+          'expected a phone number: 3-13 digits, groups joined by single hyphens (e.g. 400-123-4567)',
+        )
+        .optional(),
     })
     .prefault({}),
   survey: z
@@ -284,6 +298,20 @@ export const rulesSchema = z.strictObject({
       openOnBasicallySatisfied: z.boolean().default(false),
       /** The customer must be contacted within this many hours of the case opening. */
       contactWithinHours: hours.default(24),
+    })
+    .prefault({}),
+  /** Complaints (投诉, docs/domain.md section 6). */
+  complaints: z
+    .strictObject({
+      /**
+       * A customer text containing any of these words opens a complaint case (domain/complaints.ts);
+       * matched NFKC-normalised and case-insensitively; never a text of digits alone.
+       */
+      keywords: z
+        .array(z.string().trim().min(1).max(20))
+        .min(1)
+        .max(200)
+        .default(['投诉', '举报', '工信部', '12300', '没修好', '还是不通', '还是不能用', '没解决', '态度差']),
     })
     .prefault({}),
   /** Per upstream source: where to post the survey result back (回复工单) and whether to send a web link. */

@@ -5,12 +5,14 @@ import {
   callbackCloseBody,
   callbackListQuery,
   callbackNoteBody,
+  textListQuery,
 } from '#shared/http/schemas/callbacks';
 import { inboundSmsSchema } from '#shared/http/schemas/inbound-sms';
 import { reportDetailQuery, reportQuery } from '#shared/http/schemas/reports';
 import {
   callbackCaseSchema,
   callbackPageSchema,
+  customerTextPageSchema,
   engineerDetailSchema,
   engineerReportSchema,
   erasureResultSchema,
@@ -156,6 +158,15 @@ export const operations: Record<string, Operation> = {
     body: callbackCloseBody,
     ok: { status: 200, description: 'The case', schema: callbackCaseSchema },
     errors: [400, 401, 403, 404, 409],
+  },
+  'GET /v1/messages': {
+    summary:
+      "Customers' texts kept (每诉必录): every text that was neither a rating nor an opt-out, and every complaint, " +
+      'received in the period, newest first; scope as for cases (`_unattributed`: admins only)',
+    tag: 'callbacks',
+    query: textListQuery,
+    ok: { status: 200, description: 'A page of texts (phones masked)', schema: customerTextPageSchema },
+    errors: [400, 401, 403],
   },
   'GET /s/{token}': {
     summary: 'The web survey page (Simplified Chinese, mobile first)',

@@ -137,6 +137,7 @@ export const rollupAttr = {
   g_new_business_responses: 'nr',
   g_new_business_satisfied: 'b1',
   g_new_business_basicallySatisfied: 'b2',
+  complaints: 'ko',
 } as const satisfies Record<Counter, string>;
 
 /**

@@ -1,4 +1,5 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { CaseKind } from '#shared/domain/complaints';
 import type { CallbackOutcome } from '#shared/domain/types';
 import { ddb, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
@@ -33,17 +34,22 @@ export interface CallbackCase {
   sk: 'CALLBACK';
   type: 'callback';
   caseId: string;
+  /** The survey whose answer opened the case; '' for a complaint no open survey owned (`CMP-...`). */
   surveyId: string;
   source: string;
   ticketId: string;
+  /** The TICKET's kind (repair, install, ...); '' for a complaint attributed to no ticket. */
   kind: string;
+  /** What opened the case: absent = 'dissatisfied' (a rating); 'complaint' (a complaint text). */
+  caseKind?: CaseKind;
   engineerId: string;
   engineerName: string;
   team: string;
   region: string;
   /** The local day of the ticket's completion: the period whose reports count this case. */
   day: string;
-  rating: 1 | 2 | 3;
+  /** The customer's rating, when a rating opened the case or came with the complaint. */
+  rating?: 1 | 2 | 3;
   reasons?: number[];
   comment?: string;
   /** The customer's phone in full (E.164): only in the case, for the callback agent. */
@@ -113,40 +119,113 @@ export async function getCallback(caseId: string): Promise<CallbackCase | undefi
  */
 export function putNewCallback(
   survey: SurveyItem,
-  rating: 1 | 2 | 3,
+  rating: 1 | 2 | 3 | undefined,
   comment: string | undefined,
   reasons: number[] | undefined,
   at: Date,
   deadline: Date,
+  caseKind: CaseKind = 'dissatisfied',
 ): TxItem {
+  return putCase(
+    {
+      caseId: survey.surveyId,
+      surveyId: survey.surveyId,
+      source: survey.source,
+      ticketId: survey.ticketId,
+      kind: survey.kind,
+      engineerId: survey.engineerId,
+      engineerName: survey.engineerName,
+      team: survey.team,
+      region: survey.region,
+      day: survey.day,
+      phone: survey.phone,
+      ...(rating ? { rating } : {}),
+      ...(comment ? { comment } : {}),
+      ...(reasons?.length ? { reasons } : {}),
+      ...(caseKind === 'complaint' ? { caseKind } : {}),
+    },
+    at,
+    deadline,
+  );
+}
+
+/** Who and what a new case is about (everything but its status, dates, history and keys). */
+export type NewCase = Pick<
+  CallbackCase,
+  | 'caseId'
+  | 'surveyId'
+  | 'source'
+  | 'ticketId'
+  | 'kind'
+  | 'engineerId'
+  | 'engineerName'
+  | 'team'
+  | 'region'
+  | 'day'
+  | 'phone'
+  | 'rating'
+  | 'comment'
+  | 'reasons'
+  | 'caseKind'
+>;
+
+/**
+ * The item that opens a case (a complaint with no open survey: caseId `CMP-...`, surveyId ''),
+ * contact due by `deadline`, conditional on the case being new (a redelivery opens nothing).
+ */
+export function putCase(c: NewCase, at: Date, deadline: Date): TxItem {
   const openedAt = at.toISOString();
-  const caseId = survey.surveyId;
   const item: CallbackCase = {
-    ...callbackKey(caseId),
+    ...callbackKey(c.caseId),
     type: 'callback',
-    caseId,
-    surveyId: survey.surveyId,
-    source: survey.source,
-    ticketId: survey.ticketId,
-    kind: survey.kind,
-    engineerId: survey.engineerId,
-    engineerName: survey.engineerName,
-    team: survey.team,
-    region: survey.region,
-    day: survey.day,
-    rating,
-    ...(comment ? { comment } : {}),
-    ...(reasons?.length ? { reasons } : {}),
-    phone: survey.phone,
+    ...c,
     status: 'open',
     openedAt,
     deadline: deadline.toISOString(),
     history: [{ at: openedAt, by: 'system', action: 'opened' }],
     ttl: retentionTtl(at),
-    ...dueKeys(`CALLBACK#${caseId}`, deadline),
-    ...listKeys('open', survey.team, survey.region, openedAt, caseId),
+    ...dueKeys(`CALLBACK#${c.caseId}`, deadline),
+    ...listKeys('open', c.team, c.region, openedAt, c.caseId),
   };
   return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+/**
+ * A dissatisfied case still being worked becomes a complaint (the customer complained in their
+ * answer to the reasons question): `caseKind` set once, the reasons and comment recorded as
+ * `addReasonsToCallback` does, and a history entry says so. Fails if it was closed, changed status
+ * or became a complaint meanwhile.
+ */
+export function upgradeToComplaint(
+  c: CallbackCase,
+  answer: { reasons: number[]; comment: string | undefined },
+  at: Date,
+): TxItem {
+  // A fixed note, never the customer's words: those are the case's comment (erasure removes it).
+  const entry: CallbackHistoryEntry = {
+    at: at.toISOString(),
+    by: 'customer',
+    action: 'note',
+    note: '客户投诉',
+  };
+  return {
+    Update: {
+      TableName: TABLE,
+      Key: callbackKey(c.caseId),
+      UpdateExpression:
+        'SET caseKind = :complaint, reasons = :r, history = list_append(history, :h)' +
+        (answer.comment ? ', #comment = :c' : ''),
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(caseKind) AND #status = :status',
+      ExpressionAttributeNames: { '#status': 'status', ...(answer.comment ? { '#comment': 'comment' } : {}) },
+      ExpressionAttributeValues: {
+        ':complaint': 'complaint',
+        ':r': answer.reasons,
+        ':h': [entry],
+        ':status': c.status,
+        ...(answer.comment ? { ':c': answer.comment } : {}),
+      },
+    },
+  };
 }
 
 /** Adds the reasons and comment the customer gave after the rating to the case. */
@@ -215,7 +294,7 @@ export function closeCallbackItems(
   entry: CallbackHistoryEntry & { outcome: CallbackOutcome },
 ): TxItem[] {
   const keys = listKeys('closed', c.team, c.region, c.openedAt, c.caseId);
-  return [
+  const items: TxItem[] = [
     {
       Update: {
         TableName: TABLE,
@@ -238,6 +317,11 @@ export function closeCallbackItems(
         },
       },
     },
+  ];
+  // A complaint no survey owned has no survey to record the outcome on.
+  if (!c.surveyId) return items;
+  return [
+    ...items,
     {
       Update: {
         TableName: TABLE,

@@ -48,10 +48,14 @@ export async function deleteRecord(record: { pk: string; sk: string }): Promise<
   await ddb.send(new DeleteCommand({ TableName: TABLE, Key: { pk: record.pk, sk: record.sk } }));
 }
 
-/** Erasure of the survey's callback case, if it has one: the phone masked, the free text removed. */
-export async function maskCallbackCase(surveyId: string, masked: string, at: string): Promise<void> {
+/**
+ * Erasure of a callback case, if it exists (a survey's case has the survey's id; a complaint no
+ * survey owned, `CMP-...`, is found through the customer's kept text): the phone masked, the free
+ * text removed.
+ */
+export async function maskCallbackCase(caseId: string, masked: string, at: string): Promise<void> {
   await updateIfExists(
-    callbackKey(surveyId),
+    callbackKey(caseId),
     'SET phone = :m, erasedAt = :at REMOVE #comment',
     { '#comment': 'comment' },
     { ':m': masked, ':at': at },

@@ -27,6 +27,8 @@ export interface PhoneState {
   optedOut?: boolean;
   optedOutAt?: string;
   lastSurveyedAt?: string;
+  /** The survey sent at `lastSurveyedAt`: who a complaint with no open survey belongs to (domain/complaints.ts). */
+  lastSurveyId?: string;
   lastNoticeAt?: string;
   ttl?: number;
 }
@@ -113,6 +115,7 @@ export function openOnPhone(state: PhoneState, surveyId: string, at: Date): TxIt
     ...stateOf(state),
     openSurveyId: surveyId,
     lastSurveyedAt: at.toISOString(),
+    lastSurveyId: surveyId,
   });
 }
 

@@ -16,6 +16,7 @@
  * - web survey token -> survey               WEBTOKEN#{token} / WEBTOKEN              store/web-token.ts
  * - callback case by id                      CALLBACK#{caseId} / CALLBACK             store/callback.ts
  * - a phone's last repair (返修)               REPAIR#{e164} / LAST                     store/last-repair.ts
+ * - a customer's text kept (每诉必录)          TEXT#{textId} / TEXT                     store/customer-text.ts
  * - work-order reply of a survey             REPLY#{surveyId} / REPLY                 store/work-order-reply.ts
  * - per-engineer daily aggregates of a month AGG#{yyyy-mm} / {dd}#{engineerId}        store/aggregate.ts
  * - per-engineer monthly roll-ups by team    AGGM#{yyyy-mm} / {team}#{engineerId}     store/aggregate.ts
@@ -23,6 +24,8 @@
  *
  * Index entries (partition / sort key):
  * - work that falls due (sparse)             gsi1 DUE#{slot} / {iso time}#{pk}        store/due.ts
+ * - customers' texts by region               gsi1 TEXTS#R#{region} / {receivedAt}#{textId}      store/customer-text.ts
+ * - customers' texts by team                 gsi2 TEXTS#T#{team} / {receivedAt}#{textId}        store/customer-text.ts
  * - callback cases by status and team        gsi2 CB#{status}#T#{team} / {openedAt}#{caseId}    store/callback.ts
  * - an engineer's dissatisfied comments      gsi2 COMMENTS#{engineerId} / {answeredAt}#{surveyId} store/comment.ts
  * - work-order replies by status             gsi2 REPLIES#{status} / {createdAt}#{surveyId}     store/work-order-reply.ts

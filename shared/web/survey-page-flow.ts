@@ -6,6 +6,7 @@ import {
   type WebSurveyState,
 } from '#shared/app/surveys/web-survey';
 import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from '#shared/domain/errors';
+import { promisedHours } from '#shared/domain/sms/notices';
 import { type HttpResult, json, parseWith, problem } from '#shared/http/http';
 import { webAnswerSchema } from '#shared/http/schemas/web-answer';
 import {
@@ -48,7 +49,7 @@ export async function surveyPageAnswer(deps: Deps, request: SurveyPageRequest): 
   if (result.kind === 'answered') {
     return asJson
       ? json(200, { status: 'answered', rating: result.rating })
-      : html(200, renderThanks(result.rating));
+      : html(200, renderThanks(result.rating, promisedHours(deps.rules)));
   }
   return stateAnswer(result, asJson);
 }

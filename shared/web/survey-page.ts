@@ -165,14 +165,15 @@ ${reasonOptions}
   );
 }
 
-const thanksText: Record<1 | 2 | 3, string> = {
-  1: '感谢您的评价，我们将继续为您提供优质服务，祝您生活愉快！',
-  2: '感谢您的宝贵意见，我们将认真改进，努力为您提供更好的服务。',
-  3: '感谢您的评价，给您带来不便深表歉意，服务主管将尽快致电您了解情况。',
+const thanksText: Record<1 | 2 | 3, (hours: string) => string> = {
+  1: () => '感谢您的评价，我们将继续为您提供优质服务，祝您生活愉快！',
+  2: () => '感谢您的宝贵意见，我们将认真改进，努力为您提供更好的服务。',
+  3: (hours) => `感谢您的评价，给您带来不便深表歉意，服务主管将在${hours}小时内致电您了解情况。`,
 };
 
-export function renderThanks(rating: 1 | 2 | 3): string {
-  return page('感谢您的评价', `<h1>提交成功</h1>\n<p>${thanksText[rating]}</p>`);
+/** The thank-you page; a 不满意 is told within how many hours the callback comes (domain/sms/notices.ts). */
+export function renderThanks(rating: 1 | 2 | 3, contactHours: string): string {
+  return page('感谢您的评价', `<h1>提交成功</h1>\n<p>${escapeHtml(thanksText[rating](contactHours))}</p>`);
 }
 
 const closedText: Record<ClosedReason, string> = {

@@ -61,13 +61,13 @@ describe('the web survey, over HTTP', () => {
       });
     const first = await post();
     expect(first.status).toBe(200);
-    expect(await first.text()).toContain('服务主管将尽快致电您');
+    expect(await first.text()).toContain('服务主管将在24小时内致电您');
     expect((await post()).status).toBe(410);
     expect((await fetch(link as string)).status).toBe(410);
 
     const sent = await outbox('13600001111');
     expect(sent).toHaveLength(2);
-    expect(sent[1]?.body).toContain('服务主管将尽快致电您');
+    expect(sent[1]?.body).toContain('服务主管将在24小时内致电您');
 
     const report = await sys.call('GET', '/v1/reports/engineers?period=2026-11', undefined, {
       authorization: `Bearer ${sys.adminToken}`,

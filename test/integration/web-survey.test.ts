@@ -130,7 +130,7 @@ describe('the web survey', () => {
     ]);
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['content-type']).toBe(html);
-    expect(String(res.body)).toContain('服务主管将尽快致电您');
+    expect(String(res.body)).toContain('服务主管将在24小时内致电您');
 
     const survey = await getSurvey(s.surveyId);
     expect(survey).toMatchObject({
@@ -153,7 +153,7 @@ describe('the web survey', () => {
 
     const sent = await listOutbox(s.phone.e164);
     expect(sent).toHaveLength(2);
-    expect(sent[1]?.body).toContain('服务主管将尽快致电您');
+    expect(sent[1]?.body).toContain('服务主管将在24小时内致电您');
 
     // the link works once
     const again = await postForm(s.token, [['rating', '1']]);

@@ -171,11 +171,21 @@ describe('SMS_GATEWAY=tencent at start', () => {
     ).toEqual([expect.stringMatching(/^TENCENT_SMS_REGION: /)]);
   });
 
-  it('names each template without a code', () => {
-    expect(problems({ SMS_GATEWAY: 'tencent', ...keys })).toEqual(
-      providerTemplateIds.map(
+  it('names each template without a code: the plain notices without a hotline, their hotline variants with one', () => {
+    const need = (ids: readonly string[]) =>
+      ids.map(
         (id) => `RULES.sms.templateCodes.${id}: SMS_GATEWAY=tencent needs the tencent code of template ${id}`,
-      ),
+      );
+    const plain = providerTemplateIds.filter((id) => !id.endsWith('_hotline'));
+    expect(problems({ SMS_GATEWAY: 'tencent', ...keys })).toEqual(need(plain));
+    expect(plain).toContain('no_open_survey');
+    const withHotline = providerTemplateIds.filter(
+      (id) => !providerTemplateIds.includes(`${id}_hotline` as never),
+    );
+    expect(withHotline).toContain('no_open_survey_hotline');
+    expect(withHotline).not.toContain('no_open_survey');
+    expect(problems({ SMS_GATEWAY: 'tencent', ...keys }, { sms: { hotline: '10086' } })).toEqual(
+      need(withHotline),
     );
   });
 });

@@ -11,10 +11,14 @@ const LONGEST_SIGNATURE = '中国移动江西分公'; // 8 Chinese characters, t
 const LONGEST_NAME = '欧阳一二三四五六七八'; // 10 characters, the schema's maximum
 const LONGEST_JOB = ticketKinds.map(jobLabel).reduce((a, b) => (b.length > a.length ? b : a));
 const LONGEST_LINK = 'https://x.cn/s/AbCdEfGhIjKlMnO'; // 30 characters (real links are 22)
+const LONGEST_HOTLINE = '0791-88888888'; // 13 characters, the most RULES sms.hotline accepts
+const LONGEST_HOURS = '720'; // callbacks.contactWithinHours is at most 720
 const longestValues: Record<string, string> = {
   engineerName: LONGEST_NAME,
   job: LONGEST_JOB,
   link: LONGEST_LINK,
+  hotline: LONGEST_HOTLINE,
+  hours: LONGEST_HOURS,
 };
 
 /**
@@ -81,7 +85,10 @@ describe('SMS templates', () => {
   it('registers every template under its own id, with a positive integer version', () => {
     expect([...ids].sort()).toEqual(
       [
+        'complaint_received',
+        'complaint_received_hotline',
         'no_open_survey',
+        'no_open_survey_hotline',
         'opt_out_confirm',
         'reasons_question',
         'reminder',
@@ -90,6 +97,7 @@ describe('SMS templates', () => {
         'survey_link',
         'thanks',
         'thanks_callback',
+        'thanks_callback_hotline',
         'thanks_comment',
         'thanks_reasons',
       ].sort(),

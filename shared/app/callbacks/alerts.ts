@@ -1,7 +1,7 @@
 import { maskPhone } from '#shared/domain/phone';
 import type { Rules } from '#shared/domain/rules';
 import type { Alert } from '#shared/gateways/alerts';
-import type { CallbackCase } from '#shared/store/callback';
+import type { CallbackCase, NewCase } from '#shared/store/callback';
 import type { SurveyItem } from '#shared/store/survey';
 
 /**
@@ -15,6 +15,28 @@ const RATING_WORDS = { 1: '满意', 2: '基本满意', 3: '不满意' } as const
 /** Alert ids: one per cause, so a cause alerts once. */
 export const openedAlertId = (caseId: string) => `${caseId}#opened`;
 export const overdueAlertId = (caseId: string) => `${caseId}#overdue`;
+/** A complaint case's alert: its own id, so a dissatisfied case that becomes a complaint alerts again, once. */
+export const complaintAlertId = (caseId: string) => `${caseId}#complaint`;
+
+/**
+ * The supervisors' alert of a complaint case (alert kind `complaint_opened`): to the team's
+ * supervisors, or for a complaint attributed to no engineer, to the admins (team and region
+ * `_unattributed`). The customer's words are not in it (free text, possibly personal): the case has them.
+ */
+export function complaintAlert(c: NewCase, rules: Rules): Alert {
+  const who = c.engineerId ? `对 ${c.engineerName}（${c.team}）的服务` : '（无法关联到近期服务工单）';
+  return {
+    kind: 'complaint_opened',
+    level: 'supervisors',
+    team: c.team,
+    region: c.region,
+    caseId: c.caseId,
+    subject: '投诉提醒：客户来信投诉',
+    message:
+      `客户 ${maskPhone(c.phone)} ${who}提出投诉${c.ticketId ? `，工单 ${c.ticketId}` : ''}。` +
+      `请在 ${rules.callbacks.contactWithinHours} 小时内联系客户（案件 ${c.caseId}）。`,
+  };
+}
 
 export function openedAlert(survey: SurveyItem, rating: 1 | 2 | 3, rules: Rules): Alert {
   const caseId = survey.surveyId;
@@ -40,7 +62,8 @@ export function overdueAlert(c: CallbackCase, rules: Rules): Alert {
     caseId: c.caseId,
     subject: `回访超时：${c.region} ${c.team} 案件未按时联系客户`,
     message:
-      `客户 ${maskPhone(c.phone)} 对 ${c.engineerName}（${c.team}）的服务评价为${RATING_WORDS[c.rating]}，` +
+      `客户 ${maskPhone(c.phone)} 对 ${c.engineerName}（${c.team}）的服务` +
+      `${c.caseKind === 'complaint' ? '提出投诉' : `评价为${RATING_WORDS[c.rating ?? 3]}`}，` +
       `工单 ${c.ticketId}。回访案件 ${c.caseId} 已超过 ${rules.callbacks.contactWithinHours} 小时` +
       '仍未联系客户，请区域负责人督促跟进。',
   };

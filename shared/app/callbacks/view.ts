@@ -1,4 +1,5 @@
 import { canSeeCase, mayWorkCallbacks, whenCaseUnseen } from '#shared/domain/access';
+import type { CaseKind } from '#shared/domain/complaints';
 import { ForbiddenError, NotFoundError } from '#shared/domain/errors';
 import { maskPhone } from '#shared/domain/phone';
 import type { Principal } from '#shared/http/auth';
@@ -10,13 +11,23 @@ import {
   getCallback,
 } from '#shared/store/callback';
 
-/** What a person reads of a case: no keys, the phone masked unless they may call the customer. */
-export type CallbackView = Omit<CallbackRecord, 'history'> & { history?: CallbackHistoryEntry[] };
+/**
+ * What a person reads of a case: no keys, the phone masked unless they may call the customer;
+ * `kind` is the CASE's kind (`dissatisfied` | `complaint`) and `ticketKind` the ticket's (stored
+ * as `kind`; '' for a complaint attributed to no ticket).
+ */
+export type CallbackView = Omit<CallbackRecord, 'history' | 'kind' | 'caseKind'> & {
+  kind: CaseKind;
+  ticketKind: string;
+  history?: CallbackHistoryEntry[];
+};
 
 export function view(c: CallbackCase, fullPhone: boolean, withHistory: boolean): CallbackView {
-  const { history, phone, ...rest } = callbackRecord(c);
+  const { history, phone, kind, caseKind, ...rest } = callbackRecord(c);
   return {
     ...rest,
+    kind: caseKind ?? 'dissatisfied',
+    ticketKind: kind,
     phone: fullPhone ? phone : maskPhone(phone),
     ...(withHistory ? { history } : {}),
   };

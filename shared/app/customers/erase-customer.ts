@@ -23,6 +23,7 @@ import { transactIf } from '#shared/store/tx';
 export interface ErasureResult {
   phone: string;
   surveys: number;
+  /** SMS records deleted: those sent to the customer and the texts they sent (kept texts). */
   messages: number;
   /** An opted-out number is kept (only the number and the opt-out) so that it is never texted again. */
   optOutKept: boolean;
@@ -54,6 +55,12 @@ export async function eraseCustomer(
 
   for (const item of await customerRecords(phone)) {
     if (item.type === 'sms') {
+      await deleteRecord(item);
+      messages++;
+    } else if (item.type === 'text') {
+      // a text the customer sent (store/customer-text.ts): deleted; a complaint case it opened
+      // without a survey is found only through it, and masked like the others
+      if (typeof item.caseId === 'string') await maskCallbackCase(item.caseId, masked, at);
       await deleteRecord(item);
       messages++;
     } else if (item.type === 'survey') {

@@ -24,7 +24,8 @@ export function customerSms(
   template: TemplateId,
   at: Date,
   surveyId?: string,
+  vars: Record<string, string> = {},
 ): { item: TxItem; smsId: string } {
-  const rendered = renderSms(template, {}, rules.sms.signature, rules.sms.optOutHint);
+  const rendered = renderSms(template, vars, rules.sms.signature, rules.sms.optOutHint);
   return { item: putSms({ smsId, to, rendered, ...(surveyId ? { surveyId } : {}) }, at), smsId };
 }

@@ -1,10 +1,12 @@
-import { openedAlertId } from '#shared/app/callbacks/alerts';
+import { complaintAlertId, openedAlertId } from '#shared/app/callbacks/alerts';
 import { openCallback } from '#shared/app/callbacks/open-callback';
+import { openComplaint, surveyOwner } from '#shared/app/callbacks/open-complaint';
 import type { Deps } from '#shared/app/deps';
 import { type AnswerPlan, customerSms } from '#shared/app/surveys/customer-sms';
 import { opensCallback } from '#shared/domain/callbacks';
 import { ratingDelta } from '#shared/domain/counters';
 import { cleanFreeText } from '#shared/domain/free-text';
+import { noticeSms } from '#shared/domain/sms/notices';
 import type { Rating } from '#shared/domain/types';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { commentListing } from '#shared/store/comment';
@@ -22,6 +24,11 @@ export interface Answer {
   comment?: string;
   /** Given with the rating (web survey): no reasons question follows. */
   reasons?: number[];
+  /**
+   * The text also expresses a complaint ("3 我要投诉", domain/complaints.ts): the rating counts and
+   * the one case it opens is a complaint (whatever the rating), with a `complaint_opened` alert.
+   */
+  complaint?: boolean;
 }
 
 /**
@@ -40,15 +47,41 @@ export function planRating(
   const iso = at.toISOString();
   const { rating } = answer;
   const comment = cleanFreeText(answer.comment ?? '') || undefined;
-  const opens = opensCallback(rules, rating);
+  const complaint = answer.complaint === true;
+  const opens = !complaint && opensCallback(rules, rating);
   const counted = aggregateUpdates(
     survey.day,
     survey,
-    ratingDelta(rating, { opensCallback: opens, reasons: answer.reasons ?? [], kind: survey.kind }),
+    ratingDelta(rating, {
+      opensCallback: opens,
+      complaint,
+      reasons: answer.reasons ?? [],
+      kind: survey.kind,
+    }),
   );
-  const callback = opens ? openCallback(rules, survey, rating, comment, at, answer.reasons) : [];
+  const callback = complaint
+    ? openComplaint(
+        rules,
+        {
+          ...surveyOwner(survey),
+          caseId: survey.surveyId,
+          surveyId: survey.surveyId,
+          phone: survey.phone,
+          rating,
+          ...(comment ? { comment } : {}),
+          ...(answer.reasons?.length ? { reasons: answer.reasons } : {}),
+        },
+        at,
+      )
+    : opens
+      ? openCallback(rules, survey, rating, comment, at, answer.reasons)
+      : [];
   // The supervisors' alert goes out with the reply SMS, not a scheduler tick later.
-  const alerts = opens ? [openedAlertId(survey.surveyId)] : [];
+  const alerts = complaint
+    ? [complaintAlertId(survey.surveyId)]
+    : opens
+      ? [openedAlertId(survey.surveyId)]
+      : [];
   const listing = rating === 3 ? commentListing(survey, at) : undefined;
   if (rating !== 1 && answer.reasons === undefined) {
     const reasonsDue = new Date(at.getTime() + rules.survey.reasonsTimeoutHours * 3_600_000);
@@ -83,14 +116,19 @@ export function planRating(
     };
   }
   const reasons = answer.reasons?.length ? answer.reasons : undefined;
-  const template = rating === 1 ? 'thanks' : rating === 3 ? 'thanks_callback' : 'thanks_reasons';
+  const closing = complaint
+    ? noticeSms(rules, 'complaint_received')
+    : rating === 3
+      ? noticeSms(rules, 'thanks_callback')
+      : { template: rating === 1 ? ('thanks' as const) : ('thanks_reasons' as const), vars: {} };
   const thanks = customerSms(
     deps.rules,
     `${survey.surveyId}#thanks`,
     survey.phone,
-    template,
+    closing.template,
     at,
     survey.surveyId,
+    closing.vars,
   );
   return {
     outcome: 'rated',

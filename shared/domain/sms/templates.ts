@@ -22,9 +22,13 @@ export type TemplateId =
   | 'reasons_question'
   | 'thanks_reasons'
   | 'thanks_callback'
+  | 'thanks_callback_hotline'
   | 'thanks_comment'
   | 'opt_out_confirm'
   | 'no_open_survey'
+  | 'no_open_survey_hotline'
+  | 'complaint_received'
+  | 'complaint_received_hotline'
   | 'survey_link';
 
 export interface Template {
@@ -88,9 +92,15 @@ export const templates: Record<TemplateId, Template> = {
   },
   thanks_callback: {
     id: 'thanks_callback',
+    version: 2,
+    text: '感谢您的评价，给您带来不便深表歉意，服务主管将在{hours}小时内致电您了解情况。',
+    vars: ['hours'],
+  },
+  thanks_callback_hotline: {
+    id: 'thanks_callback_hotline',
     version: 1,
-    text: '感谢您的评价，给您带来不便深表歉意，服务主管将尽快致电您了解情况。',
-    vars: [],
+    text: '感谢您的评价，给您带来不便深表歉意，服务主管将在{hours}小时内致电您，您也可拨打{hotline}。',
+    vars: ['hours', 'hotline'],
   },
   thanks_comment: {
     id: 'thanks_comment',
@@ -106,9 +116,27 @@ export const templates: Record<TemplateId, Template> = {
   },
   no_open_survey: {
     id: 'no_open_survey',
-    version: 1,
-    text: '您好，目前没有需要您回复的服务评价。如需帮助，请拨打客服热线，谢谢！',
+    version: 2,
+    text: '您好，您的短信已收到并记录。目前没有需要您回复的服务评价，如需帮助请拨打客服热线，谢谢！',
     vars: [],
+  },
+  no_open_survey_hotline: {
+    id: 'no_open_survey_hotline',
+    version: 1,
+    text: '您好，您的短信已收到并记录。目前没有需要您回复的服务评价，如需帮助请拨打{hotline}，谢谢！',
+    vars: ['hotline'],
+  },
+  complaint_received: {
+    id: 'complaint_received',
+    version: 1,
+    text: '您好，您反映的问题已登记，我们将在{hours}小时内与您联系处理，给您带来不便深表歉意。',
+    vars: ['hours'],
+  },
+  complaint_received_hotline: {
+    id: 'complaint_received_hotline',
+    version: 1,
+    text: '您好，您反映的问题已登记，我们将在{hours}小时内与您联系处理，您也可拨打{hotline}。',
+    vars: ['hours', 'hotline'],
   },
   survey_link: {
     id: 'survey_link',
@@ -237,3 +265,15 @@ export function recoverSmsParams(
 export const providerTemplateIds: readonly TemplateId[] = (Object.keys(templates) as TemplateId[]).filter(
   (id) => id !== 'survey_link',
 );
+
+/**
+ * The templates a provider that sends by code can be asked to send under a configuration: with a
+ * hotline (`sms.hotline`) the `*_hotline` variants replace their plain templates, without one the
+ * plain ones are sent and the variants never are (so they need no code).
+ */
+export function sendableTemplateIds(hasHotline: boolean): TemplateId[] {
+  const ids = new Set<string>(providerTemplateIds);
+  return providerTemplateIds.filter((id) =>
+    hasHotline ? !ids.has(`${id}_hotline`) : !id.endsWith('_hotline'),
+  );
+}

@@ -40,7 +40,8 @@ import type { Rating } from '#shared/domain/types';
  * - `rating` of a kind outside the field group (domain/kind-groups.ts): g_<group>_responses +1, and
  *   g_<group>_satisfied / g_<group>_basicallySatisfied for a 1 / 2
  * callback case:
- * - callbacksOpened +1; went overdue (status overdue, `overdueAt`, or an 'overdue' history entry): callbacksOverdue +1
+ * - (a case attributed to no engineer, engineerId '', counts nowhere)
+ * - callbacksOpened +1; `caseKind` complaint: complaints +1; went overdue (status overdue, `overdueAt`, or an 'overdue' history entry): callbacksOverdue +1
  * - status closed: callbacksClosed +1 and callbacksResolvedSatisfied / ResolvedUnsatisfied / Unreachable by `outcome`
  */
 
@@ -70,6 +71,7 @@ export interface CallbackRecord {
   caseId?: string;
   team?: string;
   outcome?: string;
+  caseKind?: string;
   history?: readonly { action: string; at?: string; by?: string }[];
   overdueAt?: string;
 }
@@ -197,7 +199,7 @@ export function callbackDelta(c: CallbackRecord): {
   delta: Partial<Counts>;
   problems: Omit<Problem, 'day' | 'engineerId' | 'id'>[];
 } {
-  const d: Partial<Counts> = { callbacksOpened: 1 };
+  const d: Partial<Counts> = { callbacksOpened: 1, ...(c.caseKind === 'complaint' ? { complaints: 1 } : {}) };
   const problems: Omit<Problem, 'day' | 'engineerId' | 'id'>[] = [];
   const wentOverdue =
     c.status === 'overdue' || Boolean(c.overdueAt) || (c.history ?? []).some((h) => h.action === 'overdue');
@@ -275,6 +277,8 @@ export function countSurvey(into: Expected, s: SurveyRecord): void {
 /** Adds one callback case to the recompute. */
 export function countCallback(into: Expected, c: CallbackRecord): void {
   into.callbacks++;
+  // A complaint attributed to no engineer is listed for admins but counted for nobody.
+  if (c.engineerId === '') return;
   addDelta(into, c, c.caseId ?? '?', callbackDelta(c));
 }
 

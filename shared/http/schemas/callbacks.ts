@@ -50,3 +50,13 @@ export const callbackCloseBody = z.object({
   outcome: z.enum(callbackOutcomes),
   note,
 });
+
+/** Query of GET /v1/messages: the customers' texts kept (period required; team or region as for cases). */
+export const textListQuery = z.object({
+  /** A month `2026-11`, an ISO week `2026-W47` or a day `2026-11-21` (local time). */
+  period: z.string().min(1).max(32),
+  team: name.optional(),
+  region: name.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(1000).optional(),
+});

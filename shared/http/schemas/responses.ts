@@ -165,17 +165,22 @@ export const engineerDetailSchema = figures.extend({
 });
 
 export const callbackCaseSchema = z.object({
-  caseId: z.string(),
-  surveyId: z.string(),
+  caseId: z.string().describe('the survey id, or `CMP-...` for a complaint no open survey owned'),
+  surveyId: z.string().describe("'' for a complaint no open survey owned"),
   source: z.string(),
   ticketId: z.string(),
-  kind: z.string(),
-  engineerId: z.string(),
+  kind: z
+    .enum(['dissatisfied', 'complaint'])
+    .describe('what opened the case: a 不满意 rating, or a complaint'),
+  ticketKind: z
+    .string()
+    .describe("the ticket's kind (repair, install, ...); '' when attributed to no ticket"),
+  engineerId: z.string().describe("'' when attributed to no engineer (team and region `_unattributed`)"),
   engineerName: z.string(),
   team: z.string(),
   region: z.string(),
   day: z.string(),
-  rating: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  rating: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
   reasons: z.array(z.number().int()).optional(),
   comment: z.string().optional(),
   phone: z.string().describe('masked (138****8000) except for agents and admins reading one case'),
@@ -209,5 +214,32 @@ export const erasureResultSchema = z.object({
 
 export const callbackPageSchema = z.object({
   items: z.array(callbackCaseSchema),
+  cursor: z.string().optional(),
+});
+
+export const customerTextSchema = z.object({
+  textId: z.string(),
+  receivedAt: z.string(),
+  phone: z.string().regex(/\*{4}/, 'masked'),
+  text: z.string().describe('cleaned of control and bidi characters'),
+  kind: z.enum(['complaint', 'text']),
+  outcome: z
+    .string()
+    .describe('what the message came to: complaint, commented, reprompted, no_open_survey, rated, reasons'),
+  surveyId: z.string().optional(),
+  caseId: z.string().optional(),
+  source: z.string(),
+  ticketId: z.string(),
+  engineerId: z.string(),
+  engineerName: z.string(),
+  team: z.string(),
+  region: z.string(),
+  unattributed: z
+    .boolean()
+    .describe('owned by no survey of the last 30 days (team and region `_unattributed`)'),
+});
+
+export const customerTextPageSchema = z.object({
+  items: z.array(customerTextSchema),
   cursor: z.string().optional(),
 });

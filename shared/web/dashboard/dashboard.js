@@ -455,7 +455,10 @@
           badge(STATUS_TEXT[c.status] ?? String(c.status), c.status === 'overdue' ? 'overdue' : 'open'),
         );
         const rating = el('td');
-        rating.append(badge(RATING_TEXT[c.rating] ?? String(c.rating), `rating-${Number(c.rating) || 0}`));
+        // a complaint may come without a rating: it reads 投诉 (with the rating when there is one)
+        const rated = RATING_TEXT[c.rating] ?? (c.rating === undefined ? '' : String(c.rating));
+        const label = c.kind === 'complaint' ? (rated ? `投诉·${rated}` : '投诉') : rated || '—';
+        rating.append(badge(label, `rating-${Number(c.rating) || 0}`));
         tr.append(
           status,
           el('td', when(c.deadline)),

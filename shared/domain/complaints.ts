@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { Rules } from '#shared/domain/rules';
+
+/**
+ * Complaint intake (投诉, docs/domain.md section 6; 004 4.6.1 每诉必录, 首问负责): which customer
+ * text is a complaint, where a complaint with no open survey belongs, and the id of its case.
+ * Pure: no storage, no clock.
+ */
+
+/** What kind of case a callback case is: opened by a 不满意 rating, or by a complaint. */
+export type CaseKind = 'dissatisfied' | 'complaint';
+
+/** Team and region of a case (or a kept text) that belongs to no engineer: listed for admins only. */
+export const UNATTRIBUTED = '_unattributed';
+
+/** A complaint with no open survey goes to the phone's last surveyed ticket if surveyed within this. */
+export const ATTRIBUTION_DAYS = 30;
+
+const DIGITS_ONLY = /^[\s\p{P}\p{Z}\p{N}~]*$/u;
+
+function fold(s: string): string {
+  return s.normalize('NFKC').toLowerCase();
+}
+
+/** Does `keyword` occur in `text` (both folded)? A keyword starting or ending in a digit must not touch another digit. */
+function occurs(text: string, keyword: string): boolean {
+  const leadDigit = /^\d/.test(keyword);
+  const tailDigit = /\d$/.test(keyword);
+  for (let i = text.indexOf(keyword); i >= 0; i = text.indexOf(keyword, i + 1)) {
+    const before = text[i - 1] ?? '';
+    const after = text[i + keyword.length] ?? '';
+    if (leadDigit && /\d/.test(before)) continue;
+    if (tailDigit && /\d/.test(after)) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * Whether a customer's text expresses a complaint: it contains one of `complaints.keywords`
+ * (NFKC-folded, so full-width and case do not matter). Never from digits alone: a text of only
+ * digits, spaces and punctuation ("3", "12300", "1 3") is a rating, reasons or nothing, and a
+ * numeric keyword (12300) counts only as a number of its own, never inside a longer one (a phone
+ * number such as 13812300000).
+ */
+export function complaintIntent(rules: Rules, text: string): boolean {
+  const folded = fold(text);
+  if (DIGITS_ONLY.test(folded)) return false;
+  return rules.complaints.keywords.some((k) => {
+    const kw = fold(k);
+    return kw !== '' && occurs(folded, kw);
+  });
+}
+
+/** Whether the phone's last survey, sent at `surveyedAt`, is recent enough at `at` to own a complaint. */
+export function attributable(surveyedAt: string | undefined, at: Date): boolean {
+  if (!surveyedAt) return false;
+  const age = at.getTime() - Date.parse(surveyedAt);
+  return age >= 0 && age <= ATTRIBUTION_DAYS * 86_400_000;
+}
+
+/**
+ * The case id of a complaint that no open survey owns: deterministic from the inbound message id,
+ * so a redelivered message finds the same case (and opens nothing new).
+ */
+export function complaintCaseId(inboundMessageId: string): string {
+  return `CMP-${createHash('sha256').update(inboundMessageId).digest('hex').slice(0, 32)}`;
+}
