@@ -7,7 +7,14 @@ import {
   UserPool,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -36,6 +43,8 @@ export class FeedbackDataStack extends Stack {
   readonly workOrderRepliesDlq: Queue;
   /** Our Standard Webhooks signing secrets of the replies, per source (JSON map). */
   readonly replySecrets: Secret;
+  /** The secret path segment of the SMS providers' callback URLs (/v1/sms/{provider}/{token}/...). */
+  readonly smsCallbackToken: Secret;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
 
@@ -50,6 +59,8 @@ export class FeedbackDataStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: tableDef.ttlAttribute,
       encryption: TableEncryption.AWS_MANAGED,
+      // Keys only: functions/sms-inbox handles the SMS providers' pushes as they are stored.
+      stream: StreamViewType.KEYS_ONLY,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -146,6 +157,22 @@ export class FeedbackDataStack extends Stack {
         'entry of the JSON map.',
     });
 
+    // --- The SMS providers' callback token (Aliyun and Tencent push unsigned): the generated value
+    // (48 letters and digits, URL-safe) is the path segment of the four callback URLs operators
+    // register with the provider (README "Replies and delivery receipts").
+    this.smsCallbackToken = new Secret(this, 'SmsCallbackToken', {
+      description: 'Path token of the SMS providers callback URLs (/v1/sms/{provider}/{token}/...)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.smsCallbackToken).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The value is part of the callback URLs registered in the SMS provider console: a rotation ' +
+        'Lambda cannot change them there. Operators rotate it by registering the new URLs and then ' +
+        'putting the new value (functions read it once per container).',
+    });
+
     // --- Managers' identities: ID tokens carry custom:role, custom:teams and custom:regions (JSON
     // arrays of names, e.g. ["North Team"]) and custom:engineerId, which the HTTP API's JWT
     // authorizer hands to the functions (shared/http/auth.ts).
@@ -231,6 +258,11 @@ export class FeedbackDataStack extends Stack {
     new CfnOutput(this, 'ReplySecretsArn', {
       value: this.replySecrets.secretArn,
       description: 'Signing secrets of the replies to the work order ({"<source>": "whsec_..."})',
+    });
+    new CfnOutput(this, 'SmsCallbackTokenArn', {
+      value: this.smsCallbackToken.secretArn,
+      description:
+        'Path token of the SMS callback URLs (/v1/sms/{aliyun|tencent}/{token}/{replies|receipts})',
     });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });

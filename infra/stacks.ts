@@ -71,6 +71,7 @@ export function defineStacks(
     webhookSecret: data.webhookSecret,
     workOrderReplies: data.workOrderReplies,
     replySecrets: data.replySecrets,
+    smsCallbackToken: data.smsCallbackToken,
     userPool: data.userPool,
     userPoolClient: data.userPoolClient,
     rules,

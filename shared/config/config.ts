@@ -16,6 +16,10 @@ import {
 } from '#shared/config/secrets';
 import { checkRules, type Rules, replyUrlProblem } from '#shared/domain/rules';
 
+/** The SMS callbacks' path token: 32 to 128 URL-safe characters (letters, digits, `-`, `_`). */
+export const SMS_CALLBACK_TOKEN = /^[A-Za-z0-9_-]{32,128}$/;
+export const SMS_CALLBACK_TOKEN_MESSAGE = 'expected 32 to 128 URL-safe characters (A-Z a-z 0-9 - _)';
+
 const secretArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN');
@@ -65,6 +69,13 @@ const envSchema = z.object({
   REPLY_SECRETS: z.string().optional(),
   /** The Secrets Manager secret holding them (on AWS). */
   REPLY_SECRETS_ARN: secretArn.optional(),
+  /**
+   * The secret path segment of the SMS providers' callback URLs (/v1/sms/{provider}/{token}/...),
+   * locally: they sign nothing, so the URL is the credential.
+   */
+  SMS_CALLBACK_TOKEN: z.string().regex(SMS_CALLBACK_TOKEN, SMS_CALLBACK_TOKEN_MESSAGE).optional(),
+  /** The Secrets Manager secret holding it (on AWS; read once per container). */
+  SMS_CALLBACK_TOKEN_SECRET_ARN: secretArn.optional(),
 });
 
 export type Config = Omit<z.infer<typeof envSchema>, 'WEBHOOK_SECRET' | 'REPLY_SECRETS'> & {

@@ -66,6 +66,7 @@ const figures = z.object({
     unrated: count,
     expired: count,
     optedOut: count,
+    undelivered: count,
     reopened: count,
   }),
   reasons: z.object({
