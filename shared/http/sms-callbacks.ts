@@ -15,6 +15,7 @@ import { parseWith, rawBody } from '#shared/http/http';
 import {
   aliyunSmsReportSchema,
   aliyunSmsUpSchema,
+  tencentRepliesSchema,
   tencentReplySchema,
   tencentStatusSchema,
 } from '#shared/http/schemas/sms-callbacks';
@@ -89,8 +90,11 @@ export function callbackEvents(route: CallbackRoute, body: unknown, now: Date): 
     }));
   }
   if (route.kind === 'replies') {
-    const parsed = parseWith(tencentReplySchema, body);
-    return (Array.isArray(parsed) ? parsed : [parsed]).map((r) => ({
+    // One object or an array: each parsed as such, so that a bad field is named exactly.
+    const parsed = Array.isArray(body)
+      ? parseWith(tencentRepliesSchema, body)
+      : [parseWith(tencentReplySchema, body)];
+    return parsed.map((r) => ({
       kind: 'reply',
       provider: 'tencent',
       dedupId: tencentReplyId(r.mobile, r.time, r.text),

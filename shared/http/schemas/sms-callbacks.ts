@@ -46,7 +46,8 @@ export const aliyunSmsReportSchema = z
   .min(1)
   .max(500);
 
-const tencentReply = z.object({
+/** Tencent Cloud SMS reply callback (短信回复): one object (this), or an array of them. */
+export const tencentReplySchema = z.object({
   /** The channel's extension code (often empty or null). */
   extend: z.string().max(64).nullable().optional(),
   mobile: phone,
@@ -57,8 +58,7 @@ const tencentReply = z.object({
   time: z.number().int().nonnegative(),
 });
 
-/** Tencent Cloud SMS reply callback (短信回复): one object, or an array of them. */
-export const tencentReplySchema = z.union([tencentReply, z.array(tencentReply).min(1).max(500)]);
+export const tencentRepliesSchema = z.array(tencentReplySchema).min(1).max(500);
 
 /** Tencent Cloud SMS status callback (短信下发状态): a JSON array. */
 export const tencentStatusSchema = z
