@@ -9,15 +9,6 @@ import {
 import { inboundSmsSchema } from '#shared/http/schemas/inbound-sms';
 import { reportDetailQuery, reportQuery } from '#shared/http/schemas/reports';
 import {
-  aliyunAckSchema,
-  aliyunSmsReportSchema,
-  aliyunSmsUpSchema,
-  tencentAckSchema,
-  tencentRepliesSchema,
-  tencentReplySchema,
-  tencentStatusSchema,
-} from '#shared/http/schemas/sms-callbacks';
-import {
   callbackCaseSchema,
   callbackPageSchema,
   engineerDetailSchema,
@@ -29,6 +20,15 @@ import {
   ticketAcceptedSchema,
   ticketReopenedResultSchema,
 } from '#shared/http/schemas/responses';
+import {
+  aliyunAckSchema,
+  aliyunSmsReportSchema,
+  aliyunSmsUpSchema,
+  tencentAckSchema,
+  tencentRepliesSchema,
+  tencentReplySchema,
+  tencentStatusSchema,
+} from '#shared/http/schemas/sms-callbacks';
 import { idField, ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { ticketReopenedSchema } from '#shared/http/schemas/ticket-reopened';
 import { webAnswerSchema } from '#shared/http/schemas/web-answer';

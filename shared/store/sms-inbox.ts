@@ -65,7 +65,7 @@ export async function putInbox<E extends StoredEvent>(events: readonly E[], at: 
   const chunks: E[][] = [];
   for (let i = 0; i < events.length; i += MAX_EVENTS) chunks.push(events.slice(i, i + MAX_EVENTS));
   const ids = chunks.map(batchIdOf);
-  let items: TxItem[] = chunks.map((chunk, i) => {
+  const all: TxItem[] = chunks.map((chunk, i) => {
     const batchId = ids[i] as string;
     const item: InboxItem<E> = {
       ...inboxKey(batchId),
@@ -80,14 +80,19 @@ export async function putInbox<E extends StoredEvent>(events: readonly E[], at: 
     };
     return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
   });
-  while (items.length > 0) {
-    try {
-      await transact(items);
-      break;
-    } catch (err) {
-      if (!(err instanceof TxConditionFailed)) throw err;
-      // Those are stored already (accepted before): write the others.
-      items = items.filter((_, i) => !err.failed.includes(i));
+  // One transaction holds up to 100 items (10,000 events): a push is at most 500 events, one item
+  // or a few; a larger pull is written 100 items at a time, each transaction durable on its own.
+  for (let start = 0; start < all.length; start += 100) {
+    let items = all.slice(start, start + 100);
+    while (items.length > 0) {
+      try {
+        await transact(items);
+        break;
+      } catch (err) {
+        if (!(err instanceof TxConditionFailed)) throw err;
+        // Those are stored already (accepted before): write the others.
+        items = items.filter((_, i) => !err.failed.includes(i));
+      }
     }
   }
   return ids;

@@ -5,6 +5,7 @@ import {
   aliyunReceiptId,
   aliyunReplyId,
   closesSurveyWhenUndelivered,
+  idForLog,
   providerTime,
   RECEIPT_WAIT_MS,
   receiptMayWait,
@@ -28,6 +29,14 @@ describe('SMS provider pushes: pure rules', () => {
     expect(tencentReplyId('13800138000', 1457336869, '1')).toBe(a);
     expect(tencentReplyId('13800138000', 1457336869, '2')).not.toBe(a);
     expect(tencentReplyId('13800138000', 1457336870, '1')).not.toBe(a);
+  });
+
+  it('ids are logged without a phone number in clear', () => {
+    const id = tencentReplyId('13800138000', 1457336869, '1');
+    expect(idForLog(id)).not.toContain('13800138000');
+    expect(idForLog(id)).toMatch(/^tencent:up:138\*{4}8000:1457336869:[0-9a-f]{64}$/);
+    expect(idForLog('aliyun:up:1234558')).toBe('aliyun:up:1234558');
+    expect(idForLog('in-1f0c')).toBe('in-1f0c');
   });
 
   it("providers' local times are China Standard Time; unreadable ones fall back", () => {

@@ -1,7 +1,7 @@
 import type { Deps } from '#shared/app/deps';
 import { applyReceipt, type InboundReceipt, type ReceiptOutcome } from '#shared/app/sms/receipts';
 import { handleInboundSms, type InboundOutcome } from '#shared/app/surveys/handle-inbound-sms';
-import type { SmsProvider } from '#shared/domain/sms/inbound';
+import { idForLog, type SmsProvider } from '#shared/domain/sms/inbound';
 import { logger } from '#shared/runtime/log';
 import {
   deferInbox,
@@ -65,7 +65,10 @@ export async function processInbox(deps: Deps, batchId: string): Promise<InboxOu
       const outcome = await handleEvent(deps, event, item.receivedAt);
       if (outcome === 'wait') left.push(event);
     } catch (err) {
-      logger.error('inbound event failed; will retry', { dedupId: event.dedupId, error: err as Error });
+      logger.error('inbound event failed; will retry', {
+        dedupId: idForLog(event.dedupId),
+        error: err as Error,
+      });
       left.push(event);
     }
   }

@@ -1,7 +1,12 @@
 import type { Deps } from '#shared/app/deps';
 import { undeliveredDelta } from '#shared/domain/counters';
 import { maskPhone } from '#shared/domain/phone';
-import { closesSurveyWhenUndelivered, receiptMayWait, type SmsProvider } from '#shared/domain/sms/inbound';
+import {
+  closesSurveyWhenUndelivered,
+  idForLog,
+  receiptMayWait,
+  type SmsProvider,
+} from '#shared/domain/sms/inbound';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { inboundHandled, markInbound } from '#shared/store/inbound';
@@ -48,7 +53,7 @@ export async function applyReceipt(
   const found = await findSms(receipt);
   if (found === 'unknown' || (found === 'not_yet' && !receiptMayWait(receivedAt, deps.clock.now()))) {
     logger.warn('delivery receipt for no message of ours; ignored', {
-      dedupId: receipt.dedupId,
+      dedupId: idForLog(receipt.dedupId),
       provider: receipt.provider,
       reason: found,
     });
@@ -97,7 +102,7 @@ export async function applyReceipt(
       continue; // the survey or the phone changed under us (answered, expired...): decide again
     }
     logger.info('delivery receipt applied', {
-      dedupId: receipt.dedupId,
+      dedupId: idForLog(receipt.dedupId),
       smsId: sms.smsId,
       to: maskPhone(sms.to),
       outcome,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { maskPhone } from '#shared/domain/phone';
 import type { TemplateId } from '#shared/domain/sms/templates';
 
 /**
@@ -19,6 +20,12 @@ export const tencentReplyId = (mobile: string, time: number, text: string) =>
   `tencent:up:${mobile}:${time}:${sha256(text)}`;
 /** A receipt is one per sent message (Aliyun BizId, Tencent sid = SerialNo): the first one counts. */
 export const aliyunReceiptId = (bizId: string) => `aliyun:rpt:${bizId}`;
+
+/** A message or dedup id as it may be logged: a Tencent reply's carries the number, masked here. */
+export function idForLog(id: string): string {
+  const m = /^tencent:up:([^:]+):(.*)$/.exec(id);
+  return m ? `tencent:up:${maskPhone(m[1] as string)}:${m[2]}` : id;
+}
 export const tencentReceiptId = (sid: string) => `tencent:rpt:${sid}`;
 
 /**
