@@ -26,7 +26,9 @@ async function main(): Promise<void> {
     `  Reply secret    ${sys.replySecret} (signs the replies to the work order)`,
     `  SMS callbacks   token ${sys.smsCallbackToken} (register these URLs with the provider):`,
     ...(['aliyun', 'tencent'] as const).flatMap((p) =>
-      (['replies', 'receipts'] as const).map((k) => `                  ${sys.url}/v1/sms/${p}/${sys.smsCallbackToken}/${k}`),
+      (['replies', 'receipts'] as const).map(
+        (k) => `                  ${sys.url}/v1/sms/${p}/${sys.smsCallbackToken}/${k}`,
+      ),
     ),
     `  Admin token     ${sys.adminToken}`,
     '                  (others: npm run --silent token -- --role manager --teams T1)',
