@@ -15,7 +15,8 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { FilterCriteria, FilterRule, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import { DynamoEventSource, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
@@ -45,6 +46,8 @@ export interface FeedbackApiStackProps extends StackProps {
   managers: ManagersAuth;
   /** The SMS gateway of every function, its provider's settings and secrets. @default sns */
   sms?: SmsSettings;
+  /** The path token of the SMS providers' callback URLs. */
+  smsCallbackToken: ISecret;
   /** RULES for every function (JSON, validated by the app); absent = the defaults in shared/domain/rules.ts. */
   rules?: string;
   /** PUBLIC_BASE_URL for every function: the base of web-survey links (context `publicBaseUrl`). */
@@ -69,8 +72,6 @@ export interface SmsSettings {
   env: Record<string, string>;
   /** aliyun/tencent: the credentials, read by the functions that send or pull (SMS_PROVIDER_SECRET_ARN). */
   providerSecret?: ISecret | undefined;
-  /** aliyun/tencent: the callback URLs' path token (SMS_CALLBACK_TOKEN_SECRET_ARN). */
-  callbackToken?: ISecret | undefined;
 }
 
 /**
@@ -85,6 +86,10 @@ const WEBHOOK_REASON =
 const SURVEY_LINK_REASON =
   'The web survey link sent by SMS to a customer, who has no account: the token in the path (96 ' +
   'random bits, one survey, expires with it, answers once) is the credential.';
+const SMS_CALLBACK_REASON =
+  'Called by the SMS providers (Aliyun, Tencent Cloud), which sign nothing and have no identity here: ' +
+  'the secret token in the path (48 random letters and digits, Secrets Manager) is the credential, ' +
+  'compared in constant time before anything is read or stored; a wrong one answers 404.';
 const STATIC_REASON =
   'Static content with no data in it (bundled in the function); every data call the page makes ' +
   'goes to the /v1 routes, behind the JWT authorizer, with the signed-in user token.';
@@ -94,6 +99,10 @@ export const publicRouteReasons: Readonly<Record<string, string>> = {
   'POST /v1/tickets/dispatched': WEBHOOK_REASON,
   'GET /s/{token}': SURVEY_LINK_REASON,
   'POST /s/{token}': SURVEY_LINK_REASON,
+  'POST /v1/sms/aliyun/{token}/replies': SMS_CALLBACK_REASON,
+  'POST /v1/sms/aliyun/{token}/receipts': SMS_CALLBACK_REASON,
+  'POST /v1/sms/tencent/{token}/replies': SMS_CALLBACK_REASON,
+  'POST /v1/sms/tencent/{token}/receipts': SMS_CALLBACK_REASON,
   'GET /dashboard': STATIC_REASON,
   'GET /dashboard/assets/{file}': STATIC_REASON,
   'GET /openapi.json':
@@ -218,8 +227,8 @@ export class FeedbackApiStack extends Stack {
     topics: Record<TopicName, ITopic>,
   ): FeedbackFunction {
     const id = constructId(name);
-    // SQS event sources invoke synchronously: only the other triggers make a function asynchronous.
-    const isAsync = (spec.triggers ?? []).some((t) => t.kind !== 'queue');
+    // SQS and stream event sources invoke synchronously: only the other triggers make a function asynchronous.
+    const isAsync = (spec.triggers ?? []).some((t) => t.kind !== 'queue' && t.kind !== 'stream');
     const queues: Record<QueueName, IQueue> = { workOrderReplies: props.workOrderReplies };
     const queuesUsed = new Set<QueueName>([
       ...(spec.sendsToQueues ?? []),
@@ -229,17 +238,16 @@ export class FeedbackApiStack extends Stack {
     const sms: SmsSettings = props.sms ?? { gateway: 'sns', env: {} };
     // Calls the SMS provider's API (aliyun/tencent): sends, or pulls replies and receipts.
     const providerSecret = spec.sendsSms || spec.pullsSms ? sms.providerSecret : undefined;
-    const callbackToken = spec.smsCallbackToken ? sms.callbackToken : undefined;
     const checksTokens = routes.some((r) => r.fn === name && r.auth);
 
     const environment: Record<string, string> = { SMS_GATEWAY: sms.gateway, ...sms.env, ...spec.env };
     if (checksTokens) Object.assign(environment, props.managers.env);
     if (providerSecret) environment.SMS_PROVIDER_SECRET_ARN = providerSecret.secretArn;
-    if (callbackToken) environment.SMS_CALLBACK_TOKEN_SECRET_ARN = callbackToken.secretArn;
     if (props.rules !== undefined) environment.RULES = props.rules;
     if (props.publicBaseUrl !== undefined) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
     if (spec.webhookSecret) environment.WEBHOOK_SECRET_ARN = props.webhookSecret.secretArn;
     if (spec.replySecrets) environment.REPLY_SECRETS_ARN = props.replySecrets.secretArn;
+    if (spec.smsCallbackToken) environment.SMS_CALLBACK_TOKEN_SECRET_ARN = props.smsCallbackToken.secretArn;
     for (const q of queuesUsed) environment[queueUrlEnv[q]] = queues[q].queueUrl;
     if (spec.sendsAlerts) environment.ALERTS_TOPIC_ARN = props.supervisorAlerts.topicArn;
 
@@ -253,6 +261,7 @@ export class FeedbackApiStack extends Stack {
       // sns:Publish to phone numbers only where SNS sends the SMS.
       publishesSms: Boolean(spec.sendsSms) && sms.gateway === 'sns',
       tracing: props.tracing,
+      readsTableStream: (spec.triggers ?? []).some((t) => t.kind === 'stream'),
       // Asynchronous invocations that still fail after the retries land here.
       deadLetterQueue: isAsync ? this.deadLetterQueue(`${id}AsyncDlq`) : undefined,
       retryAttempts: isAsync ? (spec.asyncRetryAttempts ?? 2) : undefined,
@@ -264,7 +273,7 @@ export class FeedbackApiStack extends Stack {
     if (spec.webhookSecret) props.webhookSecret.grantRead(f.fn);
     if (spec.replySecrets) props.replySecrets.grantRead(f.fn);
     providerSecret?.grantRead(f.fn);
-    callbackToken?.grantRead(f.fn);
+    if (spec.smsCallbackToken) props.smsCallbackToken.grantRead(f.fn);
     for (const q of spec.sendsToQueues ?? []) {
       // SendMessage only (grantSendMessages would add GetQueueAttributes and GetQueueUrl).
       f.fn.addToRolePolicy(
@@ -290,6 +299,23 @@ export class FeedbackApiStack extends Stack {
           new SqsEventSource(queues[trigger.queue], {
             batchSize: trigger.batchSize ?? 10,
             reportBatchItemFailures: true,
+          }),
+        );
+      } else if (trigger.kind === 'stream') {
+        // Inserts of the items it handles, keys only; a batch that keeps failing is skipped after
+        // two retries (the same items are due work the scheduler takes).
+        f.fn.addEventSource(
+          new DynamoEventSource(props.table, {
+            startingPosition: StartingPosition.LATEST,
+            batchSize: trigger.batchSize ?? 10,
+            retryAttempts: 2,
+            maxRecordAge: Duration.minutes(10),
+            filters: [
+              FilterCriteria.filter({
+                eventName: FilterRule.isEqual('INSERT'),
+                dynamodb: { Keys: { pk: { S: FilterRule.beginsWith(trigger.pkPrefix) } } },
+              }),
+            ],
           }),
         );
       } else {

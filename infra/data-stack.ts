@@ -7,7 +7,14 @@ import {
   UserPool,
   type UserPoolClient,
 } from 'aws-cdk-lib/aws-cognito';
-import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import {
+  AttributeType,
+  BillingMode,
+  ProjectionType,
+  StreamViewType,
+  Table,
+  TableEncryption,
+} from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
@@ -50,8 +57,8 @@ export class FeedbackDataStack extends Stack {
   readonly userPoolClient?: UserPoolClient;
   /** With aliyun/tencent: the provider's credentials (created here, or the imported secret). */
   readonly smsProviderSecret?: ISecret;
-  /** With aliyun/tencent: the secret path segment of the providers' callback URLs. */
-  readonly smsCallbackToken?: Secret;
+  /** The secret path segment of the SMS providers' callback URLs (/v1/sms/{provider}/{token}/...). */
+  readonly smsCallbackToken: Secret;
 
   constructor(scope: Construct, id: string, props: FeedbackDataStackProps = {}) {
     super(scope, id, props);
@@ -65,6 +72,8 @@ export class FeedbackDataStack extends Stack {
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: tableDef.ttlAttribute,
       encryption: TableEncryption.AWS_MANAGED,
+      // Keys only: functions/sms-inbox handles the SMS providers' pushes as they are stored.
+      stream: StreamViewType.KEYS_ONLY,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -165,14 +174,29 @@ export class FeedbackDataStack extends Stack {
         'entry of the JSON map.',
     });
 
-    // --- SMS provider (aliyun/tencent): its credentials and the callbacks' path token.
+    // --- The SMS providers' callback token (Aliyun and Tencent push unsigned): the generated value
+    // (48 letters and digits, URL-safe) is the path segment of the four callback URLs operators
+    // register with the provider (README "Replies and delivery receipts").
+    this.smsCallbackToken = new Secret(this, 'SmsCallbackToken', {
+      description: 'Path token of the SMS providers callback URLs (/v1/sms/{provider}/{token}/...)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.smsCallbackToken).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The value is part of the callback URLs registered in the SMS provider console: a rotation ' +
+        'Lambda cannot change them there. Operators rotate it by registering the new URLs and then ' +
+        'putting the new value (functions read it once per container).',
+    });
+
+    // --- SMS provider (aliyun/tencent): its credentials.
     if (props.sms && gateway !== 'sns') {
       const provider = new SmsProviderSecrets(this, 'SmsProvider', {
         gateway,
         importedSecretArn: props.sms.importedSecretArn,
       });
       this.smsProviderSecret = provider.credentials;
-      this.smsCallbackToken = provider.callbackToken;
     }
 
     // --- Managers' identities (Cognito; none with an OIDC issuer).
@@ -197,6 +221,11 @@ export class FeedbackDataStack extends Stack {
     new CfnOutput(this, 'ReplySecretsArn', {
       value: this.replySecrets.secretArn,
       description: 'Signing secrets of the replies to the work order ({"<source>": "whsec_..."})',
+    });
+    new CfnOutput(this, 'SmsCallbackTokenArn', {
+      value: this.smsCallbackToken.secretArn,
+      description:
+        'Path token of the SMS callback URLs (/v1/sms/{aliyun|tencent}/{token}/{replies|receipts})',
     });
     if (this.userPool && this.userPoolClient) {
       new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });

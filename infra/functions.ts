@@ -1,4 +1,5 @@
 import type { FunctionName } from '#shared/http/routes';
+import { INBOX_PK_PREFIX } from '#shared/store/sms-inbox';
 
 /**
  * Every Lambda function, one small entry each; the FeedbackApi stack loops over this list.
@@ -32,7 +33,13 @@ export type Trigger =
    * the handler returns `batchItemFailures`); redelivery and the DLQ are the queue's. Not an
    * asynchronous invocation. The function also gets the queue's URL (`queueUrlEnv`).
    */
-  | { kind: 'queue'; queue: QueueName; batchSize?: number };
+  | { kind: 'queue'; queue: QueueName; batchSize?: number }
+  /**
+   * The table's DynamoDB stream (keys only), filtered to INSERTs of items whose pk starts with
+   * `pkPrefix` (event source mapping; synchronous, like a queue). A failed batch is retried twice,
+   * then skipped: what it held must also be due work the scheduler takes.
+   */
+  | { kind: 'stream'; pkPrefix: string; batchSize?: number };
 
 export interface FunctionSpec {
   /** Table access the code needs, granted exactly (`read`: no writes at all). */
@@ -49,11 +56,6 @@ export interface FunctionSpec {
    */
   pullsSms?: boolean;
   /**
-   * Checks the path token of the providers' SMS callbacks (aliyun/tencent): gets
-   * SMS_CALLBACK_TOKEN_SECRET_ARN and may read that one secret.
-   */
-  smsCallbackToken?: boolean;
-  /**
    * Delivers supervisors' alerts (outbox): gets ALERTS_TOPIC_ARN and may sns:Publish to the
    * SupervisorAlerts topic only.
    */
@@ -66,6 +68,8 @@ export interface FunctionSpec {
   sendsToQueues?: readonly QueueName[];
   /** Signs the replies to the work order: gets REPLY_SECRETS_ARN and may read that one secret. */
   replySecrets?: boolean;
+  /** Checks the SMS providers' callback token: gets SMS_CALLBACK_TOKEN_SECRET_ARN and may read that one secret. */
+  smsCallbackToken?: boolean;
   /** Event sources besides HTTP routes. A function with triggers is invoked asynchronously and
    * gets an on-failure dead-letter queue and `asyncRetryAttempts` retries. */
   triggers?: readonly Trigger[];
@@ -144,6 +148,19 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   },
   customers: {
     access: 'readWrite',
+  },
+  // The SMS providers' pushes: one write each (the inbox), answered at once.
+  'sms-callbacks': {
+    access: 'readWrite',
+    smsCallbackToken: true,
+  },
+  // The pushes handled as soon as they are stored (the scheduler is the guarantee).
+  'sms-inbox': {
+    access: 'readWrite',
+    sendsSms: true,
+    sendsAlerts: true,
+    timeoutSeconds: 30,
+    triggers: [{ kind: 'stream', pkPrefix: INBOX_PK_PREFIX, batchSize: 10 }],
   },
   'work-order-reply': {
     access: 'readWrite',

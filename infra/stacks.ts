@@ -63,12 +63,12 @@ export function defineStacks(
       gateway: ctx.sms.gateway,
       env: ctx.sms.env,
       providerSecret: data.smsProviderSecret,
-      callbackToken: data.smsCallbackToken,
     },
     // Lambda has no X-Ray integration in the China regions.
     tracing: ctx.partition !== 'aws-cn',
     rules: ctx.rules,
     publicBaseUrl: ctx.publicBaseUrl,
+    smsCallbackToken: data.smsCallbackToken,
   });
   api.addStackDependency(data, 'FeedbackApi uses the table, topics, secrets and user pool');
   return { data, api };

@@ -58,6 +58,12 @@ export interface FeedbackFunctionProps {
    * @default true
    */
   tracing?: boolean;
+  /**
+   * Triggered by the table's DynamoDB stream (the event source, added by the caller, grants
+   * dynamodb:ListStreams on "*", which has no resource-level permission).
+   * @default false
+   */
+  readsTableStream?: boolean;
   /** Asynchronous invocations (SNS, EventBridge): where events go after the last retry. */
   deadLetterQueue?: IQueue;
   /** Asynchronous invocations: retries after a failed attempt (0-2). */
@@ -189,6 +195,12 @@ export class FeedbackFunction extends Construct {
         ? [
             'sns:Publish to a phone number (SMS) has no resource ARN: IAM evaluates it against "*" ' +
               'and SNS has no condition key for phone numbers.',
+          ]
+        : []),
+      ...(props.readsTableStream
+        ? [
+            'dynamodb:ListStreams (the DynamoDB Streams event source) has no resource-level ' +
+              'permissions: IAM accepts only "*" for it; reading the records is scoped to the table\'s stream.',
           ]
         : []),
     ];

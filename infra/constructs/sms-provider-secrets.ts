@@ -23,12 +23,10 @@ export interface SmsProviderSecretsProps {
  *   (SMS_PROVIDER_SECRET_ARN). Created with both values empty, so that the functions refuse to send
  *   until an operator puts the real keys (a RAM / CAM sub-account allowed to send SMS only), or
  *   imported from context `smsProviderSecretArn`.
- * - `callbackToken`: the secret path segment of the callback URLs registered with the provider
- *   (`/v1/sms/<provider>/{token}/...`), generated: 43 letters and digits (about 256 bits).
+ * (The callbacks' path token is the data stack's SmsCallbackToken, created whatever the gateway.)
  */
 export class SmsProviderSecrets extends Construct {
   readonly credentials: ISecret;
-  readonly callbackToken: Secret;
 
   constructor(scope: Construct, id: string, props: SmsProviderSecretsProps) {
     super(scope, id);
@@ -55,26 +53,9 @@ export class SmsProviderSecrets extends Construct {
       this.credentials = credentials;
     }
 
-    this.callbackToken = new Secret(this, 'CallbackToken', {
-      description: `Secret path segment of the ${props.gateway} SMS callback URLs (/v1/sms/${props.gateway}/{token}/...)`,
-      generateSecretString: { passwordLength: 43, excludePunctuation: true, includeSpace: false },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.callbackToken).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The token is part of the callback URLs registered in the provider console (the providers push ' +
-        'without a signature): a rotation Lambda cannot change that registration. Operators rotate it by ' +
-        'registering the new URLs and then putting the new token here.',
-    });
-
     new CfnOutput(scope, 'SmsProviderSecretArn', {
       value: this.credentials.secretArn,
       description: `Put the ${props.gateway} SMS credentials here: {"${keys[0]}":"...","${keys[1]}":"..."}`,
-    });
-    new CfnOutput(scope, 'SmsCallbackTokenSecretArn', {
-      value: this.callbackToken.secretArn,
-      description: `The {token} of the ${props.gateway} SMS callback URLs to register with the provider`,
     });
   }
 }

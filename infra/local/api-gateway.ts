@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { routes } from '#shared/http/routes';
+import { type FunctionName, routes } from '#shared/http/routes';
 import type { Clock } from '#shared/runtime/clock';
 import { authorizerClaims, buildHttpEvent, httpResponseFromResult, withJwtClaims } from './events.ts';
 import { errorLine, send, sendJson, TIMED_OUT, withTimeout } from './http-io.ts';
@@ -21,6 +21,12 @@ export function apiGateway(input: {
   /** The domain clock (the time the events are stamped with). */
   clock: Clock;
   log: (line: string) => void;
+  /**
+   * Run after a function's answer has been sent (not awaited by the request): the local stand-in
+   * for what AWS triggers from a function's writes (the SMS providers' callbacks: the DynamoDB
+   * Streams fast path of functions/sms-inbox).
+   */
+  afterResponse?: Partial<Record<FunctionName, () => void>>;
 }) {
   return async function api(
     req: IncomingMessage,
@@ -67,5 +73,6 @@ export function apiGateway(input: {
     }
     const out = httpResponseFromResult(result);
     send(res, out.statusCode, out.body, out.headers);
+    if (out.statusCode < 300) input.afterResponse?.[match.route.fn]?.();
   };
 }

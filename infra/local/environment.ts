@@ -29,6 +29,8 @@ export function localConfig(input: {
       ? env.REPLY_SECRETS
       : JSON.stringify({ '*': input.secrets.replySecret }),
     AWS_REGION: input.region,
+    // Checked here with the rest: a bad SMS_CALLBACK_TOKEN in the environment stops the start.
+    SMS_CALLBACK_TOKEN: input.secrets.smsCallbackToken,
     // Links in SMS (web survey) lead to this server unless PUBLIC_BASE_URL says otherwise.
     // With port 0 the address is not known yet: such a link needs PUBLIC_BASE_URL (or a port).
     PUBLIC_BASE_URL: env.PUBLIC_BASE_URL?.trim() ? env.PUBLIC_BASE_URL : input.publicUrl,

@@ -23,6 +23,11 @@ export interface LocalSecrets {
    * in the environment overrides it.
    */
   replySecret: string;
+  /**
+   * The path token of the SMS providers' callback URLs (43 URL-safe characters), derived from the
+   * stored secrets like `replySecret`; SMS_CALLBACK_TOKEN in the environment overrides it.
+   */
+  smsCallbackToken: string;
   /** The file the secrets are kept in. */
   file: string;
 }
@@ -108,11 +113,15 @@ export function loadLocalSecrets(
   const fromEnv = env.WEBHOOK_SECRET?.trim() ? parseSigningSecrets(env.WEBHOOK_SECRET, 'WEBHOOK_SECRET') : [];
   const webhookSecrets = fromEnv.length ? fromEnv : [stored.webhookSecret];
   const replySecret = `whsec_${createHmac('sha256', stored.jwtSecret).update('work-order-reply').digest('base64')}`;
+  const smsCallbackToken =
+    env.SMS_CALLBACK_TOKEN?.trim() ||
+    createHmac('sha256', stored.jwtSecret).update('sms-callback-token').digest('base64url');
   return {
     webhookSecret: webhookSecrets.join(','),
     webhookSecrets,
     jwtSecret: stored.jwtSecret,
     replySecret,
+    smsCallbackToken,
     file,
   };
 }

@@ -24,6 +24,12 @@ async function main(): Promise<void> {
     `  API             ${sys.url}`,
     `  Webhook secret  ${sys.webhookSecret}`,
     `  Reply secret    ${sys.replySecret} (signs the replies to the work order)`,
+    `  SMS callbacks   token ${sys.smsCallbackToken} (register these URLs with the provider):`,
+    ...(['aliyun', 'tencent'] as const).flatMap((p) =>
+      (['replies', 'receipts'] as const).map(
+        (k) => `                  ${sys.url}/v1/sms/${p}/${sys.smsCallbackToken}/${k}`,
+      ),
+    ),
     `  Admin token     ${sys.adminToken}`,
     '                  (others: npm run --silent token -- --role manager --teams T1)',
     `  Data            ${sys.dataLocation}`,

@@ -25,6 +25,8 @@ export interface LocalSystem {
   webhookSecret: string;
   /** Our signing secret of the replies to the work order, or a note that REPLY_SECRETS sets them. */
   replySecret: string;
+  /** The path token of the SMS providers' callback URLs (/v1/sms/{provider}/{token}/...). */
+  smsCallbackToken: string;
   adminToken: string;
   dynamoEndpoint: string;
   tableName: string;
@@ -83,7 +85,19 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
     });
     const scheduler = startScheduler({ runtime, region, tickSeconds, clock, log });
     const local = localEndpoints({ runtime, scheduler, region, clock, log });
-    const api = apiGateway({ runtime, jwtSecret: secrets.jwtSecret, clock, log });
+    const api = apiGateway({
+      runtime,
+      jwtSecret: secrets.jwtSecret,
+      clock,
+      log,
+      // The SMS providers' pushes are handled right after the callback has answered (on AWS: the
+      // table's stream triggers functions/sms-inbox); here a scheduler run takes the due inbox item.
+      afterResponse: {
+        'sms-callbacks': () => {
+          scheduler.tick().catch((err: unknown) => log(`sms inbox run failed: ${errorLine(err)}`));
+        },
+      },
+    });
 
     const server: Server = createServer((req, res) => {
       const started = performance.now();
@@ -138,6 +152,7 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
       url: `http://${urlHost(host)}:${addr.port}`,
       webhookSecret: secrets.webhookSecret,
       replySecret: replySecretsFromEnv ? '(per source, from REPLY_SECRETS)' : secrets.replySecret,
+      smsCallbackToken: secrets.smsCallbackToken,
       adminToken: await mintToken({ role: 'admin', secret: secrets.jwtSecret }),
       dynamoEndpoint: db.dynamoEndpoint,
       tableName,

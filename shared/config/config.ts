@@ -18,6 +18,10 @@ import { type SmsProviderSettings, smsProviderSettings } from '#shared/config/sm
 import { smsPullEnv, smsPullProblems } from '#shared/config/sms-pull';
 import { checkRules, type Rules, replyUrlProblem } from '#shared/domain/rules';
 
+/** The SMS callbacks' path token: 32 to 128 URL-safe characters (letters, digits, `-`, `_`). */
+export const SMS_CALLBACK_TOKEN = /^[A-Za-z0-9_-]{32,128}$/;
+export const SMS_CALLBACK_TOKEN_MESSAGE = 'expected 32 to 128 URL-safe characters (A-Z a-z 0-9 - _)';
+
 const secretArn = z
   .string()
   .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN');
@@ -122,6 +126,13 @@ const envSchema = z.object({
   AUTH_TEAMS_CLAIM: claimName.optional(),
   AUTH_REGIONS_CLAIM: claimName.optional(),
   AUTH_ENGINEER_CLAIM: claimName.optional(),
+  /**
+   * The secret path segment of the SMS providers' callback URLs (/v1/sms/{provider}/{token}/...),
+   * locally: they sign nothing, so the URL is the credential.
+   */
+  SMS_CALLBACK_TOKEN: z.string().regex(SMS_CALLBACK_TOKEN, SMS_CALLBACK_TOKEN_MESSAGE).optional(),
+  /** The Secrets Manager secret holding it (on AWS; read once per container). */
+  SMS_CALLBACK_TOKEN_SECRET_ARN: secretArn.optional(),
 });
 
 /** Variables that hold secrets: read into their settings, never kept in Config as they are. */

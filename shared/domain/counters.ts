@@ -27,6 +27,7 @@ export const counters = [
   'unrated',
   'expired',
   'optedOut',
+  'undelivered',
   'contactOnTime',
   'contactApplicable',
   'repairOnTime',
@@ -224,6 +225,11 @@ export const remindedDelta = (): Delta => ({ reminded: 1 });
 export const expiredDelta = (): Delta => ({ expired: 1 });
 /** The customer opted out while a survey was open. */
 export const optedOutDelta = (): Delta => ({ optedOut: 1 });
+/**
+ * The provider reported the survey's SMS undelivered: the survey closes as `undelivered`, a funnel
+ * figure of its own, and leaves the response-rate denominator (it was counted surveyed when sent).
+ */
+export const undeliveredDelta = (): Delta => ({ undelivered: 1, surveyed: -1 });
 /** The customer answered with text and never a rating. */
 export const unratedDelta = (): Delta => ({ unrated: 1 });
 

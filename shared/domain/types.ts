@@ -20,7 +20,8 @@ export type SurveyStatus =
   | 'cancelled' // the ticket was reopened before the survey was answered
   | 'expired'
   | 'suppressed'
-  | 'opted_out';
+  | 'opted_out'
+  | 'undelivered'; // the provider reported the invitation or reminder undelivered
 
 /** Surveys a customer's answer can still land on. */
 export const OPEN_STATUSES: readonly SurveyStatus[] = ['sent', 'awaiting_reasons'];

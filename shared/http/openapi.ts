@@ -23,6 +23,15 @@ import {
   ticketDispatchedResultSchema,
   ticketReopenedResultSchema,
 } from '#shared/http/schemas/responses';
+import {
+  aliyunAckSchema,
+  aliyunSmsReportSchema,
+  aliyunSmsUpSchema,
+  tencentAckSchema,
+  tencentRepliesSchema,
+  tencentReplySchema,
+  tencentStatusSchema,
+} from '#shared/http/schemas/sms-callbacks';
 import { idField, ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
 import { ticketDispatchedSchema } from '#shared/http/schemas/ticket-dispatched';
 import { ticketReopenedSchema } from '#shared/http/schemas/ticket-reopened';
@@ -184,6 +193,26 @@ export const operations: Record<string, Operation> = {
     ok: { status: 200, description: 'Thank-you page', type: html },
     errors: [400, 404, 409, 410, 415],
   },
+  'POST /v1/sms/aliyun/{token}/replies': smsCallback(
+    'Aliyun SMS pushes customers’ replies (SmsUp, 上行短信)',
+    aliyunSmsUpSchema,
+    aliyunAckSchema,
+  ),
+  'POST /v1/sms/aliyun/{token}/receipts': smsCallback(
+    'Aliyun SMS pushes delivery receipts (SmsReport, 状态报告)',
+    aliyunSmsReportSchema,
+    aliyunAckSchema,
+  ),
+  'POST /v1/sms/tencent/{token}/replies': smsCallback(
+    'Tencent Cloud SMS pushes customers’ replies (短信回复; one object or an array)',
+    z.union([tencentReplySchema, tencentRepliesSchema]),
+    tencentAckSchema,
+  ),
+  'POST /v1/sms/tencent/{token}/receipts': smsCallback(
+    'Tencent Cloud SMS pushes delivery receipts (短信下发状态)',
+    tencentStatusSchema,
+    tencentAckSchema,
+  ),
   'GET /dashboard': {
     summary: "The managers' dashboard (sign in with a bearer token)",
     tag: 'dashboard',
@@ -215,6 +244,25 @@ export const operations: Record<string, Operation> = {
     errors: [],
   },
 };
+
+/** An SMS provider's push: the secret token in the path is the credential (404 when wrong). */
+function smsCallback(summary: string, body: Schema, ack: Schema): Operation {
+  return {
+    summary,
+    tag: 'sms',
+    params: { token: z.string().max(128) },
+    body,
+    ok: {
+      status: 200,
+      description:
+        'Stored with one write and answered at once as the provider expects; each reply or receipt is then handled ' +
+        'once (within seconds, the scheduler within a minute at the latest), however often it is pushed. A wrong ' +
+        'token answers 404 and stores nothing, as does a malformed body (400).',
+      schema: ack,
+    },
+    errors: [400, 404, 413],
+  };
+}
 
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid request: `errors` names every invalid field',

@@ -22,6 +22,8 @@ export const functionNames = [
   'openapi',
   'work-order-reply',
   'customers',
+  'sms-callbacks',
+  'sms-inbox',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 
@@ -44,4 +46,9 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/dashboard/assets/{file}', fn: 'dashboard', auth: false },
   { method: 'GET', path: '/openapi.json', fn: 'openapi', auth: false },
   { method: 'DELETE', path: '/v1/customers/{phone}', fn: 'customers', auth: true },
+  // The SMS providers' pushes: the secret {token} in the path is the credential.
+  { method: 'POST', path: '/v1/sms/aliyun/{token}/replies', fn: 'sms-callbacks', auth: false },
+  { method: 'POST', path: '/v1/sms/aliyun/{token}/receipts', fn: 'sms-callbacks', auth: false },
+  { method: 'POST', path: '/v1/sms/tencent/{token}/replies', fn: 'sms-callbacks', auth: false },
+  { method: 'POST', path: '/v1/sms/tencent/{token}/receipts', fn: 'sms-callbacks', auth: false },
 ];

@@ -108,6 +108,7 @@ export const rollupAttr = {
   unrated: 'ur',
   expired: 'ex',
   optedOut: 'oo',
+  undelivered: 'ud',
   contactOnTime: 'ct',
   contactApplicable: 'ca',
   repairOnTime: 'rt',

@@ -26,6 +26,10 @@ interface OutboxItemBase {
   messageId?: string;
   failedAt?: string;
   failure?: string;
+  /** The provider's delivery receipt (store `recordDelivery`): delivered or not, when, its code. */
+  delivery?: 'delivered' | 'undelivered';
+  deliveryAt?: string;
+  deliveryCode?: string;
   attempts?: number;
   leaseUntil?: number;
   ttl?: number;
@@ -182,8 +186,9 @@ export async function releaseOutboxLease(smsId: string): Promise<void> {
 }
 
 /**
- * Records that the gateway accepted the message under `messageId`: it leaves the due index. An
- * SMS of a survey also files the message id, so that a reply quoting it finds its survey.
+ * Records that the gateway accepted the message under `messageId`: it leaves the due index. A
+ * customer SMS also files the message id (MSG#{messageId}: our smsId and its survey), so that a
+ * reply quoting it finds its survey and a delivery receipt naming it finds the message.
  */
 export async function recordOutboxSent(message: OutboxMessage, messageId: string, at: Date): Promise<void> {
   await ddb.send(
@@ -196,14 +201,54 @@ export async function recordOutboxSent(message: OutboxMessage, messageId: string
       ExpressionAttributeValues: { ':sent': 'sent', ':at': at.toISOString(), ':mid': messageId },
     }),
   );
-  if (message.channel === 'sms' && message.surveyId) {
+  if (message.channel === 'sms') {
     await ddb.send(
       new PutCommand({
         TableName: TABLE,
-        Item: { ...messageKey(messageId), surveyId: message.surveyId, ttl: retentionTtl(at) },
+        Item: {
+          ...messageKey(messageId),
+          smsId: message.smsId,
+          ...(message.surveyId ? { surveyId: message.surveyId } : {}),
+          ttl: retentionTtl(at),
+        },
       }),
     );
   }
+}
+
+/** A customer SMS by our id (consistent read), or undefined (an alert, or no such message). */
+export async function getSms(smsId: string): Promise<SmsItem | undefined> {
+  const res = await ddb.send(new GetCommand({ TableName: TABLE, Key: smsKey(smsId), ConsistentRead: true }));
+  const item = res.Item as OutboxItem | undefined;
+  return item && item.channel !== 'alert' ? (item as SmsItem) : undefined;
+}
+
+/** Our id of the SMS the provider accepted as `messageId` (recorded on send), if recorded yet. */
+export async function smsIdForMessage(messageId: string): Promise<string | undefined> {
+  const res = await ddb.send(
+    new GetCommand({ TableName: TABLE, Key: messageKey(messageId), ConsistentRead: true }),
+  );
+  return res.Item?.smsId as string | undefined;
+}
+
+/** What the provider's delivery receipt said about a sent SMS (a transaction item). */
+export function recordDelivery(
+  smsId: string,
+  receipt: { delivered: boolean; code?: string | undefined; at: string },
+): TxItem {
+  return {
+    Update: {
+      TableName: TABLE,
+      Key: smsKey(smsId),
+      UpdateExpression: 'SET delivery = :d, deliveryAt = :at, deliveryCode = :code',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: {
+        ':d': receipt.delivered ? 'delivered' : 'undelivered',
+        ':at': receipt.at,
+        ':code': (receipt.code ?? '').slice(0, 64),
+      },
+    },
+  };
 }
 
 /** Records that the gateway refused the message for good: it leaves the due index, never retried. */

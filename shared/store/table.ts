@@ -11,8 +11,9 @@
  * - survey by id                             SURVEY#{surveyId} / SURVEY               store/survey.ts
  * - phone state (open survey, queue, opt-out) PHONE#{e164} / PHONE                   store/phone-state.ts
  * - outbound SMS and alerts (outbox)         SMS#{smsId} / SMS                        store/outbox.ts
- * - survey by published message id          MSG#{messageId} / MSG                    store/outbox.ts
+ * - SMS (and survey) by provider message id MSG#{messageId} / MSG                    store/outbox.ts
  * - inbound SMS handled once                 INBOUND#{inboundMessageId} / INBOUND     store/inbound.ts
+ * - provider push accepted (replies, receipts) SMSIN#{batchId} / SMSIN               store/sms-inbox.ts
  * - web survey token -> survey               WEBTOKEN#{token} / WEBTOKEN              store/web-token.ts
  * - callback case by id                      CALLBACK#{caseId} / CALLBACK             store/callback.ts
  * - a phone's last repair (返修)               REPAIR#{e164} / LAST                     store/last-repair.ts

@@ -15,7 +15,7 @@ import type { TxItem } from '#shared/store/tx';
  * listed by status in gsi2 (gsi2pk=REPLIES#{status}, gsi2sk={createdAt}#{surveyId}).
  * Delivery: shared/app/work-order-replies/; its state changes: store/work-order-reply-delivery.ts.
  */
-export type ClosedStatus = 'answered' | 'expired' | 'suppressed' | 'cancelled';
+export type ClosedStatus = 'answered' | 'expired' | 'suppressed' | 'cancelled' | 'undelivered';
 
 export interface WorkOrderReplyPayload {
   ticketId: string;

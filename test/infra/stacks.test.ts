@@ -149,7 +149,8 @@ describe('FeedbackApi: functions', () => {
       const secretStatements = statements(name).filter(
         (s) =>
           [s.Action].flat().some((a) => a.startsWith('secretsmanager:')) &&
-          !JSON.stringify(s.Resource).includes('ReplySigningSecrets'),
+          !JSON.stringify(s.Resource).includes('ReplySigningSecrets') &&
+          !JSON.stringify(s.Resource).includes('SmsCallbackToken'),
       );
       if (!WEBHOOK_RECEIVERS.has(name)) {
         expect(secretStatements, name).toEqual([]);
@@ -217,6 +218,44 @@ describe('FeedbackApi: functions', () => {
       ([, r]) => r.Properties.Endpoint['Fn::GetAtt'][0] === id,
     );
     expect(JSON.stringify(sub?.[1].Properties.TopicArn)).toContain('InboundSms');
+  });
+
+  it('sms-inbox handles inserted inbox items from the table stream (keys only), synchronously', () => {
+    const [id, fn] = lambda('sms-inbox');
+    const mappings = resources('AWS::Lambda::EventSourceMapping').filter(
+      ([, r]) => r.Properties.FunctionName?.Ref === id,
+    );
+    expect(mappings).toHaveLength(1);
+    const props = (mappings[0] as [string, Json])[1].Properties;
+    expect(JSON.stringify(props.EventSourceArn)).toMatch(/StreamArn/);
+    expect(props.StartingPosition).toBe('LATEST');
+    expect(props.MaximumRetryAttempts).toBe(2);
+    expect(props.FilterCriteria.Filters.map((f: Json) => JSON.parse(f.Pattern))).toEqual([
+      { eventName: ['INSERT'], dynamodb: { Keys: { pk: { S: [{ prefix: 'SMSIN#' }] } } } },
+    ]);
+    expect(fn.Properties.DeadLetterConfig).toBeUndefined();
+    data.hasResourceProperties('AWS::DynamoDB::Table', {
+      StreamSpecification: { StreamViewType: 'KEYS_ONLY' },
+    });
+  });
+
+  it('only sms-callbacks reads the SMS callback token, and only that secret', () => {
+    for (const name of functionNames) {
+      const reads = statements(name).filter((s) => JSON.stringify(s.Resource).includes('SmsCallbackToken'));
+      if (name !== 'sms-callbacks') {
+        expect(reads, name).toEqual([]);
+        expect(env(name), name).not.toHaveProperty('SMS_CALLBACK_TOKEN_SECRET_ARN');
+        continue;
+      }
+      expect(reads).toHaveLength(1);
+      expect(JSON.stringify(reads[0]?.Resource)).toBe(
+        JSON.stringify(env(name).SMS_CALLBACK_TOKEN_SECRET_ARN),
+      );
+    }
+    data.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { PasswordLength: 48, ExcludePunctuation: true, IncludeSpace: false },
+      Description: Match.stringLikeRegexp('SMS providers callback'),
+    });
   });
 
   it('scheduler runs every minute with retries and a DLQ', () => {
@@ -328,6 +367,15 @@ const P = {
     'WebhookSigningSecret',
   ),
   replySecrets: on(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], 'ReplySigningSecrets'),
+  smsCallbackToken: on(
+    ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+    'SmsCallbackToken',
+  ),
+  /** A DynamoDB Streams trigger: reads the table's stream (ListStreams has no resource-level permission). */
+  tableStream: [
+    'dynamodb:ListStreams *',
+    ...on(['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], 'Table'),
+  ],
   /** Asynchronous invocations that fail land in the function's own DLQ. */
   asyncDlq: ['sqs:SendMessage own-dlq'],
   sendReplies: ['sqs:SendMessage WorkOrderReplies'],
@@ -356,6 +404,8 @@ const expectedPermissions: Record<FunctionName, string[]> = {
   openapi: [...P.base],
   'work-order-reply': [...P.base, ...P.readWrite, ...P.replySecrets, ...P.consumeReplies],
   customers: [...P.base, ...P.readWrite],
+  'sms-callbacks': [...P.base, ...P.readWrite, ...P.smsCallbackToken],
+  'sms-inbox': [...P.base, ...P.readWrite, ...P.sms, ...P.alerts, ...P.tableStream],
 };
 
 describe('FeedbackApi: each function may do only what it needs, on only its resources', () => {
@@ -373,6 +423,7 @@ describe('FeedbackApi: each function may do only what it needs, on only its reso
       expect(has(P.alerts), name).toBe(Boolean(spec.sendsAlerts));
       expect(has(P.webhookSecret), name).toBe(Boolean(spec.webhookSecret));
       expect(has(P.replySecrets), name).toBe(Boolean(spec.replySecrets));
+      expect(has(P.smsCallbackToken), name).toBe(Boolean(spec.smsCallbackToken));
     }
   });
 
@@ -382,6 +433,8 @@ describe('FeedbackApi: each function may do only what it needs, on only its reso
       const onStar = permissions(name).filter((p) => p.endsWith(' *'));
       const allowed = ['xray:PutTraceSegments *', 'xray:PutTelemetryRecords *'];
       if (functionSpecs[name].sendsSms) allowed.push('sns:Publish *');
+      if (functionSpecs[name].triggers?.some((t) => t.kind === 'stream'))
+        allowed.push('dynamodb:ListStreams *');
       expect(onStar.sort(), name).toEqual(allowed.sort());
     }
   });
@@ -437,9 +490,14 @@ describe('FeedbackApi: HTTP API', () => {
         .sort();
     // The webhooks authenticate by signature, the survey link by its token; the dashboard page, its
     // assets and the OpenAPI document are static and carry no data (their data calls need a token).
-    // The inbound SMS topic is not a route: SNS invokes sms-inbound directly.
+    // The inbound SMS topic is not a route: SNS invokes sms-inbound directly. The SMS providers'
+    // callbacks carry the secret token in their path.
     expect(byAuth('NONE')).toEqual(
       [
+        'POST /v1/sms/aliyun/{token}/replies',
+        'POST /v1/sms/aliyun/{token}/receipts',
+        'POST /v1/sms/tencent/{token}/replies',
+        'POST /v1/sms/tencent/{token}/receipts',
         'POST /v1/tickets/completed',
         'POST /v1/tickets/reopened',
         'POST /v1/tickets/dispatched',
@@ -455,7 +513,7 @@ describe('FeedbackApi: HTTP API', () => {
     const jwt = resources('AWS::ApiGatewayV2::Route').filter(
       ([, r]) => r.Properties.AuthorizationType !== 'NONE',
     );
-    expect(jwt.length).toBe(routes.length - 8);
+    expect(jwt.length).toBe(routes.length - 12);
     for (const [, r] of jwt) {
       expect(r.Properties.AuthorizationType, r.Properties.RouteKey).toBe('JWT');
       expect(r.Properties.AuthorizerId, r.Properties.RouteKey).toEqual({
@@ -496,7 +554,9 @@ describe('replies to the work order: queue, consumer, least privilege', () => {
 
   it('work-order-reply consumes the queue in batches, reporting batch item failures', () => {
     const [id] = lambda('work-order-reply');
-    const mappings = resources('AWS::Lambda::EventSourceMapping');
+    const mappings = resources('AWS::Lambda::EventSourceMapping').filter(
+      ([, r]) => r.Properties.FunctionName?.Ref === id,
+    );
     expect(mappings).toHaveLength(1);
     const props = (mappings[0] as [string, Json])[1].Properties;
     expect(props.FunctionName).toEqual({ Ref: id });
@@ -905,7 +965,7 @@ describe('cdk-nag AwsSolutions', () => {
     expect(count('AwsSolutions-APIG4')).toBe(Object.keys(publicRouteReasons).length);
     expect(count('AwsSolutions-IAM5[Resource::*]')).toBe(functionNames.length);
     expect(count('AwsSolutions-L1')).toBe(functionNames.length);
-    expect(count('AwsSolutions-SMG4')).toBe(2);
+    expect(count('AwsSolutions-SMG4')).toBe(3);
     expect(count('AwsSolutions-SQS3')).toBe(2);
     // The "*" acknowledgment names the SMS publish exactly on the functions that send SMS.
     for (const name of functionNames) {
@@ -914,6 +974,9 @@ describe('cdk-nag AwsSolutions', () => {
       );
       expect(ack?.reason, name).toMatch(/xray:PutTraceSegments/);
       expect(/phone number/.test(ack?.reason ?? ''), name).toBe(Boolean(functionSpecs[name].sendsSms));
+      expect(/ListStreams/.test(ack?.reason ?? ''), name).toBe(
+        Boolean(functionSpecs[name].triggers?.some((t) => t.kind === 'stream')),
+      );
     }
   });
 

@@ -41,6 +41,8 @@ export interface EngineerFigures extends Figures {
     unrated: number;
     expired: number;
     optedOut: number;
+    /** Closed because the provider reported the survey SMS undelivered (not in `surveyed`). */
+    undelivered: number;
     reopened: number;
   };
   reasons: Record<ReasonKey, number>;
@@ -144,6 +146,7 @@ export function describeTotals(rules: Rules, t: Counts): TotalsFigures {
       unrated: t.unrated,
       expired: t.expired,
       optedOut: t.optedOut,
+      undelivered: t.undelivered,
       reopened: t.reopened,
     },
     reasons: {

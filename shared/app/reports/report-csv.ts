@@ -72,6 +72,7 @@ function figureColumns<T>(get: (row: T) => TotalsFigures, lang: HeaderLang): Col
     f('已提醒', 'reminded', (x) => x.funnel.reminded),
     f('超时未答', 'expired', (x) => x.funnel.expired),
     f('退订', 'optedOut', (x) => x.funnel.optedOut),
+    f('未送达', 'undelivered', (x) => x.funnel.undelivered),
     f('重开工单', 'reopened', (x) => x.funnel.reopened),
     f('已取消调查', 'cancelled', (x) => x.funnel.cancelled),
     f('未调查合计', 'suppressed', (x) => x.funnel.suppressed.total),

@@ -3,6 +3,7 @@ import type { Deps } from '#shared/app/deps';
 import { dispatchDue } from '#shared/app/scheduler/dispatch-due';
 import type { Outcome } from '#shared/app/scheduler/outcome';
 import { smsDue } from '#shared/app/scheduler/sms-due';
+import { smsInboxDue } from '#shared/app/scheduler/sms-inbox-due';
 import { surveyDue } from '#shared/app/scheduler/survey-due';
 import { ticketDue } from '#shared/app/scheduler/ticket-due';
 import { workOrderReplyDue } from '#shared/app/work-order-replies/deliver';
@@ -19,6 +20,7 @@ export type DueWorkResult = Record<string, number>;
 // biome-ignore lint/suspicious/noExplicitAny: each handler takes its own item type, read by `type`
 const dueHandlers: Record<string, (deps: Deps, item: any, at: Date) => Promise<Outcome>> = {
   sms: smsDue,
+  sms_inbox: smsInboxDue,
   ticket: ticketDue,
   survey: surveyDue,
   work_order_reply: workOrderReplyDue,
@@ -29,7 +31,8 @@ const dueHandlers: Record<string, (deps: Deps, item: any, at: Date) => Promise<O
 /**
  * The scheduler's dispatcher: everything that has fallen due by now (tickets to plan, surveys to
  * send, defer out of quiet hours or queue behind another open survey on the same phone, open
- * surveys to remind or expire, SMS to (re)deliver, work-order replies, callback deadlines), fanned
+ * surveys to remind or expire, SMS to (re)deliver, providers' pushes (replies, receipts), work-order
+ * replies, callback deadlines), fanned
  * out over `concurrency` workers, outcomes counted. Each step is a conditional transaction, so
  * running this twice, or in two places at once, does each thing once.
  */

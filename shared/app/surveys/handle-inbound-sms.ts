@@ -21,6 +21,7 @@ import {
 } from '#shared/domain/counters';
 import { cleanFreeText } from '#shared/domain/free-text';
 import { maskPhone, normalizeCnMobile } from '#shared/domain/phone';
+import { idForLog } from '#shared/domain/sms/inbound';
 import { noticeSms } from '#shared/domain/sms/notices';
 import { parseReasons, parseSmsReply } from '#shared/domain/sms/reply-parser';
 import { OPEN_STATUSES } from '#shared/domain/types';
@@ -42,7 +43,10 @@ import { getSurvey, type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
 import { answeredClose, workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
-/** The inbound SMS as AWS End User Messaging publishes it to SNS. */
+/**
+ * A customer's SMS reply, from any channel: as AWS End User Messaging publishes it to SNS, or a
+ * Chinese provider's push or pull (shared/app/sms/inbox.ts: `inboundMessageId` is then its dedup id).
+ */
 export interface InboundSms {
   originationNumber: string;
   destinationNumber?: string;
@@ -73,7 +77,7 @@ export async function handleInboundSms(deps: Deps, msg: InboundSms): Promise<Inb
   const phone = normalizeCnMobile(msg.originationNumber);
   if (!phone) {
     logger.warn('inbound sms from a number that is not a mainland mobile; ignored', {
-      inboundMessageId: msg.inboundMessageId,
+      inboundMessageId: idForLog(msg.inboundMessageId),
     });
     return 'invalid_number';
   }
@@ -99,7 +103,7 @@ export async function handleInboundSms(deps: Deps, msg: InboundSms): Promise<Inb
     }
     for (const smsId of plan.sms) await deliverOutbox(deps, smsId);
     logger.info('inbound sms handled', {
-      inboundMessageId: msg.inboundMessageId,
+      inboundMessageId: idForLog(msg.inboundMessageId),
       from: maskPhone(phone),
       outcome: plan.outcome,
     });

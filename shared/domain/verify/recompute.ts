@@ -31,10 +31,12 @@ import type { Rating } from '#shared/domain/types';
  * - completed +1; contact/repair/punctual Applicable when `timeliness.*` is not null, OnTime/punctual when true
  * - status suppressed: suppressed +1 and suppressed{OptedOut|RecentlySurveyed|StaffPhone|KindNotSurveyed} by `reason`
  * - `reopenedAt`: reopened +1; status cancelled: cancelled +1
- * - `sentAt` and not cancelled: surveyed +1 (a sent survey cancelled by a reopen leaves the denominator)
+ * - `sentAt` and not cancelled or undelivered: surveyed +1 (a sent survey cancelled by a reopen, or
+ *   whose SMS the provider reported undelivered, leaves the denominator)
  * - `reminderSentAt` other than 'skipped': reminded +1
  * - `rating`: responses +1 and satisfied / basicallySatisfied / dissatisfied
- * - status answered without a rating: unrated +1; expired: expired +1; opted_out: optedOut +1
+ * - status answered without a rating: unrated +1; expired: expired +1; opted_out: optedOut +1;
+ *   undelivered: undelivered +1
  * - `reasons`: reasonN +1 for each distinct N in 1-6
  * - `kind` repair: repairsCompleted +1; `repeat` set (repeated by a later repair or a reopen): repeatRepairs +1
  * - `rating` of a kind outside the field group (domain/kind-groups.ts): g_<group>_responses +1, and
@@ -165,6 +167,9 @@ export function surveyDelta(s: SurveyRecord): {
     case 'opted_out':
       inc('optedOut');
       break;
+    case 'undelivered':
+      inc('undelivered');
+      break;
     case 'answered':
       if (s.rating === undefined) inc('unrated');
       break;
@@ -172,7 +177,7 @@ export function surveyDelta(s: SurveyRecord): {
       break;
   }
   if (s.reopenedAt) inc('reopened');
-  if (s.sentAt && s.status !== 'cancelled') inc('surveyed');
+  if (s.sentAt && s.status !== 'cancelled' && s.status !== 'undelivered') inc('surveyed');
   if (s.reminderSentAt && s.reminderSentAt !== 'skipped') inc('reminded');
   if (isRepairKind(s.kind)) inc('repairsCompleted');
   if (s.repeat) inc('repeatRepairs');

@@ -86,6 +86,7 @@ const figures = z.object({
     unrated: count,
     expired: count,
     optedOut: count,
+    undelivered: count,
     reopened: count,
   }),
   reasons: z.object({
