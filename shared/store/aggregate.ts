@@ -126,6 +126,9 @@ export const rollupAttr = {
   callbacksResolvedSatisfied: 'bs',
   callbacksResolvedUnsatisfied: 'bu',
   callbacksUnreachable: 'bn',
+  complaints: 'cq',
+  complaintsClosed: 'cc',
+  complaintsOverdue: 'cd',
 } as const satisfies Record<Counter, string>;
 
 /**

@@ -14,6 +14,7 @@
  * - inbound SMS handled once                 INBOUND#{inboundMessageId} / INBOUND     store/inbound.ts
  * - web survey token -> survey               WEBTOKEN#{token} / WEBTOKEN              store/web-token.ts
  * - callback case by id                      CALLBACK#{caseId} / CALLBACK             store/callback.ts
+ * - a complaint's progress notice            CALLBACK#{caseId} / PROGRESS             store/case-progress.ts
  * - work-order reply of a survey             REPLY#{surveyId} / REPLY                 store/work-order-reply.ts
  * - per-engineer daily aggregates of a month AGG#{yyyy-mm} / {dd}#{engineerId}        store/aggregate.ts
  * - per-engineer monthly roll-ups by team    AGGM#{yyyy-mm} / {team}#{engineerId}     store/aggregate.ts

@@ -1,6 +1,7 @@
 import { canSeeCase, mayWorkCallbacks, whenCaseUnseen } from '#shared/domain/access';
 import { ForbiddenError, NotFoundError } from '#shared/domain/errors';
 import { maskPhone } from '#shared/domain/phone';
+import type { CaseKind } from '#shared/domain/types';
 import type { Principal } from '#shared/http/auth';
 import {
   type CallbackCase,
@@ -10,13 +11,22 @@ import {
   getCallback,
 } from '#shared/store/callback';
 
-/** What a person reads of a case: no keys, the phone masked unless they may call the customer. */
-export type CallbackView = Omit<CallbackRecord, 'history'> & { history?: CallbackHistoryEntry[] };
+/**
+ * What a person reads of a case: no keys and no version, the phone masked unless they may call the
+ * customer; `kind` is what opened the case (`dissatisfied` | `complaint`), `ticketKind` the ticket's.
+ */
+export type CallbackView = Omit<CallbackRecord, 'history' | 'kind' | 'caseKind' | 'version'> & {
+  kind: CaseKind;
+  ticketKind: string;
+  history?: CallbackHistoryEntry[];
+};
 
 export function view(c: CallbackCase, fullPhone: boolean, withHistory: boolean): CallbackView {
-  const { history, phone, ...rest } = callbackRecord(c);
+  const { history, phone, kind, caseKind, version: _v, ...rest } = callbackRecord(c);
   return {
     ...rest,
+    kind: caseKind ?? 'dissatisfied',
+    ticketKind: kind,
     phone: fullPhone ? phone : maskPhone(phone),
     ...(withHistory ? { history } : {}),
   };

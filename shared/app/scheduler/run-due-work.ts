@@ -1,4 +1,5 @@
 import { callbackDue } from '#shared/app/callbacks/overdue';
+import { caseProgressDue } from '#shared/app/callbacks/progress';
 import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
 import { smsDue } from '#shared/app/scheduler/sms-due';
@@ -22,12 +23,14 @@ const dueHandlers: Record<string, (deps: Deps, item: any, at: Date) => Promise<O
   survey: surveyDue,
   work_order_reply: workOrderReplyDue,
   callback: callbackDue,
+  case_progress: caseProgressDue,
 };
 
 /**
  * The scheduler's dispatcher: everything that has fallen due by now (tickets to plan, surveys to
  * send, defer out of quiet hours or queue behind another open survey on the same phone, open
- * surveys to remind or expire, SMS to (re)deliver, work-order replies, callback deadlines), fanned
+ * surveys to remind or expire, SMS to (re)deliver, work-order replies, callback deadlines,
+ * complaints' progress notices), fanned
  * out over `concurrency` workers, outcomes counted. Each step is a conditional transaction, so
  * running this twice, or in two places at once, does each thing once.
  */

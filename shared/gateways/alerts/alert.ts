@@ -3,7 +3,7 @@
  * phone number in clear: callers pass masked ones.
  */
 export interface Alert {
-  kind: 'callback_opened' | 'callback_overdue';
+  kind: 'callback_opened' | 'callback_overdue' | 'callback_escalated';
   /** `supervisors` (the team's) or `region` (escalation). */
   level: 'supervisors' | 'region';
   team: string;

@@ -135,13 +135,16 @@ export const callbackCaseSchema = z.object({
   surveyId: z.string(),
   source: z.string(),
   ticketId: z.string(),
-  kind: z.string(),
+  kind: z
+    .enum(['dissatisfied', 'complaint'])
+    .describe('what opened the case: a 不满意 rating or a complaint'),
+  ticketKind: z.string().describe("the ticket's kind (repair, install, ...)"),
   engineerId: z.string(),
   engineerName: z.string(),
   team: z.string(),
   region: z.string(),
   day: z.string(),
-  rating: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+  rating: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
   reasons: z.array(z.number().int()).optional(),
   comment: z.string().optional(),
   phone: z.string().describe('masked (138****8000) except for agents and admins reading one case'),
@@ -152,15 +155,30 @@ export const callbackCaseSchema = z.object({
   overdueAt: z.string().optional(),
   closedAt: z.string().optional(),
   closedBy: z.string().optional(),
-  outcome: z.enum(callbackOutcomes).optional(),
+  outcome: z.enum(callbackOutcomes).optional().describe('the final outcome of a closed case'),
+  round: z.number().int().min(1).optional().describe('the handling round (absent = 1)'),
+  roundContactedAt: z.string().optional(),
+  proposedOutcome: z
+    .enum(callbackOutcomes)
+    .optional()
+    .describe("a complaint waiting for review: its agent's outcome"),
+  escalatedAt: z.string().optional(),
+  reviewedAt: z.string().optional(),
+  reviewedBy: z.string().optional(),
+  erasedAt: z.string().optional(),
   history: z
     .array(
       z.object({
         at: z.string(),
         by: z.string(),
-        action: z.string(),
+        action: z
+          .string()
+          .describe(
+            'opened, reasons, note, overdue, closed, returned, escalated, submitted, approved, rejected, progress_notice',
+          ),
         note: z.string().optional(),
         outcome: z.enum(callbackOutcomes).optional(),
+        round: z.number().int().optional(),
       }),
     )
     .optional(),
