@@ -1,3 +1,4 @@
+import { complaintRate } from '#shared/domain/case-loop';
 import { type Counts, counters, zeroCounts } from '#shared/domain/counters';
 import type { Rules } from '#shared/domain/rules';
 import { type Figures, figures, rank } from '#shared/domain/score';
@@ -44,6 +45,12 @@ export interface EngineerFigures extends Figures {
   };
   reasons: Record<ReasonKey, number>;
   callbacks: CallbackFigures;
+  /** Complaint cases (投诉) opened, closed for good and gone overdue, counted like callbacks. */
+  complaints: number;
+  complaintsClosed: number;
+  complaintsOverdue: number;
+  /** Complaints per 100 completions (domain/case-loop.ts `complaintRate`); null without completions. */
+  complaintRate: number | null;
 }
 
 /** Callback cases (回访, docs/domain.md section 6) counted on the day of the rating that opened them. */
@@ -140,6 +147,10 @@ export function describeTotals(rules: Rules, t: Counts): TotalsFigures {
         unreachable: t.callbacksUnreachable,
       },
     },
+    complaints: t.complaints,
+    complaintsClosed: t.complaintsClosed,
+    complaintsOverdue: t.complaintsOverdue,
+    complaintRate: complaintRate(t.complaints, t.completed),
   };
 }
 

@@ -79,6 +79,10 @@ function figureColumns<T>(get: (row: T) => TotalsFigures, lang: HeaderLang): Col
     f('回访-解决且满意', 'callbacksResolvedSatisfied', (x) => x.callbacks.outcomes.resolved_satisfied),
     f('回访-解决仍不满意', 'callbacksResolvedUnsatisfied', (x) => x.callbacks.outcomes.resolved_unsatisfied),
     f('回访-联系不上', 'callbacksUnreachable', (x) => x.callbacks.outcomes.unreachable),
+    f('投诉', 'complaints', (x) => x.complaints),
+    f('投诉-已办结', 'complaintsClosed', (x) => x.complaintsClosed),
+    f('投诉-已超时', 'complaintsOverdue', (x) => x.complaintsOverdue),
+    f('百单投诉率(件/百单)', 'complaintRate', (x) => two(x.complaintRate)),
   ];
 }
 

@@ -33,9 +33,13 @@ import type { Timeliness } from '#shared/domain/timeliness';
  * - `rating`: responses +1 and satisfied / basicallySatisfied / dissatisfied
  * - status answered without a rating: unrated +1; expired: expired +1; opted_out: optedOut +1
  * - `reasons`: reasonN +1 for each distinct N in 1-6
- * callback case:
- * - callbacksOpened +1; went overdue (status overdue, `overdueAt`, or an 'overdue' history entry): callbacksOverdue +1
+ * callback case (any kind: a 不满意 rating's or a complaint):
+ * - callbacksOpened +1; went overdue (status overdue, `overdueAt`, or an 'overdue' history entry),
+ *   however many rounds it was late in: callbacksOverdue +1
  * - status closed: callbacksClosed +1 and callbacksResolvedSatisfied / ResolvedUnsatisfied / Unreachable by `outcome`
+ *   (a case returned to handling, escalated or waiting for review is not closed: nothing yet)
+ * - `caseKind` complaint, besides: went overdue: complaintsOverdue +1; status closed: complaintsClosed +1
+ * - a case attributed to no engineer (empty `engineerId`) counts on no aggregate
  */
 
 /** The survey fields the recompute reads (of a stored survey, shared/store/survey.ts). */
@@ -64,6 +68,7 @@ export interface CallbackRecord {
   outcome?: string;
   history?: readonly { action: string; at?: string; by?: string }[];
   overdueAt?: string;
+  caseKind?: string;
 }
 
 export interface ExpectedAggregate {
@@ -189,9 +194,12 @@ export function callbackDelta(c: CallbackRecord): {
   const problems: Omit<Problem, 'day' | 'engineerId' | 'id'>[] = [];
   const wentOverdue =
     c.status === 'overdue' || Boolean(c.overdueAt) || (c.history ?? []).some((h) => h.action === 'overdue');
+  const complaint = c.caseKind === 'complaint';
   if (wentOverdue) d.callbacksOverdue = 1;
+  if (wentOverdue && complaint) d.complaintsOverdue = 1;
   if (c.status === 'closed') {
     d.callbacksClosed = 1;
+    if (complaint) d.complaintsClosed = 1;
     const oc = counterOf(outcomeCounter, c.outcome);
     if (oc) d[oc] = 1;
     else {
@@ -263,6 +271,7 @@ export function countSurvey(into: Expected, s: SurveyRecord): void {
 /** Adds one callback case to the recompute. */
 export function countCallback(into: Expected, c: CallbackRecord): void {
   into.callbacks++;
+  if (!c.engineerId) return; // attributed to no engineer: on no aggregate
   addDelta(into, c, c.caseId ?? '?', callbackDelta(c));
 }
 

@@ -82,6 +82,14 @@ const figures = z.object({
     closed: count,
     outcomes: z.object({ resolved_satisfied: count, resolved_unsatisfied: count, unreachable: count }),
   }),
+  complaints: count.describe('complaint cases (投诉) opened'),
+  complaintsClosed: count.describe('complaint cases closed after review'),
+  complaintsOverdue: count.describe('complaint cases not contacted by a deadline (once per case)'),
+  complaintRate: z
+    .number()
+    .min(0)
+    .nullable()
+    .describe('complaints per 100 completions; null without completions'),
 });
 
 export const engineerRowSchema = figures.extend({
