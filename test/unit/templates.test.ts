@@ -81,6 +81,8 @@ describe('SMS templates', () => {
   it('registers every template under its own id, with a positive integer version', () => {
     expect([...ids].sort()).toEqual(
       [
+        'complaint_progress',
+        'complaint_result',
         'no_open_survey',
         'opt_out_confirm',
         'reasons_question',

@@ -38,7 +38,7 @@ import type { Timeliness } from '#shared/domain/timeliness';
  *   however many rounds it was late in: callbacksOverdue +1
  * - status closed: callbacksClosed +1 and callbacksResolvedSatisfied / ResolvedUnsatisfied / Unreachable by `outcome`
  *   (a case returned to handling, escalated or waiting for review is not closed: nothing yet)
- * - `caseKind` complaint, besides: went overdue: complaintsOverdue +1; status closed: complaintsClosed +1
+ * - `caseKind` complaint, besides: complaints +1; went overdue: complaintsOverdue +1; status closed: complaintsClosed +1
  * - a case attributed to no engineer (empty `engineerId`) counts on no aggregate
  */
 
@@ -195,6 +195,7 @@ export function callbackDelta(c: CallbackRecord): {
   const wentOverdue =
     c.status === 'overdue' || Boolean(c.overdueAt) || (c.history ?? []).some((h) => h.action === 'overdue');
   const complaint = c.caseKind === 'complaint';
+  if (complaint) d.complaints = 1; // counted when intake opens the case
   if (wentOverdue) d.callbacksOverdue = 1;
   if (wentOverdue && complaint) d.complaintsOverdue = 1;
   if (c.status === 'closed') {
