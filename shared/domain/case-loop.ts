@@ -42,6 +42,19 @@ export function closeStep(
   return c.caseKind === 'complaint' ? { kind: 'pending_review' } : { kind: 'closed' };
 }
 
+/**
+ * A case returned to handling (`in_progress`) or taken over by the region (`escalated`) is closed
+ * only after it was worked again: a contact (a note) since it was returned or escalated. So a
+ * close sent twice (a double click, a retry) never burns a second round or ends an escalation
+ * unseen: the repeat answers 409.
+ */
+export function needsContactBeforeClose(c: {
+  status: CallbackStatus;
+  roundContactedAt?: string | undefined;
+}): boolean {
+  return (c.status === 'in_progress' || c.status === 'escalated') && !c.roundContactedAt;
+}
+
 /** Only a complaint waiting for review may be reviewed. */
 export const isReviewable = (status: CallbackStatus): boolean => status === 'pending_review';
 

@@ -87,7 +87,7 @@ export interface CallbackCase {
   outcome?: CallbackOutcome;
   /** The handling round (absent = 1): raised by every `resolved_unsatisfied` close. */
   round?: number;
-  /** The first contact of the current round once it was returned to handling (cleared on return). */
+  /** The first contact of the current round once it was returned to handling or escalated (cleared then). */
   roundContactedAt?: string;
   /** A complaint in `pending_review`: the outcome its close proposed. */
   proposedOutcome?: CallbackOutcome;
@@ -403,7 +403,13 @@ export function escalateItem(
   entry: CallbackHistoryEntry,
   from: readonly CallbackStatus[],
 ): TxItem {
-  return caseChange(c, { from, to: 'escalated', entry, set: { escalatedAt: entry.at } });
+  return caseChange(c, {
+    from,
+    to: 'escalated',
+    entry,
+    set: { escalatedAt: entry.at },
+    remove: ['roundContactedAt'],
+  });
 }
 
 /** A complaint's handling is done with `outcome` proposed: it waits for a manager's review. */

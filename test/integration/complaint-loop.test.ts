@@ -1,6 +1,7 @@
 // Over 350 lines on purpose: the whole complaint loop of seed 003 against one table, step by step.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { closeCallback } from '#shared/app/callbacks/callbacks';
 import { openCallback } from '#shared/app/callbacks/open-callback';
 import { eraseCustomer } from '#shared/app/customers/erase-customer';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
@@ -325,7 +326,8 @@ describe('close -> pending_review -> review (003: 经理审查)', () => {
     expect(closes.map((r) => r.status).sort()).toEqual([200, 409]);
     let c = await getCallback(caseId);
     if (c?.status === 'in_progress') {
-      // the unsatisfied close won: round 2; close it for review
+      // the unsatisfied close won: round 2; contact the customer again, close it for review
+      await note(agent('T-race'), caseId, '再次联系客户');
       await close(agent('T-race'), caseId, { outcome: 'resolved_satisfied', note: '丙' });
       c = await getCallback(caseId);
     }
@@ -347,7 +349,6 @@ describe('close -> pending_review -> review (003: 经理审查)', () => {
 describe('resolved_unsatisfied: back to handling for every case kind, then escalation', () => {
   it('a dissatisfied case: rounds 1..3 each return it with a new deadline; the third escalates to the region', async () => {
     const { caseId, phone } = await dissatisfied('T-rnd');
-    const rounds: unknown[] = [];
     for (const [i, when] of ['2026-11-20T04:00:00Z', '2026-11-20T06:00:00Z'].entries()) {
       at(when);
       const r = await close(agent('T-rnd'), caseId, {
@@ -355,7 +356,6 @@ describe('resolved_unsatisfied: back to handling for every case kind, then escal
         note: `第${i + 1}轮仍不满意`,
       });
       expect(r.status).toBe(200);
-      rounds.push(r.body);
       expect(r.body).toMatchObject({
         status: 'in_progress',
         round: i + 2,
@@ -366,7 +366,18 @@ describe('resolved_unsatisfied: back to handling for every case kind, then escal
         outcome: 'resolved_unsatisfied',
         round: i + 2,
       });
-      expect((await raw(callbackKey(caseId)))?.gsi2pk).toBe('CB#in_progress#T#T-rnd');
+      const stored = await raw(callbackKey(caseId));
+      expect(stored?.gsi2pk).toBe('CB#in_progress#T#T-rnd');
+      expect(stored?.gsi1sk).toMatch(new RegExp(`^${new Date(Date.parse(when) + 24 * H).toISOString()}#`));
+      // the same close again (a double click, a retry) burns no round: it must be worked first
+      const repeat = await close(agent('T-rnd'), caseId, {
+        outcome: 'resolved_unsatisfied',
+        note: '重复提交',
+      });
+      expect(repeat.status).toBe(409);
+      expect(repeat.body.detail).toMatch(/returned to handling/);
+      expect((await getCallback(caseId))?.round).toBe(i + 2);
+      expect((await note(agent('T-rnd'), caseId, `第${i + 2}轮已联系客户`)).status).toBe(200);
     }
     expect((await counts('E-T-rnd'))?.callbacksClosed ?? 0).toBe(0);
     at('2026-11-20T08:00:00Z');
@@ -387,9 +398,15 @@ describe('resolved_unsatisfied: back to handling for every case kind, then escal
     expect(stored?.gsi1pk).toBeUndefined(); // no deadline: never overdue while escalated
     expect(stored?.gsi3pk).toBe('CB#escalated#R#R-T-rnd');
     expect(await getSurvey(caseId)).not.toHaveProperty('callback');
+    at('2026-11-23T08:00:00Z');
+    await runDueWork(deps);
+    expect((await getCallback(caseId))?.status).toBe('escalated');
 
-    // the region closes it for good, whatever the outcome
-    at('2026-11-21T08:00:00Z');
+    // the region works it, then closes it for good, whatever the outcome
+    expect(
+      (await close(manager('T-rnd'), caseId, { outcome: 'resolved_satisfied', note: '未联系' })).status,
+    ).toBe(409);
+    await note(manager('T-rnd'), caseId, '区域主管已致电客户');
     const last = await close(manager('T-rnd'), caseId, {
       outcome: 'resolved_unsatisfied',
       note: '区域已处理',
@@ -399,11 +416,25 @@ describe('resolved_unsatisfied: back to handling for every case kind, then escal
     expect((await counts('E-T-rnd'))?.complaintsClosed ?? 0).toBe(0);
   });
 
+  it('maxRounds 1: the first resolved_unsatisfied escalates at once', async () => {
+    const { caseId } = await dissatisfied('T-one');
+    at('2026-11-20T04:00:00Z');
+    const one = { ...deps, rules: { ...deps.rules, callbacks: { ...deps.rules.callbacks, maxRounds: 1 } } };
+    const principal = { subject: 'agent-1', role: 'agent' as const, teams: ['T-one'], regions: [] };
+    const r = await closeCallback(one, principal, caseId, {
+      outcome: 'resolved_unsatisfied',
+      note: '仍不满意',
+    });
+    expect(r).toMatchObject({ status: 'escalated' });
+    expect(r).not.toHaveProperty('round');
+  });
+
   it('a complaint returns to handling the same way, and reaches review only with another outcome', async () => {
     const { caseId } = await complaint('T-crnd');
     at('2026-11-20T04:00:00Z');
     const r = await close(agent('T-crnd'), caseId, { outcome: 'resolved_unsatisfied', note: '仍不通' });
     expect(r.body).toMatchObject({ status: 'in_progress', round: 2, kind: 'complaint' });
+    await note(agent('T-crnd'), caseId, '已再次上门');
     const s = await close(agent('T-crnd'), caseId, { outcome: 'resolved_satisfied', note: '已恢复' });
     expect(s.body).toMatchObject({ status: 'pending_review', round: 2 });
   });

@@ -5,6 +5,7 @@ import {
   closeStep,
   complaintRate,
   isReviewable,
+  needsContactBeforeClose,
   progressNoticeAt,
   progressNoticeWanted,
 } from '#shared/domain/case-loop';
@@ -101,6 +102,16 @@ describe('the case loop (docs/domain.md section 6, seed 003)', () => {
     for (const status of ['overdue', 'pending_review', 'escalated', 'closed']) {
       expect(isPastDeadline({ status, deadline }, after)).toBe(false);
     }
+  });
+
+  it('a returned or escalated case is closed only after a contact since', () => {
+    expect(needsContactBeforeClose({ status: 'in_progress' })).toBe(true);
+    expect(needsContactBeforeClose({ status: 'escalated' })).toBe(true);
+    expect(needsContactBeforeClose({ status: 'in_progress', roundContactedAt: '2026-11-20T03:00:00Z' })).toBe(
+      false,
+    );
+    for (const status of ['open', 'overdue'] as const)
+      expect(needsContactBeforeClose({ status })).toBe(false);
   });
 
   it('message ids: one per cause and occurrence', () => {

@@ -7,7 +7,12 @@ import type { Deps } from '#shared/app/deps';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { mayReviewCases, seesFullPhone } from '#shared/domain/access';
 import { contactDeadline, isPastDeadline } from '#shared/domain/callbacks';
-import { CLOSABLE_STATUSES, closeStep, isReviewable } from '#shared/domain/case-loop';
+import {
+  CLOSABLE_STATUSES,
+  closeStep,
+  isReviewable,
+  needsContactBeforeClose,
+} from '#shared/domain/case-loop';
 import { callbackClosedDelta } from '#shared/domain/counters';
 import { ConflictError, ForbiddenError } from '#shared/domain/errors';
 import type { CallbackOutcome } from '#shared/domain/types';
@@ -89,7 +94,9 @@ const CHANGED_MEANWHILE =
  * - otherwise a complaint waits for a manager's review (`pending_review`, the outcome proposed);
  * - any other case is closed for good: the outcome recorded on the survey beside the customer's
  *   rating (never replacing it) and counted in the aggregates of the survey's day.
- * A closed case, or one waiting for review, answers 409; of two racing closes one wins, the other 409.
+ * A closed case, or one waiting for review, answers 409, and so does one returned to handling or
+ * escalated that nobody contacted since (domain/case-loop.ts `needsContactBeforeClose`: a repeated
+ * close never burns a round); of two racing closes one wins, the other 409.
  */
 export async function closeCallback(
   deps: Deps,
@@ -151,6 +158,13 @@ function assertClosable(c: CallbackCase): void {
     throw new ConflictError("the complaint is already closed by an agent and waits for a manager's review");
   }
   if (!CLOSABLE_STATUSES.includes(c.status)) throw new ConflictError(CHANGED_MEANWHILE);
+  if (needsContactBeforeClose(c)) {
+    throw new ConflictError(
+      c.status === 'escalated'
+        ? 'the case was escalated to the region: record its contact (a note) before closing it'
+        : 'the case was returned to handling: record the new contact (a note) before closing it again',
+    );
+  }
 }
 
 /** The change, or 409 naming what happened when someone else changed the case first. */
