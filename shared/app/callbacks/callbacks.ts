@@ -42,7 +42,8 @@ export { type ListPage, type ListQuery, listCallbacks } from '#shared/app/callba
  * Access (decided in shared/domain/access.ts):
  * - `admin`: every case; a list needs `team` or `region` (there is no index over all teams).
  * - `manager` and `agent`: cases whose team is in the token's teams or whose region is in its
- *   regions; both may add notes and close (the agent calls, the manager reviews). A list without
+ *   regions; both may add notes and close (the agent calls); only the manager (and the admin)
+ *   reviews a complaint an agent closed (`reviewCallback`). A list without
  *   filter covers every team and region of the token.
  * - `engineer`: nothing (403).
  * A case outside the principal's scope and a case that does not exist answer the same 403 to
