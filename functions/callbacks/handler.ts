@@ -7,6 +7,7 @@ import {
   closeCallback,
   getCallbackCase,
   listCallbacks,
+  reviewCallback,
 } from '#shared/app/callbacks/callbacks';
 import { listTexts } from '#shared/app/callbacks/texts';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
@@ -19,6 +20,7 @@ import {
   callbackCloseBody as closeBody,
   callbackListQuery as listQuery,
   callbackNoteBody as noteBody,
+  callbackReviewBody as reviewBody,
   textListQuery,
 } from '#shared/http/schemas/callbacks';
 import { perContainer } from '#shared/runtime/container';
@@ -34,6 +36,7 @@ function idOf(event: APIGatewayProxyEventV2): string {
  * The callback agents' and managers' API (docs/domain.md section 6):
  * GET /v1/callbacks, GET /v1/callbacks/{id}, POST /v1/callbacks/{id}/notes, POST /v1/callbacks/{id}/close,
  * and GET /v1/messages (the customers' texts kept, with the same reach as the case lists).
+ * POST /v1/callbacks/{id}/review (a complaint's review: managers and admins).
  * Access by role is decided in shared/domain/access.ts; an engineer is refused before the request
  * is read.
  */
@@ -79,6 +82,11 @@ export function callbacks(deps: Deps) {
         const id = idOf(event);
         const body = parseWith(closeBody, jsonBody(event));
         return json(200, await closeCallback(deps, principal, id, body));
+      }
+      case 'POST /v1/callbacks/{id}/review': {
+        const id = idOf(event);
+        const body = parseWith(reviewBody, jsonBody(event));
+        return json(200, await reviewCallback(deps, principal, id, body));
       }
       default:
         throw new NotFoundError(`no route ${event.routeKey}`);

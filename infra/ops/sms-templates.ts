@@ -29,6 +29,8 @@ const purposes: Record<TemplateId, string> = {
   no_open_survey_hotline: 'no_open_survey, naming the hotline (sms.hotline set)',
   complaint_received: 'a complaint (投诉) was registered: when we will be in touch',
   complaint_received_hotline: 'complaint_received, naming the hotline (sms.hotline set)',
+  complaint_progress: 'a complaint not closed within complaints.progressNoticeHours: it is being handled',
+  complaint_result: 'a complaint closed after review: the result',
   survey_link: 'web survey link (not registered: refused with aliyun and tencent)',
 };
 

@@ -39,6 +39,7 @@ export function buildDeps(config: Config, overrides: DepsOverrides = {}): Deps {
     table: config.TABLE_NAME,
     dueShards: config.DUE_SHARDS,
     retentionDays: config.rules.retention.days,
+    caseRetentionDays: config.rules.complaints.retentionDays,
     replyUrl: (source) => config.rules.sources[source]?.replyUrl,
   });
   const clock = overrides.clock ?? systemClock;

@@ -110,6 +110,12 @@ export function canSeeCase(v: Viewer, c: Placement): boolean {
 export const whenCaseUnseen = (v: Viewer): 'forbidden' | 'not_found' =>
   v.role === 'admin' ? 'not_found' : 'forbidden';
 
+/**
+ * Reviewing a complaint's handling (003: 客户服务部经理审查): a manager or an admin, on a case in
+ * their scope (canSeeCase); never the agent who handles it.
+ */
+export const mayReviewCases = (v: Viewer): boolean => v.role === 'admin' || v.role === 'manager';
+
 /** Erasing a customer's personal data everywhere (a data-subject request): the admin only. */
 export const mayEraseCustomers = (v: Viewer): boolean => v.role === 'admin';
 

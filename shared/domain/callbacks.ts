@@ -15,12 +15,28 @@ export function contactDeadline(rules: Rules, openedAt: Date): Date {
   return new Date(openedAt.getTime() + rules.callbacks.contactWithinHours * 3_600_000);
 }
 
-/** An open case nobody has contacted by its deadline is overdue. */
-export function isPastDeadline(
-  c: { status: string; contactedAt?: string | undefined; deadline: string },
-  at: Date,
-): boolean {
-  return c.status === 'open' && !c.contactedAt && Date.parse(c.deadline) <= at.getTime();
+/** The fields that tell whether a case still waits for its contact. */
+export interface ContactState {
+  status: string;
+  contactedAt?: string | undefined;
+  roundContactedAt?: string | undefined;
+  deadline: string;
+}
+
+/**
+ * Whether the case waits for a contact in its current round: an `open` case (the first round)
+ * until its first contact, an `in_progress` one (returned to handling) until the first contact
+ * since it was returned (`roundContactedAt`, cleared on every return).
+ */
+export function awaitingContact(c: ContactState): boolean {
+  if (c.status === 'open') return !c.contactedAt;
+  if (c.status === 'in_progress') return !c.roundContactedAt;
+  return false;
+}
+
+/** An open or returned case nobody has contacted by its deadline is overdue. */
+export function isPastDeadline(c: ContactState, at: Date): boolean {
+  return awaitingContact(c) && Date.parse(c.deadline) <= at.getTime();
 }
 
 /** A customer who texts with no survey open gets at most one notice per `sms.noticeIntervalHours`. */

@@ -8,7 +8,7 @@ import type { Rules } from '#shared/domain/rules';
  */
 
 /** What kind of case a callback case is: opened by a 不满意 rating, or by a complaint. */
-export type CaseKind = 'dissatisfied' | 'complaint';
+export type { CaseKind } from '#shared/domain/types';
 
 /** Team and region of a case (or a kept text) that belongs to no engineer: listed for admins only. */
 export const UNATTRIBUTED = '_unattributed';

@@ -1,7 +1,7 @@
 import { type CountedKindGroup, kindGroupOf } from '#shared/domain/kind-groups';
 import { isRepairKind } from '#shared/domain/repeat-repair';
 import type { Timeliness } from '#shared/domain/timeliness';
-import type { CallbackOutcome, Rating, SuppressionReason } from '#shared/domain/types';
+import type { CallbackOutcome, CaseKind, Rating, SuppressionReason } from '#shared/domain/types';
 
 /**
  * The per-engineer counters and every delta that moves them: the use cases ADD these deltas as
@@ -58,6 +58,8 @@ export const counters = [
   'g_new_business_satisfied',
   'g_new_business_basicallySatisfied',
   'complaints',
+  'complaintsClosed',
+  'complaintsOverdue',
 ] as const;
 export type Counter = (typeof counters)[number];
 export type Counts = Record<Counter, number>;
@@ -249,10 +251,20 @@ export const repeatRepairDelta = (): Delta => ({ repeatRepairs: 1 });
 /** An unsent survey cancelled because its customer was erased. */
 export const erasedUnsentDelta = (): Delta => ({ cancelled: 1 });
 
-/** A callback case went overdue. */
-export const callbackOverdueDelta = (): Delta => ({ callbacksOverdue: 1 });
+/**
+ * A callback case went overdue, counted once per case however many rounds it goes overdue in;
+ * a complaint is also a complaint overdue.
+ */
+export const callbackOverdueDelta = (kind: CaseKind = 'dissatisfied'): Delta => ({
+  callbacksOverdue: 1,
+  ...(kind === 'complaint' ? { complaintsOverdue: 1 } : {}),
+});
 
-/** A callback case closed with its outcome. */
-export function callbackClosedDelta(outcome: CallbackOutcome): Delta {
-  return { callbacksClosed: 1, [outcomeCounter[outcome]]: 1 };
+/** A callback case closed for good with its outcome; a complaint is also a complaint closed. */
+export function callbackClosedDelta(outcome: CallbackOutcome, kind: CaseKind = 'dissatisfied'): Delta {
+  return {
+    callbacksClosed: 1,
+    [outcomeCounter[outcome]]: 1,
+    ...(kind === 'complaint' ? { complaintsClosed: 1 } : {}),
+  };
 }

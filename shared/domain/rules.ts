@@ -298,8 +298,14 @@ export const rulesSchema = z.strictObject({
       openOnBasicallySatisfied: z.boolean().default(false),
       /** The customer must be contacted within this many hours of the case opening. */
       contactWithinHours: hours.default(24),
+      /**
+       * Handling rounds of a case: closing with `resolved_unsatisfied` returns it to handling
+       * until this many rounds were worked; the last one escalates it to the region (our default).
+       */
+      maxRounds: z.number().int().min(1).max(10).default(3),
     })
     .prefault({}),
+  /** Complaints (投诉, docs/domain.md section 6): the loop of seed 003 and the archive. */
   /** Complaints (投诉, docs/domain.md section 6). */
   complaints: z
     .strictObject({
@@ -312,6 +318,10 @@ export const rulesSchema = z.strictObject({
         .min(1)
         .max(200)
         .default(['投诉', '举报', '工信部', '12300', '没修好', '还是不通', '还是不能用', '没解决', '态度差']),
+      /** A complaint not closed within this many hours gets one progress SMS (003: 24 小时). */
+      progressNoticeHours: hours.default(24),
+      /** Callback and complaint cases (the archive) are kept this many days (TTL; our default). */
+      retentionDays: z.number().int().min(1).max(3650).default(1095),
     })
     .prefault({}),
   /** Per upstream source: where to post the survey result back (回复工单) and whether to send a web link. */

@@ -40,3 +40,23 @@ export type Rating = 1 | 2 | 3;
 
 /** How a callback case was closed. */
 export type CallbackOutcome = 'resolved_satisfied' | 'resolved_unsatisfied' | 'unreachable';
+
+/** What opened a case: a 不满意 rating, or a customer's complaint (投诉). A stored case without one is `dissatisfied`. */
+export type CaseKind = 'dissatisfied' | 'complaint';
+
+/**
+ * Where a callback or complaint case is (docs/domain.md section 6): `open` until the first contact
+ * (`overdue` when none came by the deadline), `in_progress` when returned to handling (a new round
+ * or a rejected review, with a new deadline; `overdue` again when nobody works it by then),
+ * `pending_review` when a complaint's handling is done and a manager must review it, `escalated`
+ * when the rounds ran out and the region took it over, `closed` for good.
+ */
+export const callbackStatuses = [
+  'open',
+  'overdue',
+  'in_progress',
+  'pending_review',
+  'escalated',
+  'closed',
+] as const;
+export type CallbackStatus = (typeof callbackStatuses)[number];

@@ -5,6 +5,7 @@ import {
   callbackCloseBody,
   callbackListQuery,
   callbackNoteBody,
+  callbackReviewBody,
   textListQuery,
 } from '#shared/http/schemas/callbacks';
 import { inboundSmsSchema } from '#shared/http/schemas/inbound-sms';
@@ -161,7 +162,10 @@ export const operations: Record<string, Operation> = {
     errors: [400, 401, 403, 404, 409],
   },
   'POST /v1/callbacks/{id}/close': {
-    summary: 'Close a case with its outcome (twice answers 409)',
+    summary:
+      'Close a case with its outcome: resolved_unsatisfied returns it to handling (in_progress, a new ' +
+      'deadline) until callbacks.maxRounds rounds, then escalates it; a complaint then waits for review ' +
+      '(pending_review); twice, or racing another change, answers 409',
     tag: 'callbacks',
     params: { id: callbackCaseId },
     body: callbackCloseBody,
@@ -176,6 +180,16 @@ export const operations: Record<string, Operation> = {
     query: textListQuery,
     ok: { status: 200, description: 'A page of texts (phones masked)', schema: customerTextPageSchema },
     errors: [400, 401, 403],
+  },
+  'POST /v1/callbacks/{id}/review': {
+    summary:
+      'Review a complaint in pending_review (manager or admin in scope; agents 403): approve closes it and ' +
+      'texts the customer the result, otherwise it returns to in_progress with a new deadline; racing reviews: one 409',
+    tag: 'callbacks',
+    params: { id: callbackCaseId },
+    body: callbackReviewBody,
+    ok: { status: 200, description: 'The case', schema: callbackCaseSchema },
+    errors: [400, 401, 403, 404, 409],
   },
   'GET /s/{token}': {
     summary: 'The web survey page (Simplified Chinese, mobile first)',

@@ -40,6 +40,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/v1/callbacks/{id}/notes', fn: 'callbacks', auth: true },
   { method: 'POST', path: '/v1/callbacks/{id}/close', fn: 'callbacks', auth: true },
   { method: 'GET', path: '/v1/messages', fn: 'callbacks', auth: true },
+  { method: 'POST', path: '/v1/callbacks/{id}/review', fn: 'callbacks', auth: true },
   { method: 'GET', path: '/s/{token}', fn: 'survey-page', auth: false },
   { method: 'POST', path: '/s/{token}', fn: 'survey-page', auth: false },
   { method: 'GET', path: '/dashboard', fn: 'dashboard', auth: false },

@@ -139,6 +139,8 @@ export const rollupAttr = {
   g_new_business_satisfied: 'b1',
   g_new_business_basicallySatisfied: 'b2',
   complaints: 'ko',
+  complaintsClosed: 'cc',
+  complaintsOverdue: 'cd',
 } as const satisfies Record<Counter, string>;
 
 /**

@@ -1,32 +1,58 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CaseKind } from '#shared/domain/complaints';
-import type { CallbackOutcome } from '#shared/domain/types';
+import type { CallbackOutcome, CallbackStatus, CaseKind } from '#shared/domain/types';
 import { ddb, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
-import { retentionTtl } from '#shared/store/retention';
+import { caseRetentionTtl } from '#shared/store/retention';
 import { type SurveyItem, surveyKey } from '#shared/store/survey';
 import { LIST_INDEX, REGION_INDEX } from '#shared/store/table';
 import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
 
 /**
  * A callback case (回访, docs/domain.md section 6): opened by a dissatisfied rating, worked by a
- * callback agent, closed with an outcome. One case per survey (caseId = surveyId). Storage only:
- * what opens a case, who may see it and the alerts it raises are in shared/app/callbacks/.
+ * callback agent, closed with an outcome; or opened by a complaint (`caseKind: 'complaint'`), which a
+ * manager reviews before it is closed. One case per survey (caseId = surveyId). Storage only:
+ * what opens a case, what a close or a review does (domain/case-loop.ts), who may see it and the
+ * alerts it raises are in shared/domain/ and shared/app/callbacks/.
  *
- * Keys: pk=CALLBACK#{caseId}, sk=CALLBACK; while no contact is recorded the case sits in the
- * due index at its deadline (the scheduler makes it overdue); listing indexes:
- * gsi2pk=CB#{status}#T#{team}, gsi3pk=CB#{status}#R#{region}, both sorted by {openedAt}#{caseId}
- * (the case's list position).
+ * Keys: pk=CALLBACK#{caseId}, sk=CALLBACK; while a contact is awaited (the first one, or the first
+ * one of a round after a return to handling) the case sits in the due index at its deadline (the
+ * scheduler makes it overdue); listing indexes: gsi2pk=CB#{status}#T#{team},
+ * gsi3pk=CB#{status}#R#{region}, both sorted by {openedAt}#{caseId} (the case's list position).
+ * A complaint's progress notice is an item of its own beside the case (store/case-progress.ts).
+ *
+ * Every change an agent or a manager makes (close, review) is conditional on the case's `version`
+ * (absent = 0) and raises it, so two racing changes never both apply (the loser answers 409).
+ * The scheduler's overdue step is conditional on the same version, so it never applies to a round
+ * begun since it read the case. TTL: `complaints.retentionDays` after opening, and again after the
+ * final close (the archive), independently of the raw-survey retention.
  */
 
-export type CallbackStatus = 'open' | 'overdue' | 'closed';
+export type { CallbackStatus };
 
 export interface CallbackHistoryEntry {
   at: string;
   by: string;
-  action: 'opened' | 'reasons' | 'note' | 'overdue' | 'closed';
+  action:
+    | 'opened'
+    | 'reasons'
+    | 'note'
+    | 'overdue'
+    | 'closed'
+    /** Closed `resolved_unsatisfied`: back to handling as round `round`. */
+    | 'returned'
+    /** Closed `resolved_unsatisfied` in the last round: escalated to the region. */
+    | 'escalated'
+    /** A complaint's handling done, proposed `outcome`: waits for review. */
+    | 'submitted'
+    /** Review approved: the complaint closed with the proposed outcome. */
+    | 'approved'
+    /** Review rejected: back to handling. */
+    | 'rejected'
+    /** The complaint's progress SMS went out. */
+    | 'progress_notice';
   note?: string;
   outcome?: CallbackOutcome;
+  round?: number;
 }
 
 export interface CallbackCase {
@@ -60,6 +86,20 @@ export interface CallbackCase {
   contactedAt?: string;
   closedAt?: string;
   outcome?: CallbackOutcome;
+  /** The handling round (absent = 1): raised by every `resolved_unsatisfied` close. */
+  round?: number;
+  /** The first contact of the current round once it was returned to handling or escalated (cleared then). */
+  roundContactedAt?: string;
+  /** A complaint in `pending_review`: the outcome its close proposed. */
+  proposedOutcome?: CallbackOutcome;
+  /** When the case first went overdue (kept through later rounds: it is counted once). */
+  overdueAt?: string;
+  closedBy?: string;
+  escalatedAt?: string;
+  reviewedAt?: string;
+  reviewedBy?: string;
+  /** Raised by every change an agent or a manager makes (optimistic concurrency); absent = 0. */
+  version?: number;
   history: CallbackHistoryEntry[];
   ttl?: number;
   erasedAt?: string;
@@ -114,8 +154,9 @@ export async function getCallback(caseId: string): Promise<CallbackCase | undefi
 }
 
 /**
- * The item that opens the case for a rated survey, contact due by `deadline`; written in the
- * rating's own transaction (so a rating never lacks its case, and never has two).
+ * The item that opens the case for a survey, contact due by `deadline`; written in the
+ * rating's own transaction (so a rating never lacks its case, and never has two). A complaint
+ * (`opts.caseKind`) is opened the same way, with or without a rating.
  */
 export function putNewCallback(
   survey: SurveyItem,
@@ -124,7 +165,7 @@ export function putNewCallback(
   reasons: number[] | undefined,
   at: Date,
   deadline: Date,
-  caseKind: CaseKind = 'dissatisfied',
+  opts: { caseKind?: CaseKind } = {},
 ): TxItem {
   return putCase(
     {
@@ -142,7 +183,7 @@ export function putNewCallback(
       ...(rating ? { rating } : {}),
       ...(comment ? { comment } : {}),
       ...(reasons?.length ? { reasons } : {}),
-      ...(caseKind === 'complaint' ? { caseKind } : {}),
+      ...(opts.caseKind === 'complaint' ? { caseKind: opts.caseKind } : {}),
     },
     at,
     deadline,
@@ -183,7 +224,7 @@ export function putCase(c: NewCase, at: Date, deadline: Date): TxItem {
     openedAt,
     deadline: deadline.toISOString(),
     history: [{ at: openedAt, by: 'system', action: 'opened' }],
-    ttl: retentionTtl(at),
+    ttl: caseRetentionTtl(at),
     ...dueKeys(`CALLBACK#${c.caseId}`, deadline),
     ...listKeys('open', c.team, c.region, openedAt, c.caseId),
   };
@@ -254,7 +295,8 @@ export function addReasonsToCallback(
 
 /**
  * Appends a progress note while the case is still in `status`; the first note records the first
- * contact (`contactedAt`) and takes the case out of the due index, so it never becomes overdue.
+ * contact (`contactedAt`; `roundContactedAt` the first of a round after a return to handling) and
+ * takes the case out of the due index, so it never becomes overdue.
  * False when the case is gone or its status changed meanwhile.
  */
 export async function addCallbackNote(
@@ -269,8 +311,8 @@ export async function addCallbackNote(
           TableName: TABLE,
           Key: callbackKey(caseId),
           UpdateExpression:
-            'SET history = list_append(history, :h), contactedAt = if_not_exists(contactedAt, :at) ' +
-            'REMOVE gsi1pk, gsi1sk',
+            'SET history = list_append(history, :h), contactedAt = if_not_exists(contactedAt, :at), ' +
+            'roundContactedAt = if_not_exists(roundContactedAt, :at) REMOVE gsi1pk, gsi1sk',
           ConditionExpression: 'attribute_exists(pk) AND #status = :status',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: { ':h': [entry], ':at': entry.at, ':status': status },
@@ -284,84 +326,245 @@ export async function addCallbackNote(
   }
 }
 
+/** The condition that the case is still at the version it was read at (absent = 0). */
+function versionIs(c: CallbackCase, values: Record<string, unknown>): string {
+  if (c.version === undefined) return 'attribute_not_exists(version)';
+  values[':version'] = c.version;
+  return 'version = :version';
+}
+
 /**
- * The items that close an open or overdue case with its outcome (`entry`, action 'closed'): the
- * case moves to the closed lists and leaves the due index, and the outcome is recorded on the
- * survey beside the customer's rating, never replacing it. Either condition failing = closed already.
+ * One change an agent or a manager makes to a case, as a transaction item: the case moves to
+ * `to` (status and list entries), `entry` is appended to its history, `set` attributes are set and
+ * `remove` ones removed, the version is raised; `due` puts the case (back) in the due index at
+ * that time, otherwise it leaves it. Conditional on the case still being at the version read and
+ * in one of `from`: either failing means someone else changed it first.
+ */
+function caseChange(
+  c: CallbackCase,
+  change: {
+    from: readonly CallbackStatus[];
+    to: CallbackStatus;
+    entry: CallbackHistoryEntry;
+    set?: Record<string, unknown>;
+    remove?: readonly string[];
+    due?: Date;
+  },
+): TxItem {
+  const keys = listKeys(change.to, c.team, c.region, c.openedAt, c.caseId);
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = {
+    ':to': change.to,
+    ':h': [change.entry],
+    ':g2': keys.gsi2pk,
+    ':g3': keys.gsi3pk,
+    ':nextVersion': (c.version ?? 0) + 1,
+  };
+  const sets = [
+    '#status = :to',
+    'history = list_append(history, :h)',
+    'gsi2pk = :g2',
+    'gsi3pk = :g3',
+    'version = :nextVersion',
+  ];
+  Object.entries(change.set ?? {}).forEach(([name, value], i) => {
+    names[`#s${i}`] = name;
+    values[`:s${i}`] = value;
+    sets.push(`#s${i} = :s${i}`);
+  });
+  const removes = (change.remove ?? []).map((name, i) => {
+    names[`#r${i}`] = name;
+    return `#r${i}`;
+  });
+  if (change.due) {
+    const due = dueKeys(`CALLBACK#${c.caseId}`, change.due);
+    values[':g1p'] = due.gsi1pk;
+    values[':g1s'] = due.gsi1sk;
+    sets.push('gsi1pk = :g1p', 'gsi1sk = :g1s');
+  } else {
+    removes.push('gsi1pk', 'gsi1sk');
+  }
+  const from = change.from.map((s, i) => {
+    values[`:from${i}`] = s;
+    return `:from${i}`;
+  });
+  const condition = `attribute_exists(pk) AND #status IN (${from.join(', ')}) AND ${versionIs(c, values)}`;
+  return {
+    Update: {
+      TableName: TABLE,
+      Key: callbackKey(c.caseId),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/**
+ * The items that end a case for good with its outcome (`entry`: action 'closed' from an agent's
+ * close, 'approved' from a complaint's review): the case moves to the closed lists and leaves the
+ * due index, its archive is kept `complaints.retentionDays` from now, and the outcome is recorded
+ * on the survey beside the customer's rating, never replacing it. A condition failing = someone
+ * changed the case first.
  */
 export function closeCallbackItems(
   c: CallbackCase,
   entry: CallbackHistoryEntry & { outcome: CallbackOutcome },
+  from: readonly CallbackStatus[],
+  extra: Record<string, unknown> = {},
 ): TxItem[] {
-  const keys = listKeys('closed', c.team, c.region, c.openedAt, c.caseId);
-  const items: TxItem[] = [
-    {
-      Update: {
-        TableName: TABLE,
-        Key: callbackKey(c.caseId),
-        UpdateExpression:
-          'SET #status = :closed, closedAt = :at, closedBy = :by, outcome = :outcome, ' +
-          'history = list_append(history, :h), gsi2pk = :g2, gsi3pk = :g3 REMOVE gsi1pk, gsi1sk',
-        ConditionExpression: 'attribute_exists(pk) AND #status IN (:open, :overdue)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':closed': 'closed',
-          ':open': 'open',
-          ':overdue': 'overdue',
-          ':at': entry.at,
-          ':by': entry.by,
-          ':outcome': entry.outcome,
-          ':h': [entry],
-          ':g2': keys.gsi2pk,
-          ':g3': keys.gsi3pk,
-        },
-      },
-    },
-  ];
-  // A complaint no survey owned has no survey to record the outcome on.
-  if (!c.surveyId) return items;
+  const at = new Date(entry.at);
   return [
-    ...items,
-    {
-      Update: {
-        TableName: TABLE,
-        Key: surveyKey(c.surveyId),
-        UpdateExpression: 'SET #callback = :cb',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#callback)',
-        ExpressionAttributeNames: { '#callback': 'callback' },
-        ExpressionAttributeValues: {
-          ':cb': { outcome: entry.outcome, channel: 'phone', closedAt: entry.at, by: entry.by },
-        },
+    caseChange(c, {
+      from,
+      to: 'closed',
+      entry,
+      set: {
+        closedAt: entry.at,
+        closedBy: entry.by,
+        outcome: entry.outcome,
+        ttl: caseRetentionTtl(at),
+        ...extra,
       },
-    },
+      remove: ['proposedOutcome'],
+    }),
+    ...(c.surveyId
+      ? [
+          {
+            Update: {
+              TableName: TABLE,
+              Key: surveyKey(c.surveyId),
+              UpdateExpression: 'SET #callback = :cb',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#callback)',
+              ExpressionAttributeNames: { '#callback': 'callback' },
+              ExpressionAttributeValues: {
+                ':cb': { outcome: entry.outcome, channel: 'phone', closedAt: entry.at, by: entry.by },
+              },
+            },
+          } satisfies TxItem,
+        ]
+      : []),
   ];
 }
 
 /**
- * The item that makes an uncontacted open case overdue at `at`, once: status and lists move to
- * overdue and the case leaves the due index. Its condition fails when someone got there first
- * (contact, close, overdue).
+ * Back to handling (`in_progress`), contact due again by `deadline`: after a `resolved_unsatisfied`
+ * close (`entry` action 'returned', the next round) or a rejected review ('rejected', same round).
+ */
+export function returnToHandlingItem(
+  c: CallbackCase,
+  entry: CallbackHistoryEntry,
+  from: readonly CallbackStatus[],
+  deadline: Date,
+  round: number,
+): TxItem {
+  return caseChange(c, {
+    from,
+    to: 'in_progress',
+    entry,
+    set: { deadline: deadline.toISOString(), round },
+    remove: ['roundContactedAt', 'proposedOutcome'],
+    due: deadline,
+  });
+}
+
+/** Still unhappy after the last round: the case goes to the region (`escalated`), out of the due index. */
+export function escalateItem(
+  c: CallbackCase,
+  entry: CallbackHistoryEntry,
+  from: readonly CallbackStatus[],
+): TxItem {
+  return caseChange(c, {
+    from,
+    to: 'escalated',
+    entry,
+    set: { escalatedAt: entry.at },
+    remove: ['roundContactedAt'],
+  });
+}
+
+/** A complaint's handling is done with `outcome` proposed: it waits for a manager's review. */
+export function submitForReviewItem(
+  c: CallbackCase,
+  entry: CallbackHistoryEntry & { outcome: CallbackOutcome },
+  from: readonly CallbackStatus[],
+): TxItem {
+  return caseChange(c, { from, to: 'pending_review', entry, set: { proposedOutcome: entry.outcome } });
+}
+
+/** Who reviewed a complaint and when (set with the review's own change). */
+export const reviewFields = (at: string, by: string) => ({ reviewedAt: at, reviewedBy: by });
+
+/**
+ * A rejected review: back to handling with a new deadline, the reviewer recorded.
+ */
+export function rejectReviewItem(c: CallbackCase, entry: CallbackHistoryEntry, deadline: Date): TxItem {
+  return caseChange(c, {
+    from: ['pending_review'],
+    to: 'in_progress',
+    entry,
+    set: { deadline: deadline.toISOString(), round: c.round ?? 1, ...reviewFields(entry.at, entry.by) },
+    remove: ['roundContactedAt', 'proposedOutcome'],
+    due: deadline,
+  });
+}
+
+/** An approved review: the complaint is closed for good with its proposed outcome, the reviewer recorded. */
+export function approveReviewItems(
+  c: CallbackCase,
+  entry: CallbackHistoryEntry & { outcome: CallbackOutcome },
+): TxItem[] {
+  return closeCallbackItems(c, entry, ['pending_review'], reviewFields(entry.at, entry.by));
+}
+
+/**
+ * The item that makes a case awaiting its contact (`open`, or `in_progress` after a return)
+ * overdue at `at`: status and lists move to overdue, `overdueAt` keeps the first time it ever
+ * went overdue, and the case leaves the due index. Its condition fails when someone got there
+ * first (contact, close, overdue, a new round since the case was read).
  */
 export function markOverdueItem(c: CallbackCase, at: Date): TxItem {
   const iso = at.toISOString();
   const keys = listKeys('overdue', c.team, c.region, c.openedAt, c.caseId);
+  const values: Record<string, unknown> = {
+    ':overdue': 'overdue',
+    ':from': c.status,
+    ':at': iso,
+    ':h': [{ at: iso, by: 'system', action: 'overdue' } satisfies CallbackHistoryEntry],
+    ':g2': keys.gsi2pk,
+    ':g3': keys.gsi3pk,
+  };
+  const contact = c.status === 'open' ? 'contactedAt' : 'roundContactedAt';
   return {
     Update: {
       TableName: TABLE,
       Key: callbackKey(c.caseId),
       UpdateExpression:
-        'SET #status = :overdue, overdueAt = :at, history = list_append(history, :h), ' +
+        'SET #status = :overdue, overdueAt = if_not_exists(overdueAt, :at), history = list_append(history, :h), ' +
         'gsi2pk = :g2, gsi3pk = :g3 REMOVE gsi1pk, gsi1sk',
-      ConditionExpression: '#status = :open AND attribute_not_exists(contactedAt)',
+      ConditionExpression:
+        `#status = :from AND attribute_not_exists(${contact}) AND ` +
+        `${c.overdueAt ? 'attribute_exists(overdueAt)' : 'attribute_not_exists(overdueAt)'} AND ${versionIs(c, values)}`,
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':overdue': 'overdue',
-        ':open': 'open',
-        ':at': iso,
-        ':h': [{ at: iso, by: 'system', action: 'overdue' } satisfies CallbackHistoryEntry],
-        ':g2': keys.gsi2pk,
-        ':g3': keys.gsi3pk,
-      },
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/**
+ * Appends a system entry (the complaint's progress notice) to a case that is not closed and not
+ * erased; its condition failing means the notice is no longer wanted.
+ */
+export function appendWhileUnclosedItem(caseId: string, entry: CallbackHistoryEntry): TxItem {
+  return {
+    Update: {
+      TableName: TABLE,
+      Key: callbackKey(caseId),
+      UpdateExpression: 'SET history = list_append(history, :h)',
+      ConditionExpression: 'attribute_exists(pk) AND #status <> :closed AND attribute_not_exists(erasedAt)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':h': [entry], ':closed': 'closed' },
     },
   };
 }

@@ -13,6 +13,8 @@ export interface Db {
   dueShards: number;
   /** Days a raw record holding personal data is kept (its TTL). */
   retentionDays: number;
+  /** Days a callback or complaint case (the archive) is kept (its TTL); absent = `retentionDays`. */
+  caseRetentionDays?: number;
   /** The URL replies to a source's work orders go to, or undefined when it wants none. */
   replyUrl(source: string): string | undefined;
 }

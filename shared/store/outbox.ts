@@ -94,7 +94,8 @@ export interface NewSms {
   surveyId?: string;
 }
 
-export function putSms(sms: NewSms, at: Date): TxItem {
+/** An SMS written at `at`, to be sent at `sendAt` (default: at once; later = out of the quiet hours). */
+export function putSms(sms: NewSms, at: Date, sendAt: Date = at): TxItem {
   const item: SmsItem = {
     ...smsKey(sms.smsId),
     type: 'sms',
@@ -108,7 +109,7 @@ export function putSms(sms: NewSms, at: Date): TxItem {
     status: 'pending',
     createdAt: at.toISOString(),
     ttl: retentionTtl(at),
-    ...dueKeys(`SMS#${sms.smsId}`, at),
+    ...dueKeys(`SMS#${sms.smsId}`, sendAt),
     ...customerKeys(sms.to, `SMS#${sms.smsId}`),
   };
   return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };

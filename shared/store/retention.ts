@@ -8,6 +8,15 @@ export function retentionTtl(at: Date): number {
   return Math.floor(at.getTime() / 1000) + storeSettings().retentionDays * 86_400;
 }
 
+/**
+ * The TTL of a callback or complaint case (the archive) as of `at`: `complaints.retentionDays`
+ * later, independently of the raw-survey retention above (docs/domain.md section 6).
+ */
+export function caseRetentionTtl(at: Date): number {
+  const s = storeSettings();
+  return Math.floor(at.getTime() / 1000) + (s.caseRetentionDays ?? s.retentionDays) * 86_400;
+}
+
 /** The partition listing every raw record about one customer (for erasure: store/customer.ts). */
 export const customerPartition = (phone: string) => `CUST#${phone}`;
 

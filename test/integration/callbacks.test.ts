@@ -299,13 +299,13 @@ describe('working a case', () => {
     expect((await close(agent('T-close'), caseId, { outcome: 'unreachable' })).status).toBe(400);
 
     const done = await close(agent('T-close'), caseId, {
-      outcome: 'resolved_unsatisfied',
-      note: '客户仍不满意',
+      outcome: 'unreachable',
+      note: '客户电话无人接听',
     });
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({
       status: 'closed',
-      outcome: 'resolved_unsatisfied',
+      outcome: 'unreachable',
       closedAt: '2026-11-20T05:00:00.000Z',
       closedBy: 'agent-1',
     });
@@ -313,13 +313,13 @@ describe('working a case', () => {
       at: '2026-11-20T05:00:00.000Z',
       by: 'agent-1',
       action: 'closed',
-      outcome: 'resolved_unsatisfied',
-      note: '客户仍不满意',
+      outcome: 'unreachable',
+      note: '客户电话无人接听',
     });
     const survey = await getSurvey(caseId);
     expect(survey?.rating).toBe(3);
     expect((survey as unknown as { callback: unknown }).callback).toEqual({
-      outcome: 'resolved_unsatisfied',
+      outcome: 'unreachable',
       channel: 'phone',
       closedAt: '2026-11-20T05:00:00.000Z',
       by: 'agent-1',
@@ -340,8 +340,9 @@ describe('working a case', () => {
     expect(race.map((r) => r.status).sort()).toEqual([200, 409]);
 
     const row = await counts('E-close');
-    expect(row).toMatchObject({ callbacksOpened: 2, callbacksClosed: 2, callbacksResolvedUnsatisfied: 1 });
-    expect((row?.callbacksUnreachable ?? 0) + (row?.callbacksResolvedSatisfied ?? 0)).toBe(1);
+    expect(row).toMatchObject({ callbacksOpened: 2, callbacksClosed: 2 });
+    expect((row?.callbacksUnreachable ?? 0) + (row?.callbacksResolvedSatisfied ?? 0)).toBe(2);
+    expect(row?.callbacksResolvedUnsatisfied ?? 0).toBe(0);
     expect(row?.dissatisfied).toBe(2);
   });
 });

@@ -47,16 +47,21 @@ async function rateAndComment(national: string, ticketId: string, name: string) 
 }
 
 describe('personal data', () => {
-  it('raw records carry a TTL of the retention period (180 days); aggregates never do', async () => {
+  it('raw records carry a TTL of the retention period (180 days), cases theirs (1095); aggregates none', async () => {
     await rateAndComment('13912345601', 'PD-TTL', '钱先生');
     const items = await allItems();
-    const in180Days = Math.floor(Date.parse('2026-11-20T02:00:00Z') / 1000) + 180 * 86_400;
-    for (const type of ['ticket', 'survey', 'sms', 'callback']) {
+    const inDays = (days: number) => Math.floor(Date.parse('2026-11-20T02:00:00Z') / 1000) + days * 86_400;
+    for (const [type, days] of [
+      ['ticket', 180],
+      ['survey', 180],
+      ['sms', 180],
+      ['callback', 1095], // complaints.retentionDays: the case archive, independent of raw records
+    ] as const) {
       const some = items.filter((i) => i.type === type);
       expect(some.length, type).toBeGreaterThan(0);
       for (const i of some) {
         expect(typeof i.ttl, `${type} ttl`).toBe('number');
-        expect(Math.abs((i.ttl as number) - in180Days)).toBeLessThan(2 * 86_400);
+        expect(Math.abs((i.ttl as number) - inDays(days))).toBeLessThan(2 * 86_400);
       }
     }
     for (const agg of items.filter((i) => String(i.pk).startsWith('AGG#'))) expect(agg.ttl).toBeUndefined();

@@ -87,6 +87,8 @@ describe('SMS templates', () => {
       [
         'complaint_received',
         'complaint_received_hotline',
+        'complaint_progress',
+        'complaint_result',
         'no_open_survey',
         'no_open_survey_hotline',
         'opt_out_confirm',

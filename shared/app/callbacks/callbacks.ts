@@ -1,20 +1,37 @@
+import { escalatedAlert, escalatedAlertId } from '#shared/app/callbacks/alerts';
+import { caseAggregateUpdates } from '#shared/app/callbacks/case-counts';
+import { caseSms } from '#shared/app/callbacks/case-sms';
 import { markOverdue } from '#shared/app/callbacks/overdue';
 import { assertMayWorkCallbacks, type CallbackView, caseFor, view } from '#shared/app/callbacks/view';
 import type { Deps } from '#shared/app/deps';
-import { seesFullPhone } from '#shared/domain/access';
-import { isPastDeadline } from '#shared/domain/callbacks';
+import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
+import { mayReviewCases, seesFullPhone } from '#shared/domain/access';
+import { contactDeadline, isPastDeadline } from '#shared/domain/callbacks';
+import {
+  CLOSABLE_STATUSES,
+  closeStep,
+  isReviewable,
+  needsContactBeforeClose,
+} from '#shared/domain/case-loop';
 import { callbackClosedDelta } from '#shared/domain/counters';
-import { ConflictError } from '#shared/domain/errors';
+import { ConflictError, ForbiddenError } from '#shared/domain/errors';
 import type { CallbackOutcome } from '#shared/domain/types';
 import type { Principal } from '#shared/http/auth';
 import { logger } from '#shared/runtime/log';
-import { aggregateUpdates } from '#shared/store/aggregate';
 import {
   addCallbackNote as appendNote,
+  approveReviewItems,
+  type CallbackCase,
   type CallbackHistoryEntry,
   closeCallbackItems,
+  escalateItem,
+  getCallback,
+  rejectReviewItem,
+  returnToHandlingItem,
+  submitForReviewItem,
 } from '#shared/store/callback';
-import { TxConditionFailed, transact } from '#shared/store/tx';
+import { putAlert } from '#shared/store/outbox';
+import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
 
 export { type ListPage, type ListQuery, listCallbacks } from '#shared/app/callbacks/list';
 /**
@@ -25,7 +42,8 @@ export { type ListPage, type ListQuery, listCallbacks } from '#shared/app/callba
  * Access (decided in shared/domain/access.ts):
  * - `admin`: every case; a list needs `team` or `region` (there is no index over all teams).
  * - `manager` and `agent`: cases whose team is in the token's teams or whose region is in its
- *   regions; both may add notes and close (the agent calls, the manager reviews). A list without
+ *   regions; both may add notes and close (the agent calls); only the manager (and the admin)
+ *   reviews a complaint an agent closed (`reviewCallback`). A list without
  *   filter covers every team and region of the token.
  * - `engineer`: nothing (403).
  * A case outside the principal's scope and a case that does not exist answer the same 403 to
@@ -64,10 +82,22 @@ export async function addCallbackNote(
   }
 }
 
+/** What the loser of two racing changes is told. */
+const CHANGED_MEANWHILE =
+  'the callback case was changed by someone else meanwhile (closed, reviewed or returned to handling): reload it and decide again';
+
 /**
- * Closes the case with its outcome, once: the case moves to the closed lists, the outcome is
- * recorded on the survey beside the customer's rating (never replacing it), and counted in the
- * aggregates of the survey's day, all in one transaction. A second close answers 409.
+ * Closes the case with its outcome (the loop: domain/case-loop.ts `closeStep`), all in one
+ * conditional transaction on the case's version:
+ * - `resolved_unsatisfied` (any kind of case): back to handling (`in_progress`), a new contact
+ *   deadline, the next round; in the last of `callbacks.maxRounds` rounds it is escalated to the
+ *   region instead (`escalated`, an alert to the region). An escalated case's close ends it.
+ * - otherwise a complaint waits for a manager's review (`pending_review`, the outcome proposed);
+ * - any other case is closed for good: the outcome recorded on the survey beside the customer's
+ *   rating (never replacing it) and counted in the aggregates of the survey's day.
+ * A closed case, or one waiting for review, answers 409, and so does one returned to handling or
+ * escalated that nobody contacted since (domain/case-loop.ts `needsContactBeforeClose`: a repeated
+ * close never burns a round); of two racing closes one wins, the other 409.
  */
 export async function closeCallback(
   deps: Deps,
@@ -75,27 +105,125 @@ export async function closeCallback(
   caseId: string,
   input: { outcome: CallbackOutcome; note: string },
 ): Promise<CallbackView> {
-  const c = await caseFor(p, caseId);
-  if (c.status === 'closed') throw new ConflictError('the callback case is already closed');
+  let c = await caseFor(p, caseId);
   const at = deps.clock.now();
   // Not contacted by its deadline: it was overdue, whether or not the scheduler has run yet.
-  if (isPastDeadline(c, at)) await markOverdue(deps, c, at);
-  const entry = {
-    at: at.toISOString(),
-    by: p.subject,
-    action: 'closed' as const,
-    outcome: input.outcome,
-    note: input.note,
-  };
-  try {
-    await transact([
-      ...closeCallbackItems(c, entry),
-      ...aggregateUpdates(c.day, c, callbackClosedDelta(input.outcome)),
-    ]);
-  } catch (err) {
-    if (err instanceof TxConditionFailed) throw new ConflictError('the callback case is already closed');
-    throw err;
+  if (isPastDeadline(c, at)) {
+    await markOverdue(deps, c, at);
+    c = await caseFor(p, caseId);
   }
-  logger.info('callback case closed', { caseId, outcome: input.outcome });
+  assertClosable(c);
+  const step = closeStep(c, input.outcome, deps.rules);
+  const entry = { at: at.toISOString(), by: p.subject, outcome: input.outcome, note: input.note };
+  const from = CLOSABLE_STATUSES;
+  let items: TxItem[];
+  let alertId: string | undefined;
+  switch (step.kind) {
+    case 'closed':
+      items = [
+        ...closeCallbackItems(c, { ...entry, action: 'closed' }, from),
+        ...caseAggregateUpdates(c, callbackClosedDelta(input.outcome, c.caseKind)),
+      ];
+      break;
+    case 'pending_review':
+      items = [submitForReviewItem(c, { ...entry, action: 'submitted' }, from)];
+      break;
+    case 'returned':
+      items = [
+        returnToHandlingItem(
+          c,
+          { ...entry, action: 'returned', round: step.round },
+          from,
+          contactDeadline(deps.rules, at),
+          step.round,
+        ),
+      ];
+      break;
+    case 'escalated':
+      alertId = escalatedAlertId(c);
+      items = [
+        escalateItem(c, { ...entry, action: 'escalated', round: c.round ?? 1 }, from),
+        putAlert(alertId, escalatedAlert(c, c.round ?? 1), at),
+      ];
+      break;
+  }
+  await transactOr409(items, caseId);
+  logger.info('callback case closed', { caseId, outcome: input.outcome, step: step.kind });
+  if (alertId) await deliverOutbox(deps, alertId);
   return getCallbackCase(p, caseId);
 }
+
+function assertClosable(c: CallbackCase): void {
+  if (c.status === 'closed') throw new ConflictError('the callback case is already closed');
+  if (c.status === 'pending_review') {
+    throw new ConflictError("the complaint is already closed by an agent and waits for a manager's review");
+  }
+  if (!CLOSABLE_STATUSES.includes(c.status)) throw new ConflictError(CHANGED_MEANWHILE);
+  if (needsContactBeforeClose(c)) {
+    throw new ConflictError(
+      c.status === 'escalated'
+        ? 'the case was escalated to the region: record its contact (a note) before closing it'
+        : 'the case was returned to handling: record the new contact (a note) before closing it again',
+    );
+  }
+}
+
+/** The change, or 409 naming what happened when someone else changed the case first. */
+async function transactOr409(items: TxItem[], caseId: string): Promise<void> {
+  try {
+    await transact(items);
+  } catch (err) {
+    if (!(err instanceof TxConditionFailed)) throw err;
+    const now = await getCallback(caseId);
+    if (now?.status === 'closed') throw new ConflictError('the callback case is already closed');
+    throw new ConflictError(CHANGED_MEANWHILE);
+  }
+}
+
+/**
+ * A manager's (or admin's) review of a complaint whose handling an agent closed (003: 经理审查):
+ * `approve` closes it for good with the proposed outcome (recorded on the survey, counted as a
+ * callback and a complaint closed) and texts the customer the result (`complaint_result`, out of
+ * the quiet hours, delivered by the scheduler); otherwise it goes back to handling (`in_progress`,
+ * a new contact deadline). Agents and engineers: 403. Only a case in `pending_review` can be
+ * reviewed (409 otherwise); of two racing reviews one wins, the other 409.
+ */
+export async function reviewCallback(
+  deps: Deps,
+  p: Principal,
+  caseId: string,
+  input: { approve: boolean; note: string },
+): Promise<CallbackView> {
+  if (!mayReviewCases(p)) throw new ForbiddenError();
+  const c = await caseFor(p, caseId);
+  if (!isReviewable(c.status)) {
+    throw new ConflictError(
+      c.status === 'closed'
+        ? 'the callback case is already closed'
+        : 'only a complaint closed by an agent (status pending_review) can be reviewed',
+    );
+  }
+  const at = deps.clock.now();
+  const base = { at: at.toISOString(), by: p.subject, note: input.note };
+  const outcome = c.proposedOutcome;
+  if (input.approve && outcome) {
+    await transactOr409(
+      [
+        ...approveReviewItems(c, { ...base, action: 'approved', outcome }),
+        ...caseAggregateUpdates(c, callbackClosedDelta(outcome, c.caseKind)),
+        ...caseSms(deps.rules, c, resultSmsId(caseId), 'complaint_result', at),
+      ],
+      caseId,
+    );
+  } else {
+    await transactOr409(
+      [rejectReviewItem(c, { ...base, action: 'rejected' }, contactDeadline(deps.rules, at))],
+      caseId,
+    );
+  }
+  logger.info('complaint reviewed', { caseId, approved: input.approve });
+  return getCallbackCase(p, caseId);
+}
+
+/** The result SMS of a complaint: one per case (a case is closed once). */
+export const resultSmsId = (caseId: string) => `${caseId}#result`;

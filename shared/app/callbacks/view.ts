@@ -1,7 +1,7 @@
 import { canSeeCase, mayWorkCallbacks, whenCaseUnseen } from '#shared/domain/access';
-import type { CaseKind } from '#shared/domain/complaints';
 import { ForbiddenError, NotFoundError } from '#shared/domain/errors';
 import { maskPhone } from '#shared/domain/phone';
+import type { CaseKind } from '#shared/domain/types';
 import type { Principal } from '#shared/http/auth';
 import {
   type CallbackCase,
@@ -12,18 +12,17 @@ import {
 } from '#shared/store/callback';
 
 /**
- * What a person reads of a case: no keys, the phone masked unless they may call the customer;
- * `kind` is the CASE's kind (`dissatisfied` | `complaint`) and `ticketKind` the ticket's (stored
- * as `kind`; '' for a complaint attributed to no ticket).
+ * What a person reads of a case: no keys and no version, the phone masked unless they may call the
+ * customer; `kind` is what opened the case (`dissatisfied` | `complaint`), `ticketKind` the ticket's.
  */
-export type CallbackView = Omit<CallbackRecord, 'history' | 'kind' | 'caseKind'> & {
+export type CallbackView = Omit<CallbackRecord, 'history' | 'kind' | 'caseKind' | 'version'> & {
   kind: CaseKind;
   ticketKind: string;
   history?: CallbackHistoryEntry[];
 };
 
 export function view(c: CallbackCase, fullPhone: boolean, withHistory: boolean): CallbackView {
-  const { history, phone, kind, caseKind, ...rest } = callbackRecord(c);
+  const { history, phone, kind, caseKind, version: _v, ...rest } = callbackRecord(c);
   return {
     ...rest,
     kind: caseKind ?? 'dissatisfied',

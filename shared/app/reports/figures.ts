@@ -1,3 +1,4 @@
+import { complaintRate } from '#shared/domain/case-loop';
 import { type Counts, counters, groupCounters, zeroCounts } from '#shared/domain/counters';
 import type { KindGroup } from '#shared/domain/kind-groups';
 import type { Rules } from '#shared/domain/rules';
@@ -52,6 +53,12 @@ export interface EngineerFigures extends Figures {
   repeatRepairs: number;
   /** Satisfaction by kind group (004 5.2): store visits, handset sales, new business, field service. */
   kindGroups: Record<KindGroup, GroupSatisfaction>;
+  /** Complaint cases (投诉) opened, closed for good and gone overdue, counted like callbacks. */
+  complaints: number;
+  complaintsClosed: number;
+  complaintsOverdue: number;
+  /** Complaints per 100 completions (domain/case-loop.ts `complaintRate`); null without completions. */
+  complaintRate: number | null;
 }
 
 /** Callback cases (回访, docs/domain.md section 6) counted on the day of the rating that opened them. */
@@ -170,6 +177,10 @@ export function describeTotals(rules: Rules, t: Counts): TotalsFigures {
     repairsCompleted: t.repairsCompleted,
     repeatRepairs: t.repeatRepairs,
     kindGroups: kindGroupFigures(rules, t),
+    complaints: t.complaints,
+    complaintsClosed: t.complaintsClosed,
+    complaintsOverdue: t.complaintsOverdue,
+    complaintRate: complaintRate(t.complaints, t.completed),
   };
 }
 

@@ -97,6 +97,10 @@ function figureColumns<T>(get: (row: T) => TotalsFigures, lang: HeaderLang): Col
         pct(x.kindGroups[g].satisfactionRate),
       ),
     ]),
+    f('投诉', 'complaints', (x) => x.complaints),
+    f('投诉-已办结', 'complaintsClosed', (x) => x.complaintsClosed),
+    f('投诉-已超时', 'complaintsOverdue', (x) => x.complaintsOverdue),
+    f('百单投诉率(件/百单)', 'complaintRate', (x) => two(x.complaintRate)),
   ];
 }
 

@@ -1,4 +1,5 @@
 import { callbackDue } from '#shared/app/callbacks/overdue';
+import { caseProgressDue } from '#shared/app/callbacks/progress';
 import type { Deps } from '#shared/app/deps';
 import { dispatchDue } from '#shared/app/scheduler/dispatch-due';
 import type { Outcome } from '#shared/app/scheduler/outcome';
@@ -26,13 +27,14 @@ const dueHandlers: Record<string, (deps: Deps, item: any, at: Date) => Promise<O
   work_order_reply: workOrderReplyDue,
   callback: callbackDue,
   dispatch: dispatchDue,
+  case_progress: caseProgressDue,
 };
 
 /**
  * The scheduler's dispatcher: everything that has fallen due by now (tickets to plan, surveys to
  * send, defer out of quiet hours or queue behind another open survey on the same phone, open
  * surveys to remind or expire, SMS to (re)deliver, providers' pushes (replies, receipts), work-order
- * replies, callback deadlines), fanned
+ * replies, callback deadlines, complaints' progress notices), fanned
  * out over `concurrency` workers, outcomes counted. Each step is a conditional transaction, so
  * running this twice, or in two places at once, does each thing once.
  */

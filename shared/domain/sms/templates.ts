@@ -29,7 +29,9 @@ export type TemplateId =
   | 'no_open_survey_hotline'
   | 'complaint_received'
   | 'complaint_received_hotline'
-  | 'survey_link';
+  | 'survey_link'
+  | 'complaint_progress'
+  | 'complaint_result';
 
 export interface Template {
   id: TemplateId;
@@ -144,6 +146,18 @@ export const templates: Record<TemplateId, Template> = {
     text: '{engineerName}师傅已完成{job}，请点击评价{link} ',
     vars: ['engineerName', 'job', 'link'],
     optOutHint: true,
+  },
+  complaint_progress: {
+    id: 'complaint_progress',
+    version: 1,
+    text: '您好，您反映的问题我们正在加紧处理，处理完毕后将及时告知您结果，感谢您的耐心与理解。',
+    vars: [],
+  },
+  complaint_result: {
+    id: 'complaint_result',
+    version: 1,
+    text: '您好，您反映的问题已处理完毕，感谢您的理解与支持。如仍有疑问，请拨打客服热线。',
+    vars: [],
   },
 };
 

@@ -41,10 +41,14 @@ import type { Rating } from '#shared/domain/types';
  * - `kind` repair: repairsCompleted +1; `repeat` set (repeated by a later repair or a reopen): repeatRepairs +1
  * - `rating` of a kind outside the field group (domain/kind-groups.ts): g_<group>_responses +1, and
  *   g_<group>_satisfied / g_<group>_basicallySatisfied for a 1 / 2
- * callback case:
- * - (a case attributed to no engineer, engineerId '', counts nowhere)
- * - callbacksOpened +1; `caseKind` complaint: complaints +1; went overdue (status overdue, `overdueAt`, or an 'overdue' history entry): callbacksOverdue +1
+ * callback case (any kind: a 不满意 rating's or a complaint; one attributed to no engineer,
+ * engineerId '', counts nowhere):
+ * - callbacksOpened +1; went overdue (status overdue,
+ *   `overdueAt`, or an 'overdue' history entry), however many rounds it was late in: callbacksOverdue +1
  * - status closed: callbacksClosed +1 and callbacksResolvedSatisfied / ResolvedUnsatisfied / Unreachable by `outcome`
+ *   (a case returned to handling, escalated or waiting for review is not closed: nothing yet)
+ * - `caseKind` complaint, besides: complaints +1; went overdue: complaintsOverdue +1; status closed: complaintsClosed +1
+ * - a case attributed to no engineer (empty `engineerId`) counts on no aggregate
  */
 
 /** The survey fields the recompute reads (of a stored survey, shared/store/survey.ts). */
@@ -204,13 +208,17 @@ export function callbackDelta(c: CallbackRecord): {
   delta: Partial<Counts>;
   problems: Omit<Problem, 'day' | 'engineerId' | 'id'>[];
 } {
-  const d: Partial<Counts> = { callbacksOpened: 1, ...(c.caseKind === 'complaint' ? { complaints: 1 } : {}) };
+  const d: Partial<Counts> = { callbacksOpened: 1 };
   const problems: Omit<Problem, 'day' | 'engineerId' | 'id'>[] = [];
   const wentOverdue =
     c.status === 'overdue' || Boolean(c.overdueAt) || (c.history ?? []).some((h) => h.action === 'overdue');
+  const complaint = c.caseKind === 'complaint';
+  if (complaint) d.complaints = 1; // counted when intake opens the case
   if (wentOverdue) d.callbacksOverdue = 1;
+  if (wentOverdue && complaint) d.complaintsOverdue = 1;
   if (c.status === 'closed') {
     d.callbacksClosed = 1;
+    if (complaint) d.complaintsClosed = 1;
     const oc = counterOf(outcomeCounter, c.outcome);
     if (oc) d[oc] = 1;
     else {
@@ -282,8 +290,7 @@ export function countSurvey(into: Expected, s: SurveyRecord): void {
 /** Adds one callback case to the recompute. */
 export function countCallback(into: Expected, c: CallbackRecord): void {
   into.callbacks++;
-  // A complaint attributed to no engineer is listed for admins but counted for nobody.
-  if (c.engineerId === '') return;
+  if (!c.engineerId) return; // attributed to no engineer: on no aggregate
   addDelta(into, c, c.caseId ?? '?', callbackDelta(c));
 }
 

@@ -3,7 +3,13 @@
  * phone number in clear: callers pass masked ones.
  */
 export interface Alert {
-  kind: 'callback_opened' | 'callback_overdue' | 'complaint_opened' | 'half_time' | 'limit_exceeded';
+  kind:
+    | 'callback_opened'
+    | 'callback_overdue'
+    | 'callback_escalated'
+    | 'complaint_opened'
+    | 'half_time'
+    | 'limit_exceeded';
   /** `supervisors` (the team's) or `region` (escalation). */
   level: 'supervisors' | 'region';
   team: string;

@@ -1,21 +1,23 @@
 import * as z from 'zod';
 import { cleanFreeText, FREE_TEXT_MAX } from '#shared/domain/free-text';
+import { type CallbackStatus, callbackStatuses } from '#shared/domain/types';
 import { scopeNameField } from '#shared/http/schemas/scope-name';
 
 export const callbackOutcomes = ['resolved_satisfied', 'resolved_unsatisfied', 'unreachable'] as const;
-export const callbackStatuses = ['open', 'overdue', 'closed'] as const;
-export type CallbackStatus = (typeof callbackStatuses)[number];
+export { type CallbackStatus, callbackStatuses };
+
+const STILL_TO_WORK = callbackStatuses.filter((s) => s !== 'closed').join(',');
 
 /** Requests of the callback API (GET/POST /v1/callbacks...): the handler and the OpenAPI document use these. */
 const name = scopeNameField;
 
 export const callbackListQuery = z.object({
-  /** One status or several, comma-separated; default `open,overdue` (the cases still to work). */
+  /** One status or several, comma-separated; default every status but `closed` (the cases still to work). */
   status: z
     .string()
     .optional()
     .transform((s, ctx) => {
-      const parts = [...new Set((s ?? 'open,overdue').split(',').map((x) => x.trim()))];
+      const parts = [...new Set((s ?? STILL_TO_WORK).split(',').map((x) => x.trim()))];
       const bad = parts.filter((x) => !(callbackStatuses as readonly string[]).includes(x));
       if (bad.length || parts.length === 0) {
         ctx.addIssue({ code: 'custom', message: `one or more of ${callbackStatuses.join(', ')}` });
@@ -59,4 +61,10 @@ export const textListQuery = z.object({
   region: name.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(1000).optional(),
+});
+
+/** A manager's review of a complaint in `pending_review`: approve (close) or return it to handling. */
+export const callbackReviewBody = z.object({
+  approve: z.boolean(),
+  note,
 });

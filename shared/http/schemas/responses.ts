@@ -117,6 +117,14 @@ const figures = z.object({
     .describe(
       'satisfaction by kind group: store visits, handset sales (store_sale), new business, field service',
     ),
+  complaints: count.describe('complaint cases (投诉) opened'),
+  complaintsClosed: count.describe('complaint cases closed after review'),
+  complaintsOverdue: count.describe('complaint cases not contacted by a deadline (once per case)'),
+  complaintRate: z
+    .number()
+    .min(0)
+    .nullable()
+    .describe('complaints per 100 completions; null without completions'),
 });
 
 export const engineerRowSchema = figures.extend({
@@ -192,15 +200,30 @@ export const callbackCaseSchema = z.object({
   overdueAt: z.string().optional(),
   closedAt: z.string().optional(),
   closedBy: z.string().optional(),
-  outcome: z.enum(callbackOutcomes).optional(),
+  outcome: z.enum(callbackOutcomes).optional().describe('the final outcome of a closed case'),
+  round: z.number().int().min(1).optional().describe('the handling round (absent = 1)'),
+  roundContactedAt: z.string().optional(),
+  proposedOutcome: z
+    .enum(callbackOutcomes)
+    .optional()
+    .describe("a complaint waiting for review: its agent's outcome"),
+  escalatedAt: z.string().optional(),
+  reviewedAt: z.string().optional(),
+  reviewedBy: z.string().optional(),
+  erasedAt: z.string().optional(),
   history: z
     .array(
       z.object({
         at: z.string(),
         by: z.string(),
-        action: z.string(),
+        action: z
+          .string()
+          .describe(
+            'opened, reasons, note, overdue, closed, returned, escalated, submitted, approved, rejected, progress_notice',
+          ),
         note: z.string().optional(),
         outcome: z.enum(callbackOutcomes).optional(),
+        round: z.number().int().optional(),
       }),
     )
     .optional(),

@@ -8,7 +8,8 @@
  * out. The page then shows, for the chosen month (default: the current month in Asia/Shanghai):
  * the ranking of their engineers (GET v1/reports/engineers?period=YYYY-MM), the satisfaction trend of
  * the last six months (the same report for each month, rolled up here), the reasons given by unhappy
- * customers, and the callback cases still open or overdue (GET v1/callbacks?status=...).
+ * customers, and the callback and complaint cases still to work (open, overdue, in progress,
+ * pending review, escalated: GET v1/callbacks?status=...).
  *
  * Every piece of data goes into the page as text (textContent), never as HTML. Plain browser script,
  * no build step; ECharts comes from dashboard/assets/echarts.min.js (global `echarts`): our build of
@@ -32,7 +33,14 @@
     ['other', '其他'],
   ];
   const RATING_TEXT = { 1: '满意', 2: '基本满意', 3: '不满意' };
-  const STATUS_TEXT = { open: '待回访', overdue: '已超时', closed: '已结案' };
+  const STATUS_TEXT = {
+    open: '待回访',
+    overdue: '已超时',
+    in_progress: '处理中',
+    pending_review: '待审核',
+    escalated: '已升级',
+    closed: '已结案',
+  };
 
   const $ = (id) => document.getElementById(id);
   const target = Number(document.body.dataset.target);
@@ -49,6 +57,7 @@
   const pct = (rate) => (isNum(rate) ? `${(rate * 100).toFixed(1)}%` : '—');
   const fixed1 = (x) => (isNum(x) ? x.toFixed(1) : '—');
   const count = (x) => (isNum(x) ? String(x) : '—');
+  const fixed2 = (x) => (isNum(x) ? x.toFixed(2) : '—');
   /** A fraction as a percentage number with one decimal (chart data); null stays null. */
   const pct1 = (rate) => (isNum(rate) ? Math.round(rate * 1000) / 10 : null);
 
@@ -154,7 +163,7 @@
   function renderRanking(engineers) {
     const tbody = $('ranking').tBodies[0];
     if (engineers.length === 0) {
-      emptyRow(tbody, 12, '本月暂无完工或评价数据');
+      emptyRow(tbody, 16, '本月暂无完工或评价数据');
       return;
     }
     const rows = [...engineers].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
@@ -186,6 +195,10 @@
           el('td', pct(e.repairOnTimeRate), 'num'),
           el('td', pct(e.contactOnTimeRate), 'num'),
           el('td', pct(e.punctualityRate), 'num'),
+          el('td', count(e.complaints), 'num'),
+          el('td', count(e.complaintsClosed), 'num'),
+          el('td', count(e.complaintsOverdue), 'num'),
+          el('td', fixed2(e.complaintRate), 'num'),
           flags,
         );
         return tr;
@@ -411,7 +424,10 @@
   async function loadCallbacks(seq) {
     let answers;
     try {
-      answers = await Promise.all([api('v1/callbacks?status=overdue'), api('v1/callbacks?status=open')]);
+      answers = await Promise.all([
+        api('v1/callbacks?status=overdue,escalated'),
+        api('v1/callbacks?status=open,in_progress,pending_review'),
+      ]);
     } catch (err) {
       if (err === SIGNED_OUT) throw err;
       if (seq === loadSeq) callbacksUnavailable('回访记录暂时无法加载，请稍后刷新页面。');
@@ -432,7 +448,7 @@
       .flatMap((a) => a.data.items)
       .filter((c) => !seen.has(c.caseId) && seen.add(c.caseId))
       .sort((a, b) => {
-        const over = (c) => (c.status === 'overdue' ? 0 : 1);
+        const over = (c) => (c.status === 'overdue' || c.status === 'escalated' ? 0 : 1);
         return over(a) - over(b) || String(a.deadline).localeCompare(String(b.deadline));
       });
     const overdue = items.filter((c) => c.status === 'overdue').length;
@@ -452,7 +468,10 @@
         tr.dataset.caseId = String(c.caseId ?? '');
         const status = el('td');
         status.append(
-          badge(STATUS_TEXT[c.status] ?? String(c.status), c.status === 'overdue' ? 'overdue' : 'open'),
+          badge(
+            STATUS_TEXT[c.status] ?? String(c.status),
+            c.status === 'overdue' || c.status === 'escalated' ? 'overdue' : 'open',
+          ),
         );
         const rating = el('td');
         // a complaint may come without a rating: it reads 投诉 (with the rating when there is one)

@@ -95,6 +95,10 @@ export function dashboardPage(input: PageInput): string {
               <th class="num">修复及时率</th>
               <th class="num">首次联系及时率</th>
               <th class="num">守约率</th>
+              <th class="num">投诉</th>
+              <th class="num">投诉办结</th>
+              <th class="num">投诉超时</th>
+              <th class="num" title="每百张完工单的投诉件数">百单投诉率</th>
               <th>提示</th>
             </tr>
           </thead>
