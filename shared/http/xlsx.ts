@@ -14,11 +14,12 @@ import type { Cell, HeaderLang, Table } from '#shared/http/csv';
  *   sorts and filters in time order.
  * - Text is always a string cell, never a formula (so no CSV-style quote prefix is needed);
  *   characters XML cannot carry are dropped.
- * - Column widths from the longest value (a CJK character counts two), between 8 and 50.
+ * - Column widths from the longest value (a CJK character counts two), between 10 and 50.
  */
 
 export const PERCENT_FORMAT = '0.00%';
-const MIN_WIDTH = 8;
+// Not below 10: room for the filter button, and exceljs drops a width of exactly 9 (its default).
+const MIN_WIDTH = 10;
 const MAX_WIDTH = 50;
 
 // Control characters but tab, LF, CR; unpaired surrogates; U+FFFE/U+FFFF: XML 1.0 cannot carry them.

@@ -107,7 +107,8 @@ describe('a table as a workbook', () => {
     const widths = [1, 2, 3, 4, 5].map((i) => ws.getColumn(i).width ?? 0);
     expect(widths[0]).toBe(50); // capped
     expect(widths[1]).toBe(displayWidth('满意率(%)') + 3);
-    for (const w of widths) expect(w).toBeGreaterThanOrEqual(8);
+    expect(widths[2]).toBe(10); // 评价数: 6 + 3, at least 10
+    for (const w of widths) expect(w).toBeGreaterThanOrEqual(10);
     expect(widths[4]).toBe('2026-11-20T02:21:00.000Z'.length + 1);
   });
 
