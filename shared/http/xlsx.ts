@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Cell, HeaderLang, Table } from '#shared/http/csv';
 
 /**
  * A table as an Excel workbook (.xlsx, one sheet), from the same column definitions as its CSV
- * (shared/http/csv.ts `Column`), through exceljs. exceljs is imported here, lazily, on the first
- * workbook a container writes: the functions that never export do not load it at cold start.
+ * (shared/http/csv.ts `Column`), through exceljs. exceljs is imported lazily, on the first workbook
+ * a container writes, never at cold start; in a Lambda package it is a file of its own beside
+ * index.mjs (infra/build/exceljs-chunk.ts), so the function bundles stay small.
  *
  * - Headers as the CSV's (`zh` by default), bold, the row frozen, an autofilter over the data.
  * - Numbers are numbers; a `percent` column's percentage (0-100) is stored as the fraction with
@@ -70,10 +73,32 @@ function shown(value: XlsxValue, percent: boolean): string {
   return String(value);
 }
 
+type ExcelJs = typeof import('exceljs');
+let excelJs: Promise<ExcelJs> | undefined;
+
+/**
+ * exceljs: in a Lambda package the bundled file beside index.mjs (this module is inlined there, so
+ * import.meta.url is the bundle's); run from source, the package. The package's name is not a
+ * literal so that esbuild leaves the library out of the function bundles.
+ */
+function loadExcelJs(): Promise<ExcelJs> {
+  excelJs ??= (async () => {
+    const beside = new URL('./exceljs.mjs', import.meta.url);
+    const packageName = ['excel', 'js'].join('');
+    const mod = (await import(
+      existsSync(fileURLToPath(beside)) ? beside.href : /* @vite-ignore */ packageName
+    )) as ExcelJs & { default?: ExcelJs };
+    return mod.default ?? mod;
+  })();
+  excelJs.catch(() => {
+    excelJs = undefined; // a failed load is tried again on the next workbook
+  });
+  return excelJs;
+}
+
 /** The workbook's bytes. */
 export async function toXlsx<T>(table: Table<T>, lang: HeaderLang = 'zh'): Promise<Buffer> {
-  const mod = (await import('exceljs')) as typeof import('exceljs') & { default?: typeof import('exceljs') };
-  const { Workbook } = mod.default ?? mod;
+  const { Workbook } = await loadExcelJs();
   const workbook = new Workbook();
   const ws = workbook.addWorksheet(sheetName(table.sheet), {
     views: [{ state: 'frozen', xSplit: 0, ySplit: 1, topLeftCell: 'A2', activeCell: 'A2' }],
