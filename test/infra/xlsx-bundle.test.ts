@@ -93,11 +93,8 @@ describe('functions/reports bundled for Lambda', () => {
     expect(res.isBase64Encoded).toBe(true);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(res.body, 'base64') as unknown as ArrayBuffer);
-    expect(wb.worksheets[0]?.name).toBe('工程师排名');
-    expect((wb.worksheets[0]?.getRow(1).values as unknown[]).slice(1, 4)).toEqual([
-      '排名',
-      '工程师编号',
-      '姓名',
-    ]);
+    const ws = wb.worksheets[0];
+    expect(ws?.name).toBe('工程师排名');
+    expect(((ws?.getRow(1).values ?? []) as unknown[]).slice(1, 4)).toEqual(['排名', '工程师编号', '姓名']);
   });
 });
