@@ -98,6 +98,15 @@ export interface FunctionSpec {
   besideBundle?: readonly string[];
 }
 
+/**
+ * The functions that answer .xlsx: exceljs, bundled on its own (infra/build/exceljs-chunk.ts), ships
+ * beside index.mjs and is imported on the first workbook (shared/http/xlsx.ts), not at cold start.
+ */
+const writesWorkbooks = {
+  beforeBundling: ['npm run --silent xlsx-lib'],
+  besideBundle: ['shared/http/generated/exceljs.mjs'],
+} as const;
+
 export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   'ticket-completed': {
     access: 'readWrite',
@@ -126,10 +135,12 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   },
   reports: {
     access: 'read',
+    ...writesWorkbooks,
   },
   callbacks: {
     access: 'readWrite',
     sendsAlerts: true,
+    ...writesWorkbooks,
   },
   'survey-page': {
     access: 'readWrite',

@@ -9,16 +9,19 @@ import {
   listCallbacks,
   reviewCallback,
 } from '#shared/app/callbacks/callbacks';
+import { callbackListTable } from '#shared/app/callbacks/list-table';
 import { listTexts } from '#shared/app/callbacks/texts';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { NotFoundError, ValidationError } from '#shared/domain/errors';
 import { parsePeriod } from '#shared/domain/time';
 import { principalFromEvent } from '#shared/http/auth';
+import { download } from '#shared/http/download';
 import { httpFunction, json, jsonBody, parseWith } from '#shared/http/http';
+import { responseFormat } from '#shared/http/negotiate';
 import {
   callbackCaseId as caseId,
   callbackCloseBody as closeBody,
-  callbackListQuery as listQuery,
+  callbackListDownloadQuery as listQuery,
   callbackNoteBody as noteBody,
   callbackReviewBody as reviewBody,
   textListQuery,
@@ -34,9 +37,10 @@ function idOf(event: APIGatewayProxyEventV2): string {
 
 /**
  * The callback agents' and managers' API (docs/domain.md section 6):
- * GET /v1/callbacks, GET /v1/callbacks/{id}, POST /v1/callbacks/{id}/notes, POST /v1/callbacks/{id}/close,
+ * GET /v1/callbacks (JSON, or a CSV / Excel page as ?format= or Accept ask: shared/http/negotiate.ts),
+ * GET /v1/callbacks/{id}, POST /v1/callbacks/{id}/notes, POST /v1/callbacks/{id}/close,
+ * POST /v1/callbacks/{id}/review (a complaint's review: managers and admins),
  * and GET /v1/messages (the customers' texts kept, with the same reach as the case lists).
- * POST /v1/callbacks/{id}/review (a complaint's review: managers and admins).
  * Access by role is decided in shared/domain/access.ts; an engineer is refused before the request
  * is read.
  */
@@ -47,15 +51,22 @@ export function callbacks(deps: Deps) {
     switch (event.routeKey) {
       case 'GET /v1/callbacks': {
         const q = parseWith(listQuery, event.queryStringParameters ?? {});
-        return json(
-          200,
-          await listCallbacks(principal, {
-            statuses: q.status,
-            limit: q.limit,
-            ...(q.team ? { team: q.team } : {}),
-            ...(q.region ? { region: q.region } : {}),
-            ...(q.cursor ? { cursor: q.cursor } : {}),
-          }),
+        const page = await listCallbacks(principal, {
+          statuses: q.status,
+          limit: q.limit,
+          ...(q.team ? { team: q.team } : {}),
+          ...(q.region ? { region: q.region } : {}),
+          ...(q.cursor ? { cursor: q.cursor } : {}),
+        });
+        const format = responseFormat(event, q.format);
+        if (format === 'json') return json(200, page);
+        // The same page as the JSON (same cases, same masking); the next page's cursor in a header.
+        return download(
+          format,
+          callbackListTable(page.items, q.headers),
+          q.headers,
+          { ascii: 'callbacks', display: '回访记录' },
+          page.cursor ? { 'x-next-cursor': page.cursor } : {},
         );
       }
       case 'GET /v1/messages': {

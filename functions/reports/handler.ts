@@ -1,23 +1,23 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { engineerDetail } from '#shared/app/reports/engineer-detail';
 import { engineerReport } from '#shared/app/reports/engineer-report';
 import {
-  engineerCommentsCsv,
-  engineersCsv,
-  engineerTrendCsv,
-  regionsCsv,
-  teamsCsv,
+  engineerCommentsTable,
+  engineersTable,
+  engineerTrendTable,
+  regionsTable,
+  teamsTable,
 } from '#shared/app/reports/report-csv';
 import { regionReport, teamReport } from '#shared/app/reports/rollups';
 import { NotFoundError, ValidationError } from '#shared/domain/errors';
 import { type Period, parsePeriod, rangePeriod } from '#shared/domain/time';
 import { principalFromEvent } from '#shared/http/auth';
-import { csvHeaders } from '#shared/http/csv';
-import { type HttpResult, header, httpFunction, json, parseWith } from '#shared/http/http';
+import { download } from '#shared/http/download';
+import { httpFunction, json, parseWith } from '#shared/http/http';
+import { responseFormat } from '#shared/http/negotiate';
 import { reportDetailQuery as detailQuery, reportQuery as query } from '#shared/http/schemas/reports';
 import { idField } from '#shared/http/schemas/ticket-completed';
 import { perContainer } from '#shared/runtime/container';
@@ -37,27 +37,11 @@ function periodOf(deps: Deps, q: z.infer<typeof query>): Period {
   throw new ValidationError([{ field: 'period', message: `required: ${PERIOD_HELP}` }]);
 }
 
-/** `?format=` wins; otherwise CSV when the Accept header asks for text/csv (with q > 0). */
-function wantsCsv(event: APIGatewayProxyEventV2, format: 'json' | 'csv' | undefined): boolean {
-  if (format) return format === 'csv';
-  return (header(event, 'accept') ?? '').split(',').some((range) => {
-    const [type, ...params] = range.split(';').map((p) => p.trim().toLowerCase());
-    if (type !== 'text/csv') return false;
-    const q = params.find((p) => p.startsWith('q='));
-    return q === undefined || Number(q.slice(2)) > 0;
-  });
-}
-
-const csv = (body: string, fileName: string): HttpResult => ({
-  statusCode: 200,
-  headers: csvHeaders(fileName),
-  body,
-});
-
 /**
  * GET /v1/reports/engineers, /teams, /regions (?period= or from=&to=) and
- * /engineers/{engineerId} (plus granularity, limit, cursor): JSON, or CSV on Accept: text/csv or
- * ?format=csv (headers=en for English column keys). Access by role is enforced in the use cases.
+ * /engineers/{engineerId} (plus granularity, limit, cursor): JSON, or CSV / Excel (.xlsx) as
+ * ?format=csv|xlsx or the Accept header asks (shared/http/negotiate.ts; headers=en for English
+ * column keys). Access by role is enforced in the use cases.
  */
 export function reports(deps: Deps) {
   return httpFunction(async (event) => {
@@ -67,23 +51,32 @@ export function reports(deps: Deps) {
       case 'GET /v1/reports/engineers': {
         const q = parseWith(query, params);
         const report = await engineerReport(deps, principal, periodOf(deps, q));
-        if (wantsCsv(event, q.format))
-          return csv(engineersCsv(report, q.headers), `engineers-${report.period.id}.csv`);
-        return json(200, report);
+        const format = responseFormat(event, q.format);
+        if (format === 'json') return json(200, report);
+        return download(format, engineersTable(report, q.headers), q.headers, {
+          ascii: `engineers-${report.period.id}`,
+          display: `工程师排名-${report.period.id}`,
+        });
       }
       case 'GET /v1/reports/teams': {
         const q = parseWith(query, params);
         const report = await teamReport(deps, principal, periodOf(deps, q));
-        if (wantsCsv(event, q.format))
-          return csv(teamsCsv(report, q.headers), `teams-${report.period.id}.csv`);
-        return json(200, report);
+        const format = responseFormat(event, q.format);
+        if (format === 'json') return json(200, report);
+        return download(format, teamsTable(report, q.headers), q.headers, {
+          ascii: `teams-${report.period.id}`,
+          display: `班组汇总-${report.period.id}`,
+        });
       }
       case 'GET /v1/reports/regions': {
         const q = parseWith(query, params);
         const report = await regionReport(deps, principal, periodOf(deps, q));
-        if (wantsCsv(event, q.format))
-          return csv(regionsCsv(report, q.headers), `regions-${report.period.id}.csv`);
-        return json(200, report);
+        const format = responseFormat(event, q.format);
+        if (format === 'json') return json(200, report);
+        return download(format, regionsTable(report, q.headers), q.headers, {
+          ascii: `regions-${report.period.id}`,
+          display: `区域汇总-${report.period.id}`,
+        });
       }
       case 'GET /v1/reports/engineers/{engineerId}': {
         const { engineerId } = parseWith(z.object({ engineerId: idField }), event.pathParameters ?? {});
@@ -93,14 +86,21 @@ export function reports(deps: Deps) {
           limit: q.limit,
           cursor: q.cursor,
         });
-        if (!wantsCsv(event, q.format)) return json(200, detail);
+        const format = responseFormat(event, q.format);
+        if (format === 'json') return json(200, detail);
         const name = `engineer-${engineerId}-${detail.period.id}`;
+        const display = `工程师-${engineerId}-${detail.period.id}`;
         if (q.section === 'comments') {
-          const res = csv(engineerCommentsCsv(detail, q.headers), `${name}-comments.csv`);
           const next = detail.comments.nextCursor;
-          return next ? { ...res, headers: { ...res.headers, 'x-next-cursor': next } } : res;
+          return download(
+            format,
+            engineerCommentsTable(detail, q.headers),
+            q.headers,
+            { ascii: `${name}-comments`, display: `${display}-不满意评价` },
+            next ? { 'x-next-cursor': next } : {},
+          );
         }
-        return csv(engineerTrendCsv(detail, q.headers), `${name}.csv`);
+        return download(format, engineerTrendTable(detail, q.headers), q.headers, { ascii: name, display });
       }
       default:
         throw new NotFoundError(`no report at ${event.routeKey}`);

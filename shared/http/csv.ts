@@ -18,6 +18,18 @@ export interface Column<T> {
   /** Header per language: `zh` (default, for people) and `en` (stable keys, for scripts). */
   header: Record<HeaderLang, string>;
   value: (row: T) => Cell;
+  /**
+   * `percent`: the value is a percentage (0-100, as the CSV shows it); a workbook (shared/http/xlsx.ts)
+   * stores it as the fraction with a percent number format.
+   */
+  kind?: 'percent';
+}
+
+/** A table to download: its columns, rows and a sheet name (Chinese, for the workbook). */
+export interface Table<T> {
+  sheet: string;
+  columns: readonly Column<T>[];
+  rows: readonly T[];
 }
 
 const FORMULA_START = /^[=+\-@\t\r]/;

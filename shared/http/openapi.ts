@@ -1,9 +1,10 @@
 import * as z from 'zod';
+import { CSV_MEDIA_TYPE, XLSX_CONTENT_TYPE } from '#shared/http/negotiate';
 import { routes } from '#shared/http/routes';
 import {
   callbackCaseId,
   callbackCloseBody,
-  callbackListQuery,
+  callbackListDownloadQuery,
   callbackNoteBody,
   callbackReviewBody,
   textListQuery,
@@ -58,8 +59,9 @@ interface Operation {
   errors: number[];
 }
 
-const csv = 'text/csv';
 const html = 'text/html';
+/** The downloads of the reports and the case list (shared/http/negotiate.ts). */
+const downloads = [CSV_MEDIA_TYPE, XLSX_CONTENT_TYPE] as const;
 
 export const operations: Record<string, Operation> = {
   'POST /v1/tickets/completed': {
@@ -111,10 +113,10 @@ export const operations: Record<string, Operation> = {
   },
   'GET /v1/reports/engineers': {
     summary:
-      'Per-engineer supervision figures for a period (JSON, or CSV with Accept: text/csv or format=csv)',
+      'Per-engineer supervision figures for a period (JSON; CSV or Excel .xlsx with format=csv|xlsx or the Accept header)',
     tag: 'reports',
     query: reportQuery,
-    ok: { status: 200, description: 'Engineers ranked', schema: engineerReportSchema, type: csv },
+    ok: { status: 200, description: 'Engineers ranked', schema: engineerReportSchema, type: downloads },
     errors: [400, 401, 403],
   },
   'GET /v1/reports/engineers/{engineerId}': {
@@ -122,28 +124,34 @@ export const operations: Record<string, Operation> = {
     tag: 'reports',
     query: reportDetailQuery,
     params: { engineerId: idField },
-    ok: { status: 200, description: 'The engineer', schema: engineerDetailSchema, type: csv },
+    ok: { status: 200, description: 'The engineer', schema: engineerDetailSchema, type: downloads },
     errors: [400, 401, 403, 404],
   },
   'GET /v1/reports/teams': {
     summary: 'The figures rolled up per team, each with its engineers ranked',
     tag: 'reports',
     query: reportQuery,
-    ok: { status: 200, description: 'Teams', schema: teamReportSchema, type: csv },
+    ok: { status: 200, description: 'Teams', schema: teamReportSchema, type: downloads },
     errors: [400, 401, 403],
   },
   'GET /v1/reports/regions': {
     summary: 'The figures rolled up per region, each with its engineers ranked',
     tag: 'reports',
     query: reportQuery,
-    ok: { status: 200, description: 'Regions', schema: regionReportSchema, type: csv },
+    ok: { status: 200, description: 'Regions', schema: regionReportSchema, type: downloads },
     errors: [400, 401, 403],
   },
   'GET /v1/callbacks': {
     summary: 'Callback cases (回访) by status, team or region, newest first',
     tag: 'callbacks',
-    query: callbackListQuery,
-    ok: { status: 200, description: 'A page of cases (phones masked)', schema: callbackPageSchema },
+    query: callbackListDownloadQuery,
+    ok: {
+      status: 200,
+      description:
+        'A page of cases (phones masked); as CSV or Excel .xlsx with format=csv|xlsx or the Accept header, the next page in x-next-cursor',
+      schema: callbackPageSchema,
+      type: downloads,
+    },
     errors: [400, 401, 403],
   },
   'GET /v1/callbacks/{id}': {
@@ -320,7 +328,11 @@ export function buildOpenApi(): Record<string, unknown> {
     }
     const okContent: Record<string, unknown> = {};
     if (op.ok.schema) okContent['application/json'] = { schema: toJson(op.ok.schema as Schema) };
-    for (const type of [op.ok.type ?? []].flat()) okContent[type] = { schema: { type: 'string' } };
+    for (const type of [op.ok.type ?? []].flat()) {
+      okContent[type] = {
+        schema: type.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' },
+      };
+    }
     if (!op.ok.schema && !op.ok.type) okContent['application/json'] = { schema: { type: 'object' } };
     const responses: Record<string, unknown> = {
       [String(op.ok.status)]: { description: op.ok.description, content: okContent },

@@ -290,11 +290,14 @@ describe('FeedbackApi: functions', () => {
       expect(code.startsWith(ESM_REQUIRE_SHIM), name).toBe(true);
       expect(existsSync(join(assetDir, 'index.mjs.map')), name).toBe(true);
       // Beside them, only the files the function reads at run time (commandHooks.afterBundling):
-      // the dashboard's ECharts, named by its version.
+      // the dashboard's ECharts, named by its version; exceljs where workbooks are written.
       const beside = readdirSync(assetDir).filter((f) => f !== 'index.mjs' && f !== 'index.mjs.map');
-      expect(beside, name).toEqual(
-        name === 'dashboard' ? [expect.stringMatching(/^echarts\.[0-9a-f]{16}\.js\.br$/)] : [],
-      );
+      const expected: Partial<Record<string, unknown[]>> = {
+        dashboard: [expect.stringMatching(/^echarts\.[0-9a-f]{16}\.js\.br$/)],
+        reports: ['exceljs.mjs'],
+        callbacks: ['exceljs.mjs'],
+      };
+      expect(beside, name).toEqual(expected[name] ?? []);
     }
   });
 });

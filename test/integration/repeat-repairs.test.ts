@@ -3,12 +3,13 @@ import { ticketCompleted as ticketCompletedOn } from '#functions/ticket-complete
 import { ticketReopened as ticketReopenedOn } from '#functions/ticket-reopened/handler';
 import { eraseCustomer } from '#shared/app/customers/erase-customer';
 import { engineerReport } from '#shared/app/reports/engineer-report';
-import { engineersCsv, teamsCsv } from '#shared/app/reports/report-csv';
+import { engineersTable, teamsTable } from '#shared/app/reports/report-csv';
 import { regionReport, teamReport } from '#shared/app/reports/rollups';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { planTicket } from '#shared/app/tickets/plan-ticket';
 import { parsePeriod } from '#shared/domain/time';
 import type { Principal } from '#shared/http/auth';
+import { type HeaderLang, type Table, toCsv } from '#shared/http/csv';
 import { queryAggregates } from '#shared/store/aggregate';
 import { getLastRepair } from '#shared/store/last-repair';
 import { getTicket } from '#shared/store/ticket';
@@ -224,7 +225,7 @@ describe('repeat repairs in the reports and in npm run verify', () => {
     const r1 = (await regionReport(deps, ADMIN, OCTOBER)).regions.find((r) => r.region === 'R1');
     expect(r1).toMatchObject({ repairsCompleted: 9, repeatRepairs: 5 });
     expect(r1?.repeatRepairRate).toBeCloseTo(5 / 9, 12);
-    const [header, ...rows] = engineersCsv(await engineerReport(deps, ADMIN, OCTOBER), 'en')
+    const [header, ...rows] = asCsv(engineersTable, await engineerReport(deps, ADMIN, OCTOBER), 'en')
       .trim()
       .split(/\r?\n/);
     const cols = (header as string).split(',');
@@ -232,7 +233,7 @@ describe('repeat repairs in the reports and in npm run verify', () => {
     const a1Row = rows.find((r) => r.split(',')[cols.indexOf('engineerId')] === 'A1')?.split(',') ?? [];
     expect(a1Row[cols.indexOf('repeatRepairs')]).toBe('1');
     expect(a1Row[cols.indexOf('repeatRepairRatePct')]).toBe('100');
-    const zh = teamsCsv(await teamReport(deps, ADMIN, OCTOBER)).split(/\r?\n/)[0] ?? '';
+    const zh = asCsv(teamsTable, await teamReport(deps, ADMIN, OCTOBER)).split(/\r?\n/)[0] ?? '';
     expect(zh).toContain('返修率(%)');
   });
 
@@ -257,3 +258,13 @@ describe('repeat repairs in the reports and in npm run verify', () => {
     expect((await auditTable(deps, { allDays: true })).differences).toEqual([]);
   });
 });
+
+/** A report as its CSV download reads (the same table the Excel download is built from). */
+function asCsv<R, T>(
+  table: (r: R, lang?: HeaderLang) => Table<T>,
+  report: R,
+  lang: HeaderLang = 'zh',
+): string {
+  const t = table(report, lang);
+  return toCsv(t.columns, t.rows, lang);
+}

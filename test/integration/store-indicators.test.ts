@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ticketCompleted as ticketCompletedOn } from '#functions/ticket-completed/handler';
 import { engineerReport } from '#shared/app/reports/engineer-report';
-import { teamsCsv } from '#shared/app/reports/report-csv';
+import { teamsTable } from '#shared/app/reports/report-csv';
 import { teamReport } from '#shared/app/reports/rollups';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { parsePeriod, rangePeriod } from '#shared/domain/time';
 import type { Principal } from '#shared/http/auth';
+import { type HeaderLang, type Table, toCsv } from '#shared/http/csv';
 import { engineerReportSchema, teamReportSchema } from '#shared/http/schemas/responses';
 import { auditTable } from '../../infra/ops/verify.ts';
 import { postSigned } from '../helpers/apigw.ts';
@@ -93,7 +94,11 @@ describe('satisfaction by kind group (store indicators)', () => {
   });
 
   it('put every group in the CSV: responses, satisfied and rate (%)', async () => {
-    const csv = teamsCsv(await teamReport(deps, ADMIN, parsePeriod('2026-10', 'Asia/Shanghai')), 'en');
+    const csv = asCsv(
+      teamsTable,
+      await teamReport(deps, ADMIN, parsePeriod('2026-10', 'Asia/Shanghai')),
+      'en',
+    );
     const [header, ...rows] = csv.trim().split(/\r?\n/);
     const cols = (header as string).split(',');
     for (const g of ['store_service', 'handset_sale', 'new_business', 'field']) {
@@ -103,9 +108,10 @@ describe('satisfaction by kind group (store indicators)', () => {
     expect(team[cols.indexOf('store_service_responses')]).toBe('3');
     expect(team[cols.indexOf('store_service_satisfactionRatePct')]).toBe('66.67');
     expect(team[cols.indexOf('field_satisfactionRatePct')]).toBe(''); // no data, never 0
-    const zh = teamsCsv(await teamReport(deps, ADMIN, parsePeriod('2026-10', 'Asia/Shanghai'))).split(
-      /\r?\n/,
-    )[0];
+    const zh = asCsv(
+      teamsTable,
+      await teamReport(deps, ADMIN, parsePeriod('2026-10', 'Asia/Shanghai')),
+    ).split(/\r?\n/)[0];
     expect(zh).toContain('营业厅服务-满意率(%)');
   });
 
@@ -116,3 +122,13 @@ describe('satisfaction by kind group (store indicators)', () => {
     expect(report.problems).toEqual([]);
   });
 });
+
+/** A report as its CSV download reads (the same table the Excel download is built from). */
+function asCsv<R, T>(
+  table: (r: R, lang?: HeaderLang) => Table<T>,
+  report: R,
+  lang: HeaderLang = 'zh',
+): string {
+  const t = table(report, lang);
+  return toCsv(t.columns, t.rows, lang);
+}

@@ -5,13 +5,18 @@ import type { ReasonKey, TotalsFigures } from '#shared/app/reports/figures';
 import type { RegionReport, TeamReport } from '#shared/app/reports/rollups';
 import { type KindGroup, kindGroups } from '#shared/domain/kind-groups';
 import type { Flag } from '#shared/domain/score';
-import { type Cell, type Column, type HeaderLang, toCsv } from '#shared/http/csv';
+import type { Cell, Column, HeaderLang, Table } from '#shared/http/csv';
 
 /**
- * The reports as CSV (one table each), with Chinese column headers by default and the JSON keys as
+ * The reports as tables for CSV and Excel (one table each), with Chinese column headers by default and the JSON keys as
  * English headers. Rates are PERCENTAGES (0-100, two decimals; the English header ends in `Pct`),
  * averagePoints and score are on their 0-100 scale with two decimals; an empty cell means "no data"
  * (null in JSON), never 0.
+ *
+ * Each report is a `Table` (columns, rows, a Chinese sheet name): the CSV and the Excel workbook
+ * (shared/http/xlsx.ts) are written from the same one, so a column added here appears in both. A
+ * column whose English key ends in `Pct` is a percentage: the workbook stores it as a fraction
+ * with a percent format.
  */
 
 const pct = (rate: number | null): Cell => (rate === null ? null : Math.round(rate * 10_000) / 100);
@@ -22,7 +27,7 @@ const flagNames: Record<Flag, string> = {
   insufficient_sample: '样本不足',
   low_response_rate: '回复率低',
 };
-const reasonNames: Record<ReasonKey, string> = {
+export const reasonNames: Record<ReasonKey, string> = {
   late: '上门不准时',
   attitude: '服务态度',
   uniform: '未穿工装工牌',
@@ -41,6 +46,7 @@ const groupNames: Record<KindGroup, string> = {
 const col = <T>(zh: string, en: string, value: (row: T) => Cell): Column<T> => ({
   header: { zh, en },
   value,
+  ...(en.endsWith('Pct') ? { kind: 'percent' as const } : {}),
 });
 
 /** The columns every report row shares: counts, rates, score, funnel, reasons, callbacks. */
@@ -106,7 +112,7 @@ function figureColumns<T>(get: (row: T) => TotalsFigures, lang: HeaderLang): Col
 
 type EngineerRow = EngineerReport['engineers'][number];
 
-export function engineersCsv(report: EngineerReport, lang: HeaderLang = 'zh'): string {
+export function engineersTable(report: EngineerReport, lang: HeaderLang = 'zh'): Table<EngineerRow> {
   const cols: Column<EngineerRow>[] = [
     col('排名', 'rank', (r) => r.rank),
     col('工程师编号', 'engineerId', (r) => r.engineerId),
@@ -115,7 +121,7 @@ export function engineersCsv(report: EngineerReport, lang: HeaderLang = 'zh'): s
     col('区域', 'region', (r) => r.region),
     ...figureColumns<EngineerRow>((r) => r, lang),
   ];
-  return toCsv(cols, report.engineers, lang);
+  return { sheet: '工程师排名', columns: cols, rows: report.engineers };
 }
 
 /** A rollup as one table: each team (region) row, then its engineers (ranked within it). */
@@ -131,7 +137,7 @@ interface RollupLine {
 
 const levelNames: Record<RollupLine['level'], string> = { team: '班组', region: '区域', engineer: '工程师' };
 
-function rollupCsv(lines: RollupLine[], lang: HeaderLang): string {
+function rollupTable(sheet: string, lines: RollupLine[], lang: HeaderLang): Table<RollupLine> {
   const cols: Column<RollupLine>[] = [
     col('层级', 'level', (r) => (lang === 'zh' ? levelNames[r.level] : r.level)),
     col('排名', 'rank', (r) => r.rank),
@@ -141,7 +147,7 @@ function rollupCsv(lines: RollupLine[], lang: HeaderLang): string {
     col('姓名', 'name', (r) => r.name),
     ...figureColumns<RollupLine>((r) => r.figures, lang),
   ];
-  return toCsv(cols, lines, lang);
+  return { sheet, columns: cols, rows: lines };
 }
 
 const engineerLine = (e: EngineerRow): RollupLine => ({
@@ -154,7 +160,7 @@ const engineerLine = (e: EngineerRow): RollupLine => ({
   figures: e,
 });
 
-export function teamsCsv(report: TeamReport, lang: HeaderLang = 'zh'): string {
+export function teamsTable(report: TeamReport, lang: HeaderLang = 'zh'): Table<RollupLine> {
   const lines = report.teams.flatMap((t): RollupLine[] => [
     {
       level: 'team',
@@ -167,10 +173,10 @@ export function teamsCsv(report: TeamReport, lang: HeaderLang = 'zh'): string {
     },
     ...t.engineers.map(engineerLine),
   ]);
-  return rollupCsv(lines, lang);
+  return rollupTable('班组汇总', lines, lang);
 }
 
-export function regionsCsv(report: RegionReport, lang: HeaderLang = 'zh'): string {
+export function regionsTable(report: RegionReport, lang: HeaderLang = 'zh'): Table<RollupLine> {
   const lines = report.regions.flatMap((r): RollupLine[] => [
     {
       level: 'region',
@@ -183,22 +189,23 @@ export function regionsCsv(report: RegionReport, lang: HeaderLang = 'zh'): strin
     },
     ...r.engineers.map(engineerLine),
   ]);
-  return rollupCsv(lines, lang);
+  return rollupTable('区域汇总', lines, lang);
+}
+
+interface TrendLine {
+  id: string;
+  from: string;
+  to: string;
+  figures: TotalsFigures;
 }
 
 /** The engineer's range: a total line (the whole range), then one line per trend bucket. */
-export function engineerTrendCsv(d: EngineerDetail, lang: HeaderLang = 'zh'): string {
-  interface Line {
-    id: string;
-    from: string;
-    to: string;
-    figures: TotalsFigures;
-  }
-  const lines: Line[] = [
+export function engineerTrendTable(d: EngineerDetail, lang: HeaderLang = 'zh'): Table<TrendLine> {
+  const lines: TrendLine[] = [
     { id: d.period.id, from: d.period.from, to: d.period.to, figures: d },
     ...d.trend.map((b) => ({ id: b.id, from: b.from, to: b.to, figures: b })),
   ];
-  const cols: Column<Line>[] = [
+  const cols: Column<TrendLine>[] = [
     col('工程师编号', 'engineerId', () => d.engineerId),
     col('姓名', 'name', () => d.name),
     col('班组', 'team', () => d.team),
@@ -206,13 +213,16 @@ export function engineerTrendCsv(d: EngineerDetail, lang: HeaderLang = 'zh'): st
     col('时段', 'period', (l) => l.id),
     col('开始', 'from', (l) => l.from),
     col('结束(不含)', 'to', (l) => l.to),
-    ...figureColumns<Line>((l) => l.figures, lang),
+    ...figureColumns<TrendLine>((l) => l.figures, lang),
   ];
-  return toCsv(cols, lines, lang);
+  return { sheet: '工程师趋势', columns: cols, rows: lines };
 }
 
 /** The current page of dissatisfied answers (phones already masked). */
-export function engineerCommentsCsv(d: EngineerDetail, lang: HeaderLang = 'zh'): string {
+export function engineerCommentsTable(
+  d: EngineerDetail,
+  lang: HeaderLang = 'zh',
+): Table<DissatisfiedComment> {
   const cols: Column<DissatisfiedComment>[] = [
     col('评价时间', 'answeredAt', (c) => c.answeredAt),
     col('工程师编号', 'engineerId', () => d.engineerId),
@@ -225,5 +235,5 @@ export function engineerCommentsCsv(d: EngineerDetail, lang: HeaderLang = 'zh'):
     col('客户号码', 'phone', (c) => c.phone),
     col('调查编号', 'surveyId', (c) => c.surveyId),
   ];
-  return toCsv(cols, d.comments.items, lang);
+  return { sheet: '不满意评价', columns: cols, rows: d.comments.items };
 }

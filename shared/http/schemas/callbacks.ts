@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { cleanFreeText, FREE_TEXT_MAX } from '#shared/domain/free-text';
 import { type CallbackStatus, callbackStatuses } from '#shared/domain/types';
+import { formatField, headersField } from '#shared/http/negotiate';
 import { scopeNameField } from '#shared/http/schemas/scope-name';
 
 export const callbackOutcomes = ['resolved_satisfied', 'resolved_unsatisfied', 'unreachable'] as const;
@@ -29,6 +30,12 @@ export const callbackListQuery = z.object({
   region: name.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(1000).optional(),
+});
+
+/** The list with its downloads: `format` (json, csv, xlsx; wins over Accept) and `headers` (zh, en). */
+export const callbackListDownloadQuery = callbackListQuery.extend({
+  format: formatField,
+  headers: headersField,
 });
 
 export const callbackCaseId = z

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { formatField, headersField } from '#shared/http/negotiate';
 
 export const COMMENTS_DEFAULT_LIMIT = 20;
 export const COMMENTS_MAX_LIMIT = 100;
@@ -8,14 +9,14 @@ export const reportQuery = z.object({
   period: z.string().optional(),
   from: z.string().optional(),
   to: z.string().optional(),
-  format: z.enum(['json', 'csv']).optional(),
-  headers: z.enum(['zh', 'en']).default('zh'),
+  format: formatField,
+  headers: headersField,
 });
 
 export const reportDetailQuery = reportQuery.extend({
   granularity: z.enum(['week', 'month']).optional(),
   limit: z.coerce.number().int().min(1).max(COMMENTS_MAX_LIMIT).default(COMMENTS_DEFAULT_LIMIT),
   cursor: z.string().min(1).max(512).optional(),
-  /** CSV of the detail: the trend (default) or the current page of dissatisfied comments. */
+  /** CSV or workbook of the detail: the trend (default) or the current page of dissatisfied comments. */
   section: z.enum(['trend', 'comments']).default('trend'),
 });
