@@ -14,6 +14,7 @@ import {
   type WebhookSecretSettings,
   webhookSecretSettings,
 } from '#shared/config/secrets';
+import { type SigninSettings, signinEnv, signinProblems, signinSettings } from '#shared/config/signin';
 import { smsPullEnv, smsPullProblems } from '#shared/config/sms-pull';
 import { checkRules, type Rules, replyUrlProblem } from '#shared/domain/rules';
 
@@ -49,6 +50,8 @@ export interface AuthClaims {
 const envSchema = z.object({
   /** The scheduled SMS reconcile's MNS queues and provider settings (first: later keys win). */
   ...smsPullEnv,
+  /** How the browser pages sign users in (shared/config/signin.ts). */
+  ...signinEnv,
   TABLE_NAME: tableName,
   /** Set locally (DynamoDB Local); absent on AWS. */
   DYNAMODB_ENDPOINT: httpUrl.optional(),
@@ -104,6 +107,8 @@ export type Config = Omit<z.infer<typeof envSchema>, 'WEBHOOK_SECRET' | 'REPLY_S
   replySecrets: ReplySecretSettings;
   /** Where managers' tokens carry their role and scopes. */
   authClaims: AuthClaims;
+  /** How the browser pages sign users in. */
+  signin: SigninSettings;
 };
 
 /**
@@ -124,7 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         problems.push(`RULES.sources.${source}.webSurvey: needs PUBLIC_BASE_URL (the link's base)`);
     }
   }
-  if (parsed.success) problems.push(...smsPullProblems(parsed.data));
+  if (parsed.success) problems.push(...smsPullProblems(parsed.data), ...signinProblems(parsed.data));
   const secrets = parsed.success
     ? {
         webhookSecrets: collect(() =>
@@ -151,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ...(rest.AUTH_ENGINEER_CLAIM ? { engineerId: rest.AUTH_ENGINEER_CLAIM } : {}),
       idTokenOnly: rest.OIDC_ISSUER === undefined,
     },
+    signin: signinSettings(rest),
   };
 
   /** A secret's settings, or its problems added to the list. */
