@@ -108,16 +108,34 @@
 
   /**
    * Checks an ID token from the token endpoint: for this client (`aud`), not expired, and, from a
-   * code exchange, carrying the nonce of this sign-in. Returns its claims, or undefined.
+   * code exchange, carrying the nonce of this sign-in. Returns its claims, or undefined. With `iat`
+   * the token's own lifetime is checked rather than the browser's clock, which may be wrong (the
+   * API checks `exp` with a good one).
    */
   function checkIdToken(idToken, { clientId, nonce, nowMs }) {
     const claims = decodeJwt(idToken);
     if (!claims) return undefined;
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!aud.includes(clientId)) return undefined;
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= nowMs) return undefined;
+    if (typeof claims.exp !== 'number') return undefined;
+    if (typeof claims.iat === 'number' ? claims.exp <= claims.iat : claims.exp * 1000 <= nowMs)
+      return undefined;
     if (nonce !== undefined && claims.nonce !== nonce) return undefined;
     return claims;
+  }
+
+  /**
+   * When a token just received from the token endpoint expires by this browser's clock: received
+   * now, it lasts `exp - iat` (a browser clock that is off does not make a fresh token look expired,
+   * nor an expired one fresh); without `iat`, its `exp`.
+   */
+  function localExpiry(claims, receivedMs) {
+    if (typeof claims?.exp !== 'number') return {};
+    if (typeof claims.iat === 'number' && claims.iat < claims.exp) {
+      const iat = Math.floor(receivedMs / 1000);
+      return { iat, exp: iat + (claims.exp - claims.iat) };
+    }
+    return { exp: claims.exp };
   }
 
   /**
@@ -182,6 +200,7 @@
     checkState,
     decodeJwt,
     checkIdToken,
+    localExpiry,
     expiryStep,
     authorizeUrl,
     tokenRequestBody,
@@ -202,6 +221,7 @@
   let session = null;
   let timer;
   let refreshing;
+  let lastRefresh = Number.NEGATIVE_INFINITY;
 
   const readJson = (key) => {
     try {
@@ -225,27 +245,30 @@
     sessionStorage.removeItem(PENDING_KEY);
   }
 
-  function sessionOf(idToken, refreshToken) {
+  /**
+   * A session of an ID token: `fresh` (just from the token endpoint) expires by its lifetime from
+   * now (localExpiry); a pasted one, of unknown age, by its `exp`.
+   */
+  function sessionOf(idToken, refreshToken, fresh) {
     const claims = decodeJwt(idToken);
-    return {
-      idToken,
-      ...(refreshToken ? { refreshToken } : {}),
-      ...(typeof claims?.exp === 'number' ? { exp: claims.exp } : {}),
-      ...(typeof claims?.iat === 'number' ? { iat: claims.iat } : {}),
-    };
+    const times = fresh
+      ? localExpiry(claims, Date.now())
+      : typeof claims?.exp === 'number'
+        ? { exp: claims.exp }
+        : {};
+    return { idToken, ...(refreshToken ? { refreshToken } : {}), ...times };
   }
 
   function schedule() {
     clearTimeout(timer);
     if (!session) return;
-    const step = expiryStep({
-      exp: session.exp,
-      iat: session.iat,
-      nowMs: Date.now(),
-      canRefresh: canRefresh(),
-    });
+    const now = Date.now();
+    const step = expiryStep({ exp: session.exp, iat: session.iat, nowMs: now, canRefresh: canRefresh() });
     if (step.action === 'wait') timer = setTimeout(schedule, step.ms);
-    else if (step.action === 'refresh') refresh();
+    else if (step.action === 'refresh' && now - lastRefresh < RETRY_MS) {
+      // Just refreshed and due again (a very short-lived token): never a loop of refreshes.
+      timer = setTimeout(schedule, RETRY_MS);
+    } else if (step.action === 'refresh') refresh();
     else if (step.action === 'signin') signOut(MESSAGES.expired, { endSession: false });
   }
 
@@ -289,13 +312,14 @@
         return;
       }
       if (session !== current) return;
+      lastRefresh = Date.now();
       const claims =
         answer.ok && checkIdToken(answer.data?.id_token, { clientId: config.clientId, nowMs: Date.now() });
       if (!claims) {
         signOut(MESSAGES.expired, { endSession: false });
         return;
       }
-      save(sessionOf(answer.data.id_token, answer.data.refresh_token ?? current.refreshToken));
+      save(sessionOf(answer.data.id_token, answer.data.refresh_token ?? current.refreshToken, true));
     })().finally(() => {
       refreshing = undefined;
     });
@@ -357,7 +381,7 @@
       nowMs: Date.now(),
     });
     if (!claims) return fail(MESSAGES.token);
-    save(sessionOf(answer.data.id_token, answer.data.refresh_token));
+    save(sessionOf(answer.data.id_token, answer.data.refresh_token, true));
     const here = location.pathname + location.search;
     if (pending.returnTo && pending.returnTo !== here && pending.returnTo.startsWith('/')) {
       location.replace(pending.returnTo);

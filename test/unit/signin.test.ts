@@ -15,6 +15,7 @@ interface Pure {
   pkceChallenge(verifier: string): Promise<string>;
   checkState(pending: unknown, state: string | null, nowMs: number): unknown;
   decodeJwt(token: string): Record<string, unknown> | undefined;
+  localExpiry(claims: Record<string, unknown>, receivedMs: number): { iat?: number; exp?: number };
   checkIdToken(
     token: string,
     opts: { clientId: string; nonce?: string; nowMs: number },
@@ -125,6 +126,17 @@ describe('ID token from the token endpoint', () => {
     expect(pure.checkIdToken(jwt({ ...good, exp: nowS }), opts)).toBeUndefined();
     expect(pure.checkIdToken('not-a-token', opts)).toBeUndefined();
     expect(pure.checkIdToken('a.!!!.c', opts)).toBeUndefined();
+  });
+
+  it('with iat, its own lifetime is checked, not the browser’s clock (which may be off)', () => {
+    const fresh = { aud: 'client-1', iat: nowS - 86400, exp: nowS - 86400 + 3600, nonce: 'N1' };
+    expect(pure.checkIdToken(jwt(fresh), { clientId: 'client-1', nonce: 'N1', nowMs: NOW })).toBeDefined();
+    expect(
+      pure.checkIdToken(jwt({ ...fresh, exp: fresh.iat }), { clientId: 'client-1', nonce: 'N1', nowMs: NOW }),
+    ).toBeUndefined();
+    // Received now, it lasts its lifetime from now.
+    expect(pure.localExpiry(fresh, NOW)).toEqual({ iat: nowS, exp: nowS + 3600 });
+    expect(pure.localExpiry({ exp: nowS + 60 }, NOW)).toEqual({ exp: nowS + 60 });
   });
 
   it('a refreshed token (no nonce asked) needs no nonce', () => {
