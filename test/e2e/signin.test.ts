@@ -230,6 +230,7 @@ describe('locally: the development sign-in page (npm start)', () => {
     try {
       expect(await page.textContent('#signin-start')).toBe('本地开发登录');
       expect(await page.$eval('#signin-paste', (d) => (d as HTMLDetailsElement).open)).toBe(false);
+      await page.screenshot({ path: `${shots}signin-dashboard-local.png` });
       await page.click('#signin-start');
       await page.waitForURL(/\/local\/sign-in\?/);
       expect(await page.textContent('.banner')).toContain('仅限本地开发环境');

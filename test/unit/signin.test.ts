@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '#shared/config/config';
+import { routes } from '#shared/http/routes';
 import { signedInPageCsp, signinAttributes, signinPanel } from '#shared/web/signin-html';
 
 /**
@@ -249,6 +250,10 @@ describe('configuration of the pages’ sign-in (SIGNIN_*)', () => {
     expect(() => loadConfig({ ...base, SIGNIN_LOGOUT_URL: 'https://login.example.cn/logout' })).toThrow(
       /SIGNIN_LOGOUT_URL: only with SIGNIN_AUTHORIZE_URL/,
     );
+  });
+
+  it('the development sign-in is no route of the API (no Lambda, no CDK route serves it)', () => {
+    expect(routes.filter((r) => r.path.startsWith('/local'))).toEqual([]);
   });
 
   it('the page: data attributes escaped, CSP connects to the token endpoint’s origin only', () => {
