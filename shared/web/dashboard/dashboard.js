@@ -6,7 +6,8 @@
  *
  * The manager signs in through shared/web/signin.js (global `Auth`, loaded before this script): the
  * issuer's sign-in page on AWS, the development sign-in locally, or a pasted token; the token is kept
- * in sessionStorage (this tab only) until they sign out or it expires. The page then shows, for the chosen month (default: the current month in Asia/Shanghai):
+ * in sessionStorage (this tab only) until they sign out or it expires. The page then shows, for the
+ * chosen month (default: the current month in Asia/Shanghai):
  * the ranking of their engineers (GET v1/reports/engineers?period=YYYY-MM), the satisfaction trend of
  * the last six months (the same report for each month, rolled up here), the reasons given by unhappy
  * customers, and the callback cases still open or overdue (GET v1/callbacks?status=...).
@@ -131,10 +132,7 @@
 
   /** GET a JSON resource with the signed-in user's token. */
   async function api(path) {
-    return answerOf(await window.Auth.fetch(path));
-  }
-
-  async function answerOf(res) {
+    const res = await window.Auth.fetch(path);
     let data = null;
     try {
       data = await res.json();
