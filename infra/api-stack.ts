@@ -1,7 +1,9 @@
 import {
   Annotations,
+  Aws,
   CfnOutput,
   Duration,
+  Fn,
   RemovalPolicy,
   Stack,
   type StackProps,
@@ -11,6 +13,14 @@ import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import {
+  ClientAttributes,
+  type IUserPool,
+  OAuthScope,
+  UserPoolClient,
+  UserPoolClientIdentityProvider,
+  UserPoolDomain,
+} from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
@@ -25,7 +35,8 @@ import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type FunctionName, functionNames, type RouteDef, routes } from '#shared/http/routes';
 import { FeedbackFunction } from './constructs/feedback-function.ts';
-import type { SmsGatewayName } from './context.ts';
+import type { OidcSignin, SmsGatewayName } from './context.ts';
+import { customClaims } from './data-stack.ts';
 import {
   type FunctionSpec,
   functionSpecs,
@@ -64,6 +75,12 @@ export interface ManagersAuth {
   audience: string[];
   /** Which claims carry the role and scopes (OIDC_ISSUER, AUTH_*_CLAIM); empty for Cognito. */
   env: Record<string, string>;
+  /**
+   * How the pages sign users in (authorization code + PKCE, shared/web/signin.js): the user pool's
+   * hosted UI (a domain and a public app client with the pages' URLs as callbacks are made here, the
+   * client added to the audience), or the OIDC issuer's endpoints. Absent: pasted tokens only.
+   */
+  signin?: { kind: 'cognito'; userPool: IUserPool; domainPrefix?: string } | ({ kind: 'oidc' } & OidcSignin);
 }
 
 export interface SmsSettings {
@@ -176,9 +193,16 @@ export class FeedbackApiStack extends Stack {
       },
     });
 
+    // The pages' sign-in: SIGNIN_* for the functions that serve pages; the hosted UI's client is an audience.
+    const signin = this.pagesSignIn(props);
+    for (const name of functionNames) {
+      if (!functionSpecs[name].servesPages) continue;
+      for (const [k, v] of Object.entries(signin.env)) functions[name].fn.addEnvironment(k, v);
+    }
+
     // Managers' tokens: issuer = the Cognito user pool or the OIDC issuer, audience = its client(s).
     const authorizer = new HttpJwtAuthorizer('ManagerJwt', props.managers.issuer, {
-      jwtAudience: props.managers.audience,
+      jwtAudience: [...props.managers.audience, ...signin.audience],
     });
 
     // --- Routes: one per entry of shared/http/routes.ts.
@@ -218,6 +242,76 @@ export class FeedbackApiStack extends Stack {
     }
 
     new CfnOutput(this, 'ApiUrl', { value: this.stage.url, description: 'Base URL of the HTTP API' });
+  }
+
+  /**
+   * The pages' sign-in. Cognito: the hosted UI on a domain of the user pool and a public app client
+   * (authorization code only, no secret: PKCE) whose callback and sign-out URLs are the pages' URLs on
+   * this API (and on PUBLIC_BASE_URL when set); its ID tokens carry the custom claims. OIDC: the
+   * issuer's endpoints from the context (the client is registered there, with the same URLs).
+   */
+  private pagesSignIn(props: FeedbackApiStackProps): { env: Record<string, string>; audience: string[] } {
+    const signin = props.managers.signin;
+    if (!signin) return { env: {}, audience: [] };
+    if (signin.kind === 'oidc') {
+      return {
+        env: {
+          SIGNIN_AUTHORIZE_URL: signin.authorizeUrl,
+          SIGNIN_TOKEN_URL: signin.tokenUrl,
+          SIGNIN_CLIENT_ID: signin.clientId,
+          SIGNIN_SCOPE: signin.scope,
+          ...(signin.logoutUrl ? { SIGNIN_LOGOUT_URL: signin.logoutUrl } : {}),
+        },
+        audience: [],
+      };
+    }
+    const pageUrls = [`${this.api.apiEndpoint}/dashboard`];
+    if (props.publicBaseUrl) pageUrls.push(`${props.publicBaseUrl.replace(/\/$/, '')}/dashboard`);
+    const domain = new UserPoolDomain(this, 'SignInDomain', {
+      userPool: signin.userPool,
+      cognitoDomain: {
+        domainPrefix: signin.domainPrefix ?? Fn.join('-', ['telecom-feedback', Aws.ACCOUNT_ID]),
+      },
+    });
+    const client = new UserPoolClient(this, 'PagesClient', {
+      userPool: signin.userPool,
+      generateSecret: false,
+      // The hosted UI only: no password flows from the pages themselves.
+      authFlows: {},
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: pageUrls,
+        logoutUrls: pageUrls,
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      preventUserExistenceErrors: true,
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      // A working day: then the user signs in again.
+      refreshTokenValidity: Duration.hours(12),
+      enableTokenRevocation: true,
+      readAttributes: new ClientAttributes()
+        .withStandardAttributes({ email: true, emailVerified: true, fullname: true })
+        .withCustomAttributes(...customClaims),
+      // Users must not edit their own role/teams/regions/engineerId (privilege escalation).
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true }),
+    });
+    const base = domain.baseUrl();
+    new CfnOutput(this, 'SignInUrl', {
+      value: `${base}/oauth2/authorize`,
+      description: "The hosted UI the pages send users to (callback: the dashboard's URL)",
+    });
+    return {
+      env: {
+        SIGNIN_AUTHORIZE_URL: `${base}/oauth2/authorize`,
+        SIGNIN_TOKEN_URL: `${base}/oauth2/token`,
+        SIGNIN_LOGOUT_URL: `${base}/logout`,
+        SIGNIN_CLIENT_ID: client.userPoolClientId,
+        SIGNIN_SCOPE: 'openid email profile',
+      },
+      audience: [client.userPoolClientId],
+    };
   }
 
   private createFunction(

@@ -19,6 +19,12 @@ import { parseRules, replyUrlProblem } from '#shared/domain/rules';
  * | `oidcAudience`             | required with `oidcIssuer`      | comma list of accepted `aud` (client ids)          |
  * | `oidcRoleClaim` ...        | `custom:role`, `custom:teams`,  | claim names (only with `oidcIssuer`)               |
  * |   Teams/Regions/Engineer   | `custom:regions`, `custom:engineerId` |                                              |
+ * | `oidcAuthorizeUrl`,        | unset: pasted tokens only       | the issuer's endpoints for the pages' sign-in      |
+ * |   `oidcTokenUrl`           |                                 | (PKCE; both or neither, only with `oidcIssuer`)    |
+ * | `oidcLogoutUrl`            | unset                           | the issuer's end-session endpoint (sign-out)       |
+ * | `oidcClientId`             | the first `oidcAudience`        | the public client the pages sign in with           |
+ * | `oidcScope`                | `openid`                        | scopes the pages ask for                           |
+ * | `cognitoDomainPrefix`      | `telecom-feedback-<account>`    | the user pool's hosted UI domain (Cognito only)    |
  * | `rules`, `publicBaseUrl`   | unset                           | RULES and PUBLIC_BASE_URL of the functions         |
  */
 
@@ -34,7 +40,18 @@ export type ManagersAuthContext =
       audience: string[];
       /** The claim names, as the functions' environment (shared/config/config.ts). */
       env: Record<string, string>;
+      /** The pages' sign-in (authorization code + PKCE) at the issuer, when its endpoints are given. */
+      signin?: OidcSignin;
     };
+
+/** The issuer's endpoints the pages sign in with (shared/config/signin.ts SIGNIN_*). */
+export interface OidcSignin {
+  authorizeUrl: string;
+  tokenUrl: string;
+  logoutUrl?: string;
+  clientId: string;
+  scope: string;
+}
 
 export interface SmsContext {
   gateway: SmsGatewayName;
@@ -51,6 +68,8 @@ export interface DeployContext {
   partition?: 'aws' | 'aws-cn';
   sms: SmsContext;
   auth: ManagersAuthContext;
+  /** Cognito: the hosted UI's domain prefix (undefined = `telecom-feedback-<account>`). */
+  cognitoDomainPrefix?: string;
   /** RULES for the functions (JSON), validated; undefined = the defaults. */
   rules?: string;
   publicBaseUrl?: string;
@@ -86,6 +105,23 @@ const endpoint = z
     /^(https:\/\/)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?\/?$/i,
     'expected a host name (e.g. dysmsapi.aliyuncs.com) or an https:// URL of one',
   );
+/** An https:// endpoint of the issuer (no credentials or fragment; a query is kept). */
+const httpsEndpoint = z.string().superRefine((value, ctx) => {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below
+  }
+  const problem = !url
+    ? 'not a URL'
+    : url.protocol !== 'https:'
+      ? 'expected an https:// URL'
+      : url.username || url.password || url.hash
+        ? 'no credentials or fragment'
+        : undefined;
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 const claimName = z
   .string()
   .regex(/^[\x21-\x7e]{1,256}$/, 'expected a claim name (1-256 visible ASCII characters, no spaces)');
@@ -149,6 +185,25 @@ const schema = z.strictObject({
   oidcTeamsClaim: claimName.optional(),
   oidcRegionsClaim: claimName.optional(),
   oidcEngineerClaim: claimName.optional(),
+  oidcAuthorizeUrl: httpsEndpoint.optional(),
+  oidcTokenUrl: httpsEndpoint.optional(),
+  oidcLogoutUrl: httpsEndpoint.optional(),
+  oidcClientId: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,256}$/, 'expected a client id (1-256 visible ASCII characters)')
+    .optional(),
+  oidcScope: z
+    .string()
+    .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'expected space-separated scopes')
+    .refine((v) => v.split(' ').includes('openid'), 'must include openid (the pages send the ID token)')
+    .optional(),
+  cognitoDomainPrefix: z
+    .string()
+    .regex(
+      /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+      'expected a domain prefix: 1-63 of a-z 0-9 -, not starting or ending with -, without aws, amazon or cognito',
+    )
+    .optional(),
 });
 
 type Keys = keyof z.input<typeof schema>;
@@ -196,6 +251,13 @@ export function deployContext(read: ContextReader, envRegion?: string): DeployCo
 
   // --- Managers' tokens.
   const claimKeys = Object.keys(defaultClaimNames) as (keyof typeof defaultClaimNames)[];
+  const signinKeys = [
+    'oidcAuthorizeUrl',
+    'oidcTokenUrl',
+    'oidcLogoutUrl',
+    'oidcClientId',
+    'oidcScope',
+  ] as const;
   if (!c.oidcIssuer) {
     if (china) {
       problems.push(
@@ -207,10 +269,25 @@ export function deployContext(read: ContextReader, envRegion?: string): DeployCo
     for (const k of claimKeys) {
       if (c[k]) problems.push(`${k}: only with oidcIssuer (Cognito's claims are custom:<attribute>)`);
     }
+    for (const k of signinKeys) {
+      if (c[k]) problems.push(`${k}: only with oidcIssuer (Cognito: the user pool's hosted UI is used)`);
+    }
   } else if (!c.oidcAudience) {
     problems.push(
       "oidcAudience: required with oidcIssuer: the client id(s) the issuer puts in the tokens' aud, comma-separated (API Gateway accepts a token only when its aud is one of them)",
     );
+  }
+
+  if (c.oidcIssuer) {
+    if (c.cognitoDomainPrefix) problems.push('cognitoDomainPrefix: only without oidcIssuer (Cognito)');
+    if (Boolean(c.oidcAuthorizeUrl) !== Boolean(c.oidcTokenUrl)) {
+      problems.push(
+        `${c.oidcAuthorizeUrl ? 'oidcTokenUrl' : 'oidcAuthorizeUrl'}: required with ${c.oidcAuthorizeUrl ? 'oidcAuthorizeUrl' : 'oidcTokenUrl'} (the pages' sign-in needs both endpoints)`,
+      );
+    }
+    for (const k of ['oidcLogoutUrl', 'oidcClientId', 'oidcScope'] as const) {
+      if (c[k] && !c.oidcAuthorizeUrl) problems.push(`${k}: only with oidcAuthorizeUrl and oidcTokenUrl`);
+    }
   }
 
   // --- SMS.
@@ -270,8 +347,20 @@ export function deployContext(read: ContextReader, envRegion?: string): DeployCo
               OIDC_ISSUER: c.oidcIssuer,
               ...Object.fromEntries(claimKeys.map((k) => [claimEnv[k], c[k] ?? defaultClaimNames[k]])),
             },
+            ...(c.oidcAuthorizeUrl && c.oidcTokenUrl
+              ? {
+                  signin: {
+                    authorizeUrl: c.oidcAuthorizeUrl,
+                    tokenUrl: c.oidcTokenUrl,
+                    ...(c.oidcLogoutUrl ? { logoutUrl: c.oidcLogoutUrl } : {}),
+                    clientId: c.oidcClientId ?? (c.oidcAudience[0] as string),
+                    scope: c.oidcScope ?? 'openid',
+                  },
+                }
+              : {}),
           }
         : { kind: 'cognito' },
+    ...(c.cognitoDomainPrefix ? { cognitoDomainPrefix: c.cognitoDomainPrefix } : {}),
     ...(rules !== undefined ? { rules } : {}),
     ...(publicBaseUrl !== undefined ? { publicBaseUrl } : {}),
   };

@@ -84,6 +84,11 @@ export interface FunctionSpec {
   /** Extra environment variables. */
   env?: Record<string, string>;
   /**
+   * Serves pages that sign users in (shared/web/signin.js): gets SIGNIN_* (the hosted UI's or the
+   * issuer's endpoints and client, infra/api-stack.ts), and its pages' URLs are the callback URLs.
+   */
+  servesPages?: boolean;
+  /**
    * Shell commands run in the repository root before esbuild bundles this function, by the CDK
    * bundling (commandHooks) and by `npm run build` (infra/build/bundle.ts): they make files the bundle
    * inlines or ships beside it and that are not checked in.
@@ -149,6 +154,7 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   },
   dashboard: {
     access: 'none',
+    servesPages: true,
     // The tree-shaken, brotli-compressed ECharts (infra/build/dashboard-echarts.ts): its manifest is
     // inlined, the script itself ships beside index.mjs and is read on the first request for it.
     beforeBundling: ['npm run --silent dashboard-assets'],

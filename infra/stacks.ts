@@ -39,7 +39,12 @@ export function defineStacks(
   });
   let managers: ManagersAuth;
   if (ctx.auth.kind === 'oidc') {
-    managers = { issuer: ctx.auth.issuer, audience: ctx.auth.audience, env: ctx.auth.env };
+    managers = {
+      issuer: ctx.auth.issuer,
+      audience: ctx.auth.audience,
+      env: ctx.auth.env,
+      ...(ctx.auth.signin ? { signin: { kind: 'oidc' as const, ...ctx.auth.signin } } : {}),
+    };
   } else {
     if (!data.userPool || !data.userPoolClient) throw new Error('FeedbackData: no user pool for Cognito');
     // Cognito ID tokens: issuer = the user pool, audience = the app client.
@@ -47,6 +52,12 @@ export function defineStacks(
       issuer: `https://${data.userPool.userPoolProviderUrl}`,
       audience: [data.userPoolClient.userPoolClientId],
       env: {},
+      // The pages sign in through the pool's hosted UI (a domain and a client in FeedbackApi).
+      signin: {
+        kind: 'cognito',
+        userPool: data.userPool,
+        ...(ctx.cognitoDomainPrefix ? { domainPrefix: ctx.cognitoDomainPrefix } : {}),
+      },
     };
   }
   const api = new FeedbackApiStack(app, 'FeedbackApi', {

@@ -2,7 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Deps } from '#shared/app/deps';
-import { configFromProcessEnv } from '#shared/config/config';
+import { type Config, configFromProcessEnv } from '#shared/config/config';
 import { NotFoundError } from '#shared/domain/errors';
 import { type HttpResult, header, httpFunction } from '#shared/http/http';
 import { perContainer } from '#shared/runtime/container';
@@ -14,7 +14,7 @@ import {
   makeAsset,
   pickEncoding,
 } from '#shared/web/dashboard/assets';
-import { DASHBOARD_CSP, dashboardPage } from '#shared/web/dashboard/page';
+import { dashboardCsp, dashboardPage } from '#shared/web/dashboard/page';
 
 /**
  * GET /dashboard: the managers' dashboard page (static; its data calls carry the manager's token).
@@ -23,18 +23,19 @@ import { DASHBOARD_CSP, dashboardPage } from '#shared/web/dashboard/page';
  * ECharts ships brotli-compressed as a file beside the bundle, read on the first request for it (not
  * at init, not for the page): see shared/web/dashboard/assets.ts.
  */
-const PAGE_HEADERS = {
+const pageHeaders = (deps: DashboardDeps) => ({
   'content-type': 'text/html; charset=utf-8',
   // The shell is tiny and names the current asset versions: always revalidate it.
   'cache-control': 'no-cache',
-  'content-security-policy': DASHBOARD_CSP,
+  // connect-src: our origin, and the issuer's token endpoint when users sign in through one.
+  'content-security-policy': dashboardCsp(deps.config.signin),
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
-};
+});
 
-/** What the dashboard needs of the dependencies. */
-type DashboardDeps = Pick<Deps, 'rules'>;
+/** What the dashboard needs of the dependencies: the rules it explains and how users sign in. */
+type DashboardDeps = Pick<Deps, 'rules'> & { config: Pick<Config, 'signin'> };
 
 const ASSET_CACHE = 'public, max-age=31536000, immutable';
 
@@ -59,12 +60,13 @@ let page: Asset | undefined;
 async function pageAsset(deps: DashboardDeps): Promise<Asset> {
   if (page) return page;
   const versions = await dashboardAssetVersions();
-  page ??= makeAsset('dashboard', PAGE_HEADERS['content-type'], {
+  page ??= makeAsset('dashboard', 'text/html; charset=utf-8', {
     body: Buffer.from(
       dashboardPage({
         assetUrl: (file) => `dashboard/assets/${file}?v=${versions.get(file) ?? ''}`,
         target: deps.rules.satisfaction.target,
         minSample: deps.rules.score.minSample,
+        signin: deps.config.signin,
       }),
       'utf8',
     ),
@@ -75,7 +77,7 @@ async function pageAsset(deps: DashboardDeps): Promise<Asset> {
 export function dashboard(deps: DashboardDeps) {
   return httpFunction(async (event) => {
     if (event.routeKey === 'GET /dashboard') {
-      return ok(PAGE_HEADERS, await pageAsset(deps), event);
+      return ok(pageHeaders(deps), await pageAsset(deps), event);
     }
     const file = event.pathParameters?.file ?? '';
     const asset = await dashboardAsset(file);
@@ -93,5 +95,8 @@ export function dashboard(deps: DashboardDeps) {
 /** The Lambda handler on the given dependencies (the local server and tests build their own). */
 export const makeHandler = (deps: DashboardDeps) => middy(dashboard(deps)).use(injectLambdaContext(logger));
 
-/** Only the rules: the dashboard reads no table and calls no AWS service (no AWS client is built). */
-export const handler = perContainer(() => ({ rules: configFromProcessEnv().rules }), makeHandler);
+/** Only the rules and the sign-in: the dashboard reads no table and calls no AWS service (no AWS client is built). */
+export const handler = perContainer(() => {
+  const config = configFromProcessEnv();
+  return { rules: config.rules, config: { signin: config.signin } };
+}, makeHandler);

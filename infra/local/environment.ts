@@ -34,6 +34,9 @@ export function localConfig(input: {
     // Links in SMS (web survey) lead to this server unless PUBLIC_BASE_URL says otherwise.
     // With port 0 the address is not known yet: such a link needs PUBLIC_BASE_URL (or a port).
     PUBLIC_BASE_URL: env.PUBLIC_BASE_URL?.trim() ? env.PUBLIC_BASE_URL : input.publicUrl,
+    // The pages offer the development sign-in (/local/sign-in), unless SIGNIN_AUTHORIZE_URL & co.
+    // name an issuer (then they sign in there, as on AWS).
+    SIGNIN_LOCAL: 'true',
   });
   return { config, replySecretsFromEnv };
 }

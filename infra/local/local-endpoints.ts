@@ -25,6 +25,8 @@ const INDEX = [
   'GET /local/clock',
   'POST /local/clock',
   'POST /local/tick',
+  'GET /local/sign-in (development sign-in of the pages, from their 本地开发登录 link)',
+  'POST /local/token',
 ];
 
 export function localEndpoints(input: {

@@ -9,6 +9,7 @@ import { localConfig } from './environment.ts';
 import { errorLine, firstLine, HttpProblem, readBody, sendJson } from './http-io.ts';
 import { startLambdaRuntime } from './lambda-runtime.ts';
 import { localEndpoints } from './local-endpoints.ts';
+import { localSignin } from './local-signin.ts';
 import { type LocalSystemOptions, urlHost } from './options.ts';
 import { startScheduler } from './scheduler.ts';
 import { dataDir as defaultDataDir, loadLocalSecrets } from './secrets.ts';
@@ -18,7 +19,7 @@ import { mintToken } from './token.ts';
  * The whole system on one machine: DynamoDB Local, the HTTP API of shared/http/routes.ts served on
  * node:http (events built as API Gateway builds them, JWT authorizer included), the two-way SMS
  * topic, the schedule, and a few local-only endpoints under /local (outbox, inbound SMS, clock,
- * tick). `npm start` runs it (infra/local/server.ts); tests start it in-process.
+ * tick, and the development sign-in of the pages: local-signin.ts). `npm start` runs it (infra/local/server.ts); tests start it in-process.
  */
 export interface LocalSystem {
   url: string;
@@ -98,6 +99,7 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
         },
       },
     });
+    const signin = localSignin({ jwtSecret: secrets.jwtSecret, log });
 
     const server: Server = createServer((req, res) => {
       const started = performance.now();
@@ -111,6 +113,7 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
         if (body === 'too-large') {
           return sendJson(res, 413, { message: 'Request Entity Too Large' }, { connection: 'close' });
         }
+        if (signin.handles(path)) return await signin.handle(req, res, path, body);
         if (path === '/local' || path.startsWith('/local/')) return await local(req, res, path, body);
         return await api(req, res, path, body);
       })().catch((err: unknown) => {

@@ -27,6 +27,8 @@ export interface MintOptions {
   ttl?: string | number;
   /** Defaults to the jwtSecret of the local secrets file. */
   secret?: string;
+  /** The sign-in request's nonce (the development sign-in page, infra/local/local-signin.ts). */
+  nonce?: string;
 }
 
 export class TokenOptionsError extends Error {}
@@ -80,6 +82,7 @@ export async function mintToken(opts: MintOptions): Promise<string> {
     teams: listClaim(opts.teams),
     regions: listClaim(opts.regions),
     ...(opts.engineerId ? { engineerId: opts.engineerId } : {}),
+    ...(opts.nonce ? { nonce: opts.nonce } : {}),
   };
   return await new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

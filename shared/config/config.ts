@@ -15,6 +15,7 @@ import {
   webhookSecretSettings,
 } from '#shared/config/secrets';
 import { type SmsProviderSettings, smsProviderSettings } from '#shared/config/sms-provider';
+import { type SigninSettings, signinEnv, signinProblems, signinSettings } from '#shared/config/signin';
 import { smsPullEnv, smsPullProblems } from '#shared/config/sms-pull';
 import { checkRules, type Rules, replyUrlProblem } from '#shared/domain/rules';
 
@@ -54,6 +55,8 @@ export interface AuthClaims {
 const envSchema = z.object({
   /** The scheduled SMS reconcile's MNS queues and provider settings (first: later keys win). */
   ...smsPullEnv,
+  /** How the browser pages sign users in (shared/config/signin.ts). */
+  ...signinEnv,
   TABLE_NAME: tableName,
   /** Set locally (DynamoDB Local); absent on AWS. */
   DYNAMODB_ENDPOINT: httpUrl.optional(),
@@ -154,6 +157,8 @@ export type Config = Omit<z.infer<typeof envSchema>, SecretVariables> & {
   replySecrets: ReplySecretSettings;
   /** Where managers' tokens carry their role and scopes. */
   authClaims: AuthClaims;
+  /** How the browser pages sign users in. */
+  signin: SigninSettings;
 };
 
 /**
@@ -175,7 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     }
   }
   if (parsed.success) {
-    problems.push(...smsPullProblems(parsed.data));
+    problems.push(...smsPullProblems(parsed.data), ...signinProblems(parsed.data));
     if (parsed.data.ALIYUN_MNS_ENDPOINT && parsed.data.SMS_GATEWAY !== 'aliyun') {
       problems.push('ALIYUN_MNS_ENDPOINT: the MNS queues are only read with SMS_GATEWAY=aliyun');
     }
@@ -227,6 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ...(rest.AUTH_ENGINEER_CLAIM ? { engineerId: rest.AUTH_ENGINEER_CLAIM } : {}),
       idTokenOnly: rest.OIDC_ISSUER === undefined,
     },
+    signin: signinSettings(rest),
   };
 
   /** A secret's settings, or its problems added to the list. */

@@ -150,7 +150,14 @@ async function open(viewport: { width: number; height: number }, mobile = false)
   return { context, page, errors };
 }
 
+/**
+ * Signs in by pasting a token: the advanced option, collapsed under the development sign-in link
+ * (test/e2e/signin.test.ts signs in through the sign-in pages themselves).
+ */
 async function signIn(page: Page, token = managerToken): Promise<void> {
+  if (!(await page.$eval('#signin-paste', (d) => (d as HTMLDetailsElement).open))) {
+    await page.click('#signin-paste summary');
+  }
   await page.fill('#token', token);
   await page.click('#signin-form button[type=submit]');
 }

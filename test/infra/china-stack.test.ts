@@ -97,6 +97,9 @@ beforeAll(() => {
       tencentSmsSdkAppId: '1400006666',
       tencentSmsRegion: 'ap-beijing',
       smsProviderSecretArn: IMPORTED,
+      oidcAuthorizeUrl: `${ISSUER}/realms/ops/protocol/openid-connect/auth`,
+      oidcTokenUrl: `${ISSUER}/realms/ops/protocol/openid-connect/token`,
+      oidcLogoutUrl: `${ISSUER}/realms/ops/protocol/openid-connect/logout`,
     },
     'tencent',
   );
@@ -167,6 +170,19 @@ describe('cn-northwest-1, OIDC, aliyun', () => {
       });
     }
     expect([...TOKEN_CHECKERS].sort()).toEqual(['callbacks', 'customers', 'reports']);
+  });
+
+  it('the pages sign in at the issuer when its endpoints are given (client: the first audience)', () => {
+    expect(env(tencent, 'dashboard')).toMatchObject({
+      SIGNIN_AUTHORIZE_URL: `${ISSUER}/realms/ops/protocol/openid-connect/auth`,
+      SIGNIN_TOKEN_URL: `${ISSUER}/realms/ops/protocol/openid-connect/token`,
+      SIGNIN_LOGOUT_URL: `${ISSUER}/realms/ops/protocol/openid-connect/logout`,
+      SIGNIN_CLIENT_ID: 'feedback-web',
+      SIGNIN_SCOPE: 'openid',
+    });
+    // Only the page-serving function; without the endpoints, pasted tokens only (no SIGNIN_*).
+    expect(Object.keys(env(tencent, 'reports')).filter((k) => k.startsWith('SIGNIN_'))).toEqual([]);
+    expect(Object.keys(env(cn, 'dashboard')).filter((k) => k.startsWith('SIGNIN_'))).toEqual([]);
   });
 
   it('no sns:Publish on "*" anywhere; SNS only to the SupervisorAlerts topic', () => {
@@ -338,6 +354,25 @@ describe('the CDK context is checked before anything is built, naming the key', 
     [{ smsProviderSecretArn: IMPORTED }, /smsProviderSecretArn: only with smsGateway=aliyun or tencent/],
     [{ rules: { sms: { signature: 'ACME' } } }, /rules: .*signature/],
     [{ publicBaseUrl: 'http://feedback.example.cn' }, /publicBaseUrl: http/],
+    [{ oidcAuthorizeUrl: `${ISSUER}/auth` }, /oidcTokenUrl: required with oidcAuthorizeUrl/],
+    [
+      { oidcAuthorizeUrl: 'http://idp.example.cn/auth', oidcTokenUrl: `${ISSUER}/token` },
+      /oidcAuthorizeUrl: expected an https/,
+    ],
+    [{ oidcClientId: 'web' }, /oidcClientId: only with oidcAuthorizeUrl/],
+    [
+      { oidcAuthorizeUrl: `${ISSUER}/auth`, oidcTokenUrl: `${ISSUER}/token`, oidcScope: 'profile' },
+      /oidcScope: must include openid/,
+    ],
+    [
+      { oidcIssuer: undefined, oidcAudience: undefined, oidcTokenUrl: `${ISSUER}/token` },
+      /oidcTokenUrl: only with oidcIssuer/,
+    ],
+    [{ cognitoDomainPrefix: 'feedback' }, /cognitoDomainPrefix: only without oidcIssuer/],
+    [
+      { oidcIssuer: undefined, oidcAudience: undefined, cognitoDomainPrefix: 'my-aws-login' },
+      /cognitoDomainPrefix: expected/,
+    ],
   ])('%j', (context, problem) => {
     expect(() => deployContext(read({ ...base, ...context }))).toThrow(/^Invalid CDK context: /);
     expect(() => deployContext(read({ ...base, ...context }))).toThrow(problem);

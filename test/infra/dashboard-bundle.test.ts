@@ -206,6 +206,27 @@ describe('functions/dashboard bundled for Lambda', () => {
     expect([...new Set(served)].sort()).toEqual([...documented].sort());
   });
 
+  it('serves the shared sign-in script (shared/web/signin.js) inlined, and the page loads it before its own', () => {
+    const [page, signin] = invoke([
+      PAGE,
+      { routeKey: 'GET /dashboard/assets/{file}', file: 'signin.js' },
+    ]) as [Answer, Answer];
+    expect(signin.statusCode).toBe(200);
+    expect(signin.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    const source = readFileSync(
+      fileURLToPath(new URL('../../shared/web/signin.js', import.meta.url)),
+      'utf8',
+    );
+    expect(signin.body).toBe(source);
+    expect(signin.headers.etag).toBe(`"${sha16(Buffer.from(source))}"`);
+    const html = page.isBase64Encoded ? Buffer.from(page.body, 'base64').toString('utf8') : page.body;
+    const order = [...html.matchAll(/src="dashboard\/assets\/([\w.]+)\?v=[0-9a-f]{16}"/g)].map((m) => m[1]);
+    expect(order.indexOf('signin.js')).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf('signin.js')).toBeLessThan(order.indexOf('dashboard.js'));
+    // No SIGNIN_* in this environment: pasted tokens only, and our origin alone to connect to.
+    expect(page.headers['content-security-policy']).toContain("connect-src 'self';");
+  });
+
   it('reads ECharts on the first request for it (not at import, not for the page), checks it, then keeps it', () => {
     const path = join(dir, manifest.file);
     const shipped = readFileSync(path);

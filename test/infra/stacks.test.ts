@@ -527,14 +527,42 @@ describe('FeedbackApi: HTTP API', () => {
     expect(byAuth('NONE').concat(jwt.map(([, r]) => r.Properties.RouteKey))).not.toContain('$default');
   });
 
-  it('JWT authorizer trusts the Cognito user pool, audience = the app client', () => {
+  it('JWT authorizer trusts the Cognito user pool, audience = the app client and the pages’ client', () => {
     const [[, authorizer]] = resources('AWS::ApiGatewayV2::Authorizer') as [[string, Json]];
     expect(authorizer.Properties.AuthorizerType).toBe('JWT');
     expect(authorizer.Properties.IdentitySource).toEqual(['$request.header.Authorization']);
     const { Issuer, Audience } = authorizer.Properties.JwtConfiguration;
     expect(JSON.stringify(Issuer)).toMatch(/https:\/\/.*ProviderURL/);
-    expect(Audience).toHaveLength(1);
-    expect(JSON.stringify(Audience)).toContain('ManagersClient');
+    expect(Audience).toHaveLength(2);
+    expect(JSON.stringify(Audience[0])).toContain('ManagersClient');
+    expect(JSON.stringify(Audience[1])).toContain('PagesClient');
+  });
+
+  it('pages sign in through the hosted UI: code grant + PKCE client, callback = the dashboard URL', () => {
+    const domains = resources('AWS::Cognito::UserPoolDomain');
+    expect(domains).toHaveLength(1);
+    const clients = resources('AWS::Cognito::UserPoolClient');
+    expect(clients).toHaveLength(1);
+    const props = (clients[0] as [string, Json])[1].Properties;
+    expect(props.GenerateSecret).toBe(false);
+    expect(props.AllowedOAuthFlows).toEqual(['code']);
+    expect(props.AllowedOAuthFlowsUserPoolClient).toBe(true);
+    expect(props.AllowedOAuthScopes).toContain('openid');
+    expect(props.SupportedIdentityProviders).toEqual(['COGNITO']);
+    expect(JSON.stringify(props.CallbackURLs)).toMatch(/HttpApi.*\/dashboard/);
+    expect(props.LogoutURLs).toEqual(props.CallbackURLs);
+    expect(props.ReadAttributes).toEqual(
+      expect.arrayContaining(['custom:role', 'custom:teams', 'custom:regions', 'custom:engineerId']),
+    );
+    expect((props.WriteAttributes as string[]).filter((a) => a.startsWith('custom:'))).toEqual([]);
+    // Only the function that serves the pages is told where to sign in.
+    const dashboard = env('dashboard');
+    for (const k of ['SIGNIN_AUTHORIZE_URL', 'SIGNIN_TOKEN_URL', 'SIGNIN_LOGOUT_URL', 'SIGNIN_CLIENT_ID']) {
+      expect(dashboard[k], k).toBeDefined();
+    }
+    expect(JSON.stringify(dashboard.SIGNIN_TOKEN_URL)).toMatch(/amazoncognito\.com\/oauth2\/token/);
+    expect(dashboard.SIGNIN_LOCAL).toBeUndefined();
+    expect(env('reports').SIGNIN_CLIENT_ID).toBeUndefined();
   });
 
   it('default stage: auto-deploy, throttled, JSON access logs', () => {

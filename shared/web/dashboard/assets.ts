@@ -91,6 +91,15 @@ const sources = new Map<string, AssetSource>([
     },
   ],
   [
+    // The sign-in every page of ours shares (shared/web/signin.js).
+    'signin.js',
+    {
+      contentType: JS,
+      bundled: () => text(import('../signin.js', { with: { type: 'text' } })),
+      fromDisk: async () => ({ body: await readFile(here('../signin.js')) }),
+    },
+  ],
+  [
     'dashboard.css',
     {
       contentType: CSS,

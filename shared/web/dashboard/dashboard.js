@@ -4,8 +4,10 @@
  * content hash in its URL); its parts are marked below: formatting, DOM (text only), API, ranking,
  * charts, callbacks, loading and session.
  *
- * The manager pastes their bearer token; it is kept in sessionStorage (this tab only) until they sign
- * out. The page then shows, for the chosen month (default: the current month in Asia/Shanghai):
+ * The manager signs in through shared/web/signin.js (global `Auth`, loaded before this script): the
+ * issuer's sign-in page on AWS, the development sign-in locally, or a pasted token; the token is kept
+ * in sessionStorage (this tab only) until they sign out or it expires. The page then shows, for the
+ * chosen month (default: the current month in Asia/Shanghai):
  * the ranking of their engineers (GET v1/reports/engineers?period=YYYY-MM), the satisfaction trend of
  * the last six months (the same report for each month, rolled up here), the reasons given by unhappy
  * customers, and the callback and complaint cases still to work (open, overdue, in progress,
@@ -16,7 +18,6 @@
  * only the charts and components used here (echarts-entry.ts: add any new chart type or component there).
  */
 (() => {
-  const TOKEN_KEY = 'telecom-feedback.dashboard.token';
   const ZONE = 'Asia/Shanghai';
   const TREND_MONTHS = 6;
   const FLAG_TEXT = {
@@ -45,7 +46,6 @@
   const $ = (id) => document.getElementById(id);
   const target = Number(document.body.dataset.target);
   const minSample = Number(document.body.dataset.minSample);
-  let token = sessionStorage.getItem(TOKEN_KEY);
   /** Each load gets a number; answers of an older load (month changed, signed out) are dropped. */
   let loadSeq = 0;
 
@@ -136,16 +136,12 @@
   // ---------------------------------------------------------------------------------------------
   // API
 
-  /** Thrown by api() on a 401: the token is wrong or has expired. */
-  const SIGNED_OUT = new Error('signed out');
+  /** Thrown by api() on a 401 (signin.js has then signed the manager out, with a message). */
+  const SIGNED_OUT = window.Auth.SIGNED_OUT;
 
-  /** GET a JSON resource with the token; a 401 signs the manager out. */
+  /** GET a JSON resource with the signed-in user's token. */
   async function api(path) {
-    const res = await fetch(path, {
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-      cache: 'no-store',
-    });
-    if (res.status === 401) throw SIGNED_OUT;
+    const res = await window.Auth.fetch(path);
     let data = null;
     try {
       data = await res.json();
@@ -535,10 +531,8 @@
       await loadCallbacks(seq);
       if (seq === loadSeq) $('board').dataset.loaded = period;
     } catch (err) {
-      if (err === SIGNED_OUT) {
-        signOut('登录已失效，请重新输入访问令牌。');
-        return;
-      }
+      // Signed out (signin.js has told the page, with its message): nothing more to show.
+      if (err === SIGNED_OUT) return;
       if (seq === loadSeq) setStatus('网络异常，数据未能加载，请稍后刷新页面。');
     }
   }
@@ -549,11 +543,10 @@
     $('board').hidden = false;
   }
 
-  function signOut(message) {
+  /** signin.js's onSignedOut: the board is cleared and the sign-in panel shown, with the message. */
+  function signedOut(message) {
     loadSeq++;
     delete $('board').dataset.loaded;
-    token = null;
-    sessionStorage.removeItem(TOKEN_KEY);
     for (const id of ['trend-chart', 'reasons-chart']) {
       const dom = $(id);
       resizeObserver?.unobserve(dom);
@@ -566,39 +559,26 @@
     $('signin').hidden = false;
     $('token').value = '';
     $('signin-error').textContent = message ?? '';
+    ($('signin-start') ?? $('token')).focus();
   }
 
-  async function signIn(event) {
-    event.preventDefault();
-    const candidate = $('token')
-      .value.trim()
-      .replace(/^Bearer\s+/i, '');
-    const error = $('signin-error');
-    if (!candidate) {
-      error.textContent = '请输入访问令牌。';
-      return;
-    }
-    error.textContent = '正在验证…';
-    token = candidate;
-    let check;
+  /** A pasted token, before signin.js keeps it: a problem to show, or undefined when it may be used. */
+  async function checkToken(candidate) {
+    let res;
     try {
-      check = await engineersOf($('month').value || currentMonth());
-    } catch (err) {
-      token = null;
-      error.textContent =
-        err === SIGNED_OUT ? '令牌无效或已过期，请检查后重试。' : '无法连接服务，请稍后重试。';
-      return;
+      res = await fetch(
+        `v1/reports/engineers?period=${encodeURIComponent($('month').value || currentMonth())}`,
+        {
+          headers: { authorization: `Bearer ${candidate}`, accept: 'application/json' },
+          cache: 'no-store',
+        },
+      );
+    } catch {
+      return '无法连接服务，请稍后重试。';
     }
-    if (check.status === 403) {
-      token = null;
-      error.textContent = '此令牌无权查看报表，请使用管理人员令牌。';
-      return;
-    }
-    sessionStorage.setItem(TOKEN_KEY, candidate);
-    error.textContent = '';
-    $('token').value = '';
-    showBoard();
-    await load();
+    if (res.status === 401) return '令牌无效或已过期，请检查后重试。';
+    if (res.status === 403) return '此令牌无权查看报表，请使用管理人员令牌。';
+    return undefined;
   }
 
   function start() {
@@ -613,16 +593,17 @@
         }),
     );
     month.addEventListener('change', () => load());
-    $('signin-form').addEventListener('submit', signIn);
-    $('signout').addEventListener('click', () => signOut());
+    $('signout').addEventListener('click', () => window.Auth.signOut());
+    window.Auth.start({
+      onSignedIn: () => {
+        showBoard();
+        load();
+      },
+      onSignedOut: signedOut,
+      checkToken,
+    });
     if (typeof window.echarts === 'undefined') {
       $('signin-error').textContent = '图表组件未能加载，请刷新页面重试。';
-    }
-    if (token) {
-      showBoard();
-      load();
-    } else {
-      $('token').focus();
     }
   }
 

@@ -1,6 +1,10 @@
+import type { SigninSettings } from '#shared/config/signin';
+import { signedInPageCsp, signinAttributes, signinPanel } from '#shared/web/signin-html';
+
 /**
- * The dashboard's HTML shell (GET /dashboard). Static: no data and no token in it; dashboard.js signs
- * the manager in and fills it from the reports and callbacks APIs with their bearer token.
+ * The dashboard's HTML shell (GET /dashboard). Static: no data and no token in it; signin.js signs
+ * the manager in (shared/web/signin-html.ts: how, from the configuration) and dashboard.js fills it
+ * from the reports and callbacks APIs with their bearer token.
  *
  * URLs are relative (`dashboard/assets/…`, `v1/…` from dashboard.js) so the page works under any
  * stage or base path. Assets carry a content hash (`?v=`) so they can be cached for a year.
@@ -12,6 +16,8 @@ export interface PageInput {
   target: number;
   /** rules.score.minSample: explained beside the 样本不足 flag. */
   minSample: number;
+  /** How managers sign in (the configuration's `signin`). */
+  signin: SigninSettings;
 }
 
 const ESCAPES: Record<string, string> = {
@@ -29,18 +35,10 @@ export function escapeHtml(s: string): string {
 
 /**
  * Content Security Policy of the page: scripts and styles from our origin only, data calls to our
- * origin only. Inline styles are allowed because ECharts styles its tooltip with them.
+ * origin only (and the issuer's token endpoint when users sign in through one: signin-html.ts).
+ * Inline styles are allowed because ECharts styles its tooltip with them.
  */
-export const DASHBOARD_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const dashboardCsp = (signin: SigninSettings): string => signedInPageCsp(signin);
 
 export function dashboardPage(input: PageInput): string {
   const a = (file: string) => escapeHtml(input.assetUrl(file));
@@ -53,9 +51,10 @@ export function dashboardPage(input: PageInput): string {
 <title>服务满意度看板</title>
 <link rel="stylesheet" href="${a('dashboard.css')}">
 <script defer src="${a('echarts.min.js')}"></script>
+<script defer src="${a('signin.js')}"></script>
 <script defer src="${a('dashboard.js')}"></script>
 </head>
-<body data-target="${escapeHtml(String(input.target))}" data-min-sample="${escapeHtml(String(input.minSample))}">
+<body data-target="${escapeHtml(String(input.target))}" data-min-sample="${escapeHtml(String(input.minSample))}"${signinAttributes(input.signin)}>
 <header class="topbar">
   <h1>服务满意度看板</h1>
   <div class="session" id="session" hidden>
@@ -64,16 +63,7 @@ export function dashboardPage(input: PageInput): string {
   </div>
 </header>
 <main>
-  <section class="card signin" id="signin">
-    <h2>管理人员登录</h2>
-    <p class="hint">请粘贴您的访问令牌。令牌只保存在当前浏览器标签页中，关闭标签页或点击“退出登录”后即清除。</p>
-    <form id="signin-form" autocomplete="off">
-      <label for="token">访问令牌</label>
-      <input type="password" id="token" name="token" required spellcheck="false" autocapitalize="off">
-      <button type="submit">登录</button>
-      <p class="error" id="signin-error" role="alert"></p>
-    </form>
-  </section>
+  ${signinPanel(input.signin, '管理人员')}
 
   <div id="board" hidden>
     <p class="status" id="status" role="status"></p>
