@@ -3,6 +3,7 @@ import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { type DueWorkResult, runDueWork } from '#shared/app/scheduler/run-due-work';
+import { acceptInbound } from '#shared/app/sms/inbox';
 import { type AcceptInbound, reconcileSms, reconcileTotals } from '#shared/app/sms/reconcile';
 import { type SmsPuller, smsPullers } from '#shared/gateways/sms-pull';
 import { perContainer } from '#shared/runtime/container';
@@ -36,18 +37,12 @@ export const scheduler =
   };
 
 /**
- * The inbox's accept function of these dependencies. MERGE: wire to shared/app/sms/inbox.ts
- * (`(events) => acceptInbound(deps, events)`); until then the reconcile does not run.
- */
-const inboxAccept = (_deps: Deps): AcceptInbound | undefined => undefined;
-
-/**
  * The Lambda handler on the given dependencies (the local server and tests build their own);
  * `sms` replaces the configured reconcile (tests).
  */
 export const makeHandler = (deps: Deps, sms?: SmsReconcile) => {
-  const accept = inboxAccept(deps);
-  const reconcile = sms ?? (accept ? { pullers: smsPullers(deps.config), accept } : undefined);
+  const accept: AcceptInbound = (events) => acceptInbound(deps, events);
+  const reconcile = sms ?? { pullers: smsPullers(deps.config), accept };
   return middy(scheduler(deps, reconcile)).use(injectLambdaContext(logger));
 };
 

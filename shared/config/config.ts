@@ -14,8 +14,8 @@ import {
   type WebhookSecretSettings,
   webhookSecretSettings,
 } from '#shared/config/secrets';
-import { type SmsProviderSettings, smsProviderSettings } from '#shared/config/sms-provider';
 import { type SigninSettings, signinEnv, signinProblems, signinSettings } from '#shared/config/signin';
+import { type SmsProviderSettings, smsProviderSettings } from '#shared/config/sms-provider';
 import { smsPullEnv, smsPullProblems } from '#shared/config/sms-pull';
 import { checkRules, type Rules, replyUrlProblem } from '#shared/domain/rules';
 
