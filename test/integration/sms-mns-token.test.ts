@@ -191,4 +191,35 @@ describe('temporary credentials for Aliyun-hosted SMS queues (QueryTokenForMnsQu
     expect(await pullAndAck(explicit.up)).toEqual(['aliyun:up:7401']);
     expect(tokenCalls()).toHaveLength(1);
   });
+
+  it('the MNS stand-in wants the issued token itself: a temporary key without it is refused', async () => {
+    await pullAndAck(pullers().up);
+    const [token] = [...dyba.issued.values()].filter((t) => t.queue === UP && t.expiresAt > now()).slice(-1);
+    if (!token) throw new Error('no token issued for the SmsUp queue');
+    const { default: Client } = await import('@alicloud/mns/lib/client.js');
+    const client = (securityToken?: string) =>
+      new Client(ALIYUN_ACCOUNT, {
+        endpoint: mns.endpoint,
+        accessKeyId: token.accessKeyId,
+        accessKeySecret: token.secret,
+        ...(securityToken ? { securityToken } : {}),
+      });
+    mns.enqueue(UP, smsUp(7501));
+    await expect(client().batchReceiveMessage(UP, 1, 0)).rejects.toMatchObject({
+      name: 'MNSAccessDeniedError',
+    });
+    await expect(client('forged').batchReceiveMessage(UP, 1, 0)).rejects.toMatchObject({
+      name: 'MNSAccessDeniedError',
+    });
+    await expect(client(token.securityToken).batchReceiveMessage(REPORT, 1, 0)).rejects.toMatchObject({
+      name: 'MNSAccessDeniedError',
+    });
+    expect(mns.refusals).toEqual([
+      'AccessDenied: the security-token header is missing',
+      'AccessDenied: the security token does not match the AccessKeyId',
+      `AccessDenied: the token is not for queue ${REPORT}`,
+    ]);
+    const ok = await client(token.securityToken).batchReceiveMessage(UP, 1, 0);
+    expect(ok.body?.length).toBe(1);
+  });
 });
