@@ -45,7 +45,34 @@ export const smsPullEnv = {
   ALIYUN_MNS_QUEUE_SMS_UP: mnsQueueName.optional(),
   /** Queue of the delivery receipts (SmsReport). */
   ALIYUN_MNS_QUEUE_SMS_REPORT: mnsQueueName.optional(),
+  /**
+   * Whether the queues are read with temporary credentials from Dybaseapi QueryTokenForMnsQueue
+   * (the queues Aliyun SMS hosts in its own account) or with the sender's keys (a queue in the
+   * operator's own account). Unset: by the account (mnsUsesToken).
+   */
+  ALIYUN_MNS_TOKEN: z
+    .enum(['true', 'false'], 'expected true or false')
+    .transform((v) => v === 'true')
+    .optional(),
+  /** Dybaseapi (QueryTokenForMnsQueue): host[:port] or URL (http:// only to loopback). */
+  ALIYUN_DYBASEAPI_ENDPOINT: providerEndpoint.optional(),
 };
+
+/** The account in which Aliyun SMS hosts every customer's SmsUp/SmsReport queues. */
+export const ALIYUN_SMS_MNS_ACCOUNT = '1943695596114318';
+/** Dybaseapi's public endpoint (the default of ALIYUN_DYBASEAPI_ENDPOINT). */
+export const ALIYUN_DYBASEAPI_DEFAULT_ENDPOINT = 'dybaseapi.aliyuncs.com';
+
+/**
+ * true when the MNS queues are read with temporary credentials (QueryTokenForMnsQueue): as
+ * ALIYUN_MNS_TOKEN says, else when the account is the one Aliyun SMS hosts the queues in.
+ */
+export function mnsUsesToken(env: {
+  ALIYUN_MNS_TOKEN?: boolean | undefined;
+  ALIYUN_ACCOUNT_ID?: string | undefined;
+}): boolean {
+  return env.ALIYUN_MNS_TOKEN ?? env.ALIYUN_ACCOUNT_ID === ALIYUN_SMS_MNS_ACCOUNT;
+}
 
 type SmsPullEnv = z.infer<z.ZodObject<typeof smsPullEnv>>;
 
@@ -63,6 +90,22 @@ export function smsPullProblems(env: SmsPullEnv): string[] {
     if (!env.ALIYUN_ACCOUNT_ID) problems.push('ALIYUN_ACCOUNT_ID: needed to read the MNS queues');
     if (!env.ALIYUN_MNS_QUEUE_SMS_UP && !env.ALIYUN_MNS_QUEUE_SMS_REPORT) {
       problems.push('ALIYUN_MNS_QUEUE_SMS_UP: set it or ALIYUN_MNS_QUEUE_SMS_REPORT (the queues to read)');
+    }
+    // Aliyun's own account lends no keys: its queues are read only with a token.
+    if (env.ALIYUN_MNS_TOKEN === false && env.ALIYUN_ACCOUNT_ID === ALIYUN_SMS_MNS_ACCOUNT) {
+      problems.push(
+        `ALIYUN_MNS_TOKEN: the queues of Aliyun's account ${ALIYUN_SMS_MNS_ACCOUNT} are read only with temporary credentials (true, or unset)`,
+      );
+    }
+    if (env.ALIYUN_DYBASEAPI_ENDPOINT !== undefined && !mnsUsesToken(env)) {
+      problems.push(
+        "ALIYUN_DYBASEAPI_ENDPOINT: only used with temporary credentials (ALIYUN_MNS_TOKEN=true or Aliyun's account)",
+      );
+    }
+  } else {
+    for (const name of ['ALIYUN_MNS_TOKEN', 'ALIYUN_DYBASEAPI_ENDPOINT'] as const) {
+      if (env[name] !== undefined)
+        problems.push(`${name}: only used to read the MNS queues (ALIYUN_MNS_ENDPOINT)`);
     }
   }
   return problems;

@@ -21,50 +21,109 @@ export interface AliyunMnsSettings {
   endpoint: string;
   accountId: string;
   queues: { smsUp?: string | undefined; smsReport?: string | undefined };
-  credentials: () => Promise<ProviderCredentials>;
+  /** The credentials of each queue: the sender's keys, or a queue token (aliyun-mns-token.ts). */
+  credentials: MnsCredentials;
   /** Long-poll seconds of a receive (MNS allows 0-30; 0 = the queue's own setting). Default 1. */
   waitSeconds?: number;
+}
+
+export type MnsMessageType = 'SmsUp' | 'SmsReport';
+
+/** Where the MNS client's credentials come from, per queue. */
+export interface MnsCredentials {
+  /** The credentials to read `queue` with (cached by the source as long as they are good). */
+  get(type: MnsMessageType, queue: string): Promise<ProviderCredentials>;
+  /**
+   * MNS refused `used` (an authentication error): forget them, so that the next `get` fetches
+   * new ones. Absent when there is nothing to refresh (the sender's own keys).
+   */
+  refused?(type: MnsMessageType, queue: string, used: ProviderCredentials): void;
 }
 
 /** MNS hands out at most 16 messages per BatchReceiveMessage. */
 const MNS_MAX_BATCH = 16;
 
 export function aliyunMnsPullers(settings: AliyunMnsSettings): SmsPuller[] {
-  let client: Promise<MNSClient> | undefined;
-  const mns = (): Promise<MNSClient> => {
-    if (!client) {
-      client = (async () => {
-        const { default: Client } = await import('@alicloud/mns/lib/client.js');
-        const creds = await settings.credentials();
-        return new Client(settings.accountId, {
-          endpoint: settings.endpoint,
-          accessKeyId: creds.id,
-          accessKeySecret: creds.secret,
-          ...(creds.securityToken ? { securityToken: creds.securityToken } : {}),
-          readTimeout: 10_000,
-          connectTimeout: 5_000,
-        });
-      })();
-      // Credentials not readable now: try again on the next pull.
-      client.catch(() => {
-        client = undefined;
-      });
-    }
-    return client;
+  let Client: Promise<typeof MNSClient> | undefined;
+  const newClient = async (creds: ProviderCredentials): Promise<MNSClient> => {
+    Client ??= import('@alicloud/mns/lib/client.js').then((m) => m.default);
+    return new (await Client)(settings.accountId, {
+      endpoint: settings.endpoint,
+      accessKeyId: creds.id,
+      accessKeySecret: creds.secret,
+      ...(creds.securityToken ? { securityToken: creds.securityToken } : {}),
+      readTimeout: 10_000,
+      connectTimeout: 5_000,
+    });
   };
   const pullers: SmsPuller[] = [];
   const { smsUp, smsReport } = settings.queues;
-  if (smsUp) pullers.push(queuePuller(mns, smsUp, 'SmsUp', settings.waitSeconds ?? 1));
-  if (smsReport) pullers.push(queuePuller(mns, smsReport, 'SmsReport', settings.waitSeconds ?? 1));
+  const wait = settings.waitSeconds ?? 1;
+  for (const [queue, type] of [
+    [smsUp, 'SmsUp'],
+    [smsReport, 'SmsReport'],
+  ] as const) {
+    if (queue) {
+      pullers.push(queuePuller(queueClient(settings.credentials, newClient, type, queue), queue, type, wait));
+    }
+  }
   return pullers;
 }
 
-function queuePuller(
-  mns: () => Promise<MNSClient>,
+/** Runs one MNS call of a queue with its credentials. */
+type QueueCall = <T>(op: (client: MNSClient) => Promise<T>) => Promise<T>;
+
+/**
+ * The MNS client of one queue, made anew when its credentials change (a token replaced before it
+ * expires). A call MNS refuses for its credentials is tried once more with fresh ones.
+ */
+function queueClient(
+  credentials: MnsCredentials,
+  newClient: (creds: ProviderCredentials) => Promise<MNSClient>,
+  type: MnsMessageType,
   queue: string,
-  type: 'SmsUp' | 'SmsReport',
-  waitSeconds: number,
-): SmsPuller {
+): QueueCall {
+  let current: { creds: ProviderCredentials; client: Promise<MNSClient> } | undefined;
+  const client = async () => {
+    const creds = await credentials.get(type, queue);
+    if (!current || !sameCredentials(current.creds, creds)) {
+      current = { creds, client: newClient(creds) };
+    }
+    return { creds, client: await current.client };
+  };
+  return async (op) => {
+    const first = await client();
+    try {
+      return await op(first.client);
+    } catch (err) {
+      if (!credentials.refused || !isMnsAuthError(err)) throw err;
+      logger.warn('MNS refused the queue credentials; fetching new ones', {
+        source: `aliyun:${type}`,
+        error: err instanceof Error ? err.name : 'Error',
+      });
+      credentials.refused(type, queue, first.creds);
+      return op((await client()).client);
+    }
+  };
+}
+
+const sameCredentials = (a: ProviderCredentials, b: ProviderCredentials) =>
+  a.id === b.id && a.secret === b.secret && a.securityToken === b.securityToken;
+
+/**
+ * MNS refused the request's credentials (403: AccessDenied, InvalidAccessKeyId,
+ * SignatureDoesNotMatch, or a security token's error). `@alicloud/mns` names its errors
+ * `MNS<Code>Error` and says the status in the message.
+ */
+export function isMnsAuthError(err: unknown): boolean {
+  if (!(err instanceof Error) || !err.name.startsWith('MNS')) return false;
+  return (
+    /^MNS(AccessDenied|InvalidAccessKeyId|SignatureDoesNotMatch|\w*Token\w*)Error$/.test(err.name) ||
+    / failed with 403\./.test(err.message)
+  );
+}
+
+function queuePuller(call: QueueCall, queue: string, type: MnsMessageType, waitSeconds: number): SmsPuller {
   const source = `aliyun:${type}`;
   return {
     provider: 'aliyun',
@@ -72,13 +131,10 @@ function queuePuller(
     consumedOnPull: false,
     maxBatch: MNS_MAX_BATCH,
     async pull(max): Promise<PulledBatch> {
-      const client = await mns();
       let messages: MnsMessage[];
       try {
-        const res = await client.batchReceiveMessage(
-          queue,
-          Math.max(1, Math.min(max, MNS_MAX_BATCH)),
-          waitSeconds,
+        const res = await call((client) =>
+          client.batchReceiveMessage(queue, Math.max(1, Math.min(max, MNS_MAX_BATCH)), waitSeconds),
         );
         messages = Array.isArray(res.body) ? res.body : [];
       } catch (err) {
@@ -107,7 +163,7 @@ function queuePuller(
         unreadable,
         async ack() {
           if (handles.length === 0) return;
-          const res = await client.batchDeleteMessage(queue, handles);
+          const res = await call((client) => client.batchDeleteMessage(queue, handles));
           const errors = Array.isArray(res.body) ? res.body : [];
           // Not deleted (e.g. the visibility timeout passed): received again, deduplicated then.
           if (errors.length > 0) {

@@ -12,6 +12,11 @@ import type { AddressInfo } from 'node:net';
  * the x-mns-* headers and the resource; answers are XML as MNS documents them. A received message
  * is invisible until `makeAllVisible()` (its visibility timeout passing) or deleted with the
  * receipt handle of its latest receipt; each receipt gets a new handle.
+ *
+ * With `temporary` (the queues Aliyun SMS hosts in its own account), only temporary credentials
+ * are accepted: an AccessKeyId the Dybaseapi stand-in issued (aliyun-dybaseapi.ts), signed with
+ * its secret, with its token in the `security-token` header (as `@alicloud/mns` sends it), before
+ * it expires and for the queue it was issued for; anything else answers 403 AccessDenied.
  */
 export interface MnsStandin {
   endpoint: string;
@@ -28,6 +33,8 @@ export interface MnsStandin {
   makeAllVisible(): void;
   /** While set, every request answers 503 ServiceUnavailable. */
   failing: boolean;
+  /** Every request refused for its credentials: `Code: message`. */
+  refusals: string[];
   close(): Promise<void>;
 }
 
@@ -49,10 +56,16 @@ export async function startMnsStandin(opts: {
   accountId?: string;
   /** The queues that exist (any other answers QueueNotExist). */
   queues: string[];
+  /** Accept only these temporary credentials (and not the keys above). */
+  temporary?: {
+    issued: ReadonlyMap<string, { secret: string; securityToken: string; expiresAt: number; queue: string }>;
+    now(): number;
+  };
 }): Promise<MnsStandin> {
   const queues = new Map<string, StoredMessage[]>(opts.queues.map((q) => [q, []]));
   const deletedIds = new Map<string, string[]>();
   const requests: string[] = [];
+  const refusals: string[] = [];
   const state = { failing: false };
   const queue = (name: string) => {
     const q = queues.get(name);
@@ -79,7 +92,10 @@ export async function startMnsStandin(opts: {
       return error(res, 400, 'InvalidArgument', 'x-mns-version must be 2015-06-06');
     }
     const auth = signatureProblem(req, method, resource, body);
-    if (auth) return error(res, 403, auth.code, auth.message);
+    if (auth) {
+      refusals.push(`${auth.code}: ${auth.message}`);
+      return error(res, 403, auth.code, auth.message);
+    }
     requests.push(`${method} ${resource}`);
     if (state.failing) return error(res, 503, 'ServiceUnavailable', 'Service is unavailable now.');
 
@@ -163,11 +179,27 @@ export async function startMnsStandin(opts: {
     const header = req.headers.authorization ?? '';
     const m = /^MNS ([^:]+):(.+)$/.exec(header);
     if (!m) return { code: 'AccessDenied', message: 'Authorization must be MNS AccessKeyId:Signature' };
-    if (m[1] !== opts.accessKeyId) return { code: 'InvalidAccessKeyId', message: 'unknown AccessKeyId' };
     const h = (name: string) => {
       const v = req.headers[name];
       return Array.isArray(v) ? v.join(',') : (v ?? '');
     };
+    let secret = opts.accessKeySecret;
+    if (opts.temporary) {
+      const t = opts.temporary.issued.get(m[1] ?? '');
+      if (!t) return { code: 'AccessDenied', message: 'not a temporary AccessKeyId issued for this queue' };
+      if (!h('security-token'))
+        return { code: 'AccessDenied', message: 'the security-token header is missing' };
+      if (h('security-token') !== t.securityToken) {
+        return { code: 'AccessDenied', message: 'the security token does not match the AccessKeyId' };
+      }
+      if (opts.temporary.now() >= t.expiresAt)
+        return { code: 'AccessDenied', message: 'the security token expired' };
+      const queue = /^\/queues\/([^/?]+)/.exec(resource)?.[1];
+      if (queue !== t.queue) return { code: 'AccessDenied', message: `the token is not for queue ${queue}` };
+      secret = t.secret;
+    } else if (m[1] !== opts.accessKeyId) {
+      return { code: 'InvalidAccessKeyId', message: 'unknown AccessKeyId' };
+    }
     const md5 = h('content-md5');
     if (body.length > 0) {
       const expected = Buffer.from(createHash('md5').update(body).digest('hex'), 'utf8').toString('base64');
@@ -179,7 +211,7 @@ export async function startMnsStandin(opts: {
       .map((k) => `${k}:${h(k)}\n`)
       .join('');
     const toSign = `${method}\n${md5}\n${h('content-type')}\n${h('date')}\n${mnsHeaders}${resource}`;
-    const sig = createHmac('sha1', opts.accessKeySecret).update(toSign, 'utf8').digest('base64');
+    const sig = createHmac('sha1', secret).update(toSign, 'utf8').digest('base64');
     if (sig !== m[2])
       return { code: 'SignatureDoesNotMatch', message: 'The request signature does not match.' };
     return undefined;
@@ -201,6 +233,7 @@ export async function startMnsStandin(opts: {
     depth: (name) => queue(name).length,
     deleted: (name) => deletedIds.get(name) ?? [],
     requests,
+    refusals,
     makeAllVisible() {
       for (const q of queues.values()) for (const x of q) x.visible = true;
     },

@@ -53,19 +53,23 @@ function acsEncode(s: string): string {
 
 const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 
-/** Why the request's ACS3-HMAC-SHA256 signature is wrong, or undefined when it verifies. */
-function signatureProblem(
+/**
+ * Why the request's ACS3-HMAC-SHA256 signature is wrong, or undefined when it verifies with `keys`
+ * (also used by the Dybaseapi stand-in, aliyun-dybaseapi.ts).
+ */
+export function signatureProblem(
   method: string,
   path: string,
   rawQuery: string,
   headers: IncomingHttpHeaders,
   body: Buffer,
+  keys: { accessKeyId: string; accessKeySecret: string } = ALIYUN_TEST_KEYS,
 ): string | undefined {
   const auth = String(headers.authorization ?? '');
   const m = /^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]+),Signature=([0-9a-f]{64})$/.exec(auth);
   if (!m) return 'Authorization is not ACS3-HMAC-SHA256';
   const [, keyId, signed, signature] = m as unknown as [string, string, string, string];
-  if (keyId !== ALIYUN_TEST_KEYS.accessKeyId) return 'unknown AccessKeyId';
+  if (keyId !== keys.accessKeyId) return 'unknown AccessKeyId';
   const payloadHash = sha256Hex(body);
   if (headers['x-acs-content-sha256'] !== payloadHash)
     return 'x-acs-content-sha256 is not the hash of the body';
@@ -82,7 +86,7 @@ function signatureProblem(
   const canonicalHeaders = signedHeaders.map((h) => `${h}:${String(headers[h] ?? '').trim()}\n`).join('');
   const canonicalRequest = [method, path, canonicalQuery, canonicalHeaders, signed, payloadHash].join('\n');
   const stringToSign = `ACS3-HMAC-SHA256\n${sha256Hex(canonicalRequest)}`;
-  const expected = createHmac('sha256', ALIYUN_TEST_KEYS.accessKeySecret).update(stringToSign).digest('hex');
+  const expected = createHmac('sha256', keys.accessKeySecret).update(stringToSign).digest('hex');
   return timingSafeEqual(Buffer.from(expected), Buffer.from(signature))
     ? undefined
     : 'signature does not match';
