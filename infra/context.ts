@@ -14,6 +14,10 @@ import { parseRules, replyUrlProblem } from '#shared/domain/rules';
  * | `tencentSmsSdkAppId`       | required with `tencent`         | TENCENT_SMS_SDK_APP_ID                             |
  * | `tencentSmsRegion`         | the functions' (`ap-guangzhou`) | TENCENT_SMS_REGION                                 |
  * | `tencentSmsEndpoint`       | the provider's public endpoint  | TENCENT_SMS_ENDPOINT                               |
+ * | `aliyunMnsEndpoint`,       | unset: no reconcile             | ALIYUN_MNS_ENDPOINT, ALIYUN_ACCOUNT_ID,            |
+ * |   `aliyunAccountId`,       |                                 | ALIYUN_MNS_QUEUE_SMS_UP / _SMS_REPORT,             |
+ * |   `aliyunMnsQueueSmsUp`,   |                                 | ALIYUN_MNS_TOKEN (aliyun only; the scheduler's     |
+ * |   `aliyunMnsQueueSmsReport`, `aliyunMnsToken` |              | reconcile, shared/config/sms-pull.ts)              |
  * | `smsProviderSecretArn`     | a secret the stack creates      | the provider's credentials (complete secret ARN)   |
  * | `oidcIssuer`               | unset: a Cognito user pool      | managers' tokens from this OIDC issuer (https)     |
  * | `oidcAudience`             | required with `oidcIssuer`      | comma list of accepted `aud` (client ids)          |
@@ -152,6 +156,20 @@ const schema = z.strictObject({
     .regex(/^[a-z]{2}-[a-z]+$/, 'expected a Tencent Cloud region like ap-guangzhou')
     .optional(),
   tencentSmsEndpoint: endpoint.optional(),
+  aliyunMnsEndpoint: endpoint.optional(),
+  aliyunAccountId: z
+    .string()
+    .regex(/^\d{1,32}$/, 'expected an Aliyun account id (digits)')
+    .optional(),
+  aliyunMnsQueueSmsUp: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,119}$/, 'expected an MNS queue name (letters, digits, -)')
+    .optional(),
+  aliyunMnsQueueSmsReport: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9-]{0,119}$/, 'expected an MNS queue name (letters, digits, -)')
+    .optional(),
+  aliyunMnsToken: z.enum(['true', 'false'], { error: 'expected true or false' }).optional(),
   smsProviderSecretArn: secretArn.optional(),
   oidcIssuer: z
     .string()
@@ -301,6 +319,12 @@ export function deployContext(read: ContextReader, envRegion?: string): DeployCo
     ['tencentSmsSdkAppId', 'tencent', 'TENCENT_SMS_SDK_APP_ID'],
     ['tencentSmsRegion', 'tencent', 'TENCENT_SMS_REGION'],
     ['tencentSmsEndpoint', 'tencent', 'TENCENT_SMS_ENDPOINT'],
+    // The reconcile of Aliyun's MNS queues (the scheduler reads them; shared/config/sms-pull.ts).
+    ['aliyunMnsEndpoint', 'aliyun', 'ALIYUN_MNS_ENDPOINT'],
+    ['aliyunAccountId', 'aliyun', 'ALIYUN_ACCOUNT_ID'],
+    ['aliyunMnsQueueSmsUp', 'aliyun', 'ALIYUN_MNS_QUEUE_SMS_UP'],
+    ['aliyunMnsQueueSmsReport', 'aliyun', 'ALIYUN_MNS_QUEUE_SMS_REPORT'],
+    ['aliyunMnsToken', 'aliyun', 'ALIYUN_MNS_TOKEN'],
   ];
   const smsEnv: Record<string, string> = {};
   for (const [key, gateway, variable] of settings) {

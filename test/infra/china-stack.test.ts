@@ -83,7 +83,16 @@ const IMPORTED = 'arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:feedb
 beforeAll(() => {
   outdir = mkdtempSync(join(tmpdir(), 'cdk-cn-test-'));
   cn = synth(
-    { region: 'cn-northwest-1', oidcIssuer: ISSUER, oidcAudience: 'feedback-web', smsGateway: 'aliyun' },
+    {
+      region: 'cn-northwest-1',
+      oidcIssuer: ISSUER,
+      oidcAudience: 'feedback-web',
+      smsGateway: 'aliyun',
+      aliyunMnsEndpoint: 'https://1943695596114318.mns.cn-hangzhou.aliyuncs.com',
+      aliyunAccountId: '1943695596114318',
+      aliyunMnsQueueSmsUp: 'Alicom-Queue-1234567890-SmsUp',
+      aliyunMnsQueueSmsReport: 'Alicom-Queue-1234567890-SmsReport',
+    },
     'aliyun',
   );
   tencent = synth(
@@ -209,6 +218,12 @@ describe('cn-northwest-1, OIDC, aliyun', () => {
   it('every function: SMS_GATEWAY=aliyun; Node.js 22 on arm64 as everywhere, without X-Ray tracing', () => {
     for (const name of functionNames) {
       expect(env(cn, name).SMS_GATEWAY, name).toBe('aliyun');
+      // the reconcile's queues (read by the scheduler, checked by every function's configuration)
+      expect(env(cn, name), name).toMatchObject({
+        ALIYUN_ACCOUNT_ID: '1943695596114318',
+        ALIYUN_MNS_QUEUE_SMS_UP: 'Alicom-Queue-1234567890-SmsUp',
+        ALIYUN_MNS_QUEUE_SMS_REPORT: 'Alicom-Queue-1234567890-SmsReport',
+      });
       const props = lambda(cn, name)[1].Properties;
       expect(props.Runtime).toBe('nodejs22.x');
       expect(props.Architectures).toEqual(['arm64']);
@@ -352,6 +367,15 @@ describe('the CDK context is checked before anything is built, naming the key', 
       /smsProviderSecretArn: a secret of partition aws, but cn-north-1 is in aws-cn/,
     ],
     [{ smsProviderSecretArn: IMPORTED }, /smsProviderSecretArn: only with smsGateway=aliyun or tencent/],
+    [
+      { smsGateway: 'tencent', tencentSmsSdkAppId: '1400006666', aliyunAccountId: '1' },
+      /aliyunAccountId: only with smsGateway=aliyun/,
+    ],
+    [
+      { smsGateway: 'aliyun', aliyunMnsQueueSmsUp: 'bad name!' },
+      /aliyunMnsQueueSmsUp: expected an MNS queue name/,
+    ],
+    [{ smsGateway: 'aliyun', aliyunMnsToken: 'yes' }, /aliyunMnsToken: expected true or false/],
     [{ rules: { sms: { signature: 'ACME' } } }, /rules: .*signature/],
     [{ publicBaseUrl: 'http://feedback.example.cn' }, /publicBaseUrl: http/],
     [{ oidcAuthorizeUrl: `${ISSUER}/auth` }, /oidcTokenUrl: required with oidcAuthorizeUrl/],
