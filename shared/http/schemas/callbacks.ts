@@ -27,13 +27,17 @@ export const callbackListQuery = z.object({
       }
       return parts as CallbackStatus[];
     }),
-  /** Neither team nor region: every team and region of the token (an admin: every case). */
-  team: name.optional(),
-  region: name.optional(),
-  /** Only the cases a rating (`dissatisfied`) or a complaint opened. */
-  kind: z.enum(['dissatisfied', 'complaint'] as const satisfies readonly CaseKind[]).optional(),
-  /** Only one engineer's cases. */
-  engineerId: idField.optional(),
+  team: name
+    .optional()
+    .describe(
+      'one team (in scope); neither team nor region: every team and region of the token, for an admin every case',
+    ),
+  region: name.optional().describe("one region (in scope); with team: that team's cases in that region"),
+  kind: z
+    .enum(['dissatisfied', 'complaint'] as const satisfies readonly CaseKind[])
+    .optional()
+    .describe('only the cases a 不满意 rating (dissatisfied) or a complaint opened'),
+  engineerId: idField.optional().describe("only one engineer's cases"),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(1000).optional(),
 });
