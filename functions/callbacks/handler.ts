@@ -56,6 +56,8 @@ export function callbacks(deps: Deps) {
           limit: q.limit,
           ...(q.team ? { team: q.team } : {}),
           ...(q.region ? { region: q.region } : {}),
+          ...(q.kind ? { kind: q.kind } : {}),
+          ...(q.engineerId ? { engineerId: q.engineerId } : {}),
           ...(q.cursor ? { cursor: q.cursor } : {}),
         });
         const format = responseFormat(event, q.format);

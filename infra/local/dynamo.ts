@@ -11,6 +11,8 @@ export interface LocalDatabase {
   dynamoEndpoint: string;
   /** The DynamoDB data directory, or `in memory`, or `external (<endpoint>)`. */
   dataLocation: string;
+  /** Indexes added to a table an older version made (its items then need the backfill). */
+  addedIndexes: string[];
 }
 
 export async function startDatabase(input: {
@@ -27,6 +29,7 @@ export async function startDatabase(input: {
       dynamo: undefined,
       dynamoEndpoint: input.dynamoEndpoint,
       dataLocation: `external (${input.dynamoEndpoint})`,
+      addedIndexes: [],
     };
   } else {
     const dbPath = input.inMemory ? undefined : join(input.dir, 'dynamodb');
@@ -35,7 +38,7 @@ export async function startDatabase(input: {
       ...(input.dynamoPort ? { port: input.dynamoPort } : {}),
       ...(dbPath ? { path: dbPath } : {}),
     });
-    db = { dynamo, dynamoEndpoint: dynamo.endpoint, dataLocation: dbPath ?? 'in memory' };
+    db = { dynamo, dynamoEndpoint: dynamo.endpoint, dataLocation: dbPath ?? 'in memory', addedIndexes: [] };
   }
   try {
     const client = new DynamoDBClient({
@@ -44,7 +47,7 @@ export async function startDatabase(input: {
       credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     });
     try {
-      await createTable(client, input.tableName);
+      db.addedIndexes = await createTable(client, input.tableName);
     } finally {
       client.destroy();
     }

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { buildDeps, type Deps } from '#shared/app/deps';
 import { type PinnableClock, pinnableClock } from '#shared/runtime/clock';
+import { backfillLists } from '../ops/backfill-lists.ts';
 import { apiGateway } from './api-gateway.ts';
 import { startDatabase } from './dynamo.ts';
 import { localConfig } from './environment.ts';
@@ -76,6 +77,11 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
     });
     const clock = pinnableClock();
     const deps = buildDeps(config, { clock });
+    if (db.addedIndexes.length) {
+      // a table an older version made: its cases and texts join the admins' lists (gsi4)
+      const r = await backfillLists();
+      log(`added ${db.addedIndexes.join(', ')}; ${r.cases} cases and ${r.texts} texts backfilled`);
+    }
 
     // 3. The functions, the schedule and the two faces of the server.
     const runtime = await startLambdaRuntime({

@@ -126,11 +126,12 @@ export const seesFullPhone = (v: Viewer): boolean => v.role === 'admin' || v.rol
  * Which listing partitions a case list covers for the viewer and the filter asked for:
  * - team and region: that team's cases that are also in that region (either in scope suffices);
  * - team alone, region alone: that partition, if in scope;
- * - neither: every team and region of the scope; an admin must name one (nothing lists all teams).
+ * - neither: every team and region of the scope (merged, each case once); for an admin, every
+ *   case (`all`, `_unattributed` ones included).
  */
 export type CaseListReach =
   | { kind: 'forbidden' }
-  | { kind: 'filter_required' }
+  | { kind: 'all' }
   | { kind: 'partitions'; teams: string[]; regions: string[]; alsoInRegion?: string };
 
 export function caseListReach(v: Viewer, filter: { team?: string; region?: string }): CaseListReach {
@@ -153,7 +154,7 @@ export function caseListReach(v: Viewer, filter: { team?: string; region?: strin
       ? { kind: 'partitions', teams: [], regions: [region] }
       : { kind: 'forbidden' };
   }
-  if (admin) return { kind: 'filter_required' };
+  if (admin) return { kind: 'all' };
   const scoped = (names: readonly string[]) => [...new Set(names)].filter((n) => n !== UNATTRIBUTED);
   return { kind: 'partitions', teams: scoped(v.teams), regions: scoped(v.regions) };
 }

@@ -142,7 +142,10 @@ export const operations: Record<string, Operation> = {
     errors: [400, 401, 403],
   },
   'GET /v1/callbacks': {
-    summary: 'Callback cases (回访) by status, team or region, newest first',
+    summary:
+      'Callback cases (回访) by status, newest first: without team or region every case in scope (an admin: every ' +
+      'case, `_unattributed` ones included); filters kind and engineerId; pages full unless a rare filter ' +
+      'reached the read bound (then shorter, with a cursor)',
     tag: 'callbacks',
     query: callbackListDownloadQuery,
     ok: {
@@ -183,7 +186,8 @@ export const operations: Record<string, Operation> = {
   'GET /v1/messages': {
     summary:
       "Customers' texts kept (每诉必录): every text that was neither a rating nor an opt-out, and every complaint, " +
-      'received in the period, newest first; scope as for cases (`_unattributed`: admins only)',
+      'received in the period, newest first; scope as for cases: without team or region every text in scope ' +
+      '(an admin: every text; `_unattributed`: admins only)',
     tag: 'callbacks',
     query: textListQuery,
     ok: { status: 200, description: 'A page of texts (phones masked)', schema: customerTextPageSchema },

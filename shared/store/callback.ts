@@ -1,10 +1,11 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CallbackOutcome, CallbackStatus, CaseKind } from '#shared/domain/types';
+import { allShardOf, allShards } from '#shared/store/all-shards';
 import { ddb, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
 import { caseRetentionTtl } from '#shared/store/retention';
 import { type SurveyItem, surveyKey } from '#shared/store/survey';
-import { LIST_INDEX, REGION_INDEX } from '#shared/store/table';
+import { ALL_INDEX, LIST_INDEX, REGION_INDEX } from '#shared/store/table';
 import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
 
 /**
@@ -17,7 +18,11 @@ import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
  * Keys: pk=CALLBACK#{caseId}, sk=CALLBACK; while a contact is awaited (the first one, or the first
  * one of a round after a return to handling) the case sits in the due index at its deadline (the
  * scheduler makes it overdue); listing indexes: gsi2pk=CB#{status}#T#{team},
- * gsi3pk=CB#{status}#R#{region}, both sorted by {openedAt}#{caseId} (the case's list position).
+ * gsi3pk=CB#{status}#R#{region}, and for admins gsi4pk=CB#{status}#ALL#{shard} (shard =
+ * hash(caseId) % ALL_SHARDS, store/all-shards.ts), all sorted by {openedAt}#{caseId} (the case's
+ * list position). Every status change moves all three in the same conditional update. A case
+ * written before gsi4 existed has no gsi4 keys until its next status change or the backfill
+ * (`allListBackfillItem`, run by infra/ops/backfill-lists.ts).
  * A complaint's progress notice is an item of its own beside the case (store/case-progress.ts).
  *
  * Every change an agent or a manager makes (close, review) is conditional on the case's `version`
@@ -109,12 +114,16 @@ export interface CallbackCase {
   gsi2sk: string;
   gsi3pk: string;
   gsi3sk: string;
+  /** Absent on cases written before the admins' list existed (until their next change or the backfill). */
+  gsi4pk?: string;
+  gsi4sk?: string;
 }
 
 export const callbackKey = (caseId: string) => ({ pk: `CALLBACK#${caseId}`, sk: 'CALLBACK' as const });
 
 const teamList = (status: CallbackStatus, team: string) => `CB#${status}#T#${team}`;
 const regionList = (status: CallbackStatus, region: string) => `CB#${status}#R#${region}`;
+const allList = (status: CallbackStatus, shard: number) => `CB#${status}#ALL#${shard}`;
 
 function listKeys(status: CallbackStatus, team: string, region: string, openedAt: string, caseId: string) {
   return {
@@ -122,10 +131,23 @@ function listKeys(status: CallbackStatus, team: string, region: string, openedAt
     gsi2sk: listPosition({ openedAt, caseId }),
     gsi3pk: regionList(status, region),
     gsi3sk: listPosition({ openedAt, caseId }),
+    gsi4pk: allList(status, allShardOf(caseId)),
+    gsi4sk: listPosition({ openedAt, caseId }),
   };
 }
 
-type StorageKeys = 'pk' | 'sk' | 'type' | 'gsi1pk' | 'gsi1sk' | 'gsi2pk' | 'gsi2sk' | 'gsi3pk' | 'gsi3sk';
+type StorageKeys =
+  | 'pk'
+  | 'sk'
+  | 'type'
+  | 'gsi1pk'
+  | 'gsi1sk'
+  | 'gsi2pk'
+  | 'gsi2sk'
+  | 'gsi3pk'
+  | 'gsi3sk'
+  | 'gsi4pk'
+  | 'gsi4sk';
 /** A case as read, without its storage keys (`closedBy`, `overdueAt` are set by close and overdue). */
 export type CallbackRecord = Omit<CallbackCase, StorageKeys> & { overdueAt?: string; closedBy?: string };
 
@@ -141,6 +163,8 @@ export function callbackRecord(c: CallbackCase): CallbackRecord {
     gsi2sk: _2s,
     gsi3pk: _3p,
     gsi3sk: _3s,
+    gsi4pk: _4p,
+    gsi4sk: _4s,
     ...rest
   } = c;
   return rest;
@@ -358,6 +382,8 @@ function caseChange(
     ':h': [change.entry],
     ':g2': keys.gsi2pk,
     ':g3': keys.gsi3pk,
+    ':g4': keys.gsi4pk,
+    ':g4s': keys.gsi4sk,
     ':nextVersion': (c.version ?? 0) + 1,
   };
   const sets = [
@@ -365,6 +391,8 @@ function caseChange(
     'history = list_append(history, :h)',
     'gsi2pk = :g2',
     'gsi3pk = :g3',
+    'gsi4pk = :g4',
+    'gsi4sk = :g4s',
     'version = :nextVersion',
   ];
   Object.entries(change.set ?? {}).forEach(([name, value], i) => {
@@ -534,6 +562,8 @@ export function markOverdueItem(c: CallbackCase, at: Date): TxItem {
     ':h': [{ at: iso, by: 'system', action: 'overdue' } satisfies CallbackHistoryEntry],
     ':g2': keys.gsi2pk,
     ':g3': keys.gsi3pk,
+    ':g4': keys.gsi4pk,
+    ':g4s': keys.gsi4sk,
   };
   const contact = c.status === 'open' ? 'contactedAt' : 'roundContactedAt';
   return {
@@ -542,7 +572,7 @@ export function markOverdueItem(c: CallbackCase, at: Date): TxItem {
       Key: callbackKey(c.caseId),
       UpdateExpression:
         'SET #status = :overdue, overdueAt = if_not_exists(overdueAt, :at), history = list_append(history, :h), ' +
-        'gsi2pk = :g2, gsi3pk = :g3 REMOVE gsi1pk, gsi1sk',
+        'gsi2pk = :g2, gsi3pk = :g3, gsi4pk = :g4, gsi4sk = :g4s REMOVE gsi1pk, gsi1sk',
       ConditionExpression:
         `#status = :from AND attribute_not_exists(${contact}) AND ` +
         `${c.overdueAt ? 'attribute_exists(overdueAt)' : 'attribute_not_exists(overdueAt)'} AND ${versionIs(c, values)}`,
@@ -571,10 +601,30 @@ export function appendWhileUnclosedItem(caseId: string, entry: CallbackHistoryEn
 
 // --- listing ---------------------------------------------------------------------------------
 
-/** One listing partition: a status of a team's cases (optionally only those also in a region), or of a region's. */
+/**
+ * One listing: a status of a team's cases (optionally only those also in a region), of a region's,
+ * or of every case (`all`: the admins' list, every shard of gsi4 read together).
+ */
 export type CaseListing =
   | { status: CallbackStatus; team: string; alsoInRegion?: string }
-  | { status: CallbackStatus; region: string };
+  | { status: CallbackStatus; region: string }
+  | { status: CallbackStatus; all: true };
+
+/** What a list keeps of the cases it reads (a FilterExpression on the index query). */
+export interface CaseFilter {
+  caseKind?: CaseKind;
+  engineerId?: string;
+}
+
+/** What one listing read: the cases kept, and, unless it was read to its end, how far it was read. */
+export interface CaseListRead {
+  items: CallbackCase[];
+  /**
+   * The position of the last case evaluated when the listing was not read to its end: every case
+   * at or above it was (kept or filtered out), none below it.
+   */
+  readTo?: string;
+}
 
 /** Where a case sits in every list it is in ({openedAt}#{caseId}): lists are newest first by it. */
 export const listPosition = (c: Pick<CallbackCase, 'openedAt' | 'caseId'>): string =>
@@ -584,43 +634,134 @@ const POSITION = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z#[\w-]{1,128}$/;
 /** Is this a list position as `listPosition` makes them (for positions that come back from clients)? */
 export const isListPosition = (s: string): boolean => POSITION.test(s);
 
-/** The newest `want` cases of one listing partition whose position is below `before`. */
+/** A Query page of a filtered listing reads at most this many cases. */
+const FILTERED_PAGE = 100;
+
+/**
+ * The newest cases of one listing whose position is below `before`, newest first, kept by
+ * `filter`: read until `want` are kept, the listing ends, or `budget` cases were evaluated
+ * (then `readTo` says how far). An `all` listing reads its shards in parallel, each with its share
+ * of the budget; `readTo` is then the highest of theirs (everything above it was read in all).
+ */
 export async function listCallbackCases(
   where: CaseListing,
   before: string | undefined,
   want: number,
-): Promise<CallbackCase[]> {
-  const byTeam = 'team' in where;
-  const pkName = byTeam ? 'gsi2pk' : 'gsi3pk';
-  const skName = byTeam ? 'gsi2sk' : 'gsi3sk';
-  const pk = byTeam ? teamList(where.status, where.team) : regionList(where.status, where.region);
-  const region = byTeam ? where.alsoInRegion : undefined;
+  filter: CaseFilter = {},
+  budget: number = want,
+): Promise<CaseListRead> {
+  if ('all' in where) {
+    const share = Math.max(want, Math.ceil(budget / allShards().length));
+    const reads = await Promise.all(
+      allShards().map((shard) =>
+        queryListing(
+          ALL_INDEX,
+          'gsi4pk',
+          'gsi4sk',
+          allList(where.status, shard),
+          before,
+          want,
+          filter,
+          share,
+        ),
+      ),
+    );
+    const stops = reads.flatMap((r) => (r.readTo ? [r.readTo] : []));
+    const readTo = stops.sort().at(-1);
+    return { items: reads.flatMap((r) => r.items), ...(readTo ? { readTo } : {}) };
+  }
+  if ('team' in where) {
+    const pk = teamList(where.status, where.team);
+    const f = where.alsoInRegion !== undefined ? { ...filter, region: where.alsoInRegion } : filter;
+    return queryListing(LIST_INDEX, 'gsi2pk', 'gsi2sk', pk, before, want, f, budget);
+  }
+  const pk = regionList(where.status, where.region);
+  return queryListing(REGION_INDEX, 'gsi3pk', 'gsi3sk', pk, before, want, filter, budget);
+}
+
+function filterExpression(filter: CaseFilter & { region?: string }) {
+  const terms: string[] = [];
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (filter.region !== undefined) {
+    terms.push('#region = :region');
+    names['#region'] = 'region';
+    values[':region'] = filter.region;
+  }
+  if (filter.caseKind !== undefined) {
+    // absent = dissatisfied (a rating opened it)
+    terms.push(
+      filter.caseKind === 'dissatisfied'
+        ? '(attribute_not_exists(#caseKind) OR #caseKind = :caseKind)'
+        : '#caseKind = :caseKind',
+    );
+    names['#caseKind'] = 'caseKind';
+    values[':caseKind'] = filter.caseKind;
+  }
+  if (filter.engineerId !== undefined) {
+    terms.push('#engineerId = :engineerId');
+    names['#engineerId'] = 'engineerId';
+    values[':engineerId'] = filter.engineerId;
+  }
+  return terms.length ? { expression: terms.join(' AND '), names, values } : undefined;
+}
+
+async function queryListing(
+  indexName: string,
+  pkName: string,
+  skName: string,
+  pk: string,
+  before: string | undefined,
+  want: number,
+  filter: CaseFilter & { region?: string },
+  budget: number,
+): Promise<CaseListRead> {
+  const f = filterExpression(filter);
   const out: CallbackCase[] = [];
+  let read = 0;
   let start: Record<string, unknown> | undefined;
   do {
     const res = await ddb.send(
       new QueryCommand({
         TableName: TABLE,
-        IndexName: byTeam ? LIST_INDEX : REGION_INDEX,
+        IndexName: indexName,
         KeyConditionExpression: before ? '#pk = :pk AND #sk < :before' : '#pk = :pk',
-        ...(region ? { FilterExpression: '#region = :region' } : {}),
-        ExpressionAttributeNames: {
-          '#pk': pkName,
-          ...(before ? { '#sk': skName } : {}),
-          ...(region ? { '#region': 'region' } : {}),
-        },
-        ExpressionAttributeValues: {
-          ':pk': pk,
-          ...(before ? { ':before': before } : {}),
-          ...(region ? { ':region': region } : {}),
-        },
+        ...(f ? { FilterExpression: f.expression } : {}),
+        ExpressionAttributeNames: { '#pk': pkName, ...(before ? { '#sk': skName } : {}), ...f?.names },
+        ExpressionAttributeValues: { ':pk': pk, ...(before ? { ':before': before } : {}), ...f?.values },
         ScanIndexForward: false,
-        Limit: want,
+        Limit: f ? Math.max(1, Math.min(FILTERED_PAGE, budget - read)) : want - out.length,
         ExclusiveStartKey: start,
       }),
     );
     out.push(...((res.Items ?? []) as CallbackCase[]));
+    read += res.ScannedCount ?? res.Items?.length ?? 0;
     start = res.LastEvaluatedKey;
-  } while (start && out.length < want);
-  return out.slice(0, want);
+  } while (start && out.length < want && read < budget);
+  const readTo = start?.[skName];
+  return { items: out, ...(typeof readTo === 'string' ? { readTo } : {}) };
+}
+
+// --- the backfill of the admins' list (operations: infra/ops/backfill-lists.ts) ---------------
+
+/** Whether a raw item (as a Scan reads it) is a case missing its entry in the admins' list. */
+export const lacksAllListEntry = (item: Record<string, unknown>): boolean =>
+  item.type === 'callback' && item.gsi4pk === undefined;
+
+/**
+ * Gives a case written before the admins' list existed its gsi4 entry for the status it was read
+ * in; conditional on that status and on the entry still missing (a change since wrote it itself).
+ */
+export function allListBackfillItem(c: Pick<CallbackCase, 'caseId' | 'status' | 'openedAt'>): TxItem {
+  const keys = listKeys(c.status, '', '', c.openedAt, c.caseId);
+  return {
+    Update: {
+      TableName: TABLE,
+      Key: callbackKey(c.caseId),
+      UpdateExpression: 'SET gsi4pk = :g4, gsi4sk = :g4s',
+      ConditionExpression: 'attribute_exists(pk) AND #status = :status AND attribute_not_exists(gsi4pk)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':g4': keys.gsi4pk, ':g4s': keys.gsi4sk, ':status': c.status },
+    },
+  };
 }

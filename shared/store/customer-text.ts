@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { allShardOf, allShards } from '#shared/store/all-shards';
 import { ddb, TABLE } from '#shared/store/client';
 import { customerKeys, retentionTtl } from '#shared/store/retention';
-import { DUE_INDEX, LIST_INDEX } from '#shared/store/table';
+import { ALL_INDEX, DUE_INDEX, LIST_INDEX } from '#shared/store/table';
 import type { TxItem } from '#shared/store/tx';
 
 /**
@@ -15,6 +16,8 @@ import type { TxItem } from '#shared/store/tx';
  * is attributed to (the open survey's, or the phone's last surveyed ticket's, or `_unattributed`):
  * gsi2 TEXTS#T#{team} / {receivedAt}#{textId} and gsi1 TEXTS#R#{region} / {receivedAt}#{textId}
  * (gsi1 also holds the due index under DUE#{slot}; these partitions are never read as due work);
+ * every text for admins: gsi4 TEXTS#ALL#{shard} / {receivedAt}#{textId} (shard = hash(textId) %
+ * ALL_SHARDS, store/all-shards.ts; texts written before it get it from `allTextsBackfillItem`);
  * found for erasure through gsi3 CUST#{phone} / {pk}.
  */
 export interface CustomerTextItem {
@@ -47,11 +50,25 @@ export interface CustomerTextItem {
   gsi2sk: string;
   gsi3pk: string;
   gsi3sk: string;
+  /** Absent on texts written before the admins' list existed (until the backfill). */
+  gsi4pk?: string;
+  gsi4sk?: string;
 }
 
 export type NewCustomerText = Omit<
   CustomerTextItem,
-  'pk' | 'sk' | 'type' | 'ttl' | 'gsi1pk' | 'gsi1sk' | 'gsi2pk' | 'gsi2sk' | 'gsi3pk' | 'gsi3sk'
+  | 'pk'
+  | 'sk'
+  | 'type'
+  | 'ttl'
+  | 'gsi1pk'
+  | 'gsi1sk'
+  | 'gsi2pk'
+  | 'gsi2sk'
+  | 'gsi3pk'
+  | 'gsi3sk'
+  | 'gsi4pk'
+  | 'gsi4sk'
 >;
 
 /** The id of the text an inbound message records: fixed by the message, so a redelivery finds it. */
@@ -62,6 +79,8 @@ export const customerTextKey = (textId: string) => ({ pk: `TEXT#${textId}`, sk: 
 
 const teamList = (team: string) => `TEXTS#T#${team}`;
 const regionList = (region: string) => `TEXTS#R#${region}`;
+const allPartition = (shard: number) => `TEXTS#ALL#${shard}`;
+const allList = (textId: string) => allPartition(allShardOf(textId));
 
 /** Where a text sits in its lists ({receivedAt}#{textId}): newest first by it. */
 export const textPosition = (t: Pick<CustomerTextItem, 'receivedAt' | 'textId'>): string =>
@@ -84,13 +103,15 @@ export function putCustomerText(t: NewCustomerText): TxItem {
     gsi1sk: position,
     gsi2pk: teamList(t.team),
     gsi2sk: position,
+    gsi4pk: allList(t.textId),
+    gsi4sk: position,
     ...customerKeys(t.phone, key.pk),
   };
   return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
 }
 
-/** One listing partition: a team's texts (optionally only those also in a region), or a region's. */
-export type TextListing = { team: string; alsoInRegion?: string } | { region: string };
+/** One listing: a team's texts (optionally only those also in a region), a region's, or every text (admins). */
+export type TextListing = { team: string; alsoInRegion?: string } | { region: string } | { all: true };
 
 /**
  * The newest `want` texts of one listing received within [from, to) (ISO instants) whose position
@@ -102,8 +123,38 @@ export async function listCustomerTexts(
   before: string | undefined,
   want: number,
 ): Promise<CustomerTextItem[]> {
+  if ('all' in where) {
+    // every shard of gsi4, each its newest `want`: the caller merges them by position
+    const shards = await Promise.all(
+      allShards().map((shard) =>
+        queryTexts(ALL_INDEX, 'gsi4pk', 'gsi4sk', allPartition(shard), undefined, range, before, want),
+      ),
+    );
+    return shards.flat();
+  }
   const byTeam = 'team' in where;
-  const region = byTeam ? where.alsoInRegion : undefined;
+  return queryTexts(
+    byTeam ? LIST_INDEX : DUE_INDEX,
+    byTeam ? 'gsi2pk' : 'gsi1pk',
+    byTeam ? 'gsi2sk' : 'gsi1sk',
+    byTeam ? teamList(where.team) : regionList(where.region),
+    byTeam ? where.alsoInRegion : undefined,
+    range,
+    before,
+    want,
+  );
+}
+
+async function queryTexts(
+  indexName: string,
+  pkName: string,
+  skName: string,
+  pk: string,
+  region: string | undefined,
+  range: { from: string; to: string },
+  before: string | undefined,
+  want: number,
+): Promise<CustomerTextItem[]> {
   const lo = new Date(range.from).toISOString();
   const hi = `${new Date(Date.parse(range.to) - 1).toISOString()}#\uffff`;
   const upper = before !== undefined && before < hi ? before : hi;
@@ -113,16 +164,16 @@ export async function listCustomerTexts(
     const res = await ddb.send(
       new QueryCommand({
         TableName: TABLE,
-        IndexName: byTeam ? LIST_INDEX : DUE_INDEX,
+        IndexName: indexName,
         KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
         ...(region !== undefined ? { FilterExpression: '#region = :region' } : {}),
         ExpressionAttributeNames: {
-          '#pk': byTeam ? 'gsi2pk' : 'gsi1pk',
-          '#sk': byTeam ? 'gsi2sk' : 'gsi1sk',
+          '#pk': pkName,
+          '#sk': skName,
           ...(region !== undefined ? { '#region': 'region' } : {}),
         },
         ExpressionAttributeValues: {
-          ':pk': byTeam ? teamList(where.team) : regionList(where.region),
+          ':pk': pk,
           ':lo': lo,
           ':hi': upper,
           ...(region !== undefined ? { ':region': region } : {}),
@@ -139,4 +190,21 @@ export async function listCustomerTexts(
     start = res.LastEvaluatedKey;
   } while (start && out.length < want);
   return out.slice(0, want);
+}
+
+/** Whether a raw item (as a Scan reads it) is a text missing its entry in the admins' list. */
+export const lacksAllTextsEntry = (item: Record<string, unknown>): boolean =>
+  item.type === 'text' && item.gsi4pk === undefined;
+
+/** Gives a text written before the admins' list existed its gsi4 entry (if it is still there and lacks it). */
+export function allTextsBackfillItem(t: Pick<CustomerTextItem, 'textId' | 'receivedAt'>): TxItem {
+  return {
+    Update: {
+      TableName: TABLE,
+      Key: customerTextKey(t.textId),
+      UpdateExpression: 'SET gsi4pk = :g4, gsi4sk = :g4s',
+      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(gsi4pk)',
+      ExpressionAttributeValues: { ':g4': allList(t.textId), ':g4s': textPosition(t) },
+    },
+  };
 }

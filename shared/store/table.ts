@@ -34,6 +34,13 @@
  * - callback cases by status and region      gsi3 CB#{status}#R#{region} / {openedAt}#{caseId}  store/callback.ts
  * - one engineer's daily aggregates by day   gsi3 AGGENG#{engineerId} / {yyyy-mm-dd}  store/aggregate.ts
  * - a customer's raw records (erasure)       gsi3 CUST#{phone} / {pk}                 store/retention.ts (written), store/customer.ts (read)
+ * - every callback case by status (sharded)  gsi4 CB#{status}#ALL#{shard} / {openedAt}#{caseId}  store/callback.ts
+ * - every customer's text (sharded)          gsi4 TEXTS#ALL#{shard} / {receivedAt}#{textId}       store/customer-text.ts
+ *
+ * gsi4 lists everything of a kind for admins: `ALL_SHARDS` fixed partitions per list (an item goes
+ * to shard hash(id) % ALL_SHARDS, store/all-shards.ts), read together and merged, so no single
+ * partition takes every write. Items written before gsi4 existed get its keys on their next status
+ * change, and `npm run backfill-lists` (infra/ops/backfill-lists.ts) gives them to the rest.
  */
 export const table = {
   partitionKey: 'pk',
@@ -43,6 +50,7 @@ export const table = {
     { indexName: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
     { indexName: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
     { indexName: 'gsi3', partitionKey: 'gsi3pk', sortKey: 'gsi3sk' },
+    { indexName: 'gsi4', partitionKey: 'gsi4pk', sortKey: 'gsi4sk' },
   ],
 } as const;
 
@@ -51,3 +59,5 @@ export const LIST_INDEX = 'gsi2';
 export const REGION_INDEX = 'gsi3';
 /** gsi3 also lists one engineer's aggregate days (AGGENG#{engineerId}), for per-engineer ranges. */
 export const ENGINEER_DAYS_INDEX = 'gsi3';
+/** gsi4: every callback case by status, every customer's text, over ALL_SHARDS partitions each (admins' lists). */
+export const ALL_INDEX = 'gsi4';

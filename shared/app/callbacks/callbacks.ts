@@ -40,7 +40,7 @@ export { type ListPage, type ListQuery, listCallbacks } from '#shared/app/callba
  * (overdue.ts). Opening a case is part of the rating (open-callback.ts).
  *
  * Access (decided in shared/domain/access.ts):
- * - `admin`: every case; a list needs `team` or `region` (there is no index over all teams).
+ * - `admin`: every case; a list without `team` or `region` lists every case (gsi4, sharded).
  * - `manager` and `agent`: cases whose team is in the token's teams or whose region is in its
  *   regions; both may add notes and close (the agent calls); only the manager (and the admin)
  *   reviews a complaint an agent closed (`reviewCallback`). A list without

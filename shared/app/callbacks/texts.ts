@@ -16,8 +16,9 @@ import {
  * The customers' texts kept (每诉必录, docs/domain.md section 6): every text that was neither a
  * rating nor an opt-out, and every complaint, for the managers, agents and admins who work the
  * callback cases, with the same reach as the case lists (domain/access.ts `caseListReach`): the
- * scope's teams and regions, or the one team or region asked for; texts no recent survey owns
- * (team `_unattributed`) for admins only. Newest first, paged, phones masked.
+ * scope's teams and regions, or the one team or region asked for, or for an admin who names
+ * neither every text (gsi4, all shards merged); texts no recent survey owns (team `_unattributed`)
+ * for admins only. Newest first, paged, phones masked.
  */
 
 export interface TextQuery {
@@ -96,20 +97,17 @@ export async function listTexts(p: Principal, q: TextQuery): Promise<TextPage> {
     ...(q.region !== undefined ? { region: q.region } : {}),
   });
   if (reach.kind === 'forbidden') throw new ForbiddenError();
-  if (reach.kind === 'filter_required') {
-    throw new ValidationError([
-      {
-        field: 'team',
-        message: `give team or region: texts are listed per team or per region (${UNATTRIBUTED} for those no survey owns)`,
-      },
-    ]);
-  }
   const before = q.cursor ? decodeCursor(q.cursor) : undefined;
-  const { alsoInRegion } = reach;
-  const listings: TextListing[] = [
-    ...reach.teams.map((team) => ({ team, ...(alsoInRegion ? { alsoInRegion } : {}) })),
-    ...reach.regions.map((region) => ({ region })),
-  ];
+  const listings: TextListing[] =
+    reach.kind === 'all'
+      ? [{ all: true }]
+      : [
+          ...reach.teams.map((team) => ({
+            team,
+            ...(reach.alsoInRegion ? { alsoInRegion: reach.alsoInRegion } : {}),
+          })),
+          ...reach.regions.map((region) => ({ region })),
+        ];
   const want = q.limit + 1;
   const found = (await Promise.all(listings.map((l) => listCustomerTexts(l, q.period, before, want)))).flat();
   // A text found both by its team and by its region is listed once.

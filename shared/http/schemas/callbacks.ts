@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { cleanFreeText, FREE_TEXT_MAX } from '#shared/domain/free-text';
-import { type CallbackStatus, callbackStatuses } from '#shared/domain/types';
+import { type CallbackStatus, type CaseKind, callbackStatuses } from '#shared/domain/types';
 import { formatField, headersField } from '#shared/http/negotiate';
 import { scopeNameField } from '#shared/http/schemas/scope-name';
+import { idField } from '#shared/http/schemas/ticket-completed';
 
 export const callbackOutcomes = ['resolved_satisfied', 'resolved_unsatisfied', 'unreachable'] as const;
 export { type CallbackStatus, callbackStatuses };
@@ -26,8 +27,17 @@ export const callbackListQuery = z.object({
       }
       return parts as CallbackStatus[];
     }),
-  team: name.optional(),
-  region: name.optional(),
+  team: name
+    .optional()
+    .describe(
+      'one team (in scope); neither team nor region: every team and region of the token, for an admin every case',
+    ),
+  region: name.optional().describe("one region (in scope); with team: that team's cases in that region"),
+  kind: z
+    .enum(['dissatisfied', 'complaint'] as const satisfies readonly CaseKind[])
+    .optional()
+    .describe('only the cases a 不满意 rating (dissatisfied) or a complaint opened'),
+  engineerId: idField.optional().describe("only one engineer's cases"),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().min(1).max(1000).optional(),
 });
@@ -60,7 +70,7 @@ export const callbackCloseBody = z.object({
   note,
 });
 
-/** Query of GET /v1/messages: the customers' texts kept (period required; team or region as for cases). */
+/** Query of GET /v1/messages: the customers' texts kept (period required; team and region optional, as for cases). */
 export const textListQuery = z.object({
   /** A month `2026-11`, an ISO week `2026-W47` or a day `2026-11-21` (local time). */
   period: z.string().min(1).max(32),
