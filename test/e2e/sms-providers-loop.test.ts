@@ -1,11 +1,6 @@
 import { execFile } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  providerTemplateIds,
-  recoverSmsParams,
-  type TemplateId,
-  templates,
-} from '#shared/domain/sms/templates';
+import { recoverSmsParams, type TemplateId, templates } from '#shared/domain/sms/templates';
 import { ticketBody } from '../helpers/fixtures.ts';
 import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
 import { type ReplyReceiver, startReplyReceiver } from '../helpers/reply-receiver.ts';
@@ -15,6 +10,7 @@ import {
   start as startAliyunSms,
 } from '../helpers/standins/aliyun-sms.ts';
 import { SNS_TEST_KEYS, type SnsStandIn, startSnsStandIn } from '../helpers/standins/sns.ts';
+import { standInTemplateCodes } from '../helpers/standins/template-codes.ts';
 import { startTencentApi, type TencentApiStandIn } from '../helpers/standins/tencent-api.ts';
 import { TENCENT_TEST_APP_ID, TENCENT_TEST_KEYS } from '../helpers/standins/tencent-sms.ts';
 
@@ -61,15 +57,7 @@ interface Provider {
   close(): Promise<void>;
 }
 
-/** Codes as an operator would put them in RULES `sms.templateCodes`, one per template. */
-function templateCodes(style: 'aliyun' | 'tencent'): Record<string, string> {
-  return Object.fromEntries(
-    providerTemplateIds.map((id, i) => [
-      id,
-      style === 'aliyun' ? `SMS_4700${100 + i}` : String(2_100_000 + i),
-    ]),
-  );
-}
+const templateCodes = standInTemplateCodes;
 const byCode = (codes: Record<string, string>, code: string): TemplateId => {
   const id = Object.entries(codes).find(([, c]) => c === code)?.[0];
   if (!id) throw new Error(`template code ${code} is none of ours`);
@@ -150,7 +138,10 @@ async function aliyunProvider(
         SignName: SIGNATURE,
         TemplateCode: codes.survey,
       });
-      expect(JSON.parse(request?.params.TemplateParam ?? '')).toEqual({ engineerName: '陈', job: '故障维修' });
+      expect(JSON.parse(request?.params.TemplateParam ?? '')).toEqual({
+        engineerName: '陈',
+        job: '故障维修',
+      });
       expect(sent.outId).toMatch(/#survey$/);
     },
     close: () => standIn.close(),
