@@ -39,7 +39,7 @@ if (provider === 'aliyun') {
   every(200, () => {
     for (const r of s.requests.slice(seen)) {
       console.log(
-        `${r.action} ${r.code} ${r.params.TemplateCode} ${r.params.TemplateParam ?? ''} BizId=${r.answer.BizId ?? ''}`,
+        `${r.action} ${r.code} ${r.params.TemplateCode} ${r.params.TemplateParam ?? ''} BizId=${r.answer.BizId ?? ''} OutId=${r.params.OutId ?? ''}`,
       );
     }
     seen = s.requests.length;
