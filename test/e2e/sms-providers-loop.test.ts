@@ -4,6 +4,7 @@ import { recoverSmsParams, type TemplateId, templates } from '#shared/domain/sms
 import { ticketBody } from '../helpers/fixtures.ts';
 import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
 import { type ReplyReceiver, startReplyReceiver } from '../helpers/reply-receiver.ts';
+import { type MnsStandin, startMnsStandin } from '../helpers/standins/aliyun-mns.ts';
 import {
   ALIYUN_TEST_KEYS,
   type AliyunSmsStandIn,
@@ -20,7 +21,9 @@ import { TENCENT_TEST_APP_ID, TENCENT_TEST_KEYS } from '../helpers/standins/tenc
  * scheduler, the survey SMS by registered template, the customer's reply pushed to the provider
  * callback exactly as the provider documents it, the reasons question, the reasons, the thanks,
  * the callback case; a delivery receipt for it, and a second survey whose SMS the provider reports
- * undelivered closes as `undelivered` (told to its work order). Each run ends with
+ * undelivered closes as `undelivered` (told to its work order). The scheduler's reconcile pulls
+ * too (Aliyun's MNS queue of receipts, Tencent's PullSmsSendStatus, each a stand-in): a receipt
+ * both pushed and pulled counts once, one only pulled is applied. Each run ends with
  * `npm run verify` against the run's DynamoDB: 0 differences, nothing stranded.
  * With `sns` (the SNS Query API's stand-in) the loop is the same up to the callback case; SNS has
  * no delivery receipts, and replies come in through End User Messaging's topic (/local/sms/inbound).
@@ -71,18 +74,28 @@ function beijing(at: Date): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
+const SMS_UP = 'Alicom-Queue-1943695596114318-SmsUp';
+const SMS_REPORT = 'Alicom-Queue-1943695596114318-SmsReport';
+
 async function aliyunProvider(
   rules: Record<string, unknown>,
-): Promise<Provider & { standIn: AliyunSmsStandIn }> {
+): Promise<Provider & { standIn: AliyunSmsStandIn; mns: MnsStandin }> {
   const standIn = await startAliyunSms();
+  // The MNS queues Aliyun fills with the same replies and receipts (the scheduler's reconcile).
+  const mns = await startMnsStandin({ ...ALIYUN_TEST_KEYS, queues: [SMS_UP, SMS_REPORT] });
   const codes = templateCodes('aliyun');
   let seq = 7_000_000;
   return {
     name: 'aliyun',
     standIn,
+    mns,
     env: {
       SMS_GATEWAY: 'aliyun',
       ALIYUN_SMS_ENDPOINT: standIn.endpoint,
+      ALIYUN_MNS_ENDPOINT: mns.endpoint,
+      ALIYUN_ACCOUNT_ID: mns.accountId,
+      ALIYUN_MNS_QUEUE_SMS_UP: SMS_UP,
+      ALIYUN_MNS_QUEUE_SMS_REPORT: SMS_REPORT,
       ALIYUN_ACCESS_KEY_ID: ALIYUN_TEST_KEYS.accessKeyId,
       ALIYUN_ACCESS_KEY_SECRET: ALIYUN_TEST_KEYS.accessKeySecret,
       RULES: JSON.stringify({
@@ -128,6 +141,10 @@ async function aliyunProvider(
           out_id: sent.outId,
         },
       ];
+      // In the SmsReport queue either way; the delivered one is pushed too (the two count once),
+      // the undelivered one only comes by the reconcile's pull (its push was missed).
+      mns.enqueue(SMS_REPORT, report[0] as object);
+      if (!delivered) return;
       const res = await post(sys, `/v1/sms/aliyun/${sys.smsCallbackToken}/receipts`, report);
       expect(res).toEqual({ status: 200, body: { code: 0, msg: '成功' } });
     },
@@ -144,7 +161,9 @@ async function aliyunProvider(
       });
       expect(sent.outId).toMatch(/#survey$/);
     },
-    close: () => standIn.close(),
+    close: async () => {
+      await Promise.all([standIn.close(), mns.close()]);
+    },
   };
 }
 
@@ -441,6 +460,11 @@ function loop(make: (rules: Record<string, unknown>) => Promise<Provider>, opts:
         expect.arrayContaining(['PullSmsSendStatus', 'PullSmsReplyStatus']),
       );
       expect(pull.pending()).toEqual({ replies: 0, statuses: 0 }); // pulled, and counted once
+    }
+    if (provider.name === 'aliyun') {
+      const { mns } = provider as Provider & { mns: MnsStandin };
+      expect(mns.depth(SMS_REPORT)).toBe(0); // received, stored by the inbox, then deleted
+      expect(mns.deleted(SMS_REPORT)).toHaveLength(2);
     }
     // No SMS went to the phone after the receipt (nothing else is queued there).
     expect(provider.sent(PHONE_UNDELIVERED)).toHaveLength(1);
