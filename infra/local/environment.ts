@@ -3,9 +3,11 @@ import type { LocalSecrets } from './secrets.ts';
 
 /**
  * The configuration the local system runs the functions with: the values it decides (its table,
- * its DynamoDB, the local SMS outbox, its secrets, its URL) over what the environment it was
- * started in says about the rest (RULES, REPLY_SECRETS, PUBLIC_BASE_URL...). Checked here, so
- * that a bad value stops the start before listening. The environment is read, never written.
+ * its DynamoDB, its secrets, its URL) over what the environment it was started in says about the
+ * rest (RULES, REPLY_SECRETS, PUBLIC_BASE_URL, SMS_GATEWAY and the provider's variables...).
+ * SMS go to the local outbox unless SMS_GATEWAY names a provider (aliyun, tencent, sns: its
+ * variables then checked as on AWS). Checked here, so that a bad value stops the start before
+ * listening. The environment is read, never written.
  */
 export function localConfig(input: {
   env: NodeJS.ProcessEnv;
@@ -23,7 +25,7 @@ export function localConfig(input: {
     ...env,
     TABLE_NAME: input.tableName,
     DYNAMODB_ENDPOINT: input.dynamoEndpoint,
-    SMS_GATEWAY: 'outbox',
+    SMS_GATEWAY: env.SMS_GATEWAY?.trim() ? env.SMS_GATEWAY : 'outbox',
     WEBHOOK_SECRET: input.secrets.webhookSecret,
     REPLY_SECRETS: replySecretsFromEnv
       ? env.REPLY_SECRETS

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Config } from '#shared/config/config';
 import { errorLine } from './http-io.ts';
 import { localOptionsFromEnv } from './options.ts';
 import { startLocalSystem } from './system.ts';
@@ -14,6 +15,13 @@ import { startLocalSystem } from './system.ts';
 export type { LambdaHandler } from './lambda-runtime.ts';
 export { type LocalSystemOptions, localOptionsFromEnv } from './options.ts';
 export { type LocalSystem, startLocalSystem } from './system.ts';
+
+/** Where the SMS go when SMS_GATEWAY names a provider: its API's host (no credentials). */
+function smsVia(config: Config): string {
+  const p = config.smsProvider;
+  if (p) return `${p.provider} at ${p.endpoint.protocol}://${p.endpoint.host}`;
+  return `Amazon SNS at ${config.SNS_ENDPOINT ?? `the ${config.AWS_REGION} endpoint`}`;
+}
 
 async function main(): Promise<void> {
   const options = localOptionsFromEnv(process.env, process.argv.slice(2));
@@ -35,7 +43,9 @@ async function main(): Promise<void> {
     '                  (others: npm run --silent token -- --role manager --teams T1)',
     `  Data            ${sys.dataLocation}`,
     `  DynamoDB        ${sys.dynamoEndpoint} (table ${sys.tableName})`,
-    `  SMS outbox      curl '${sys.url}/local/sms/outbox?phone=13800138000'`,
+    sys.deps.config.SMS_GATEWAY === 'outbox'
+      ? `  SMS outbox      curl '${sys.url}/local/sms/outbox?phone=13800138000'`
+      : `  SMS             sent through ${smsVia(sys.deps.config)} (SMS_GATEWAY=${sys.deps.config.SMS_GATEWAY})`,
     `  Scheduler       ${sys.tickSeconds > 0 ? `every ${sys.tickSeconds}s` : 'timer off'}; run it now: curl -X POST ${sys.url}/local/tick`,
     '',
   ];

@@ -15,7 +15,11 @@ import {
   webhookSecretSettings,
 } from '#shared/config/secrets';
 import { type SigninSettings, signinEnv, signinProblems, signinSettings } from '#shared/config/signin';
-import { type SmsProviderSettings, smsProviderSettings } from '#shared/config/sms-provider';
+import {
+  parseProviderEndpoint,
+  type SmsProviderSettings,
+  smsProviderSettings,
+} from '#shared/config/sms-provider';
 import { smsPullEnv, smsPullProblems } from '#shared/config/sms-pull';
 import { checkRules, type Rules, replyUrlProblem } from '#shared/domain/rules';
 
@@ -93,6 +97,19 @@ const envSchema = z.object({
   /** Number of partitions the due-work index is spread over. */
   DUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
   RULES: z.string().optional(),
+  /**
+   * The SNS API the `sns` SMS gateway and the alerts publish to: unset = the region's (on AWS);
+   * host[:port] or URL, http:// only to loopback (a local stand-in of the SNS Query API).
+   */
+  SNS_ENDPOINT: z
+    .string()
+    .transform((value, ctx) => {
+      const endpoint = parseProviderEndpoint(value);
+      if (!('problem' in endpoint)) return `${endpoint.protocol}://${endpoint.host}`;
+      ctx.addIssue({ code: 'custom', message: endpoint.problem });
+      return z.NEVER;
+    })
+    .optional(),
   /** SNS topic of the supervisors' alerts (on AWS). */
   ALERTS_TOPIC_ARN: z
     .string()

@@ -7,12 +7,15 @@ import type { Clock } from '#shared/runtime/clock';
 export type { Alert, AlertGateway } from '#shared/gateways/alerts/alert';
 
 /**
- * Alerts to supervisors: locally (SMS_GATEWAY=outbox) the local log of alerts; everywhere else the
- * SupervisorAlerts topic (ALERTS_TOPIC_ARN), whichever provider sends the customers' SMS. Built once
- * per container, by the composition root.
+ * Alerts to supervisors: the SupervisorAlerts topic (ALERTS_TOPIC_ARN), whichever provider sends
+ * the customers' SMS; locally (SMS_GATEWAY=outbox, or DynamoDB Local without a topic: `npm start`
+ * with a real SMS provider) the local log of alerts. Built once per container, by the composition root.
  */
 export function alertGateway(config: Config, clock: Clock): AlertGateway {
-  return config.SMS_GATEWAY === 'outbox'
+  const local =
+    config.SMS_GATEWAY === 'outbox' ||
+    (config.ALERTS_TOPIC_ARN === undefined && config.DYNAMODB_ENDPOINT !== undefined);
+  return local
     ? localAlertGateway(clock)
-    : snsAlertGateway(config.AWS_REGION, config.ALERTS_TOPIC_ARN);
+    : snsAlertGateway(config.AWS_REGION, config.ALERTS_TOPIC_ARN, config.SNS_ENDPOINT);
 }

@@ -13,7 +13,7 @@ export type { SmsGateway, SmsMessage, SmsSendResult } from '#shared/gateways/sms
  * shared/gateways/sms/ implementing SmsGateway (gateway.ts), registered here by its name.
  */
 const providers: Record<Config['SMS_GATEWAY'], (config: Config, clock: Clock) => SmsGateway> = {
-  sns: (config) => snsSmsGateway(config.AWS_REGION),
+  sns: (config) => snsSmsGateway(config.AWS_REGION, config.SNS_ENDPOINT),
   outbox: (_config, clock) => outboxSmsGateway(clock),
   aliyun: (config) => aliyunSmsGateway(providerSettings(config, 'aliyun'), config.rules),
   tencent: (config) => tencentSmsGateway(providerSettings(config, 'tencent'), config.rules),

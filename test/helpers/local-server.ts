@@ -9,6 +9,11 @@ export interface RunningSystem {
   url: string;
   secret: string;
   adminToken: string;
+  /** The SMS providers' callback path token it printed. */
+  smsCallbackToken: string;
+  /** The DynamoDB it runs on and its table (for `npm run verify`). */
+  dynamoEndpoint: string;
+  tableName: string;
   output: () => string;
   env: NodeJS.ProcessEnv;
   call: (
@@ -53,6 +58,9 @@ export async function startNpm(extraEnv: Record<string, string> = {}): Promise<R
   const url = /API\s+(http:\/\/\S+)/.exec(output)?.[1] ?? '';
   const secret = /Webhook secret\s+(whsec_\S+)/.exec(output)?.[1] ?? '';
   const adminToken = /Admin token\s+(\S+)/.exec(output)?.[1] ?? '';
+  const smsCallbackToken = /SMS callbacks\s+token\s+(\S+)/.exec(output)?.[1] ?? '';
+  const [, dynamoEndpoint = '', tableName = ''] =
+    /DynamoDB\s+(http:\/\/\S+) \(table ([^)\s]+)\)/.exec(output) ?? [];
   if (!url || !secret || !adminToken)
     throw new Error(`npm start did not print its URL, secret and token:\n${output}`);
 
@@ -70,6 +78,9 @@ export async function startNpm(extraEnv: Record<string, string> = {}): Promise<R
     url,
     secret,
     adminToken,
+    smsCallbackToken,
+    dynamoEndpoint,
+    tableName,
     env,
     output: () => output,
     call,

@@ -6,8 +6,12 @@ import { lazySnsPublish } from '#shared/gateways/sns-publish';
  * attributes so that subscriptions can filter by level, region and team. The SNS client is loaded
  * and created on the first alert.
  */
-export function snsAlertGateway(region: string, topicArn: string | undefined): AlertGateway {
-  const send = lazySnsPublish(region);
+export function snsAlertGateway(
+  region: string,
+  topicArn: string | undefined,
+  endpoint?: string,
+): AlertGateway {
+  const send = lazySnsPublish(region, endpoint);
   return {
     async publish(alert) {
       if (!topicArn) throw new Error('ALERTS_TOPIC_ARN is not set');

@@ -8,8 +8,8 @@ const PERMANENT = new Set(['InvalidParameterException', 'InvalidParameterValueEx
  * SMS on AWS (SMS_GATEWAY=sns): SNS Publish straight to the phone number, Transactional. The SNS
  * client is loaded and created on the first send (a function that sends nothing never loads it).
  */
-export function snsSmsGateway(region: string): SmsGateway {
-  const publish = lazySnsPublish(region);
+export function snsSmsGateway(region: string, endpoint?: string): SmsGateway {
+  const publish = lazySnsPublish(region, endpoint);
   return {
     async send({ to, body }) {
       try {

@@ -28,6 +28,8 @@ export interface AliyunRequest {
   headers: IncomingHttpHeaders;
   /** The answer's Code (OK or the error). */
   code: string;
+  /** The answer's body (BizId of an accepted SendSms). */
+  answer: Record<string, unknown>;
 }
 
 interface Answer {
@@ -164,7 +166,13 @@ export async function start(): Promise<AliyunSmsStandIn> {
         }
         return handler(params);
       })();
-      requests.push({ action, params, headers: req.headers, code: String(answer.body.Code) });
+      requests.push({
+        action,
+        params,
+        headers: req.headers,
+        code: String(answer.body.Code),
+        answer: answer.body,
+      });
       res.writeHead(answer.status, { 'content-type': 'application/json;charset=utf-8' });
       res.end(JSON.stringify({ RequestId: requestId(), ...answer.body }));
     });

@@ -33,6 +33,8 @@ export interface TencentRequest {
   headers: IncomingHttpHeaders;
   /** The answer: `Ok`, a per-number Code, or the request's Error.Code. */
   code: string;
+  /** The answer's Response (SendStatusSet with each number's SerialNo), without RequestId. */
+  answer: Record<string, unknown>;
 }
 
 export interface TencentSmsStandIn {
@@ -188,6 +190,7 @@ export async function start(): Promise<TencentSmsStandIn> {
         params,
         headers: req.headers,
         code: 'error' in answer ? answer.error.Code : answer.code,
+        answer: 'error' in answer ? { Error: answer.error } : answer.response,
       });
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
