@@ -171,6 +171,20 @@ export const engineerDetailSchema = figures.extend({
     ),
     nextCursor: z.string().nullable(),
   }),
+  rankInTeam: z
+    .object({
+      rank: count.describe(
+        '1-based, ordered as the team report orders the team: sufficient samples first, then score',
+      ),
+      of: count.describe('engineers with figures under the team in the period'),
+      sampleSufficient: z
+        .boolean()
+        .describe('false: fewer responses than score.minSample, the rank is indicative'),
+    })
+    .nullable()
+    .describe(
+      "the engineer's place within their team (`team`) over the period, colleagues not named; null when nothing of theirs is counted under the team",
+    ),
 });
 
 export const callbackCaseSchema = z.object({
