@@ -188,4 +188,12 @@ describe('rankInTeam on the engineer detail', () => {
     expect(await rankOf('A1', ADMIN, { period: '2026-10' })).toBeNull();
     expect(await rankOf('E9', engineer('E9'))).toBeNull();
   });
+
+  it('the engineer report names whom it was cut for, so that a page can choose its view', async () => {
+    const as = async (claims: Claims) =>
+      JSON.parse((await get('/v1/reports/engineers', claims, { period: '2026-11' })).raw).viewer;
+    expect(await as(engineer('A3'))).toEqual({ role: 'engineer', engineerId: 'A3' });
+    expect(await as(mgr('TA'))).toEqual({ role: 'manager', engineerId: null });
+    expect(await as(ADMIN)).toEqual({ role: 'admin', engineerId: null });
+  });
 });

@@ -135,7 +135,15 @@ export const engineerRowSchema = figures.extend({
   rank: count,
 });
 
-export const engineerReportSchema = z.object({ period, engineers: z.array(engineerRowSchema) });
+export const engineerReportSchema = z.object({
+  period,
+  engineers: z.array(engineerRowSchema),
+  viewer: z
+    .object({ role: z.enum(['admin', 'manager', 'agent', 'engineer']), engineerId: z.string().nullable() })
+    .describe(
+      "whom the report was cut for: the token's role and, for an engineer, their id (the pages choose their view by it)",
+    ),
+});
 
 const rollup = figures.extend({ rank: count, engineerCount: count, engineers: z.array(engineerRowSchema) });
 export const teamReportSchema = z.object({
