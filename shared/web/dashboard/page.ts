@@ -91,7 +91,7 @@ export function dashboardPage(input: PageInput): string {
 
     <section class="card">
       <h2>工程师排名<small id="period-label"></small></h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="工程师排名表（可左右滚动）">
         <table id="ranking">
           <thead>
             <tr>
@@ -121,7 +121,7 @@ export function dashboardPage(input: PageInput): string {
 
     <section class="card" id="groups-card" hidden>
       <h2>班组分项指标<small id="groups-label"></small></h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="班组分项指标表（可左右滚动）">
         <table id="groups">
           <thead>
             <tr>
@@ -153,7 +153,7 @@ export function dashboardPage(input: PageInput): string {
     <section class="card">
       <h2>待回访客户<small id="callbacks-label"></small></h2>
       <p class="note" id="callbacks-note"></p>
-      <div class="table-wrap" id="callbacks-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="待回访客户表（可左右滚动）" id="callbacks-wrap">
         <table id="callbacks">
           <thead>
             <tr>
@@ -195,7 +195,7 @@ export function dashboardPage(input: PageInput): string {
       </div>
       <section class="card">
         <h2>不满意评价<small id="eng-comments-label"></small></h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="不满意评价表（可左右滚动）">
           <table id="eng-comments">
             <thead>
               <tr>
@@ -214,7 +214,7 @@ export function dashboardPage(input: PageInput): string {
       <section class="card" id="eng-cases-card">
         <h2>未结回访<small id="eng-cases-label"></small></h2>
         <p class="note" id="eng-cases-note"></p>
-        <div class="table-wrap" id="eng-cases-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="未结回访表（可左右滚动）" id="eng-cases-wrap">
           <table id="eng-cases">
             <thead>
               <tr>
@@ -237,7 +237,7 @@ export function dashboardPage(input: PageInput): string {
       <p class="back" id="grp-back-wrap" hidden><a href="#teams" id="grp-back">← 返回</a></p>
       <section class="card" aria-labelledby="grp-title">
         <h2 id="grp-title">班组汇总<small id="grp-label"></small></h2>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="汇总表（可左右滚动）">
           <table id="grp-table">
             <thead><tr></tr></thead>
             <tbody></tbody>
