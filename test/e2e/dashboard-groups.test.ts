@@ -84,6 +84,8 @@ describe('the dashboard for a store team', () => {
       page.on('pageerror', (err) => errors.push(err.message));
       await page.clock.setFixedTime(new Date('2026-11-25T12:00:00+08:00'));
       await page.goto(`${sys.url}/dashboard`);
+      // pasting a token is the advanced option, collapsed under the development sign-in link
+      await page.click('#signin-paste summary');
       await page.fill('#token', token);
       await page.click('#signin-form button[type=submit]');
       await page.waitForSelector('#board[data-loaded="2026-11"]', { state: 'attached' });

@@ -212,6 +212,9 @@ describe('drill-down in Chromium', () => {
       await pasteToken(page, managerToken);
       await shown(page, 'ranking');
       expect(await engineerIds(page, 'ranking')).toEqual(T1_ORDER);
+      // the picker shows the month's field alone until another kind is chosen
+      expect(await page.isVisible('#month')).toBe(true);
+      for (const id of ['#week', '#from', '#to', '#period-apply']) expect(await page.isHidden(id)).toBe(true);
       expect(await axeProblems(page)).toEqual([]);
       await page.screenshot({ path: `${shots}drill-ranking-1280.png`, fullPage: true });
 
@@ -278,6 +281,8 @@ describe('drill-down in Chromium', () => {
       // A date range; one that ends before it starts is refused, naming the field, and nothing reloads.
       await page.selectOption('#period-kind', 'range');
       await shown(page, 'engineer:E-li', '2026-11-01..2026-11-25');
+      expect(await page.isHidden('#week')).toBe(true);
+      expect(await page.isVisible('#from')).toBe(true);
       await page.fill('#from', '2026-11-16');
       await page.fill('#to', '2026-11-01');
       await page.click('#period-apply');
