@@ -407,6 +407,7 @@ describe('drill-down in Chromium', () => {
         );
         expect(await page.textContent('#eng-rank')).toMatch(rankText(own.rankInTeam));
         expect(await page.textContent('#eng-title')).toBe('李娜（T1） · 2026年11月');
+        expect(await page.textContent('.topbar h1')).toBe('我的服务满意度');
         for (const hidden of [
           '#views',
           '#view-ranking',

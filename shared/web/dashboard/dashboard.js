@@ -727,6 +727,10 @@
     clearEngineer();
     $('eng-back-wrap').hidden = own;
     $('eng-cases-card').hidden = own;
+    if (!engineerId) {
+      setStatus('此账号未关联工程师编号，请联系管理员。');
+      return true;
+    }
     const p = currentPeriod();
     const res = await api(`v1/reports/engineers/${enc(engineerId)}?${p.query}&limit=${COMMENTS_PAGE}`);
     if (seq !== loadSeq) return false;
@@ -982,6 +986,7 @@
       else $(id).removeAttribute('aria-current');
     }
     document.title = r.view === 'engineer' && r.own ? '我的服务满意度' : '服务满意度看板';
+    document.querySelector('.topbar h1').textContent = document.title;
   }
 
   /** Who the reports are cut for, from the engineer report (asked once a session). */
@@ -990,7 +995,12 @@
     const res = await engineersOf(currentPeriod());
     if (seq !== loadSeq) return false;
     const v = res.data?.viewer;
-    viewer = v && typeof v.role === 'string' ? v : { role: 'manager', engineerId: null };
+    if (res.status !== 200 || !v || typeof v.role !== 'string') {
+      // Unknown: show nothing rather than a view that may not be theirs; a reload asks again.
+      setStatus(`报表暂时无法加载（HTTP ${res.status}），请稍后刷新页面。`);
+      return false;
+    }
+    viewer = v;
     return true;
   }
 
