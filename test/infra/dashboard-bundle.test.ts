@@ -33,7 +33,12 @@ import {
  * plain Node process. Proves our own small files are inlined in the bundle and ECharts is not: it
  * ships as echarts.<version>.js.br beside index.mjs, read on the first request for it.
  */
-const LIMIT_BYTES = 300_000;
+/**
+ * The runtime plus our inlined files (page, signin.js, dashboard.js with the drill-down views, CSS;
+ * esbuild escapes their Chinese text) come to about 300 KB; our ECharts build alone is over 300 KB,
+ * so a bundle within this limit has not inlined it.
+ */
+const LIMIT_BYTES = 330_000;
 const fullEcharts = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
 const ourFile = (f: string) => fileURLToPath(new URL(`../../shared/web/dashboard/${f}`, import.meta.url));
 const sha16 = (b: Buffer) => createHash('sha256').update(b).digest('hex').slice(0, 16);
@@ -120,7 +125,7 @@ const versionInPage = (page: Answer) =>
   /<script defer src="dashboard\/assets\/echarts\.min\.js\?v=([0-9a-f]{16})">/.exec(page.body)?.[1];
 
 describe('functions/dashboard bundled for Lambda', () => {
-  it('ships ECharts beside index.mjs, named by its version, not inside it: the bundle is under 300,000 bytes', () => {
+  it('ships ECharts beside index.mjs, named by its version, not inside it: the bundle is under 330,000 bytes', () => {
     const echartsFile = `echarts.${manifest.version}.js.br`;
     expect(manifest.file).toBe(echartsFile);
     // The package: the bundle, its map and the compressed script, nothing else.

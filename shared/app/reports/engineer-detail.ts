@@ -8,6 +8,7 @@ import {
   sumCounts,
   type TotalsFigures,
 } from '#shared/app/reports/figures';
+import { type RankInTeam, rankInTeam } from '#shared/app/reports/rank-in-team';
 import { canSeeFigures, mayAskForEngineer, whenEngineerUnseen } from '#shared/domain/access';
 import { ForbiddenError, NotFoundError, ValidationError } from '#shared/domain/errors';
 import type { Rules } from '#shared/domain/rules';
@@ -45,6 +46,11 @@ export interface EngineerDetail extends TotalsFigures {
   granularity: Granularity;
   trend: TrendBucket[];
   comments: CommentsPage;
+  /**
+   * Their place within `team` over the period (rank-in-team.ts): position and head count only,
+   * never a colleague; null when nothing of theirs is counted under the team in the period.
+   */
+  rankInTeam: RankInTeam | null;
 }
 
 export interface DetailOptions {
@@ -128,16 +134,21 @@ export async function engineerDetail(
   if (!Number.isInteger(limit) || limit < 1 || limit > COMMENTS_MAX_LIMIT) {
     throw new ValidationError([{ field: 'limit', message: `an integer from 1 to ${COMMENTS_MAX_LIMIT}` }]);
   }
-  const comments = await dissatisfiedComments(principal, engineerId, period, limit, opts.cursor);
+  const team = identity?.team ?? '';
+  const [comments, rank] = await Promise.all([
+    dissatisfiedComments(principal, engineerId, period, limit, opts.cursor),
+    rankInTeam(deps, engineerId, team, period),
+  ]);
   return {
     period: periodOf(period),
     engineerId,
     name: identity?.engineerName ?? '',
-    team: identity?.team ?? '',
+    team,
     region: identity?.region ?? '',
     ...describeTotals(deps.rules, sumCounts(visible)),
     granularity,
     trend: trendOf(deps.rules, period, visible, granularity),
     comments,
+    rankInTeam: rank,
   };
 }

@@ -16,6 +16,11 @@ import type { Principal } from '#shared/http/auth';
 export interface EngineerReport {
   period: PeriodView;
   engineers: EngineerFigures[];
+  /**
+   * Whom the report was cut for: the token's role and, for an engineer, their id. The pages read it
+   * to choose what to show (an engineer gets their own page), whatever claims the issuer uses.
+   */
+  viewer: { role: Principal['role']; engineerId: string | null };
 }
 
 /** Per-engineer figures, ranked (docs/domain.md section 5); reads one roll-up per engineer for a month. */
@@ -25,5 +30,9 @@ export async function engineerReport(
   period: Period,
 ): Promise<EngineerReport> {
   const visible = await visibleItems(principal, period);
-  return { period: periodOf(period), engineers: rankedEngineers(deps.rules, visible) };
+  return {
+    period: periodOf(period),
+    engineers: rankedEngineers(deps.rules, visible),
+    viewer: { role: principal.role, engineerId: principal.engineerId ?? null },
+  };
 }

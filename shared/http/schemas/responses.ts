@@ -135,7 +135,15 @@ export const engineerRowSchema = figures.extend({
   rank: count,
 });
 
-export const engineerReportSchema = z.object({ period, engineers: z.array(engineerRowSchema) });
+export const engineerReportSchema = z.object({
+  period,
+  engineers: z.array(engineerRowSchema),
+  viewer: z
+    .object({ role: z.enum(['admin', 'manager', 'agent', 'engineer']), engineerId: z.string().nullable() })
+    .describe(
+      "whom the report was cut for: the token's role and, for an engineer, their id (the pages choose their view by it)",
+    ),
+});
 
 const rollup = figures.extend({ rank: count, engineerCount: count, engineers: z.array(engineerRowSchema) });
 export const teamReportSchema = z.object({
@@ -171,6 +179,20 @@ export const engineerDetailSchema = figures.extend({
     ),
     nextCursor: z.string().nullable(),
   }),
+  rankInTeam: z
+    .object({
+      rank: count.describe(
+        '1-based, ordered as the team report orders the team: sufficient samples first, then score',
+      ),
+      of: count.describe('engineers with figures under the team in the period'),
+      sampleSufficient: z
+        .boolean()
+        .describe('false: fewer responses than score.minSample, the rank is indicative'),
+    })
+    .nullable()
+    .describe(
+      "the engineer's place within their team (`team`) over the period, colleagues not named; null when nothing of theirs is counted under the team",
+    ),
 });
 
 export const callbackCaseSchema = z.object({

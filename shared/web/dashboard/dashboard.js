@@ -13,6 +13,13 @@
  * customers, and the callback and complaint cases still to work (open, overdue, in progress,
  * pending review, escalated: GET v1/callbacks?status=...).
  *
+ * Views (client-side routes in the URL's hash; the browser's Back button returns): the ranking (`#`),
+ * one engineer (`#engineer/{id}`: figures, rank within the team, trend, reasons, dissatisfied
+ * comments paged, open cases), the teams (`#teams`) and regions (`#regions`) and one team's or
+ * region's engineers (`#team/{name}`, `#region/{name}`). The period picker chooses a month, an ISO
+ * week or a date range for every view. An engineer (the report's `viewer` says so) sees only their
+ * own page, whatever the hash asks for: no ranking, no colleagues, no cases.
+ *
  * Every piece of data goes into the page as text (textContent), never as HTML. Plain browser script,
  * no build step; ECharts comes from dashboard/assets/echarts.min.js (global `echarts`): our build of
  * only the charts and components used here (echarts-entry.ts: add any new chart type or component there).
@@ -48,6 +55,12 @@
   const minSample = Number(document.body.dataset.minSample);
   /** Each load gets a number; answers of an older load (month changed, signed out) are dropped. */
   let loadSeq = 0;
+  /** Whom the reports are cut for ({ role, engineerId }: GET v1/reports/engineers `viewer`); null until known. */
+  let viewer = null;
+  /** The chosen period (periodOfMonth, periodOfWeek, periodOfRange); null: the current month. */
+  let period = null;
+  /** Dissatisfied comments per page on an engineer's page. */
+  const COMMENTS_PAGE = 10;
 
   // ---------------------------------------------------------------------------------------------
   // Formatting
@@ -106,6 +119,93 @@
     period.endsWith('-01') ? monthLabel(period) : `${Number(period.slice(5))}月`;
 
   // ---------------------------------------------------------------------------------------------
+  // Periods: a month, an ISO week or a date range, each as the reports' query and a Chinese label
+
+  const DAY_MS = 86_400_000;
+  const MAX_RANGE_DAYS = 366;
+  const pad2 = (n) => String(n).padStart(2, '0');
+  /** `YYYY-MM-DD` as a UTC date (calendar arithmetic only), or null when it is not a real date. */
+  function dayDate(ymd) {
+    const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(ymd));
+    if (!m) return null;
+    const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+    return d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]) ? d : null;
+  }
+  const ymdOf = (d) => `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+  const dayLabel = (ymd) =>
+    `${Number(ymd.slice(0, 4))}年${Number(ymd.slice(5, 7))}月${Number(ymd.slice(8))}日`;
+
+  /** Today `YYYY-MM-DD` in Beijing time. */
+  function currentDay() {
+    return new Intl.DateTimeFormat('en-CA', {
+      timeZone: ZONE,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(new Date());
+  }
+
+  /** The ISO week `YYYY-Www` of a day. */
+  function isoWeekOf(ymd) {
+    const d = dayDate(ymd);
+    const thursday = new Date(d.getTime() + (3 - ((d.getUTCDay() + 6) % 7)) * DAY_MS);
+    const y = thursday.getUTCFullYear();
+    const week = Math.floor((thursday.getTime() - Date.UTC(y, 0, 1)) / DAY_MS / 7) + 1;
+    return `${y}-W${pad2(week)}`;
+  }
+
+  const periodOfMonth = (month) => ({
+    kind: 'month',
+    id: month,
+    query: `period=${month}`,
+    label: monthLabel(month),
+    lastMonth: month,
+  });
+
+  /** An ISO week `YYYY-Www`, or a message when it is not one. */
+  function periodOfWeek(value) {
+    const m = /^(\d{4})-W(\d{2})$/.exec(String(value));
+    if (!m) return { error: '请选择统计周。' };
+    const y = Number(m[1]);
+    const w = Number(m[2]);
+    const jan4 = Date.UTC(y, 0, 4);
+    const monday = new Date(jan4 - ((new Date(jan4).getUTCDay() + 6) % 7) * DAY_MS + (w - 1) * 7 * DAY_MS);
+    const id = `${y}-W${pad2(w)}`;
+    if (w < 1 || isoWeekOf(ymdOf(monday)) !== id) return { error: `${y}年没有第${w}周，请重新选择。` };
+    const sunday = ymdOf(new Date(monday.getTime() + 6 * DAY_MS));
+    const first = ymdOf(monday);
+    return {
+      kind: 'week',
+      id,
+      query: `period=${id}`,
+      label: `${y}年第${w}周（${Number(first.slice(5, 7))}月${Number(first.slice(8))}日—${Number(sunday.slice(5, 7))}月${Number(sunday.slice(8))}日）`,
+      lastMonth: sunday.slice(0, 7),
+    };
+  }
+
+  /** The local days `from`..`to` (inclusive), or a message naming what is wrong. */
+  function periodOfRange(from, to) {
+    if (!from || !to) return { error: '请选择开始日期和结束日期。', field: from ? 'to' : 'from' };
+    const a = dayDate(from);
+    const b = dayDate(to);
+    if (!a) return { error: '开始日期无效，请按 年-月-日 选择。', field: 'from' };
+    if (!b) return { error: '结束日期无效，请按 年-月-日 选择。', field: 'to' };
+    if (b < a) return { error: '结束日期不能早于开始日期。', field: 'to' };
+    if ((b - a) / DAY_MS + 1 > MAX_RANGE_DAYS) {
+      return { error: `日期范围最长 ${MAX_RANGE_DAYS} 天，请缩短范围。`, field: 'to' };
+    }
+    return {
+      kind: 'range',
+      id: `${from}..${to}`,
+      query: `from=${from}&to=${to}`,
+      label: `${dayLabel(from)}至${dayLabel(to)}`,
+      lastMonth: to.slice(0, 7),
+    };
+  }
+
+  const currentPeriod = () => period ?? periodOfMonth($('month').value || currentMonth());
+
+  // ---------------------------------------------------------------------------------------------
   // DOM (text only)
 
   function el(tag, text, className) {
@@ -151,15 +251,41 @@
     return { status: res.status, data };
   }
 
-  const engineersOf = (period) => api(`v1/reports/engineers?period=${encodeURIComponent(period)}`);
+  /** The engineer report of a month `YYYY-MM`, or of a period object (its query). */
+  const engineersOf = (p) =>
+    api(`v1/reports/engineers?${typeof p === 'string' ? `period=${encodeURIComponent(p)}` : p.query}`);
+  const enc = encodeURIComponent;
 
   // ---------------------------------------------------------------------------------------------
   // Ranking
 
+  /** A link to the engineer's page (#engineer/{id}), named by the engineer. */
+  function engineerLink(id, text) {
+    const a = el('a', text);
+    a.href = `#engineer/${enc(id)}`;
+    return a;
+  }
+
+  function engineerCell(e) {
+    const td = el('td');
+    const text = String(e.name || e.engineerId || '—');
+    if (e.engineerId) td.append(engineerLink(String(e.engineerId), text));
+    else td.textContent = text;
+    return td;
+  }
+
+  function flagBadges(flags) {
+    const td = el('td');
+    for (const f of Array.isArray(flags) ? flags : []) {
+      td.append(badge(FLAG_TEXT[f] ?? String(f), String(f).replace(/[^\w-]/g, '')));
+    }
+    return td;
+  }
+
   function renderRanking(engineers) {
     const tbody = $('ranking').tBodies[0];
     if (engineers.length === 0) {
-      emptyRow(tbody, 16, '本月暂无完工或评价数据');
+      emptyRow(tbody, 16, '所选周期暂无完工或评价数据');
       return;
     }
     const rows = [...engineers].sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9));
@@ -181,7 +307,7 @@
         }
         tr.append(
           el('td', count(e.rank), 'num'),
-          el('td', String(e.name || e.engineerId || '—')),
+          engineerCell(e),
           el('td', String(e.team ?? '—')),
           el('td', fixed1(e.score), 'num'),
           el('td', pct(e.satisfactionRate), 'num'),
@@ -302,18 +428,27 @@
     });
   }
 
-  function renderTrend(trend) {
+  /**
+   * A satisfaction trend (rate as a line, responses as bars): `trend` is [{ period, rate, n }] with
+   * `category(t)` its axis label; the ranking's six months by default, an engineer's buckets otherwise.
+   */
+  function renderTrend(
+    trend,
+    chartId = 'trend-chart',
+    labelId = 'trend-label',
+    category = (t) => shortMonth(t.period),
+  ) {
     const hasTarget = isNum(target) && target > 0;
     // The target is named in the heading: a label on the line would collide with the points' labels.
-    $('trend-label').textContent = hasTarget ? `（红色虚线为目标 ${pct(target)}）` : '';
-    chart('trend-chart').setOption(
+    $(labelId).textContent = hasTarget ? `（红色虚线为目标 ${pct(target)}）` : '';
+    chart(chartId).setOption(
       {
         animationDuration: 400,
         color: ['#0b5cad', '#9fb8d6'],
         tooltip: { trigger: 'axis' },
         legend: { top: 0, data: ['满意率', '评价数'] },
         grid: { left: 8, right: 8, top: 36, bottom: 8, containLabel: true },
-        xAxis: { type: 'category', data: trend.map((t) => shortMonth(t.period)) },
+        xAxis: { type: 'category', data: trend.map(category) },
         yAxis: [
           { type: 'value', min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
           // Counts in the lower half, under the rates: max is twice the largest count.
@@ -359,13 +494,13 @@
     );
   }
 
-  function renderReasons(engineers) {
+  function renderReasons(engineers, chartId = 'reasons-chart', labelId = 'reasons-label') {
     const totals = REASONS.map(([key]) =>
       engineers.reduce((sum, e) => sum + (isNum(e.reasons?.[key]) ? e.reasons[key] : 0), 0),
     );
     const mentions = totals.reduce((a, b) => a + b, 0);
-    $('reasons-label').textContent = `（共 ${mentions} 次提及）`;
-    chart('reasons-chart').setOption(
+    $(labelId).textContent = `（共 ${mentions} 次提及）`;
+    chart(chartId).setOption(
       {
         animationDuration: 400,
         color: ['#c0392b'],
@@ -389,7 +524,7 @@
                   type: 'text',
                   left: 'center',
                   top: 'middle',
-                  style: { text: '本月暂无不满意原因', fill: '#6b7280', fontSize: 14 },
+                  style: { text: '所选周期暂无不满意原因', fill: '#6b7280', fontSize: 14 },
                 },
               ]
             : [],
@@ -492,49 +627,502 @@
   }
 
   // ---------------------------------------------------------------------------------------------
+  // One engineer: figures, rank within the team, trend, reasons, dissatisfied comments, open cases
+
+  const FIGURES = [
+    ['综合评分', (d) => fixed1(d.score)],
+    ['满意率', (d) => pct(d.satisfactionRate)],
+    ['评价数', (d) => count(d.responses)],
+    [
+      '满意 / 基本满意 / 不满意',
+      (d) => `${count(d.satisfied)} / ${count(d.basicallySatisfied)} / ${count(d.dissatisfied)}`,
+    ],
+    ['回复率', (d) => pct(d.responseRate)],
+    ['修复及时率', (d) => pct(d.repairOnTimeRate)],
+    ['首次联系及时率', (d) => pct(d.contactOnTimeRate)],
+    ['守约率', (d) => pct(d.punctualityRate)],
+    ['完工数', (d) => count(d.completed)],
+    ['投诉', (d) => count(d.complaints)],
+    ['百单投诉率', (d) => fixed2(d.complaintRate)],
+  ];
+
+  /** "班组内第 3 名 / 共 8 名": a place and a head count, never a colleague. */
+  function rankText(r) {
+    if (!r || !isNum(r.rank) || !isNum(r.of)) return '所选周期内暂无班组排名。';
+    return `班组内第 ${r.rank} 名 / 共 ${r.of} 名${r.sampleSufficient === false ? `（评价少于 ${minSample} 条，排名仅供参考）` : ''}`;
+  }
+
+  /** "第47周" or "11月" for a trend bucket id (`2026-W47`, `2026-11`). */
+  const bucketLabel = (t) => {
+    const w = /-W(\d{2})$/.exec(String(t.period));
+    return w ? `第${Number(w[1])}周` : shortMonth(String(t.period));
+  };
+
+  function clearEngineer() {
+    $('eng-title').textContent = '工程师';
+    $('eng-rank').textContent = '';
+    $('eng-figures').replaceChildren();
+    $('eng-note').textContent = '';
+    $('eng-comments-label').textContent = '';
+    $('eng-comments').tBodies[0].replaceChildren();
+    $('eng-more').hidden = true;
+    $('eng-cases').tBodies[0].replaceChildren();
+    $('eng-cases-label').textContent = '';
+    $('eng-cases-note').textContent = '';
+    for (const id of ['eng-trend-chart', 'eng-reasons-chart'])
+      window.echarts?.getInstanceByDom($(id))?.clear();
+  }
+
+  function commentRows(items) {
+    return items.map((c) => {
+      const tr = el('tr');
+      tr.dataset.surveyId = String(c.surveyId ?? '');
+      tr.append(
+        el('td', when(c.answeredAt)),
+        el('td', String(c.ticketId ?? '—')),
+        el('td', reasonsText(c.reasons)),
+        el('td', c.comment ? String(c.comment) : '—', 'wrap'),
+        el('td', String(c.phone ?? '—')),
+      );
+      return tr;
+    });
+  }
+
+  /** The next page of dissatisfied comments (the button holds its cursor). */
+  let commentsNext = null;
+
+  async function moreComments(engineerId) {
+    const seq = loadSeq;
+    const cursor = commentsNext;
+    if (!cursor) return;
+    $('eng-more').disabled = true;
+    try {
+      const res = await api(
+        `v1/reports/engineers/${enc(engineerId)}?${currentPeriod().query}&limit=${COMMENTS_PAGE}&cursor=${enc(cursor)}`,
+      );
+      if (seq !== loadSeq) return;
+      if (res.status !== 200 || !Array.isArray(res.data?.comments?.items)) {
+        setStatus('更多评价暂时无法加载，请稍后重试。');
+        return;
+      }
+      const tbody = $('eng-comments').tBodies[0];
+      tbody.append(...commentRows(res.data.comments.items));
+      showCommentsMore(res.data.comments.nextCursor, tbody.rows.length);
+    } catch (err) {
+      if (err !== SIGNED_OUT && seq === loadSeq) setStatus('网络异常，更多评价未能加载。');
+    } finally {
+      $('eng-more').disabled = false;
+    }
+  }
+
+  function showCommentsMore(next, shown) {
+    commentsNext = typeof next === 'string' && next ? next : null;
+    $('eng-more').hidden = commentsNext === null;
+    $('eng-comments-label').textContent = commentsNext
+      ? `（已显示 ${shown} 条，还有更多）`
+      : `（共 ${shown} 条）`;
+  }
+
+  async function loadEngineer(seq, engineerId, own) {
+    clearEngineer();
+    $('eng-back-wrap').hidden = own;
+    $('eng-cases-card').hidden = own;
+    if (!engineerId) {
+      setStatus('此账号未关联工程师编号，请联系管理员。');
+      return true;
+    }
+    const p = currentPeriod();
+    const res = await api(`v1/reports/engineers/${enc(engineerId)}?${p.query}&limit=${COMMENTS_PAGE}`);
+    if (seq !== loadSeq) return false;
+    if (res.status === 403 || res.status === 404) {
+      setStatus(res.status === 404 ? '未找到该工程师的数据。' : '无权查看该工程师的数据。');
+      return true;
+    }
+    if (res.status !== 200 || !res.data) {
+      setStatus(`数据暂时无法加载（HTTP ${res.status}），请稍后刷新页面。`);
+      return false;
+    }
+    const d = res.data;
+    $('eng-title').textContent = `${d.name || d.engineerId}${d.team ? `（${d.team}）` : ''} · ${p.label}`;
+    $('eng-rank').textContent = rankText(d.rankInTeam);
+    $('eng-figures').replaceChildren(
+      ...FIGURES.map(([term, value]) => {
+        const div = el('div');
+        div.append(el('dt', term), el('dd', value(d)));
+        return div;
+      }),
+    );
+    const flags = (Array.isArray(d.flags) ? d.flags : []).map((f) => FLAG_TEXT[f] ?? String(f));
+    $('eng-note').textContent =
+      `${flags.length ? `提示：${flags.join('、')}。` : ''}目标满意率 ${pct(target)}；“—”表示没有数据。`;
+    const trend = (Array.isArray(d.trend) ? d.trend : []).map((t) => ({
+      period: t.id,
+      rate: isNum(t.satisfactionRate) ? t.satisfactionRate : null,
+      n: isNum(t.responses) ? t.responses : 0,
+    }));
+    renderTrend(trend, 'eng-trend-chart', 'eng-trend-label', bucketLabel);
+    renderReasons([d], 'eng-reasons-chart', 'eng-reasons-label');
+    const items = Array.isArray(d.comments?.items) ? d.comments.items : [];
+    const tbody = $('eng-comments').tBodies[0];
+    if (items.length === 0) emptyRow(tbody, 5, '所选周期没有不满意评价');
+    else tbody.replaceChildren(...commentRows(items));
+    showCommentsMore(d.comments?.nextCursor, items.length);
+    setStatus('');
+    if (!own) await loadEngineerCases(seq, d);
+    return true;
+  }
+
+  /**
+   * The engineer's cases still to work: GET v1/callbacks asked for the engineer (`engineerId`), an
+   * admin naming the engineer's team; kept to the engineer here too, so that a list API without the
+   * filter shows the same.
+   */
+  async function loadEngineerCases(seq, d) {
+    const scope = viewer?.role === 'admin' && d.team ? `&team=${enc(d.team)}` : '';
+    const path = `v1/callbacks?status=open,overdue,in_progress,pending_review,escalated&limit=100&engineerId=${enc(d.engineerId)}${scope}`;
+    let res;
+    try {
+      res = await api(path);
+    } catch (err) {
+      if (err === SIGNED_OUT) throw err;
+      res = { status: 0 };
+    }
+    if (seq !== loadSeq) return;
+    const tbody = $('eng-cases').tBodies[0];
+    if (res.status !== 200 || !Array.isArray(res.data?.items)) {
+      $('eng-cases-note').textContent = '回访记录暂时无法加载，请稍后刷新页面。';
+      tbody.replaceChildren();
+      return;
+    }
+    const items = res.data.items
+      .filter((c) => c.engineerId === d.engineerId)
+      .sort((a, b) => String(a.deadline).localeCompare(String(b.deadline)));
+    $('eng-cases-label').textContent = `（共 ${items.length} 条）`;
+    $('eng-cases-note').textContent = res.data.cursor ? '仅显示最近的记录。' : '';
+    if (items.length === 0) {
+      emptyRow(tbody, 7, '该工程师目前没有未结回访');
+      return;
+    }
+    tbody.replaceChildren(
+      ...items.map((c) => {
+        const tr = el('tr');
+        tr.dataset.caseId = String(c.caseId ?? '');
+        const status = el('td');
+        status.append(
+          badge(
+            STATUS_TEXT[c.status] ?? String(c.status),
+            c.status === 'overdue' || c.status === 'escalated' ? 'overdue' : 'open',
+          ),
+        );
+        const rated = RATING_TEXT[c.rating] ?? '';
+        tr.append(
+          status,
+          el('td', when(c.deadline)),
+          el('td', c.kind === 'complaint' ? (rated ? `投诉·${rated}` : '投诉') : rated || '—'),
+          el('td', reasonsText(c.reasons)),
+          el('td', c.comment ? String(c.comment) : '—', 'wrap'),
+          el('td', String(c.phone ?? '—')),
+          el('td', String(c.caseId ?? '—')),
+        );
+        return tr;
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Teams and regions, and one team's or region's engineers
+
+  const GROUP_COLUMNS = [
+    ['综合评分', (r) => fixed1(r.score)],
+    ['满意率', (r) => pct(r.satisfactionRate)],
+    ['评价数', (r) => count(r.responses)],
+    ['不满意', (r) => count(r.dissatisfied)],
+    ['回复率', (r) => pct(r.responseRate)],
+    ['修复及时率', (r) => pct(r.repairOnTimeRate)],
+    ['投诉', (r) => count(r.complaints)],
+  ];
+
+  function groupHead(names) {
+    const tr = $('grp-table').tHead.rows[0];
+    tr.replaceChildren(
+      ...names.map(([text, numeric]) => {
+        const th = el('th', text, numeric ? 'num' : undefined);
+        th.scope = 'col';
+        return th;
+      }),
+    );
+  }
+
+  function linkCell(href, text) {
+    const td = el('td');
+    const a = el('a', text);
+    a.href = href;
+    td.append(a);
+    return td;
+  }
+
+  /** `#teams`, `#regions`: the rolled-up rows; `#team/{name}`, `#region/{name}`: its engineers. */
+  async function loadGroups(seq, level, name) {
+    const p = currentPeriod();
+    const res = await api(`v1/reports/${level === 'team' ? 'teams' : 'regions'}?${p.query}`);
+    if (seq !== loadSeq) return false;
+    const levelText = level === 'team' ? '班组' : '区域';
+    const tbody = $('grp-table').tBodies[0];
+    tbody.replaceChildren();
+    $('grp-back-wrap').hidden = name === undefined;
+    $('grp-back').href = level === 'team' ? '#teams' : '#regions';
+    $('grp-back').textContent = `← 返回${levelText}列表`;
+    $('grp-label').textContent = `（${p.label}）`;
+    if (res.status === 403) {
+      $('grp-title').firstChild.textContent = `${levelText}汇总`;
+      setStatus(`无权查看${levelText}汇总。`);
+      return true;
+    }
+    const rows = res.data?.[level === 'team' ? 'teams' : 'regions'];
+    if (res.status !== 200 || !Array.isArray(rows)) {
+      setStatus(`报表暂时无法加载（HTTP ${res.status}），请稍后刷新页面。`);
+      return false;
+    }
+    setStatus('');
+    if (name === undefined) {
+      $('grp-title').firstChild.textContent = `${levelText}汇总`;
+      groupHead([
+        ['排名', true],
+        [levelText],
+        [level === 'team' ? '所属区域' : '包含班组'],
+        ['工程师数', true],
+        ...GROUP_COLUMNS.map(([t]) => [t, true]),
+        ['提示'],
+      ]);
+      if (rows.length === 0) emptyRow(tbody, 11, '所选周期暂无数据');
+      else
+        tbody.replaceChildren(
+          ...rows.map((r) => {
+            const key = String(r[level] ?? '');
+            const tr = el('tr');
+            tr.dataset.name = key;
+            tr.append(
+              el('td', count(r.rank), 'num'),
+              linkCell(`#${level}/${enc(key)}`, key || '—'),
+              el('td', (level === 'team' ? r.regions : r.teams)?.join('、') || '—'),
+              el('td', count(r.engineerCount), 'num'),
+              ...GROUP_COLUMNS.map(([, f]) => el('td', f(r), 'num')),
+              flagBadges(r.flags),
+            );
+            return tr;
+          }),
+        );
+      $('grp-note').textContent =
+        `排名规则与工程师排名相同：评价数达到 ${minSample} 条的在前，再按综合评分。点击${levelText}名称查看其工程师。`;
+      return true;
+    }
+    $('grp-title').firstChild.textContent = `${levelText}：${name}`;
+    groupHead([
+      ['排名', true],
+      ['工程师'],
+      ...(level === 'region' ? [['班组']] : []),
+      ...GROUP_COLUMNS.map(([t]) => [t, true]),
+      ['提示'],
+    ]);
+    const row = rows.find((r) => r[level] === name);
+    const engineers = Array.isArray(row?.engineers) ? row.engineers : [];
+    if (engineers.length === 0) emptyRow(tbody, 10, `所选周期该${levelText}暂无数据`);
+    else
+      tbody.replaceChildren(
+        ...engineers.map((e) => {
+          const tr = el('tr');
+          tr.dataset.engineerId = String(e.engineerId ?? '');
+          tr.append(
+            el('td', count(e.rank), 'num'),
+            engineerCell(e),
+            ...(level === 'region' ? [el('td', String(e.team ?? '—'))] : []),
+            ...GROUP_COLUMNS.map(([, f]) => el('td', f(e), 'num')),
+            flagBadges(e.flags),
+          );
+          return tr;
+        }),
+      );
+    $('grp-note').textContent =
+      `该${levelText}的工程师，按${levelText}内的数据排名。点击姓名查看工程师详情。`;
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Views (the URL's hash) and the period picker
+
+  /** What the hash asks for; an engineer always gets their own page. */
+  function route() {
+    if (viewer?.role === 'engineer') return { view: 'engineer', id: viewer.engineerId ?? '', own: true };
+    const hash = location.hash.replace(/^#\/?/, '');
+    const cut = hash.indexOf('/');
+    const head = cut < 0 ? hash : hash.slice(0, cut);
+    let rest = '';
+    try {
+      rest = cut < 0 ? '' : decodeURIComponent(hash.slice(cut + 1));
+    } catch {
+      rest = '';
+    }
+    if (head === 'engineer' && rest) return { view: 'engineer', id: rest, own: false };
+    if (head === 'teams' || head === 'regions') return { view: 'groups', level: head.slice(0, -1) };
+    if ((head === 'team' || head === 'region') && rest) return { view: 'groups', level: head, name: rest };
+    return { view: 'ranking' };
+  }
+
+  const routeKey = (r) =>
+    r.view === 'engineer'
+      ? `engineer:${r.id}`
+      : r.view === 'groups'
+        ? `${r.level}:${r.name ?? '*'}`
+        : 'ranking';
+
+  function showView(r) {
+    $('view-ranking').hidden = r.view !== 'ranking';
+    $('view-engineer').hidden = r.view !== 'engineer';
+    $('view-groups').hidden = r.view !== 'groups';
+    $('views').hidden = viewer?.role === 'engineer';
+    const current = r.view === 'ranking' ? 'nav-ranking' : r.view === 'groups' ? `nav-${r.level}s` : null;
+    for (const id of ['nav-ranking', 'nav-teams', 'nav-regions']) {
+      if (id === current) $(id).setAttribute('aria-current', 'page');
+      else $(id).removeAttribute('aria-current');
+    }
+    document.title = r.view === 'engineer' && r.own ? '我的服务满意度' : '服务满意度看板';
+    document.querySelector('.topbar h1').textContent = document.title;
+  }
+
+  /** Who the reports are cut for, from the engineer report (asked once a session). */
+  async function knowViewer(seq) {
+    if (viewer) return true;
+    const res = await engineersOf(currentPeriod());
+    if (seq !== loadSeq) return false;
+    const v = res.data?.viewer;
+    if (res.status !== 200 || !v || typeof v.role !== 'string') {
+      // Unknown: show nothing rather than a view that may not be theirs; a reload asks again.
+      setStatus(`报表暂时无法加载（HTTP ${res.status}），请稍后刷新页面。`);
+      return false;
+    }
+    viewer = v;
+    return true;
+  }
+
+  /** Applies the picker: the period it shows, or its message (and the field marked invalid). */
+  function applyPicker() {
+    const kind = $('period-kind').value;
+    for (const id of ['week', 'from', 'to']) $(id).removeAttribute('aria-invalid');
+    const p =
+      kind === 'week'
+        ? periodOfWeek($('week').value)
+        : kind === 'range'
+          ? periodOfRange($('from').value, $('to').value)
+          : periodOfMonth($('month').value || currentMonth());
+    if (p.error) {
+      $('period-error').textContent = p.error;
+      const field = kind === 'week' ? 'week' : p.field;
+      if (field) {
+        $(field).setAttribute('aria-invalid', 'true');
+        $(field).focus();
+      }
+      return;
+    }
+    $('period-error').textContent = '';
+    period = p;
+    load();
+  }
+
+  function showPickerFields() {
+    const kind = $('period-kind').value;
+    $('month-field').hidden = kind !== 'month';
+    $('week-field').hidden = kind !== 'week';
+    $('range-field').hidden = kind !== 'range';
+    $('period-apply').hidden = kind === 'month';
+  }
+
+  function wirePicker() {
+    $('period-kind').addEventListener('change', () => {
+      const kind = $('period-kind').value;
+      const today = currentDay();
+      if (kind === 'week' && !$('week').value) $('week').value = isoWeekOf(today);
+      if (kind === 'range' && !$('from').value && !$('to').value) {
+        $('from').value = `${today.slice(0, 7)}-01`;
+        $('to').value = today;
+      }
+      showPickerFields();
+      applyPicker();
+    });
+    $('month').addEventListener('change', () => applyPicker());
+    $('week').addEventListener('change', () => applyPicker());
+    $('period-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      applyPicker();
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Loading and session
 
   /**
-   * Fills the board for the chosen month. `#board[data-loaded]` names the month once everything
-   * of this load is on screen (ranking, charts, callbacks), and is absent while a load is under
-   * way: what a reader (or a test) waits for, rather than the first row of any month.
+   * Fills the board for the chosen period and the view the hash names. `#board[data-loaded]` names
+   * the period (`2026-11`, `2026-W47`, `2026-11-01..2026-11-15`) once everything of this load is on
+   * screen, and `#board[data-view]` the view (`ranking`, `engineer:{id}`, `team:*`, `team:{name}`,
+   * `region:*`, `region:{name}`); both are absent while a load is under way: what a reader (or a
+   * test) waits for, rather than the first row of any period.
    */
   async function load() {
     const seq = ++loadSeq;
     delete $('board').dataset.loaded;
-    const period = $('month').value || currentMonth();
-    const months = monthsEndingAt(period, TREND_MONTHS);
-    $('period-label').textContent = `（${monthLabel(period)}）`;
+    delete $('board').dataset.view;
     setStatus('正在加载数据…');
     try {
-      const reports = await Promise.all(months.map(engineersOf));
-      if (seq !== loadSeq) return;
-      const current = reports[reports.length - 1];
-      if (current.status === 403) {
-        setStatus('此令牌无权查看工程师报表，请使用管理人员令牌登录。');
-        return;
+      if (!(await knowViewer(seq))) return;
+      const r = route();
+      showView(r);
+      const done =
+        r.view === 'engineer'
+          ? await loadEngineer(seq, r.id, r.own)
+          : r.view === 'groups'
+            ? await loadGroups(seq, r.level, r.name)
+            : await loadRanking(seq);
+      if (done && seq === loadSeq) {
+        $('board').dataset.view = routeKey(r);
+        $('board').dataset.loaded = currentPeriod().id;
       }
-      if (current.status !== 200 || !Array.isArray(current.data?.engineers)) {
-        setStatus(`报表暂时无法加载（HTTP ${current.status}），请稍后刷新页面。`);
-        return;
-      }
-      const engineers = current.data.engineers;
-      renderRanking(engineers);
-      renderGroups(engineers);
-      renderReasons(engineers);
-      renderTrend(trendOf(months, reports));
-      $('ranking-note').textContent =
-        `满意率 = 满意评价数 ÷ 评价数；目标 ${pct(target)}。评价少于 ${minSample} 条标记“样本不足”，排名仅供参考。` +
-        '“—”表示没有数据。';
-      const missing = reports.filter((r) => r.status !== 200).length;
-      setStatus(missing > 0 ? '部分月份的数据未能加载，趋势图可能不完整。' : '');
-      await loadCallbacks(seq);
-      if (seq === loadSeq) $('board').dataset.loaded = period;
     } catch (err) {
       // Signed out (signin.js has told the page, with its message): nothing more to show.
       if (err === SIGNED_OUT) return;
       if (seq === loadSeq) setStatus('网络异常，数据未能加载，请稍后刷新页面。');
     }
+  }
+
+  async function loadRanking(seq) {
+    const p = currentPeriod();
+    const months = monthsEndingAt(p.lastMonth, TREND_MONTHS);
+    $('period-label').textContent = `（${p.label}）`;
+    const reports = await Promise.all([
+      ...(p.kind === 'month' ? [] : [engineersOf(p)]),
+      ...months.map(engineersOf),
+    ]);
+    if (seq !== loadSeq) return false;
+    const current = p.kind === 'month' ? reports[reports.length - 1] : reports[0];
+    const monthly = p.kind === 'month' ? reports : reports.slice(1);
+    if (current.status === 403) {
+      setStatus('此令牌无权查看工程师报表，请使用管理人员令牌登录。');
+      return false;
+    }
+    if (current.status !== 200 || !Array.isArray(current.data?.engineers)) {
+      setStatus(`报表暂时无法加载（HTTP ${current.status}），请稍后刷新页面。`);
+      return false;
+    }
+    const engineers = current.data.engineers;
+    renderRanking(engineers);
+    renderGroups(engineers);
+    renderReasons(engineers);
+    renderTrend(trendOf(months, monthly));
+    $('ranking-note').textContent =
+      `满意率 = 满意评价数 ÷ 评价数；目标 ${pct(target)}。评价少于 ${minSample} 条标记“样本不足”，排名仅供参考。` +
+      '“—”表示没有数据。点击姓名查看工程师详情。';
+    const missing = monthly.filter((r) => r.status !== 200).length;
+    setStatus(missing > 0 ? '部分月份的数据未能加载，趋势图可能不完整。' : '');
+    await loadCallbacks(seq);
+    return true;
   }
 
   function showBoard() {
@@ -543,16 +1131,23 @@
     $('board').hidden = false;
   }
 
+  const CHARTS = ['trend-chart', 'reasons-chart', 'eng-trend-chart', 'eng-reasons-chart'];
+
   /** signin.js's onSignedOut: the board is cleared and the sign-in panel shown, with the message. */
   function signedOut(message) {
     loadSeq++;
+    viewer = null;
     delete $('board').dataset.loaded;
-    for (const id of ['trend-chart', 'reasons-chart']) {
+    delete $('board').dataset.view;
+    for (const id of CHARTS) {
       const dom = $(id);
       resizeObserver?.unobserve(dom);
       window.echarts?.getInstanceByDom(dom)?.dispose();
     }
-    for (const id of ['ranking', 'callbacks', 'groups']) $(id).tBodies[0].replaceChildren();
+    for (const id of ['ranking', 'callbacks', 'groups', 'eng-comments', 'eng-cases', 'grp-table']) {
+      $(id).tBodies[0].replaceChildren();
+    }
+    clearEngineer();
     setStatus('');
     $('board').hidden = true;
     $('session').hidden = true;
@@ -566,13 +1161,10 @@
   async function checkToken(candidate) {
     let res;
     try {
-      res = await fetch(
-        `v1/reports/engineers?period=${encodeURIComponent($('month').value || currentMonth())}`,
-        {
-          headers: { authorization: `Bearer ${candidate}`, accept: 'application/json' },
-          cache: 'no-store',
-        },
-      );
+      res = await fetch(`v1/reports/engineers?${currentPeriod().query}`, {
+        headers: { authorization: `Bearer ${candidate}`, accept: 'application/json' },
+        cache: 'no-store',
+      });
     } catch {
       return '无法连接服务，请稍后重试。';
     }
@@ -581,18 +1173,42 @@
     return undefined;
   }
 
+  /** After a view change by the user: focus the view's heading, for keyboard and screen-reader users. */
+  function focusView() {
+    const r = route();
+    const heading =
+      r.view === 'engineer'
+        ? $('eng-title')
+        : r.view === 'groups'
+          ? $('grp-title')
+          : $('ranking').closest('section')?.querySelector('h2');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus({ preventScroll: false });
+    }
+  }
+
   function start() {
     const month = $('month');
     month.replaceChildren(
       ...monthsEndingAt(currentMonth(), MONTH_CHOICES)
         .reverse()
-        .map((period) => {
-          const option = el('option', monthLabel(period));
-          option.value = period;
+        .map((m) => {
+          const option = el('option', monthLabel(m));
+          option.value = m;
           return option;
         }),
     );
-    month.addEventListener('change', () => load());
+    wirePicker();
+    showPickerFields();
+    $('eng-more').addEventListener('click', () => {
+      const r = route();
+      if (r.view === 'engineer') moreComments(r.id);
+    });
+    window.addEventListener('hashchange', () => {
+      if ($('board').hidden) return;
+      load().then(focusView);
+    });
     $('signout').addEventListener('click', () => window.Auth.signOut());
     window.Auth.start({
       onSignedIn: () => {

@@ -58,19 +58,40 @@ export function dashboardPage(input: PageInput): string {
 <header class="topbar">
   <h1>服务满意度看板</h1>
   <div class="session" id="session" hidden>
-    <label>统计月份 <select id="month"></select></label>
+    <form class="period" id="period-form" aria-label="统计周期" novalidate>
+      <label>统计周期 <select id="period-kind">
+        <option value="month">按月</option>
+        <option value="week">按周</option>
+        <option value="range">日期范围</option>
+      </select></label>
+      <label id="month-field">统计月份 <select id="month"></select></label>
+      <label id="week-field" hidden>统计周 <input type="week" id="week"></label>
+      <span class="range" id="range-field" hidden>
+        <label>开始日期 <input type="date" id="from"></label>
+        <label>结束日期 <input type="date" id="to"></label>
+      </span>
+      <button type="submit" id="period-apply" hidden>查询</button>
+    </form>
     <button type="button" id="signout">退出登录</button>
   </div>
+  <p class="period-error" id="period-error" role="alert"></p>
 </header>
 <main>
   ${signinPanel(input.signin, '管理人员')}
 
   <div id="board" hidden>
+    <nav class="views" id="views" aria-label="页面" hidden>
+      <a href="#" id="nav-ranking">工程师排名</a>
+      <a href="#teams" id="nav-teams">班组</a>
+      <a href="#regions" id="nav-regions">区域</a>
+    </nav>
     <p class="status" id="status" role="status"></p>
+
+    <div id="view-ranking">
 
     <section class="card">
       <h2>工程师排名<small id="period-label"></small></h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="工程师排名表（可左右滚动）">
         <table id="ranking">
           <thead>
             <tr>
@@ -100,7 +121,7 @@ export function dashboardPage(input: PageInput): string {
 
     <section class="card" id="groups-card" hidden>
       <h2>班组分项指标<small id="groups-label"></small></h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="班组分项指标表（可左右滚动）">
         <table id="groups">
           <thead>
             <tr>
@@ -132,7 +153,7 @@ export function dashboardPage(input: PageInput): string {
     <section class="card">
       <h2>待回访客户<small id="callbacks-label"></small></h2>
       <p class="note" id="callbacks-note"></p>
-      <div class="table-wrap" id="callbacks-wrap">
+      <div class="table-wrap" tabindex="0" role="region" aria-label="待回访客户表（可左右滚动）" id="callbacks-wrap">
         <table id="callbacks">
           <thead>
             <tr>
@@ -152,6 +173,79 @@ export function dashboardPage(input: PageInput): string {
         </table>
       </div>
     </section>
+    </div>
+
+    <div id="view-engineer" hidden>
+      <p class="back" id="eng-back-wrap"><a href="#" id="eng-back">← 返回排名</a></p>
+      <section class="card" aria-labelledby="eng-title">
+        <h2 id="eng-title">工程师</h2>
+        <p class="rank-in-team" id="eng-rank"></p>
+        <dl class="figures" id="eng-figures"></dl>
+        <p class="note" id="eng-note"></p>
+      </section>
+      <div class="grid">
+        <section class="card">
+          <h2>满意率趋势<small id="eng-trend-label"></small></h2>
+          <div class="chart" id="eng-trend-chart" role="img" aria-label="所选周期内满意率趋势图"></div>
+        </section>
+        <section class="card">
+          <h2>不满意原因<small id="eng-reasons-label"></small></h2>
+          <div class="chart" id="eng-reasons-chart" role="img" aria-label="不满意原因条形图"></div>
+        </section>
+      </div>
+      <section class="card">
+        <h2>不满意评价<small id="eng-comments-label"></small></h2>
+        <div class="table-wrap" tabindex="0" role="region" aria-label="不满意评价表（可左右滚动）">
+          <table id="eng-comments">
+            <thead>
+              <tr>
+                <th scope="col">评价时间</th>
+                <th scope="col">工单</th>
+                <th scope="col">原因</th>
+                <th scope="col">客户留言</th>
+                <th scope="col">客户电话</th>
+              </tr>
+            </thead>
+            <tbody></tbody>
+          </table>
+        </div>
+        <button type="button" class="secondary" id="eng-more" hidden>加载更多评价</button>
+      </section>
+      <section class="card" id="eng-cases-card">
+        <h2>未结回访<small id="eng-cases-label"></small></h2>
+        <p class="note" id="eng-cases-note"></p>
+        <div class="table-wrap" tabindex="0" role="region" aria-label="未结回访表（可左右滚动）" id="eng-cases-wrap">
+          <table id="eng-cases">
+            <thead>
+              <tr>
+                <th scope="col">状态</th>
+                <th scope="col">回访时限</th>
+                <th scope="col">评价</th>
+                <th scope="col">原因</th>
+                <th scope="col">客户留言</th>
+                <th scope="col">客户电话</th>
+                <th scope="col">编号</th>
+              </tr>
+            </thead>
+            <tbody></tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+
+    <div id="view-groups" hidden>
+      <p class="back" id="grp-back-wrap" hidden><a href="#teams" id="grp-back">← 返回</a></p>
+      <section class="card" aria-labelledby="grp-title">
+        <h2 id="grp-title">班组汇总<small id="grp-label"></small></h2>
+        <div class="table-wrap" tabindex="0" role="region" aria-label="汇总表（可左右滚动）">
+          <table id="grp-table">
+            <thead><tr></tr></thead>
+            <tbody></tbody>
+          </table>
+        </div>
+        <p class="note" id="grp-note"></p>
+      </section>
+    </div>
   </div>
 </main>
 </body>
