@@ -57,6 +57,10 @@ export function dashboardPage(input: PageInput): string {
 <body data-target="${escapeHtml(String(input.target))}" data-min-sample="${escapeHtml(String(input.minSample))}"${signinAttributes(input.signin)}>
 <header class="topbar">
   <h1>服务满意度看板</h1>
+  <nav class="pages" aria-label="页面导航">
+    <a href="dashboard" aria-current="page">满意度看板</a>
+    <a href="workbench">回访工作台</a>
+  </nav>
   <div class="session" id="session" hidden>
     <label>统计月份 <select id="month"></select></label>
     <button type="button" id="signout">退出登录</button>
