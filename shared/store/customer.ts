@@ -69,23 +69,18 @@ export async function customerCaseListing(
   max: number,
 ): Promise<{ surveys: CustomerSurvey[]; textCaseIds: string[] }> {
   const [surveys, texts] = await Promise.all([
-    customerQueryUpTo<CustomerSurvey>(
-      phone,
-      'SURVEY#',
-      max,
-      [
-        'surveyId',
-        'ticketId',
-        'status',
-        'completedAt',
-        'answeredAt',
-        'rating',
-        'engineerId',
-        'engineerName',
-        'team',
-        'region',
-      ],
-    ),
+    customerQueryUpTo<CustomerSurvey>(phone, 'SURVEY#', max, [
+      'surveyId',
+      'ticketId',
+      'status',
+      'completedAt',
+      'answeredAt',
+      'rating',
+      'engineerId',
+      'engineerName',
+      'team',
+      'region',
+    ]),
     customerQueryUpTo<{ caseId?: string; receivedAt: string }>(phone, 'TEXT#', max, ['caseId', 'receivedAt']),
   ]);
   // Newest text first (text ids are hashes: the listing is in no time order).

@@ -8,6 +8,7 @@ import { loadLocalSecrets } from '../../infra/local/secrets.ts';
 import { mintToken } from '../../infra/local/token.ts';
 import { ticketBody } from '../helpers/fixtures.ts';
 import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
+import { type OidcStandIn, startOidcStandIn } from '../helpers/standins/oidc-provider.ts';
 
 /**
  * The callback workbench (GET /workbench) in Debian's chromium (playwright-core) against `npm start`:
@@ -17,6 +18,8 @@ import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
  * complaint an agent closed; the phone is masked for the manager and a tel: link for the agent.
  * Each page at 1280 px and 375 px (screenshots in test-results/workbench-*.png), axe-core on each
  * reporting no serious or critical violation, and no Content Security Policy violation anywhere.
+ * With an issuer (a stand-in OIDC provider), the workbench's sign-in returns through the dashboard's
+ * URL (the one registered with the issuer), which sends the user back to the workbench.
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = fileURLToPath(new URL('../../test-results/', import.meta.url));
@@ -100,13 +103,10 @@ const auth = (token: string) => ({ authorization: `Bearer ${token}` });
 beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--lang=zh-CN'] });
   mkdirSync(shots, { recursive: true });
-  sys = await startNpm();
-  await seed();
-}, 180_000);
+}, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await sys?.stop();
 });
 
 interface Opened {
@@ -119,7 +119,10 @@ interface Opened {
  * A fresh browser context on the workbench: signed out, or already signed in with a local token of
  * `claims` (kept in sessionStorage as signin.js keeps a session), collecting page errors and CSP reports.
  */
-async function open(claims?: { role: 'agent' | 'manager'; sub: string }): Promise<Opened> {
+async function open(
+  claims?: { role: 'agent' | 'manager'; sub: string },
+  system: RunningSystem = sys,
+): Promise<Opened> {
   const context = await browser.newContext({
     viewport: { width: 1280, height: 900 },
     locale: 'zh-CN',
@@ -129,7 +132,7 @@ async function open(claims?: { role: 'agent' | 'manager'; sub: string }): Promis
     const idToken = await mintToken({
       ...claims,
       teams: ['T1'],
-      secret: loadLocalSecrets(sys.env, sys.env.DATA_DIR).jwtSecret,
+      secret: loadLocalSecrets(system.env, system.env.DATA_DIR).jwtSecret,
     });
     await context.addInitScript(
       ([key, value]) => {
@@ -145,7 +148,7 @@ async function open(claims?: { role: 'agent' | 'manager'; sub: string }): Promis
     if (/Content Security Policy|Refused to/i.test(msg.text())) errors.push(`csp: ${msg.text()}`);
   });
   await page.clock.setFixedTime(BROWSER_NOW);
-  await page.goto(`${sys.url}/workbench`);
+  await page.goto(`${system.url}/workbench`);
   return { context, page, errors };
 }
 
@@ -159,9 +162,12 @@ const queueIds = (page: Page) =>
 async function accessibility(page: Page, name: string): Promise<void> {
   await page.evaluate(AXE);
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (ctx: Document) => Promise<any> } }).axe;
+    type Violation = { id: string; impact: string | null; nodes: Array<{ target: string[] }> };
+    const axe = (
+      globalThis as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Violation[] }> } }
+    ).axe;
     const result = await axe.run(document);
-    return (result.violations as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>)
+    return result.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
   });
@@ -183,9 +189,8 @@ async function bothWidths(page: Page, name: string): Promise<void> {
 async function callbackFigures(engineerId: string) {
   const res = await sys.call('GET', '/v1/reports/engineers?period=2026-11', undefined, auth(sys.adminToken));
   expect(res.status).toBe(200);
-  const row = (res.body.engineers as Array<{ engineerId: string; callbacks: { closed: number } }>).find(
-    (e) => e.engineerId === engineerId,
-  );
+  type Row = { engineerId: string; callbacks: { closed: number; outcomes: Record<string, number> } };
+  const row = (res.body.engineers as Row[]).find((e) => e.engineerId === engineerId);
   return row?.callbacks;
 }
 
@@ -193,7 +198,7 @@ async function note(page: Page, text: string) {
   await page.fill('#note', text);
   await page.click('#note-submit');
   await page.waitForFunction(
-    (t) => [...document.querySelectorAll('#case-history .note-text')].some((p) => p.textContent === t),
+    (t) => Array.from(document.querySelectorAll('#case-history .note-text')).some((p) => p.textContent === t),
     text,
   );
 }
@@ -205,6 +210,15 @@ async function closeWith(page: Page, outcome: string, text: string) {
 }
 
 describe('the callback workbench', () => {
+  beforeAll(async () => {
+    sys = await startNpm();
+    await seed();
+  }, 180_000);
+
+  afterAll(async () => {
+    await sys?.stop();
+  });
+
   it('an agent signs in, opens the most urgent case, records the contact, closes it: it leaves the queue', async () => {
     const { context, page, errors } = await open();
     try {
@@ -224,17 +238,20 @@ describe('the callback workbench', () => {
       expect(await queueIds(page)).toEqual([caseOf.overdue, caseOf.first, caseOf.race, caseOf.complaint]);
       expect(await page.textContent('#counts li[data-status=overdue] .count')).toBe('1');
       expect(await page.textContent('#counts li[data-status=open] .count')).toBe('3');
-      // Filters: complaints only, then the engineer.
+      // Filters: complaints only, then the engineer. Each change reloads the queue (data-loaded is
+      // taken away at once and set again when the new list is on screen).
       await page.selectOption('#f-kind', 'complaint');
-      await page.waitForFunction(() => document.querySelectorAll('#queue li[data-case-id]').length === 1);
+      await queueLoaded(page);
       expect(await queueIds(page)).toEqual([caseOf.complaint]);
       await page.selectOption('#f-kind', '');
+      await queueLoaded(page);
       await page.fill('#f-engineer', PEOPLE.race.id);
       await page.press('#f-engineer', 'Enter');
-      await page.waitForFunction(() => document.querySelectorAll('#queue li[data-case-id]').length === 1);
+      await queueLoaded(page);
       expect(await queueIds(page)).toEqual([caseOf.race]);
       await page.click('#f-reset');
-      await page.waitForFunction(() => document.querySelectorAll('#queue li[data-case-id]').length === 4);
+      await queueLoaded(page);
+      expect(await queueIds(page)).toHaveLength(4);
       await bothWidths(page, 'queue');
       // The README's picture (docs/screenshots/workbench.png is a copy of it).
       await page.setViewportSize({ width: 1280, height: 800 });
@@ -344,6 +361,55 @@ describe('the callback workbench', () => {
       await caseLoaded(page, 'closed');
       expect(await page.textContent('#case-message')).toBe('已批准结案。');
       expect(await page.textContent('#case-history')).toContain('审核通过，结案');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('with an issuer: the sign-in comes back through the registered dashboard URL', () => {
+  let issuerSys: RunningSystem;
+  let provider: OidcStandIn;
+
+  beforeAll(async () => {
+    provider = await startOidcStandIn({
+      clientId: 'telecom-feedback',
+      idToken: (nonce) =>
+        mintToken({
+          role: 'agent',
+          teams: ['T1'],
+          nonce,
+          ttl: '1h',
+          secret: loadLocalSecrets(issuerSys.env, issuerSys.env.DATA_DIR).jwtSecret,
+        }),
+    });
+    issuerSys = await startNpm({
+      SIGNIN_AUTHORIZE_URL: `${provider.url}/authorize`,
+      SIGNIN_TOKEN_URL: `${provider.url}/token`,
+      SIGNIN_CLIENT_ID: 'telecom-feedback',
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await issuerSys?.stop();
+    await provider?.stop();
+  });
+
+  it('an agent clicks 登录 on the workbench and lands back on it, signed in', async () => {
+    const { context, page, errors } = await open(undefined, issuerSys);
+    try {
+      const res = await fetch(`${issuerSys.url}/workbench`);
+      expect(res.headers.get('content-security-policy')).toContain(`connect-src 'self' ${provider.url};`);
+      expect(await page.textContent('#signin-start')).toBe('登录');
+      await page.click('#signin-start');
+      await queueLoaded(page);
+      expect(page.url()).toBe(`${issuerSys.url}/workbench`);
+      expect(Object.fromEntries(provider.authorizeRequests[0] ?? [])).toMatchObject({
+        redirect_uri: `${issuerSys.url}/dashboard`,
+      });
+      expect(await page.textContent('#who')).toContain('回访专员');
+      expect(await page.textContent('#queue')).toContain('目前没有符合条件的待办案件');
       expect(errors).toEqual([]);
     } finally {
       await context.close();
