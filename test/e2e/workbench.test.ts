@@ -14,8 +14,8 @@ import { type OidcStandIn, startOidcStandIn } from '../helpers/standins/oidc-pro
  * The callback workbench (GET /workbench) in Debian's chromium (playwright-core) against `npm start`:
  * an agent of T1 signs in through the local sign-in page, opens the most urgent case (the overdue
  * one), records the contact, closes it: it leaves the queue and the report's callback figures
- * change; two agents close the same case: one success, one clear message; a manager reviews a
- * complaint an agent closed; the phone is masked for the manager and a tel: link for the agent.
+ * change; two agents close the same case: one success, one clear message; a manager returns a
+ * complaint an agent closed, then approves it; the phone is masked for the manager and a tel: link for the agent.
  * Each page at 1280 px and 375 px (screenshots in test-results/workbench-*.png), axe-core on each
  * reporting no serious or critical violation, and no Content Security Policy violation anywhere.
  * With an issuer (a stand-in OIDC provider), the workbench's sign-in returns through the dashboard's
@@ -326,44 +326,67 @@ describe('the callback workbench', () => {
     }
   });
 
-  it('a manager reviews a complaint an agent closed; the phone masked for the manager', async () => {
+  it('a manager returns a complaint an agent closed, then approves it; the phone masked for the manager', async () => {
     const agent = await open({ role: 'agent', sub: 'agent-c' });
+    const manager = await open({ role: 'manager', sub: 'mgr-1' });
     try {
-      await agent.page.goto(`${sys.url}/workbench#case/${caseOf.complaint}`);
-      await caseLoaded(agent.page, 'open');
-      expect(await agent.page.textContent('#case-title')).toContain('投诉');
-      await note(agent.page, '已联系客户，安排复查线路');
-      await closeWith(agent.page, 'resolved_satisfied', '线路已修复，客户认可');
-      await caseLoaded(agent.page, 'pending_review');
-      expect(await agent.page.textContent('#case-message')).toBe('已提交审核。');
+      const a = agent.page;
+      await a.goto(`${sys.url}/workbench#case/${caseOf.complaint}`);
+      await caseLoaded(a, 'open');
+      expect(await a.textContent('#case-title')).toContain('投诉');
+      await note(a, '已联系客户，安排复查线路');
+      await closeWith(a, 'resolved_satisfied', '线路已修复，客户认可');
+      await caseLoaded(a, 'pending_review');
+      expect(await a.textContent('#case-message')).toBe('已提交审核。');
       // An agent does not review.
-      expect(await agent.page.isHidden('#review-form')).toBe(true);
+      expect(await a.isHidden('#review-form')).toBe(true);
+
+      const m = manager.page;
+      await m.reload(); // opened before the agent's close
+      await queueLoaded(m);
+      expect(await m.textContent('#counts li[data-status=pending_review] .count')).toBe('1');
+      await m.click(`#queue li[data-case-id="${caseOf.complaint}"] a`);
+      await caseLoaded(m, 'pending_review');
+      expect(await m.$('#case-tel')).toBeNull();
+      expect(await m.textContent('#case-facts')).toContain('139****0003');
+      expect(await m.content()).not.toContain(PEOPLE.complaint.phone);
+      expect(await m.isVisible('#review-form')).toBe(true);
+      expect(await m.textContent('#review-proposed')).toContain('已解决，客户满意');
+      await bothWidths(m, 'review');
+
+      // Returned with a note: back to handling.
+      await m.fill('#review-note', '请再次上门核实线路');
+      await m.click('#review-return');
+      await caseLoaded(m, 'in_progress');
+      expect(await m.textContent('#case-message')).toBe('已退回重办。');
+      expect(await m.isHidden('#review-form')).toBe(true);
+
+      // The agent's close of the new round needs its contact first: said plainly, nothing applied.
+      await a.reload();
+      await caseLoaded(a, 'in_progress');
+      expect(await a.textContent('#close-hint')).toContain('请先添加处理记录');
+      await closeWith(a, 'resolved_satisfied', '已复查');
+      await a.waitForFunction(() =>
+        /本轮尚未记录联系/.test(document.getElementById('case-message')?.textContent ?? ''),
+      );
+      expect(await a.textContent('#case-facts')).toContain('处理中');
+      await note(a, '二次上门，线路已更换');
+      await closeWith(a, 'resolved_satisfied', '客户确认恢复正常');
+      await caseLoaded(a, 'pending_review');
+
+      await m.reload();
+      await caseLoaded(m, 'pending_review');
+      await m.fill('#review-note', '处理到位，同意结案');
+      await m.click('#review-approve');
+      await caseLoaded(m, 'closed');
+      expect(await m.textContent('#case-message')).toBe('已批准结案。');
+      expect(await m.textContent('#case-history')).toContain('审核退回');
+      expect(await m.textContent('#case-history')).toContain('审核通过，结案');
       expect(agent.errors).toEqual([]);
+      expect(manager.errors).toEqual([]);
     } finally {
       await agent.context.close();
-    }
-
-    const { context, page, errors } = await open({ role: 'manager', sub: 'mgr-1' });
-    try {
-      await queueLoaded(page);
-      expect(await page.textContent('#counts li[data-status=pending_review] .count')).toBe('1');
-      await page.click(`#queue li[data-case-id="${caseOf.complaint}"] a`);
-      await caseLoaded(page, 'pending_review');
-      expect(await page.$('#case-tel')).toBeNull();
-      expect(await page.textContent('#case-facts')).toContain('139****0003');
-      expect(await page.content()).not.toContain(PEOPLE.complaint.phone);
-      expect(await page.isVisible('#review-form')).toBe(true);
-      expect(await page.textContent('#review-proposed')).toContain('已解决，客户满意');
-      await bothWidths(page, 'review');
-
-      await page.fill('#review-note', '处理到位，同意结案');
-      await page.click('#review-approve');
-      await caseLoaded(page, 'closed');
-      expect(await page.textContent('#case-message')).toBe('已批准结案。');
-      expect(await page.textContent('#case-history')).toContain('审核通过，结案');
-      expect(errors).toEqual([]);
-    } finally {
-      await context.close();
+      await manager.context.close();
     }
   });
 });
