@@ -122,6 +122,7 @@ export const publicRouteReasons: Readonly<Record<string, string>> = {
   'POST /v1/sms/tencent/{token}/receipts': SMS_CALLBACK_REASON,
   'GET /dashboard': STATIC_REASON,
   'GET /dashboard/assets/{file}': STATIC_REASON,
+  'GET /workbench': STATIC_REASON,
   'GET /openapi.json':
     'The OpenAPI description of this API (generated from the request and response schemas, checked ' +
     'in): a static document with no data in it.',

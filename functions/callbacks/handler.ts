@@ -5,10 +5,10 @@ import {
   addCallbackNote,
   assertMayWorkCallbacks,
   closeCallback,
-  getCallbackCase,
   listCallbacks,
   reviewCallback,
 } from '#shared/app/callbacks/callbacks';
+import { getCallbackCaseDetail } from '#shared/app/callbacks/customer-history';
 import { callbackListTable } from '#shared/app/callbacks/list-table';
 import { listTexts } from '#shared/app/callbacks/texts';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
@@ -38,7 +38,7 @@ function idOf(event: APIGatewayProxyEventV2): string {
 /**
  * The callback agents' and managers' API (docs/domain.md section 6):
  * GET /v1/callbacks (JSON, or a CSV / Excel page as ?format= or Accept ask: shared/http/negotiate.ts),
- * GET /v1/callbacks/{id}, POST /v1/callbacks/{id}/notes, POST /v1/callbacks/{id}/close,
+ * GET /v1/callbacks/{id} (with the customer's previous surveys and cases), POST /v1/callbacks/{id}/notes, POST /v1/callbacks/{id}/close,
  * POST /v1/callbacks/{id}/review (a complaint's review: managers and admins),
  * and GET /v1/messages (the customers' texts kept, with the same reach as the case lists).
  * Access by role is decided in shared/domain/access.ts; an engineer is refused before the request
@@ -85,7 +85,7 @@ export function callbacks(deps: Deps) {
         );
       }
       case 'GET /v1/callbacks/{id}':
-        return json(200, await getCallbackCase(principal, idOf(event)));
+        return json(200, await getCallbackCaseDetail(principal, idOf(event)));
       case 'POST /v1/callbacks/{id}/notes': {
         const id = idOf(event);
         const { note } = parseWith(noteBody, jsonBody(event));

@@ -15,20 +15,23 @@ import {
   pickEncoding,
 } from '#shared/web/dashboard/assets';
 import { dashboardCsp, dashboardPage } from '#shared/web/dashboard/page';
+import { workbenchCsp, workbenchPage } from '#shared/web/workbench/page';
 
 /**
  * GET /dashboard: the managers' dashboard page (static; its data calls carry the manager's token).
+ * GET /workbench: the callback workbench for agents and supervisors (static too; its own assets,
+ * workbench.js and workbench.css, are served beside the dashboard's).
  * GET /dashboard/assets/{file}: its script, style sheet and ECharts, from our own origin, cached for a
  * year (their URLs carry a content hash), brotli- or gzip-compressed for clients that accept it.
  * ECharts ships brotli-compressed as a file beside the bundle, read on the first request for it (not
  * at init, not for the page): see shared/web/dashboard/assets.ts.
  */
-const pageHeaders = (deps: DashboardDeps) => ({
+const pageHeaders = (csp: string) => ({
   'content-type': 'text/html; charset=utf-8',
   // The shell is tiny and names the current asset versions: always revalidate it.
   'cache-control': 'no-cache',
   // connect-src: our origin, and the issuer's token endpoint when users sign in through one.
-  'content-security-policy': dashboardCsp(deps.config.signin),
+  'content-security-policy': csp,
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -56,6 +59,22 @@ function ok(headers: Record<string, string>, asset: Asset, event: APIGatewayProx
 }
 
 let page: Asset | undefined;
+let workbench: Asset | undefined;
+
+async function workbenchAsset(deps: DashboardDeps): Promise<Asset> {
+  if (workbench) return workbench;
+  const versions = await dashboardAssetVersions();
+  workbench ??= makeAsset('workbench', 'text/html; charset=utf-8', {
+    body: Buffer.from(
+      workbenchPage({
+        assetUrl: (file) => `dashboard/assets/${file}?v=${versions.get(file) ?? ''}`,
+        signin: deps.config.signin,
+      }),
+      'utf8',
+    ),
+  });
+  return workbench;
+}
 
 async function pageAsset(deps: DashboardDeps): Promise<Asset> {
   if (page) return page;
@@ -77,7 +96,10 @@ async function pageAsset(deps: DashboardDeps): Promise<Asset> {
 export function dashboard(deps: DashboardDeps) {
   return httpFunction(async (event) => {
     if (event.routeKey === 'GET /dashboard') {
-      return ok(pageHeaders(deps), await pageAsset(deps), event);
+      return ok(pageHeaders(dashboardCsp(deps.config.signin)), await pageAsset(deps), event);
+    }
+    if (event.routeKey === 'GET /workbench') {
+      return ok(pageHeaders(workbenchCsp(deps.config.signin)), await workbenchAsset(deps), event);
     }
     const file = event.pathParameters?.file ?? '';
     const asset = await dashboardAsset(file);

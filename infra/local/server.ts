@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     'telecom-feedback local system is running',
     `  API             ${sys.url}`,
     `  Dashboard       ${sys.url}/dashboard (本地开发登录: ${sys.url}/local/sign-in, from the page)`,
+    `  Workbench       ${sys.url}/workbench (callback agents and supervisors)`,
     `  Webhook secret  ${sys.webhookSecret}`,
     `  Reply secret    ${sys.replySecret} (signs the replies to the work order)`,
     `  SMS callbacks   token ${sys.smsCallbackToken} (register these URLs with the provider):`,

@@ -12,6 +12,7 @@ import {
 import { inboundSmsSchema } from '#shared/http/schemas/inbound-sms';
 import { reportDetailQuery, reportQuery } from '#shared/http/schemas/reports';
 import {
+  callbackCaseDetailSchema,
   callbackCaseSchema,
   callbackPageSchema,
   customerTextPageSchema,
@@ -158,10 +159,10 @@ export const operations: Record<string, Operation> = {
     errors: [400, 401, 403],
   },
   'GET /v1/callbacks/{id}': {
-    summary: 'One callback case with its history',
+    summary: "One callback case with its history and the customer's previous surveys and cases",
     tag: 'callbacks',
     params: { id: callbackCaseId },
-    ok: { status: 200, description: 'The case', schema: callbackCaseSchema },
+    ok: { status: 200, description: 'The case', schema: callbackCaseDetailSchema },
     errors: [400, 401, 403, 404],
   },
   'POST /v1/callbacks/{id}/notes': {
@@ -241,6 +242,12 @@ export const operations: Record<string, Operation> = {
   ),
   'GET /dashboard': {
     summary: "The managers' dashboard (sign in with a bearer token)",
+    tag: 'dashboard',
+    ok: { status: 200, description: 'The page', type: html },
+    errors: [],
+  },
+  'GET /workbench': {
+    summary: 'The callback workbench for agents and supervisors (queue, case, notes, close, review)',
     tag: 'dashboard',
     ok: { status: 200, description: 'The page', type: html },
     errors: [],

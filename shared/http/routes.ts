@@ -45,6 +45,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'POST', path: '/s/{token}', fn: 'survey-page', auth: false },
   { method: 'GET', path: '/dashboard', fn: 'dashboard', auth: false },
   { method: 'GET', path: '/dashboard/assets/{file}', fn: 'dashboard', auth: false },
+  { method: 'GET', path: '/workbench', fn: 'dashboard', auth: false },
   { method: 'GET', path: '/openapi.json', fn: 'openapi', auth: false },
   { method: 'DELETE', path: '/v1/customers/{phone}', fn: 'customers', auth: true },
   // The SMS providers' pushes: the secret {token} in the path is the credential.

@@ -1,8 +1,9 @@
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { callbackKey } from '#shared/store/callback';
 import { ddb, TABLE } from '#shared/store/client';
 import { queryAll } from '#shared/store/query';
 import { customerPartition } from '#shared/store/retention';
+import type { SurveyItem } from '#shared/store/survey';
 import { REGION_INDEX } from '#shared/store/table';
 import { TICKET_PK_PREFIX, type TicketItem } from '#shared/store/ticket';
 import { updateIfExists } from '#shared/store/tx';
@@ -41,6 +42,75 @@ export function customerRecords(phone: string): Promise<CustomerRecord[]> {
 /** The customer's completions accepted and not planned yet (planned ones leave the listing). */
 export function customerTickets(phone: string): Promise<TicketItem[]> {
   return customerQuery<TicketItem>(phone, TICKET_PK_PREFIX);
+}
+
+/** What a case's customer history (app/callbacks/customer-history.ts) reads of a survey listed under the phone. */
+export type CustomerSurvey = Pick<
+  SurveyItem,
+  | 'surveyId'
+  | 'ticketId'
+  | 'status'
+  | 'completedAt'
+  | 'answeredAt'
+  | 'rating'
+  | 'engineerId'
+  | 'engineerName'
+  | 'team'
+  | 'region'
+>;
+
+/**
+ * The customer's surveys and the ids of the cases their texts opened or joined (a complaint that no
+ * survey owned is found only through its text; newest text first), read from the CUST#{phone}
+ * index (never a Scan), at most `max` of each: one Query per page, stopping once `max` are read.
+ */
+export async function customerCaseListing(
+  phone: string,
+  max: number,
+): Promise<{ surveys: CustomerSurvey[]; textCaseIds: string[] }> {
+  const [surveys, texts] = await Promise.all([
+    customerQueryUpTo<CustomerSurvey>(phone, 'SURVEY#', max, [
+      'surveyId',
+      'ticketId',
+      'status',
+      'completedAt',
+      'answeredAt',
+      'rating',
+      'engineerId',
+      'engineerName',
+      'team',
+      'region',
+    ]),
+    customerQueryUpTo<{ caseId?: string; receivedAt: string }>(phone, 'TEXT#', max, ['caseId', 'receivedAt']),
+  ]);
+  // Newest text first (text ids are hashes: the listing is in no time order).
+  texts.sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : 0));
+  const textCaseIds = [...new Set(texts.flatMap((t) => (typeof t.caseId === 'string' ? [t.caseId] : [])))];
+  return { surveys, textCaseIds };
+}
+
+/** At most `max` items of the customer's listing under one key prefix, only the named attributes. */
+async function customerQueryUpTo<T>(phone: string, skPrefix: string, max: number, attributes: string[]) {
+  const out: T[] = [];
+  let start: Record<string, unknown> | undefined;
+  const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
+  do {
+    const res = await ddb.send(
+      new QueryCommand({
+        TableName: TABLE,
+        IndexName: REGION_INDEX,
+        KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :sk)',
+        ExpressionAttributeValues: { ':pk': customerPartition(phone), ':sk': skPrefix },
+        ProjectionExpression: Object.keys(names).join(', '),
+        ExpressionAttributeNames: names,
+        Limit: max - out.length,
+        ExclusiveStartKey: start,
+      }),
+    );
+    out.push(...((res.Items ?? []) as T[]));
+    start = res.LastEvaluatedKey;
+  } while (start && out.length < max);
+  return out;
 }
 
 /** Deletes one listed record (an SMS: nothing in it is kept). */

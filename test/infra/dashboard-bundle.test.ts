@@ -33,12 +33,9 @@ import {
  * plain Node process. Proves our own small files are inlined in the bundle and ECharts is not: it
  * ships as echarts.<version>.js.br beside index.mjs, read on the first request for it.
  */
-/**
- * The runtime plus our inlined files (page, signin.js, dashboard.js with the drill-down views, CSS;
- * esbuild escapes their Chinese text) come to about 300 KB; our ECharts build alone is over 300 KB,
- * so a bundle within this limit has not inlined it.
- */
-const LIMIT_BYTES = 330_000;
+// Our own pages' files (dashboard with the drill-down views, sign-in, workbench) are inlined; ECharts
+// (over 500 kB) must not be: a bundle within this limit has not inlined it.
+const LIMIT_BYTES = 380_000;
 const fullEcharts = createRequire(import.meta.url).resolve('echarts/dist/echarts.min.js');
 const ourFile = (f: string) => fileURLToPath(new URL(`../../shared/web/dashboard/${f}`, import.meta.url));
 const sha16 = (b: Buffer) => createHash('sha256').update(b).digest('hex').slice(0, 16);
@@ -125,7 +122,7 @@ const versionInPage = (page: Answer) =>
   /<script defer src="dashboard\/assets\/echarts\.min\.js\?v=([0-9a-f]{16})">/.exec(page.body)?.[1];
 
 describe('functions/dashboard bundled for Lambda', () => {
-  it('ships ECharts beside index.mjs, named by its version, not inside it: the bundle is under 330,000 bytes', () => {
+  it('ships ECharts beside index.mjs, named by its version, not inside it: the bundle is under 380,000 bytes', () => {
     const echartsFile = `echarts.${manifest.version}.js.br`;
     expect(manifest.file).toBe(echartsFile);
     // The package: the bundle, its map and the compressed script, nothing else.
@@ -230,6 +227,31 @@ describe('functions/dashboard bundled for Lambda', () => {
     expect(order.indexOf('signin.js')).toBeLessThan(order.indexOf('dashboard.js'));
     // No SIGNIN_* in this environment: pasted tokens only, and our origin alone to connect to.
     expect(page.headers['content-security-policy']).toContain("connect-src 'self';");
+  });
+
+  it('serves the callback workbench (GET /workbench) with its own files inlined and no inline style allowed', () => {
+    const [page, js, css] = invoke([
+      { routeKey: 'GET /workbench' },
+      { routeKey: 'GET /dashboard/assets/{file}', file: 'workbench.js' },
+      { routeKey: 'GET /dashboard/assets/{file}', file: 'workbench.css' },
+    ]) as [Answer, Answer, Answer];
+    expect(page.statusCode).toBe(200);
+    const html = page.isBase64Encoded ? Buffer.from(page.body, 'base64').toString('utf8') : page.body;
+    expect(html).toContain('<title>回访工作台</title>');
+    const order = [...html.matchAll(/src="dashboard\/assets\/([\w.]+)\?v=([0-9a-f]{16})"/g)];
+    expect(order.map((m) => m[1])).toEqual(['signin.js', 'workbench.js']);
+    const workbenchFile = (f: string) =>
+      readFileSync(fileURLToPath(new URL(`../../shared/web/workbench/${f}`, import.meta.url)), 'utf8');
+    expect(js.body).toBe(workbenchFile('workbench.js'));
+    expect(order[1]?.[2]).toBe(sha16(Buffer.from(js.body)));
+    expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(css.body).toBe(workbenchFile('workbench.css'));
+    const csp = page.headers['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self';");
+    expect(csp).toContain("style-src 'self';");
+    expect(csp).not.toContain('unsafe-inline');
+    // No inline script or style in the page itself.
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>|\sstyle=|<style|\son[a-z]+=/i);
   });
 
   it('reads ECharts on the first request for it (not at import, not for the page), checks it, then keeps it', () => {

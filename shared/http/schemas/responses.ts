@@ -251,6 +251,27 @@ export const callbackCaseSchema = z.object({
     .optional(),
 });
 
+/** GET /v1/callbacks/{id}: the case, and the customer's previous surveys and cases (app/callbacks/customer-history.ts). */
+export const callbackCaseDetailSchema = callbackCaseSchema.extend({
+  customerHistory: z
+    .array(
+      z.object({
+        kind: z.enum(['survey', 'case']),
+        id: z.string().describe('the survey id, or the case id'),
+        at: z.string().describe("a survey: the ticket's completion; a case: its opening"),
+        rating: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+        status: z.string().describe("the survey's status, or the case's"),
+        caseKind: z.enum(['dissatisfied', 'complaint']).optional(),
+        engineerName: z.string(),
+        ticketId: z.string(),
+      }),
+    )
+    .max(20)
+    .describe(
+      "the same phone's other surveys and cases the caller may see, newest first, at most 20 (read through the customer index)",
+    ),
+});
+
 export const erasureResultSchema = z.object({
   phone: z.string().regex(/\*{4}/, 'masked'),
   surveys: count,

@@ -107,6 +107,23 @@ const sources = new Map<string, AssetSource>([
       fromDisk: async () => ({ body: await readFile(here('./dashboard.css')) }),
     },
   ],
+  // The callback workbench (GET /workbench: shared/web/workbench/).
+  [
+    'workbench.js',
+    {
+      contentType: JS,
+      bundled: () => text(import('../workbench/workbench.js', { with: { type: 'text' } })),
+      fromDisk: async () => ({ body: await readFile(here('../workbench/workbench.js')) }),
+    },
+  ],
+  [
+    'workbench.css',
+    {
+      contentType: CSS,
+      bundled: () => text(import('../workbench/workbench.css', { with: { type: 'text' } })),
+      fromDisk: async () => ({ body: await readFile(here('../workbench/workbench.css')) }),
+    },
+  ],
 ]);
 
 /** True when running from the TypeScript sources (tsx, vitest) rather than from a bundle. */

@@ -57,6 +57,10 @@ export function dashboardPage(input: PageInput): string {
 <body data-target="${escapeHtml(String(input.target))}" data-min-sample="${escapeHtml(String(input.minSample))}"${signinAttributes(input.signin)}>
 <header class="topbar">
   <h1>服务满意度看板</h1>
+  <nav class="pages" aria-label="页面导航">
+    <a href="dashboard" aria-current="page">满意度看板</a>
+    <a href="workbench">回访工作台</a>
+  </nav>
   <div class="session" id="session" hidden>
     <form class="period" id="period-form" aria-label="统计周期" novalidate>
       <label>统计周期 <select id="period-kind">

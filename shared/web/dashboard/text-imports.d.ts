@@ -10,6 +10,10 @@ declare module '*/dashboard.js' {
   const text: string;
   export default text;
 }
+declare module '*/workbench.js' {
+  const text: string;
+  export default text;
+}
 declare module '*/signin.js' {
   const text: string;
   export default text;

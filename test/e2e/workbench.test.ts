@@ -1,0 +1,441 @@
+// Over 350 lines on purpose: one seeded system, walked by agents and a manager in a real browser.
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadLocalSecrets } from '../../infra/local/secrets.ts';
+import { mintToken } from '../../infra/local/token.ts';
+import { ticketBody } from '../helpers/fixtures.ts';
+import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
+import { type OidcStandIn, startOidcStandIn } from '../helpers/standins/oidc-provider.ts';
+
+/**
+ * The callback workbench (GET /workbench) in Debian's chromium (playwright-core) against `npm start`:
+ * an agent of T1 signs in through the local sign-in page, opens the most urgent case (the overdue
+ * one), records the contact, closes it: it leaves the queue and the report's callback figures
+ * change; two agents close the same case: one success, one clear message; a manager returns a
+ * complaint an agent closed, then approves it; the phone is masked for the manager and a tel: link for the agent.
+ * Each page at 1280 px and 375 px (screenshots in test-results/workbench-*.png), axe-core on each
+ * reporting no serious or critical violation, and no Content Security Policy violation anywhere.
+ * With an issuer (a stand-in OIDC provider), the workbench's sign-in returns through the dashboard's
+ * URL (the one registered with the issuer), which sends the user back to the workbench.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const shots = fileURLToPath(new URL('../../test-results/', import.meta.url));
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const SESSION_KEY = 'telecom-feedback.session';
+/** The browser's clock: the local system's (20 November 2026, 10:30 in Beijing). */
+const BROWSER_NOW = new Date('2026-11-20T02:30:00Z');
+const CHANGED = '该案件已被他人处理，已为您刷新';
+
+const PEOPLE = {
+  overdue: { id: 'E-d', name: '丁磊', team: 'T1', phone: '13900040004' },
+  first: { id: 'E-a', name: '安静', team: 'T1', phone: '13900040001' },
+  race: { id: 'E-b', name: '白雪', team: 'T1', phone: '13900040002' },
+  complaint: { id: 'E-c', name: '陈晨', team: 'T1', phone: '13900040003' },
+  elsewhere: { id: 'E-e', name: '鄂南', team: 'T2', phone: '13900040005' },
+} as const;
+type Who = keyof typeof PEOPLE;
+
+let browser: Browser;
+let sys: RunningSystem;
+const caseOf: Partial<Record<Who, string>> = {};
+
+async function complete(who: Who, completedAt: string) {
+  const p = PEOPLE[who];
+  const res = await sys.webhook(
+    '/v1/tickets/completed',
+    ticketBody({
+      ticketId: `WB-${who}`,
+      completedAt,
+      engineer: { id: p.id, name: p.name, team: p.team, region: p.team === 'T1' ? 'R1' : 'R2' },
+      customer: { phone: p.phone },
+    }),
+  );
+  expect(res.status).toBe(202);
+}
+
+async function reply(who: Who, now: string, body: string) {
+  expect((await sys.call('POST', '/local/clock', { now })).status).toBe(200);
+  const res = await sys.call('POST', '/local/sms/inbound', {
+    originationNumber: `+86${PEOPLE[who].phone}`,
+    destinationNumber: '+8610690000',
+    messageKeyword: 'KW',
+    messageBody: body,
+    inboundMessageId: `wb-${who}`,
+  });
+  expect(res.status).toBe(200);
+}
+
+const tick = async (now: string) => {
+  expect((await sys.call('POST', '/local/clock', { now })).status).toBe(200);
+  expect((await sys.call('POST', '/local/tick')).status).toBe(200);
+};
+
+/** Five cases: one overdue since yesterday, three of today in T1 (one a complaint), one in T2. */
+async function seed() {
+  await tick('2026-11-18T01:00:00Z');
+  await complete('overdue', '2026-11-18T09:00:00+08:00');
+  await tick('2026-11-18T01:30:00Z');
+  await reply('overdue', '2026-11-18T01:40:00Z', '3 师傅迟到了一个小时');
+  await tick('2026-11-20T01:00:00Z');
+  for (const who of ['first', 'race', 'complaint', 'elsewhere'] as const) {
+    await complete(who, '2026-11-20T08:30:00+08:00');
+  }
+  await tick('2026-11-20T01:30:00Z');
+  await reply('first', '2026-11-20T01:40:00Z', '3 等了很久才上门');
+  await reply('race', '2026-11-20T01:50:00Z', '3');
+  await reply('complaint', '2026-11-20T02:00:00Z', '3 我要投诉，宽带还是不通');
+  await reply('elsewhere', '2026-11-20T02:05:00Z', '3');
+  await tick('2026-11-20T02:30:00Z');
+  const all = await sys.call('GET', '/v1/callbacks?team=T1', undefined, auth(sys.adminToken));
+  expect(all.status).toBe(200);
+  for (const c of all.body.items as Array<{ caseId: string; engineerId: string }>) {
+    const who = (Object.keys(PEOPLE) as Who[]).find((w) => PEOPLE[w].id === c.engineerId);
+    if (who) caseOf[who] = c.caseId;
+  }
+  expect(Object.keys(caseOf).sort()).toEqual(['complaint', 'first', 'overdue', 'race']);
+}
+
+const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+
+beforeAll(async () => {
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--lang=zh-CN'] });
+  mkdirSync(shots, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+interface Opened {
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+}
+
+/**
+ * A fresh browser context on the workbench: signed out, or already signed in with a local token of
+ * `claims` (kept in sessionStorage as signin.js keeps a session), collecting page errors and CSP reports.
+ */
+async function open(
+  claims?: { role: 'agent' | 'manager'; sub: string },
+  system: RunningSystem = sys,
+): Promise<Opened> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+  });
+  if (claims) {
+    const idToken = await mintToken({
+      ...claims,
+      teams: ['T1'],
+      secret: loadLocalSecrets(system.env, system.env.DATA_DIR).jwtSecret,
+    });
+    await context.addInitScript(
+      ([key, value]) => {
+        if (!sessionStorage.getItem(key)) sessionStorage.setItem(key, value);
+      },
+      [SESSION_KEY, JSON.stringify({ idToken })] as const,
+    );
+  }
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (/Content Security Policy|Refused to/i.test(msg.text())) errors.push(`csp: ${msg.text()}`);
+  });
+  await page.clock.setFixedTime(BROWSER_NOW);
+  await page.goto(`${system.url}/workbench`);
+  return { context, page, errors };
+}
+
+const queueLoaded = (page: Page) => page.waitForSelector('#queue[data-loaded]', { state: 'attached' });
+const caseLoaded = (page: Page, status: string) =>
+  page.waitForSelector(`#case-view[data-loaded="${status}"]`, { state: 'attached' });
+const queueIds = (page: Page) =>
+  page.$$eval('#queue li[data-case-id]', (lis) => lis.map((li) => (li as HTMLElement).dataset.caseId));
+
+/** axe-core in the page (injected as the test's own evaluation: the page's CSP stays as it is). */
+async function accessibility(page: Page, name: string): Promise<void> {
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    type Violation = { id: string; impact: string | null; nodes: Array<{ target: string[] }> };
+    const axe = (
+      globalThis as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Violation[] }> } }
+    ).axe;
+    const result = await axe.run(document);
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  expect(violations, `axe on ${name}`).toEqual([]);
+}
+
+/** Screenshots at 1280 and 375 px, the accessibility check at both, and no sideways scroll on the phone. */
+async function bothWidths(page: Page, name: string): Promise<void> {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await accessibility(page, `${name} at 1280px`);
+  await page.screenshot({ path: `${shots}workbench-${name}-1280.png`, fullPage: true });
+  await page.setViewportSize({ width: 375, height: 800 });
+  await accessibility(page, `${name} at 375px`);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  await page.screenshot({ path: `${shots}workbench-${name}-375.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+async function callbackFigures(engineerId: string) {
+  const res = await sys.call('GET', '/v1/reports/engineers?period=2026-11', undefined, auth(sys.adminToken));
+  expect(res.status).toBe(200);
+  type Row = { engineerId: string; callbacks: { closed: number; outcomes: Record<string, number> } };
+  const row = (res.body.engineers as Row[]).find((e) => e.engineerId === engineerId);
+  return row?.callbacks;
+}
+
+async function note(page: Page, text: string) {
+  await page.fill('#note', text);
+  await page.click('#note-submit');
+  await page.waitForFunction(
+    (t) => Array.from(document.querySelectorAll('#case-history .note-text')).some((p) => p.textContent === t),
+    text,
+  );
+}
+
+async function closeWith(page: Page, outcome: string, text: string) {
+  await page.check(`input[name=outcome][value=${outcome}]`);
+  await page.fill('#close-note', text);
+  await page.click('#close-submit');
+}
+
+describe('the callback workbench', () => {
+  beforeAll(async () => {
+    sys = await startNpm();
+    await seed();
+  }, 180_000);
+
+  afterAll(async () => {
+    await sys?.stop();
+  });
+
+  it('an agent signs in, opens the most urgent case, records the contact, closes it: it leaves the queue', async () => {
+    const { context, page, errors } = await open();
+    try {
+      // Signed out: the sign-in panel, checked at both widths.
+      expect(await page.textContent('#signin-start')).toBe('本地开发登录');
+      await bothWidths(page, 'signin');
+      await page.click('#signin-start');
+      await page.waitForURL(/\/local\/sign-in\?/);
+      await page.check('input[name=role][value=agent]');
+      await page.fill('#teams', 'T1');
+      await page.click('button[type=submit]');
+      await queueLoaded(page);
+      expect(page.url()).toBe(`${sys.url}/workbench`);
+      expect(await page.textContent('#who')).toContain('回访专员');
+
+      // The queue: T1's cases only, the overdue one first, then by deadline; counts per status.
+      expect(await queueIds(page)).toEqual([caseOf.overdue, caseOf.first, caseOf.race, caseOf.complaint]);
+      expect(await page.textContent('#counts li[data-status=overdue] .count')).toBe('1');
+      expect(await page.textContent('#counts li[data-status=open] .count')).toBe('3');
+      // Filters: complaints only, then the engineer. Each change reloads the queue (data-loaded is
+      // taken away at once and set again when the new list is on screen).
+      await page.selectOption('#f-kind', 'complaint');
+      await queueLoaded(page);
+      expect(await queueIds(page)).toEqual([caseOf.complaint]);
+      await page.selectOption('#f-kind', '');
+      await queueLoaded(page);
+      await page.fill('#f-engineer', PEOPLE.race.id);
+      await page.press('#f-engineer', 'Enter');
+      await queueLoaded(page);
+      expect(await queueIds(page)).toEqual([caseOf.race]);
+      await page.click('#f-reset');
+      await queueLoaded(page);
+      expect(await queueIds(page)).toHaveLength(4);
+      await bothWidths(page, 'queue');
+      // The README's picture (docs/screenshots/workbench.png is a copy of it).
+      await page.setViewportSize({ width: 1280, height: 800 });
+      await page.screenshot({ path: `${shots}workbench-readme.png` });
+      await page.setViewportSize({ width: 1280, height: 900 });
+
+      const before = await callbackFigures(PEOPLE.overdue.id);
+      expect(before?.closed).toBe(0);
+
+      // The most urgent case, by keyboard: focus its link and press Enter.
+      await page.focus('#queue li:first-child a');
+      await page.keyboard.press('Enter');
+      await caseLoaded(page, 'overdue');
+      expect(await page.textContent('#case-comment')).toBe('师傅迟到了一个小时');
+      expect(await page.getAttribute('#case-tel', 'href')).toBe(`tel:+86${PEOPLE.overdue.phone}`);
+      expect(await page.textContent('#case-facts')).toContain('不满意');
+      expect(await page.textContent('#note-title')).toBe('记录首次联系');
+      await bothWidths(page, 'case');
+
+      await note(page, '已电话联系客户，客户表示理解');
+      expect(await page.textContent('#note-title')).toBe('添加处理记录');
+      await closeWith(page, 'resolved_satisfied', '客户满意，结案');
+      await caseLoaded(page, 'closed');
+      expect(await page.textContent('#case-message')).toBe('已结案。');
+      expect(await page.isHidden('#close-form')).toBe(true);
+
+      const after = await callbackFigures(PEOPLE.overdue.id);
+      expect(after?.closed).toBe(1);
+      expect(after?.outcomes).toMatchObject({ resolved_satisfied: 1 });
+
+      await page.click('#back');
+      await queueLoaded(page);
+      expect(await queueIds(page)).toEqual([caseOf.first, caseOf.race, caseOf.complaint]);
+      expect(await page.textContent('#counts li[data-status=overdue] .count')).toBe('0');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('two agents close the same case: one success, the other a clear message and the case reloaded', async () => {
+    const one = await open({ role: 'agent', sub: 'agent-one' });
+    const two = await open({ role: 'agent', sub: 'agent-two' });
+    try {
+      for (const { page } of [one, two]) {
+        await page.goto(`${sys.url}/workbench#case/${caseOf.race}`);
+        await caseLoaded(page, 'open');
+      }
+      await closeWith(one.page, 'unreachable', '三次拨打未接通');
+      await caseLoaded(one.page, 'closed');
+      expect(await one.page.textContent('#case-message')).toBe('已结案。');
+
+      // The second agent's page still shows the case open; their close loses.
+      expect(await two.page.isVisible('#close-form')).toBe(true);
+      await closeWith(two.page, 'resolved_satisfied', '客户满意');
+      await two.page.waitForFunction(
+        (t) => document.getElementById('case-message')?.textContent === t,
+        CHANGED,
+      );
+      await caseLoaded(two.page, 'closed');
+      expect(await two.page.isHidden('#close-form')).toBe(true);
+      expect(await two.page.textContent('#case-history')).toContain('三次拨打未接通');
+      await two.page.screenshot({ path: `${shots}workbench-conflict-1280.png`, fullPage: true });
+
+      const c = await sys.call('GET', `/v1/callbacks/${caseOf.race}`, undefined, auth(sys.adminToken));
+      expect(c.body).toMatchObject({ status: 'closed', outcome: 'unreachable', closedBy: 'agent-one' });
+      expect(one.errors).toEqual([]);
+      expect(two.errors).toEqual([]);
+    } finally {
+      await one.context.close();
+      await two.context.close();
+    }
+  });
+
+  it('a manager returns a complaint an agent closed, then approves it; the phone masked for the manager', async () => {
+    const agent = await open({ role: 'agent', sub: 'agent-c' });
+    const manager = await open({ role: 'manager', sub: 'mgr-1' });
+    try {
+      const a = agent.page;
+      await a.goto(`${sys.url}/workbench#case/${caseOf.complaint}`);
+      await caseLoaded(a, 'open');
+      expect(await a.textContent('#case-title')).toContain('投诉');
+      await note(a, '已联系客户，安排复查线路');
+      await closeWith(a, 'resolved_satisfied', '线路已修复，客户认可');
+      await caseLoaded(a, 'pending_review');
+      expect(await a.textContent('#case-message')).toBe('已提交审核。');
+      // An agent does not review.
+      expect(await a.isHidden('#review-form')).toBe(true);
+
+      const m = manager.page;
+      await m.reload(); // opened before the agent's close
+      await queueLoaded(m);
+      expect(await m.textContent('#counts li[data-status=pending_review] .count')).toBe('1');
+      await m.click(`#queue li[data-case-id="${caseOf.complaint}"] a`);
+      await caseLoaded(m, 'pending_review');
+      expect(await m.$('#case-tel')).toBeNull();
+      expect(await m.textContent('#case-facts')).toContain('139****0003');
+      expect(await m.content()).not.toContain(PEOPLE.complaint.phone);
+      expect(await m.isVisible('#review-form')).toBe(true);
+      expect(await m.textContent('#review-proposed')).toContain('已解决，客户满意');
+      await bothWidths(m, 'review');
+
+      // Returned with a note: back to handling.
+      await m.fill('#review-note', '请再次上门核实线路');
+      await m.click('#review-return');
+      await caseLoaded(m, 'in_progress');
+      expect(await m.textContent('#case-message')).toBe('已退回重办。');
+      expect(await m.isHidden('#review-form')).toBe(true);
+
+      // The agent's close of the new round needs its contact first: said plainly, nothing applied.
+      await a.reload();
+      await caseLoaded(a, 'in_progress');
+      expect(await a.textContent('#close-hint')).toContain('请先添加处理记录');
+      await closeWith(a, 'resolved_satisfied', '已复查');
+      await a.waitForFunction(() =>
+        /本轮尚未记录联系/.test(document.getElementById('case-message')?.textContent ?? ''),
+      );
+      expect(await a.textContent('#case-facts')).toContain('处理中');
+      await note(a, '二次上门，线路已更换');
+      await closeWith(a, 'resolved_satisfied', '客户确认恢复正常');
+      await caseLoaded(a, 'pending_review');
+
+      await m.reload();
+      await caseLoaded(m, 'pending_review');
+      await m.fill('#review-note', '处理到位，同意结案');
+      await m.click('#review-approve');
+      await caseLoaded(m, 'closed');
+      expect(await m.textContent('#case-message')).toBe('已批准结案。');
+      expect(await m.textContent('#case-history')).toContain('审核退回');
+      expect(await m.textContent('#case-history')).toContain('审核通过，结案');
+      expect(agent.errors).toEqual([]);
+      expect(manager.errors).toEqual([]);
+    } finally {
+      await agent.context.close();
+      await manager.context.close();
+    }
+  });
+});
+
+describe('with an issuer: the sign-in comes back through the registered dashboard URL', () => {
+  let issuerSys: RunningSystem;
+  let provider: OidcStandIn;
+
+  beforeAll(async () => {
+    provider = await startOidcStandIn({
+      clientId: 'telecom-feedback',
+      idToken: (nonce) =>
+        mintToken({
+          role: 'agent',
+          teams: ['T1'],
+          nonce,
+          ttl: '1h',
+          secret: loadLocalSecrets(issuerSys.env, issuerSys.env.DATA_DIR).jwtSecret,
+        }),
+    });
+    issuerSys = await startNpm({
+      SIGNIN_AUTHORIZE_URL: `${provider.url}/authorize`,
+      SIGNIN_TOKEN_URL: `${provider.url}/token`,
+      SIGNIN_CLIENT_ID: 'telecom-feedback',
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await issuerSys?.stop();
+    await provider?.stop();
+  });
+
+  it('an agent clicks 登录 on the workbench and lands back on it, signed in', async () => {
+    const { context, page, errors } = await open(undefined, issuerSys);
+    try {
+      const res = await fetch(`${issuerSys.url}/workbench`);
+      expect(res.headers.get('content-security-policy')).toContain(`connect-src 'self' ${provider.url};`);
+      expect(await page.textContent('#signin-start')).toBe('登录');
+      await page.click('#signin-start');
+      await queueLoaded(page);
+      expect(page.url()).toBe(`${issuerSys.url}/workbench`);
+      expect(Object.fromEntries(provider.authorizeRequests[0] ?? [])).toMatchObject({
+        redirect_uri: `${issuerSys.url}/dashboard`,
+      });
+      expect(await page.textContent('#who')).toContain('回访专员');
+      expect(await page.textContent('#queue')).toContain('目前没有符合条件的待办案件');
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
