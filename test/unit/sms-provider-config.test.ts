@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '#shared/config/check';
 import { buildDeps } from '#shared/app/deps';
-import {
-  loadConfig,
-  requireSmsCallbackToken,
-  smsCallbackTokenProblems,
-} from '#shared/config/config';
+import { ConfigError } from '#shared/config/check';
+import { loadConfig, requireSmsCallbackToken, smsCallbackTokenProblems } from '#shared/config/config';
 import { parseProviderEndpoint } from '#shared/config/sms-provider';
 import { providerTemplateIds } from '#shared/domain/sms/templates';
 import { makeHandler as makeCallbacksHandler } from '../../functions/sms-callbacks/handler.ts';

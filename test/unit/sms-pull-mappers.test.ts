@@ -149,9 +149,7 @@ describe('Tencent pulled records -> inbound events', () => {
       tencentUpId('13800138000', 1620734188, '5 很满意'),
     );
     // The push of the same reply gives the same id, and no id carries the number.
-    expect(pushedTencentId('13800138000', 1620734188, '5 很满意')).toBe(
-      tencentReplyEvent(reply)?.dedupId,
-    );
+    expect(pushedTencentId('13800138000', 1620734188, '5 很满意')).toBe(tencentReplyEvent(reply)?.dedupId);
     expect(tencentReplyEvent(reply)?.dedupId).not.toContain('13800138000');
     expect(tencentReplyEvent(reply)?.dedupId).not.toContain('8000');
     expect(tencentReplyEvent({ ...reply, ReplyTime: undefined })).toBeUndefined();

@@ -1,7 +1,7 @@
 import type { Deps } from '#shared/app/deps';
 import { applyReceipt, type ReceiptOutcome } from '#shared/app/sms/receipts';
 import { handleInboundSms, type InboundOutcome } from '#shared/app/surveys/handle-inbound-sms';
-import { idForLog, type InboundEvent } from '#shared/domain/sms/inbound';
+import { type InboundEvent, idForLog } from '#shared/domain/sms/inbound';
 import { logger } from '#shared/runtime/log';
 import {
   deferInbox,

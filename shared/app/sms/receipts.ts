@@ -3,8 +3,8 @@ import { undeliveredDelta } from '#shared/domain/counters';
 import { maskPhone } from '#shared/domain/phone';
 import {
   closesSurveyWhenUndelivered,
-  idForLog,
   type InboundReceipt,
+  idForLog,
   receiptMayWait,
 } from '#shared/domain/sms/inbound';
 import { logger } from '#shared/runtime/log';

@@ -2,11 +2,7 @@ import type MNSClient from '@alicloud/mns/lib/client.js';
 import type { MnsMessage } from '@alicloud/mns/lib/client.js';
 import { normalizeCnMobile } from '#shared/domain/phone';
 import { aliyunReceiptId, aliyunReplyId, type InboundEvent } from '#shared/domain/sms/inbound';
-import type {
-  ProviderCredentials,
-  PulledBatch,
-  SmsPuller,
-} from '#shared/gateways/sms-pull/puller';
+import type { ProviderCredentials, PulledBatch, SmsPuller } from '#shared/gateways/sms-pull/puller';
 import { logger } from '#shared/runtime/log';
 
 /**

@@ -5,11 +5,7 @@ import type {
 } from 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_models';
 import { normalizeCnMobile } from '#shared/domain/phone';
 import { type InboundEvent, tencentReceiptId, tencentReplyId } from '#shared/domain/sms/inbound';
-import type {
-  ProviderCredentials,
-  PulledBatch,
-  SmsPuller,
-} from '#shared/gateways/sms-pull/puller';
+import type { ProviderCredentials, PulledBatch, SmsPuller } from '#shared/gateways/sms-pull/puller';
 import { logger } from '#shared/runtime/log';
 
 /**
