@@ -177,6 +177,7 @@ describe('an overdue dissatisfied case that becomes a complaint', () => {
     expect(await handleInboundSms(deps, inbound(phone.e164, '3'))).toBe('rated');
     at('2026-11-20T03:00:00Z');
     expect(await handleInboundSms(deps, inbound(phone.e164, '我要投诉'))).toBe('reasons');
+    expect(await getCallback(surveyId)).toMatchObject({ caseKind: 'complaint', status: 'open', version: 1 });
     expect(await counts('E-T-ovd2')).toMatchObject({ complaints: 1 });
     expect((await counts('E-T-ovd2'))?.complaintsOverdue ?? 0).toBe(0);
     at('2026-11-20T04:30:00Z');

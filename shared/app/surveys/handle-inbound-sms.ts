@@ -30,7 +30,7 @@ import { aggregateUpdates } from '#shared/store/aggregate';
 import { addReasonsToCallback, getCallback } from '#shared/store/callback';
 import { putCustomerText, textIdFor } from '#shared/store/customer-text';
 import { inboundHandled, markInbound } from '#shared/store/inbound';
-import { putAlert, surveyIdForMessage } from '#shared/store/outbox';
+import { surveyIdForMessage } from '#shared/store/outbox';
 import {
   getPhoneState,
   noteNotice,
