@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { acceptInbound } from '#shared/app/sms/inbox';
+import { requireSmsCallbackToken } from '#shared/config/config';
 import { NotFoundError } from '#shared/domain/errors';
 import { type SmsCallbackToken, smsCallbackToken } from '#shared/gateways/sms-callback-token';
 import { httpFunction, json } from '#shared/http/http';
@@ -42,8 +43,14 @@ export function smsCallbacks({ deps, token }: CallbackDeps) {
   });
 }
 
-/** The Lambda handler on the given dependencies (the local server and tests build their own). */
-export const makeHandler = (deps: Deps) =>
-  middy(smsCallbacks({ deps, token: smsCallbackToken(deps.config) })).use(injectLambdaContext(logger));
+/**
+ * The Lambda handler on the given dependencies (the local server and tests build their own). With
+ * SMS_GATEWAY aliyun or tencent and no callback token configured it is not built: the error names
+ * SMS_CALLBACK_TOKEN (shared/config/config.ts `requireSmsCallbackToken`).
+ */
+export const makeHandler = (deps: Deps) => {
+  requireSmsCallbackToken(deps.config);
+  return middy(smsCallbacks({ deps, token: smsCallbackToken(deps.config) })).use(injectLambdaContext(logger));
+};
 
 export const handler = perContainer(depsFromProcessEnv, makeHandler);

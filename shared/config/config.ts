@@ -264,6 +264,31 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   }
 }
 
+/**
+ * The SMS providers' callback token is required only where it is read (functions/sms-callbacks;
+ * on AWS the stack gives SMS_CALLBACK_TOKEN_SECRET_ARN to that function alone): with SMS_GATEWAY
+ * aliyun or tencent, SMS_CALLBACK_TOKEN or SMS_CALLBACK_TOKEN_SECRET_ARN must be set. Its
+ * composition root calls this when it is built, so a missing token stops it at its first
+ * invocation naming the variable, rather than every push answering 500.
+ */
+export function smsCallbackTokenProblems(
+  config: Pick<Config, 'SMS_GATEWAY' | 'SMS_CALLBACK_TOKEN' | 'SMS_CALLBACK_TOKEN_SECRET_ARN'>,
+): string[] {
+  if (config.SMS_GATEWAY !== 'aliyun' && config.SMS_GATEWAY !== 'tencent') return [];
+  if (config.SMS_CALLBACK_TOKEN || config.SMS_CALLBACK_TOKEN_SECRET_ARN) return [];
+  return [
+    `SMS_CALLBACK_TOKEN: required with SMS_GATEWAY=${config.SMS_GATEWAY} (the providers' callback URLs carry it); set SMS_CALLBACK_TOKEN or SMS_CALLBACK_TOKEN_SECRET_ARN`,
+  ];
+}
+
+/** Throws a ConfigError naming SMS_CALLBACK_TOKEN when `smsCallbackTokenProblems` finds one. */
+export function requireSmsCallbackToken(
+  config: Pick<Config, 'SMS_GATEWAY' | 'SMS_CALLBACK_TOKEN' | 'SMS_CALLBACK_TOKEN_SECRET_ARN'>,
+): void {
+  const problems = smsCallbackTokenProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
 /** The configuration of this process's environment (a handler's composition root). */
 export function configFromProcessEnv(): Config {
   return loadConfig(process.env);

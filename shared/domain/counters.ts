@@ -207,8 +207,31 @@ export function ratingDelta(
  */
 export const complaintOpenedDelta = (): Delta => ({ callbacksOpened: 1, complaints: 1 });
 
-/** A dissatisfied case that became a complaint (the customer complained while it was open). */
-export const complaintUpgradeDelta = (): Delta => ({ complaints: 1 });
+/**
+ * Whether a case ever went overdue (counted once, whatever the round): its status, the time it
+ * first did, or an overdue entry in its history. The live counting and the recompute
+ * (domain/verify/recompute.ts) both read it here.
+ */
+export function caseWentOverdue(c: {
+  status: string;
+  overdueAt?: string | undefined;
+  history?: readonly { action: string }[] | undefined;
+}): boolean {
+  return (
+    c.status === 'overdue' || Boolean(c.overdueAt) || (c.history ?? []).some((h) => h.action === 'overdue')
+  );
+}
+
+/**
+ * A dissatisfied case that became a complaint (the customer complained while it was open): a
+ * complaint, and a complaint overdue too when the case had already gone overdue (its overdue was
+ * counted then as a callback's only; a complaint case going overdue later is counted by
+ * `callbackOverdueDelta`).
+ */
+export const complaintUpgradeDelta = (c: Parameters<typeof caseWentOverdue>[0]): Delta => ({
+  complaints: 1,
+  ...(caseWentOverdue(c) ? { complaintsOverdue: 1 } : {}),
+});
 
 /** Two deltas of one engineer and day as one (a transaction may touch an aggregate item once). */
 export function sumDeltas(...deltas: Delta[]): Delta {

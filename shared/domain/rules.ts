@@ -285,8 +285,9 @@ export const rulesSchema = z.strictObject({
   retention: z
     .strictObject({
       /**
-       * Raw records holding personal data (tickets, surveys, SMS, callback cases) expire by TTL
-       * this many days after they are written; the aggregates (figures) stay.
+       * Raw records holding personal data (tickets, surveys, SMS, kept texts) expire by TTL this
+       * many days after they are written; the aggregates (figures) stay. Callback and complaint
+       * cases are kept `complaints.retentionDays` instead.
        */
       days: z.number().int().min(1).max(3650).default(180),
     })
@@ -306,7 +307,6 @@ export const rulesSchema = z.strictObject({
     })
     .prefault({}),
   /** Complaints (投诉, docs/domain.md section 6): the loop of seed 003 and the archive. */
-  /** Complaints (投诉, docs/domain.md section 6). */
   complaints: z
     .strictObject({
       /**

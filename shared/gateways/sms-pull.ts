@@ -7,7 +7,7 @@ import { mnsQueueTokens } from '#shared/gateways/sms-pull/aliyun-mns-token';
 import type { ProviderCredentials, SmsPuller } from '#shared/gateways/sms-pull/puller';
 import { tencentPullers } from '#shared/gateways/sms-pull/tencent-pull';
 
-export type { InboundEvent, PulledBatch, SmsPuller } from '#shared/gateways/sms-pull/puller';
+export type { PulledBatch, SmsPuller } from '#shared/gateways/sms-pull/puller';
 
 /** Where each provider's credentials come from (default: the configuration's access keys). */
 export interface PullCredentials {

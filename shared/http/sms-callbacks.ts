@@ -1,10 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { InboundEvent } from '#shared/app/sms/inbox';
 import { NotFoundError, ValidationError } from '#shared/domain/errors';
 import {
   aliyunReceiptId,
   aliyunReplyId,
+  type InboundEvent,
   providerTime,
   type SmsProvider,
   tencentReceiptId,

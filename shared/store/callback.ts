@@ -1,10 +1,11 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CallbackOutcome, CallbackStatus, CaseKind } from '#shared/domain/types';
 import { allShardOf, allShards } from '#shared/store/all-shards';
+import { putCaseCustomer } from '#shared/store/case-customer';
 import { ddb, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
 import { caseRetentionTtl } from '#shared/store/retention';
-import { type SurveyItem, surveyKey } from '#shared/store/survey';
+import { getSurvey, type SurveyItem, surveyKey } from '#shared/store/survey';
 import { ALL_INDEX, LIST_INDEX, REGION_INDEX } from '#shared/store/table';
 import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
 
@@ -24,6 +25,7 @@ import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
  * written before gsi4 existed has no gsi4 keys until its next status change or the backfill
  * (`allListBackfillItem`, run by infra/ops/backfill-lists.ts).
  * A complaint's progress notice is an item of its own beside the case (store/case-progress.ts).
+ * The case's entry in the customer index, for erasure, is an item of its own too (store/case-customer.ts).
  *
  * Every change an agent or a manager makes (close, review) is conditional on the case's `version`
  * (absent = 0) and raises it, so two racing changes never both apply (the loser answers 409).
@@ -178,9 +180,9 @@ export async function getCallback(caseId: string): Promise<CallbackCase | undefi
 }
 
 /**
- * The item that opens the case for a survey, contact due by `deadline`; written in the
- * rating's own transaction (so a rating never lacks its case, and never has two). A complaint
- * (`opts.caseKind`) is opened the same way, with or without a rating.
+ * The items that open the dissatisfied case of a survey, contact due by `deadline`; written in
+ * the rating's own transaction (so a rating never lacks its case, and never has two). A complaint
+ * opens with `putCase` (shared/app/callbacks/open-complaint.ts), with its progress notice.
  */
 export function putNewCallback(
   survey: SurveyItem,
@@ -189,8 +191,7 @@ export function putNewCallback(
   reasons: number[] | undefined,
   at: Date,
   deadline: Date,
-  opts: { caseKind?: CaseKind } = {},
-): TxItem {
+): TxItem[] {
   return putCase(
     {
       caseId: survey.surveyId,
@@ -207,7 +208,6 @@ export function putNewCallback(
       ...(rating ? { rating } : {}),
       ...(comment ? { comment } : {}),
       ...(reasons?.length ? { reasons } : {}),
-      ...(opts.caseKind === 'complaint' ? { caseKind: opts.caseKind } : {}),
     },
     at,
     deadline,
@@ -235,10 +235,11 @@ export type NewCase = Pick<
 >;
 
 /**
- * The item that opens a case (a complaint with no open survey: caseId `CMP-...`, surveyId ''),
- * contact due by `deadline`, conditional on the case being new (a redelivery opens nothing).
+ * The items that open a case (a complaint with no open survey: caseId `CMP-...`, surveyId ''),
+ * contact due by `deadline`, conditional on the case being new (a redelivery opens nothing): the
+ * case and its entry in the customer index (store/case-customer.ts), kept as long as the case.
  */
-export function putCase(c: NewCase, at: Date, deadline: Date): TxItem {
+export function putCase(c: NewCase, at: Date, deadline: Date): TxItem[] {
   const openedAt = at.toISOString();
   const item: CallbackCase = {
     ...callbackKey(c.caseId),
@@ -252,14 +253,19 @@ export function putCase(c: NewCase, at: Date, deadline: Date): TxItem {
     ...dueKeys(`CALLBACK#${c.caseId}`, deadline),
     ...listKeys('open', c.team, c.region, openedAt, c.caseId),
   };
-  return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+  return [
+    { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+    putCaseCustomer(c.caseId, c.phone, at),
+  ];
 }
 
 /**
  * A dissatisfied case still being worked becomes a complaint (the customer complained in their
  * answer to the reasons question): `caseKind` set once, the reasons and comment recorded as
- * `addReasonsToCallback` does, and a history entry says so. Fails if it was closed, changed status
- * or became a complaint meanwhile.
+ * `addReasonsToCallback` does, and a history entry says so; the version is raised, so a change read
+ * before (an agent's close, the scheduler's overdue step) fails and decides again on the complaint.
+ * Fails if it was closed, changed status or version, went overdue or became a complaint meanwhile
+ * (so that what the caller counts, domain/counters.ts `complaintUpgradeDelta`, matches the case).
  */
 export function upgradeToComplaint(
   c: CallbackCase,
@@ -273,22 +279,26 @@ export function upgradeToComplaint(
     action: 'note',
     note: '客户投诉',
   };
+  const values: Record<string, unknown> = {
+    ':complaint': 'complaint',
+    ':r': answer.reasons,
+    ':h': [entry],
+    ':status': c.status,
+    ':nextVersion': (c.version ?? 0) + 1,
+    ...(answer.comment ? { ':c': answer.comment } : {}),
+  };
   return {
     Update: {
       TableName: TABLE,
       Key: callbackKey(c.caseId),
       UpdateExpression:
-        'SET caseKind = :complaint, reasons = :r, history = list_append(history, :h)' +
+        'SET caseKind = :complaint, reasons = :r, history = list_append(history, :h), version = :nextVersion' +
         (answer.comment ? ', #comment = :c' : ''),
-      ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(caseKind) AND #status = :status',
+      ConditionExpression:
+        'attribute_exists(pk) AND attribute_not_exists(caseKind) AND #status = :status AND ' +
+        `${c.overdueAt ? 'attribute_exists(overdueAt)' : 'attribute_not_exists(overdueAt)'} AND ${versionIs(c, values)}`,
       ExpressionAttributeNames: { '#status': 'status', ...(answer.comment ? { '#comment': 'comment' } : {}) },
-      ExpressionAttributeValues: {
-        ':complaint': 'complaint',
-        ':r': answer.reasons,
-        ':h': [entry],
-        ':status': c.status,
-        ...(answer.comment ? { ':c': answer.comment } : {}),
-      },
+      ExpressionAttributeValues: values,
     },
   };
 }
@@ -373,6 +383,8 @@ function caseChange(
     set?: Record<string, unknown>;
     remove?: readonly string[];
     due?: Date;
+    /** Also conditional on the case not being erased meanwhile (it was not when read). */
+    notErased?: boolean;
   },
 ): TxItem {
   const keys = listKeys(change.to, c.team, c.region, c.openedAt, c.caseId);
@@ -416,7 +428,9 @@ function caseChange(
     values[`:from${i}`] = s;
     return `:from${i}`;
   });
-  const condition = `attribute_exists(pk) AND #status IN (${from.join(', ')}) AND ${versionIs(c, values)}`;
+  const condition =
+    `attribute_exists(pk) AND #status IN (${from.join(', ')}) AND ${versionIs(c, values)}` +
+    (change.notErased ? ' AND attribute_not_exists(erasedAt)' : '');
   return {
     Update: {
       TableName: TABLE,
@@ -432,17 +446,20 @@ function caseChange(
 /**
  * The items that end a case for good with its outcome (`entry`: action 'closed' from an agent's
  * close, 'approved' from a complaint's review): the case moves to the closed lists and leaves the
- * due index, its archive is kept `complaints.retentionDays` from now, and the outcome is recorded
- * on the survey beside the customer's rating, never replacing it. A condition failing = someone
- * changed the case first.
+ * due index, its archive (and its customer-index entry, unless the customer was erased) is kept
+ * `complaints.retentionDays` from now, and the outcome is recorded on the survey beside the
+ * customer's rating, never replacing it. A case outlives its survey (`retention.days`): when the
+ * survey is gone, the case closes without it. A condition failing = someone changed the case
+ * first (or the survey expired between the read and the write: the next attempt closes without it).
  */
-export function closeCallbackItems(
+export async function closeCallbackItems(
   c: CallbackCase,
   entry: CallbackHistoryEntry & { outcome: CallbackOutcome },
   from: readonly CallbackStatus[],
   extra: Record<string, unknown> = {},
-): TxItem[] {
+): Promise<TxItem[]> {
   const at = new Date(entry.at);
+  const survey = c.surveyId ? await getSurvey(c.surveyId) : undefined;
   return [
     caseChange(c, {
       from,
@@ -456,8 +473,10 @@ export function closeCallbackItems(
         ...extra,
       },
       remove: ['proposedOutcome'],
+      notErased: !c.erasedAt,
     }),
-    ...(c.surveyId
+    ...(c.erasedAt ? [] : [putCaseCustomer(c.caseId, c.phone, at)]),
+    ...(survey
       ? [
           {
             Update: {
@@ -542,7 +561,7 @@ export function rejectReviewItem(c: CallbackCase, entry: CallbackHistoryEntry, d
 export function approveReviewItems(
   c: CallbackCase,
   entry: CallbackHistoryEntry & { outcome: CallbackOutcome },
-): TxItem[] {
+): Promise<TxItem[]> {
   return closeCallbackItems(c, entry, ['pending_review'], reviewFields(entry.at, entry.by));
 }
 

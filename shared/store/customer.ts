@@ -12,7 +12,8 @@ import { replyKey } from '#shared/store/work-order-reply';
 /**
  * One customer's raw records, for erasure: every item holding their phone carries the index
  * entry gsi3pk=CUST#{phone}, gsi3sk={its pk} (store/retention.ts `customerKeys`), so they are
- * found without a Scan. Callback cases and work-order replies are found through their survey.
+ * found without a Scan. A callback case has an entry of its own (store/case-customer.ts: it outlives
+ * the survey); work-order replies are found through their survey.
  */
 
 /** A raw record as listed: its keys and its type ('sms', 'survey', 'ticket'). */

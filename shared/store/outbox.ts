@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { TemplateId } from '#shared/domain/sms/templates';
 import type { Alert } from '#shared/gateways/alerts/alert';
 import { ddb, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
 import { customerKeys, retentionTtl } from '#shared/store/retention';
-import type { TxItem } from '#shared/store/tx';
+import { type TxItem, transact } from '#shared/store/tx';
 
 /**
  * Transactional outbox for SMS and supervisor alerts: a message is written in the same
@@ -189,22 +189,26 @@ export async function releaseOutboxLease(smsId: string): Promise<void> {
 /**
  * Records that the gateway accepted the message under `messageId`: it leaves the due index. A
  * customer SMS also files the message id (MSG#{messageId}: our smsId and its survey), so that a
- * reply quoting it finds its survey and a delivery receipt naming it finds the message.
+ * reply quoting it finds its survey and a delivery receipt naming it finds the message (Tencent's
+ * receipts name only the provider's id). Both in one transaction: a message is never `sent`
+ * without its mapping, whatever fails in between (a receipt would stay unmatched for good).
  */
 export async function recordOutboxSent(message: OutboxMessage, messageId: string, at: Date): Promise<void> {
-  await ddb.send(
-    new UpdateCommand({
-      TableName: TABLE,
-      Key: smsKey(message.smsId),
-      UpdateExpression:
-        'SET #status = :sent, sentAt = :at, messageId = :mid REMOVE gsi1pk, gsi1sk, leaseUntil',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':sent': 'sent', ':at': at.toISOString(), ':mid': messageId },
-    }),
-  );
-  if (message.channel === 'sms') {
-    await ddb.send(
-      new PutCommand({
+  const sent = {
+    TableName: TABLE,
+    Key: smsKey(message.smsId),
+    UpdateExpression: 'SET #status = :sent, sentAt = :at, messageId = :mid REMOVE gsi1pk, gsi1sk, leaseUntil',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':sent': 'sent', ':at': at.toISOString(), ':mid': messageId },
+  };
+  if (message.channel !== 'sms') {
+    await ddb.send(new UpdateCommand(sent));
+    return;
+  }
+  await transact([
+    { Update: sent },
+    {
+      Put: {
         TableName: TABLE,
         Item: {
           ...messageKey(messageId),
@@ -212,9 +216,9 @@ export async function recordOutboxSent(message: OutboxMessage, messageId: string
           ...(message.surveyId ? { surveyId: message.surveyId } : {}),
           ttl: retentionTtl(at),
         },
-      }),
-    );
-  }
+      },
+    },
+  ]);
 }
 
 /** A customer SMS by our id (consistent read), or undefined (an alert, or no such message). */

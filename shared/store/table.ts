@@ -19,6 +19,7 @@
  * - a phone's last repair (返修)               REPAIR#{e164} / LAST                     store/last-repair.ts
  * - a customer's text kept (每诉必录)          TEXT#{textId} / TEXT                     store/customer-text.ts
  * - a complaint's progress notice            CALLBACK#{caseId} / PROGRESS             store/case-progress.ts
+ * - a case's entry in the customer index     CALLBACK#{caseId} / CUSTOMER             store/case-customer.ts
  * - work-order reply of a survey             REPLY#{surveyId} / REPLY                 store/work-order-reply.ts
  * - per-engineer daily aggregates of a month AGG#{yyyy-mm} / {dd}#{engineerId}        store/aggregate.ts
  * - per-engineer monthly roll-ups by team    AGGM#{yyyy-mm} / {team}#{engineerId}     store/aggregate.ts

@@ -2,7 +2,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { closeCallback } from '#shared/app/callbacks/callbacks';
-import { openCallback } from '#shared/app/callbacks/open-callback';
+import { openComplaint, surveyOwner } from '#shared/app/callbacks/open-complaint';
 import { eraseCustomer } from '#shared/app/customers/erase-customer';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
@@ -66,8 +66,8 @@ async function surveyed(team: string, engineerId: string) {
 
 /**
  * A complaint case opened on the survey at `openedAt` (10:30 Beijing by default) through the
- * store-level open path intake uses (`openCallback` with `caseKind: 'complaint'`), counted as a
- * complaint and a case opened in the same transaction.
+ * open path intake uses (`openComplaint`), counted as a complaint and a case opened in the same
+ * transaction.
  */
 async function complaint(team: string, engineerId = `E-${team}`, openedAt = '2026-11-20T02:30:00Z') {
   const s = await surveyed(team, engineerId);
@@ -76,9 +76,17 @@ async function complaint(team: string, engineerId = `E-${team}`, openedAt = '202
   at(openedAt);
   const when = new Date(openedAt);
   await transact([
-    ...openCallback(deps.rules, survey, undefined, '网络还是不通', when, undefined, {
-      caseKind: 'complaint',
-    }),
+    ...openComplaint(
+      deps.rules,
+      {
+        ...surveyOwner(survey),
+        caseId: survey.surveyId,
+        surveyId: survey.surveyId,
+        phone: survey.phone,
+        comment: '网络还是不通',
+      },
+      when,
+    ),
     ...aggregateUpdates(survey.day, survey, { complaints: 1, callbacksOpened: 1 }),
   ]);
   return { caseId: s.surveyId, phone: s.phone };

@@ -175,7 +175,7 @@ describe('SMS provider callbacks', () => {
       expect.arrayContaining([
         'aliyun:up:1234558',
         'aliyun:rpt:12345********',
-        expect.stringMatching(/^tencent:up:13xxxxxxxxx:1457336869:[0-9a-f]{64}$/),
+        expect.stringMatching(/^tencent:up:[0-9a-f]{64}$/),
         'tencent:rpt:xxxxxxx',
       ]),
     );
@@ -341,6 +341,36 @@ describe('SMS provider callbacks', () => {
     await runDueWork(deps);
     expect(await invitationOf(surveyId)).toMatchObject({ delivery: 'delivered', deliveryCode: 'DELIVRD' });
     expect((await getSurvey(surveyId))?.status).toBe('sent');
+  });
+
+  it('an undelivered reminder after a delivered invitation leaves the survey open', async () => {
+    const p = freshPhone();
+    const surveyId = await surveySent(p.national, 'E-rem');
+    await runDueWork(deps);
+    const invitation = await invitationOf(surveyId);
+    const delivered = [{ ...tencentStatusSample[0], mobile: p.national, sid: invitation.messageId }];
+    expect((await post(url('tencent', 'receipts'), delivered)).status).toBe(200);
+    await runDueWork(deps);
+    at('2026-11-21T02:30:00Z'); // reminderHours (24) later: the one reminder goes out
+    await runDueWork(deps);
+    const reminder = (await allItems()).find(
+      (i) => i.type === 'sms' && i.surveyId === surveyId && i.templateId === 'reminder',
+    ) as SmsItem | undefined;
+    expect(reminder?.messageId).toBeDefined();
+    const lost = {
+      ...aliyunReportSample[0],
+      phone_number: p.national,
+      success: false,
+      err_code: 'MOBILE_NOT_ON_SERVICE',
+      biz_id: reminder?.messageId,
+      out_id: reminder?.smsId,
+    };
+    expect((await post(url('aliyun', 'receipts'), [lost])).status).toBe(200);
+    await runDueWork(deps);
+    expect((await allItems()).find((i) => i.pk === reminder?.pk)).toMatchObject({ delivery: 'undelivered' });
+    expect((await getSurvey(surveyId))?.status).toBe('sent'); // the customer had the question
+    expect((await getPhoneState(p.e164)).openSurveyId).toBe(surveyId);
+    expect((await figuresOf('E-rem'))?.funnel).toMatchObject({ undelivered: 0 });
   });
 
   it('a receipt that comes before our record of the send is applied once the send is recorded', async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   callbackClosedDelta,
+  callbackOverdueDelta,
+  complaintUpgradeDelta,
   completionDelta,
   counters,
   outcomeCounter,
@@ -9,6 +11,7 @@ import {
   reasonCounter,
   reasonsDelta,
   reopenedDelta,
+  sumDeltas,
   suppressedDelta,
   suppressionCounter,
 } from '#shared/domain/counters';
@@ -114,5 +117,34 @@ describe('the recompute agrees with the deltas the use cases add', () => {
       outcome: 'resolved_satisfied',
     });
     expect(delta).toEqual({ callbacksOpened: 1, ...callbackClosedDelta('resolved_satisfied') });
+  });
+});
+
+describe('a dissatisfied case upgraded to a complaint', () => {
+  it('counts a complaint, and a complaint overdue only when the case had already gone overdue', () => {
+    expect(complaintUpgradeDelta({ status: 'open' })).toEqual({ complaints: 1 });
+    expect(complaintUpgradeDelta({ status: 'in_progress', history: [{ action: 'opened' }] })).toEqual({
+      complaints: 1,
+    });
+    for (const c of [
+      { status: 'overdue' },
+      { status: 'in_progress', overdueAt: '2026-11-20T04:30:00Z' },
+      { status: 'escalated', history: [{ action: 'overdue' }] },
+    ]) {
+      expect(complaintUpgradeDelta(c), JSON.stringify(c)).toEqual({ complaints: 1, complaintsOverdue: 1 });
+    }
+  });
+
+  it('live counting and the recompute agree: upgrade after overdue = overdue after upgrade', () => {
+    const overdueThenUpgrade = sumDeltas(
+      callbackOverdueDelta('dissatisfied'),
+      complaintUpgradeDelta({ status: 'overdue' }),
+    );
+    const upgradeThenOverdue = sumDeltas(
+      complaintUpgradeDelta({ status: 'open' }),
+      callbackOverdueDelta('complaint'),
+    );
+    expect(overdueThenUpgrade).toEqual(upgradeThenOverdue);
+    expect(upgradeThenOverdue).toEqual({ complaints: 1, callbacksOverdue: 1, complaintsOverdue: 1 });
   });
 });

@@ -25,16 +25,23 @@ describe('SMS provider pushes: pure rules', () => {
     expect(aliyunReceiptId('12345^0')).toBe('aliyun:rpt:12345^0');
     expect(tencentReceiptId('sid-1')).toBe('tencent:rpt:sid-1');
     const a = tencentReplyId('13800138000', 1457336869, '1');
-    expect(a).toMatch(/^tencent:up:13800138000:1457336869:[0-9a-f]{64}$/);
+    expect(a).toMatch(/^tencent:up:[0-9a-f]{64}$/);
     expect(tencentReplyId('13800138000', 1457336869, '1')).toBe(a);
+    // the number however the provider gives it (push: 11 digits; pull: +86...): the same id
+    expect(tencentReplyId('+8613800138000', 1457336869, '1')).toBe(a);
+    expect(tencentReplyId('8613800138000', 1457336869, '1')).toBe(a);
     expect(tencentReplyId('13800138000', 1457336869, '2')).not.toBe(a);
     expect(tencentReplyId('13800138000', 1457336870, '1')).not.toBe(a);
+    expect(tencentReplyId('13800138001', 1457336869, '1')).not.toBe(a);
   });
 
-  it('ids are logged without a phone number in clear', () => {
+  it('ids carry no phone number, not even masked; earlier Tencent ids are masked for logs', () => {
     const id = tencentReplyId('13800138000', 1457336869, '1');
-    expect(idForLog(id)).not.toContain('13800138000');
-    expect(idForLog(id)).toMatch(/^tencent:up:138\*{4}8000:1457336869:[0-9a-f]{64}$/);
+    expect(id).not.toMatch(/138|8000/);
+    expect(idForLog(id)).toBe(id);
+    expect(idForLog(`tencent:up:13800138000:1457336869:${'a'.repeat(64)}`)).toBe(
+      `tencent:up:138****8000:1457336869:${'a'.repeat(64)}`,
+    );
     expect(idForLog('aliyun:up:1234558')).toBe('aliyun:up:1234558');
     expect(idForLog('in-1f0c')).toBe('in-1f0c');
   });
@@ -48,10 +55,9 @@ describe('SMS provider pushes: pure rules', () => {
     expect(unixTime(1457336869, fallback)).toBe('2016-03-07T07:47:49.000Z');
   });
 
-  it('only the invitation and the reminder close their survey when undelivered', () => {
-    for (const t of ['survey', 'survey_link', 'reminder'])
-      expect(closesSurveyWhenUndelivered(t), t).toBe(true);
-    for (const t of ['thanks', 'reprompt', 'reasons_question', 'opt_out_confirm', undefined])
+  it('only the invitation closes its survey when undelivered (not the reminder)', () => {
+    for (const t of ['survey', 'survey_link']) expect(closesSurveyWhenUndelivered(t), t).toBe(true);
+    for (const t of ['reminder', 'thanks', 'reprompt', 'reasons_question', 'opt_out_confirm', undefined])
       expect(closesSurveyWhenUndelivered(t), String(t)).toBe(false);
   });
 

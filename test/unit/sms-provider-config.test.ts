@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { buildDeps } from '#shared/app/deps';
 import { ConfigError } from '#shared/config/check';
-import { loadConfig } from '#shared/config/config';
+import { loadConfig, requireSmsCallbackToken, smsCallbackTokenProblems } from '#shared/config/config';
 import { parseProviderEndpoint } from '#shared/config/sms-provider';
 import { providerTemplateIds } from '#shared/domain/sms/templates';
+import { makeHandler as makeCallbacksHandler } from '../../functions/sms-callbacks/handler.ts';
 
 const T = 'feedback-test';
 const ARN = 'arn:aws-cn:secretsmanager:cn-northwest-1:123456789012:secret:sms-provider-AbCdEf';
@@ -207,5 +209,51 @@ describe('RULES sms.optOutHint', () => {
     const found = problems({}, { sms: { optOutHint: hint } });
     expect(found.length).toBeGreaterThan(0);
     for (const p of found) expect(p).toMatch(/^RULES\.sms\.optOutHint: /);
+  });
+});
+
+describe('SMS_CALLBACK_TOKEN, required where it is read (the sms-callbacks function)', () => {
+  const TOKEN = 'abcDEF0123456789_-abcdefghijklmnop';
+  const TOKEN_ARN = 'arn:aws-cn:secretsmanager:cn-northwest-1:123456789012:secret:sms-callback-AbCdEf';
+  const aliyun = {
+    TABLE_NAME: T,
+    SMS_GATEWAY: 'aliyun',
+    ALIYUN_ACCESS_KEY_ID: 'LTAI-id',
+    ALIYUN_ACCESS_KEY_SECRET: 'secret',
+    RULES: JSON.stringify(aliyunRules),
+  };
+  const tencent = {
+    TABLE_NAME: T,
+    SMS_GATEWAY: 'tencent',
+    TENCENT_SMS_SDK_APP_ID: '1400006666',
+    TENCENT_SECRET_ID: 'AKID-id',
+    TENCENT_SECRET_KEY: 'secret',
+    RULES: JSON.stringify(tencentRules),
+  };
+
+  it.each([
+    ['aliyun', aliyun],
+    ['tencent', tencent],
+  ])('%s without SMS_CALLBACK_TOKEN or its ARN: the callbacks composition root fails naming it', (_, env) => {
+    // Every other function starts (the stack gives the token's ARN to sms-callbacks alone) ...
+    const config = loadConfig(env);
+    expect(smsCallbackTokenProblems(config)).toEqual([expect.stringMatching(/^SMS_CALLBACK_TOKEN: /)]);
+    // ... but the callbacks' handler is not built.
+    expect(() => makeCallbacksHandler(buildDeps(config))).toThrow(ConfigError);
+    expect(() => makeCallbacksHandler(buildDeps(config))).toThrow(/SMS_CALLBACK_TOKEN: required/);
+    expect(() => requireSmsCallbackToken(config)).toThrow(/SMS_CALLBACK_TOKEN/);
+  });
+
+  it('with the token or its ARN, or with SMS_GATEWAY sns / outbox, it is built', () => {
+    for (const env of [
+      { ...aliyun, SMS_CALLBACK_TOKEN: TOKEN },
+      { ...tencent, SMS_CALLBACK_TOKEN_SECRET_ARN: TOKEN_ARN },
+      { TABLE_NAME: T, SMS_GATEWAY: 'outbox' },
+      { TABLE_NAME: T, SMS_GATEWAY: 'sns' },
+    ]) {
+      const config = loadConfig(env);
+      expect(smsCallbackTokenProblems(config), env.SMS_GATEWAY).toEqual([]);
+      expect(typeof makeCallbacksHandler(buildDeps(config))).toBe('function');
+    }
   });
 });

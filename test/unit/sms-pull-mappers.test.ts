@@ -14,10 +14,22 @@ import {
   tencentReplyEvent,
   tencentStatusEvent,
 } from '#shared/gateways/sms-pull/tencent-pull';
+import { callbackEvents } from '#shared/http/sms-callbacks';
 
-/** The push callbacks' dedup id of a Tencent reply, computed here independently of the mapper. */
+/**
+ * The dedup id of a Tencent reply, computed here independently of the mapper: the national number,
+ * the unix second and the text, hashed together (never the number in clear).
+ */
 const tencentUpId = (mobile: string, time: number, text: string) =>
-  `tencent:up:${mobile}:${time}:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+  `tencent:up:${createHash('sha256').update(`${mobile}:${time}:${text}`, 'utf8').digest('hex')}`;
+
+/** The dedup id the push callback gives the same reply (Tencent's reply callback payload). */
+const pushedTencentId = (mobile: string, time: number, text: string) =>
+  callbackEvents(
+    { provider: 'tencent', kind: 'replies', token: 't' },
+    { extend: '01', mobile, nationcode: '86', sign: '客户服务', text, time },
+    new Date(),
+  )[0]?.dedupId;
 
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o), 'utf8').toString('base64');
 
@@ -136,6 +148,10 @@ describe('Tencent pulled records -> inbound events', () => {
     expect(tencentReplyEvent({ ...rest, ReplyUnixTime: 1620734188 } as never)?.dedupId).toBe(
       tencentUpId('13800138000', 1620734188, '5 很满意'),
     );
+    // The push of the same reply gives the same id, and no id carries the number.
+    expect(pushedTencentId('13800138000', 1620734188, '5 很满意')).toBe(tencentReplyEvent(reply)?.dedupId);
+    expect(tencentReplyEvent(reply)?.dedupId).not.toContain('13800138000');
+    expect(tencentReplyEvent(reply)?.dedupId).not.toContain('8000');
     expect(tencentReplyEvent({ ...reply, ReplyTime: undefined })).toBeUndefined();
     expect(
       tencentReplyEvent({ ...reply, PhoneNumber: '+85291234567', SubscriberNumber: '91234567' }),

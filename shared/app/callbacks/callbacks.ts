@@ -121,7 +121,7 @@ export async function closeCallback(
   switch (step.kind) {
     case 'closed':
       items = [
-        ...closeCallbackItems(c, { ...entry, action: 'closed' }, from),
+        ...(await closeCallbackItems(c, { ...entry, action: 'closed' }, from)),
         ...caseAggregateUpdates(c, callbackClosedDelta(input.outcome, c.caseKind)),
       ];
       break;
@@ -209,7 +209,7 @@ export async function reviewCallback(
   if (input.approve && outcome) {
     await transactOr409(
       [
-        ...approveReviewItems(c, { ...base, action: 'approved', outcome }),
+        ...(await approveReviewItems(c, { ...base, action: 'approved', outcome })),
         ...caseAggregateUpdates(c, callbackClosedDelta(outcome, c.caseKind)),
         ...caseSms(deps.rules, c, resultSmsId(caseId), 'complaint_result', at),
       ],

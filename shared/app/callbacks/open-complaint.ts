@@ -1,9 +1,12 @@
 import { complaintAlert, complaintAlertId } from '#shared/app/callbacks/alerts';
 import { contactDeadline } from '#shared/domain/callbacks';
+import { progressNoticeAt } from '#shared/domain/case-loop';
 import { attributable, UNATTRIBUTED } from '#shared/domain/complaints';
+import { complaintUpgradeDelta, type Delta } from '#shared/domain/counters';
 import type { Rules } from '#shared/domain/rules';
 import { localDay } from '#shared/domain/time';
-import { type NewCase, putCase } from '#shared/store/callback';
+import { type CallbackCase, type NewCase, putCase, upgradeToComplaint } from '#shared/store/callback';
+import { putCaseProgress } from '#shared/store/case-progress';
 import { putAlert } from '#shared/store/outbox';
 import type { PhoneState } from '#shared/store/phone-state';
 import { getSurvey } from '#shared/store/survey';
@@ -81,11 +84,38 @@ export async function ownerWithoutSurvey(rules: Rules, state: PhoneState, at: Da
   };
 }
 
-/** The case (kind complaint) and its `complaint_opened` alert, contact due within the configured hours. */
+/**
+ * The case (kind complaint), its `complaint_opened` alert, contact due within the configured
+ * hours, and its one progress notice, due `complaints.progressNoticeHours` later (domain/case-loop.ts
+ * `progressNoticeAt`). Every path that makes a complaint case goes through here or `upgradeComplaint`.
+ */
 export function openComplaint(rules: Rules, c: Omit<NewCase, 'caseKind'>, at: Date): TxItem[] {
   const complaint: NewCase = { ...c, caseKind: 'complaint' };
   return [
-    putCase(complaint, at, contactDeadline(rules, at)),
+    ...putCase(complaint, at, contactDeadline(rules, at)),
     putAlert(complaintAlertId(c.caseId), complaintAlert(complaint, rules), at),
+    putCaseProgress(c.caseId, progressNoticeAt(rules, at), at),
   ];
+}
+
+/**
+ * A dissatisfied case still being worked becomes a complaint (the customer complained in the
+ * answer to the reasons question): the case changed (store `upgradeToComplaint`), the
+ * `complaint_opened` alert, the progress notice due `complaints.progressNoticeHours` after the
+ * complaint, and what the caller counts for it (merged with the rest of its transaction's delta).
+ */
+export function upgradeComplaint(
+  rules: Rules,
+  open: CallbackCase,
+  answer: { reasons: number[]; comment: string | undefined },
+  at: Date,
+): { items: TxItem[]; delta: Delta } {
+  return {
+    items: [
+      upgradeToComplaint(open, answer, at),
+      putAlert(complaintAlertId(open.caseId), complaintAlert(open, rules), at),
+      putCaseProgress(open.caseId, progressNoticeAt(rules, at), at),
+    ],
+    delta: complaintUpgradeDelta(open),
+  };
 }

@@ -63,6 +63,11 @@ export async function eraseCustomer(
       if (typeof item.caseId === 'string') await maskCallbackCase(item.caseId, masked, at);
       await deleteRecord(item);
       messages++;
+    } else if (item.type === 'case_customer') {
+      // a case's own entry (store/case-customer.ts): found however long ago its survey and the
+      // texts expired; the case masked, then the entry (the number in clear) deleted
+      if (typeof item.caseId === 'string') await maskCallbackCase(item.caseId, masked, at);
+      await deleteRecord(item);
     } else if (item.type === 'survey') {
       await cancelUnsent(item as unknown as SurveyItem, at);
       await eraseSurvey(item as unknown as SurveyItem, masked, at);

@@ -1,7 +1,7 @@
 import type { Deps } from '#shared/app/deps';
-import { applyReceipt, type InboundReceipt, type ReceiptOutcome } from '#shared/app/sms/receipts';
+import { applyReceipt, type ReceiptOutcome } from '#shared/app/sms/receipts';
 import { handleInboundSms, type InboundOutcome } from '#shared/app/surveys/handle-inbound-sms';
-import { idForLog, type SmsProvider } from '#shared/domain/sms/inbound';
+import { type InboundEvent, idForLog } from '#shared/domain/sms/inbound';
 import { logger } from '#shared/runtime/log';
 import {
   deferInbox,
@@ -11,23 +11,6 @@ import {
   leaseInbox,
   putInbox,
 } from '#shared/store/sms-inbox';
-
-/**
- * What the Chinese SMS providers tell us, pushed (shared/http: functions/sms-callbacks) or pulled
- * (the scheduled reconcile), in one shape: a customer's reply, or a delivery receipt.
- * `dedupId` names the event once across pushes, pulls and retries (domain/sms/inbound.ts).
- */
-export type InboundEvent =
-  | {
-      kind: 'reply';
-      provider: SmsProvider;
-      dedupId: string;
-      /** The sender as the provider gives it (11 digits, or +86...): matched to the phone's open survey. */
-      phone: string;
-      text: string;
-      receivedAt: string;
-    }
-  | InboundReceipt;
 
 /** A receipt waiting for our record of its send is looked at again this much later. */
 const RETRY_MS = 60_000;

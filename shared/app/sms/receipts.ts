@@ -3,9 +3,9 @@ import { undeliveredDelta } from '#shared/domain/counters';
 import { maskPhone } from '#shared/domain/phone';
 import {
   closesSurveyWhenUndelivered,
+  type InboundReceipt,
   idForLog,
   receiptMayWait,
-  type SmsProvider,
 } from '#shared/domain/sms/inbound';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
@@ -16,19 +16,6 @@ import { getSurvey, updateSurvey } from '#shared/store/survey';
 import { TxConditionFailed, type TxItem, transact } from '#shared/store/tx';
 import { workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
-/** A delivery receipt (one of shared/app/sms/inbox.ts InboundEvent). */
-export interface InboundReceipt {
-  kind: 'receipt';
-  provider: SmsProvider;
-  dedupId: string;
-  /** Our id of the message (Aliyun OutId). */
-  smsId?: string;
-  /** The provider's id of the message (Aliyun BizId, Tencent sid = SerialNo). */
-  providerMessageId?: string;
-  delivered: boolean;
-  code?: string;
-  at: string;
-}
 type Receipt = InboundReceipt;
 
 /**

@@ -1,4 +1,5 @@
-import type { InboundEvent, SmsPuller } from '#shared/gateways/sms-pull';
+import type { InboundEvent } from '#shared/domain/sms/inbound';
+import type { SmsPuller } from '#shared/gateways/sms-pull';
 import { logger } from '#shared/runtime/log';
 
 /**

@@ -1,9 +1,10 @@
-import { complaintAlert, complaintAlertId } from '#shared/app/callbacks/alerts';
+import { complaintAlertId } from '#shared/app/callbacks/alerts';
 import {
   type Owner,
   openComplaint,
   ownerWithoutSurvey,
   surveyOwner,
+  upgradeComplaint,
 } from '#shared/app/callbacks/open-complaint';
 import type { Deps } from '#shared/app/deps';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
@@ -13,7 +14,6 @@ import { noticeAllowed } from '#shared/domain/callbacks';
 import { complaintCaseId, complaintIntent } from '#shared/domain/complaints';
 import {
   complaintOpenedDelta,
-  complaintUpgradeDelta,
   optedOutDelta,
   reasonsDelta,
   sumDeltas,
@@ -27,10 +27,10 @@ import { parseReasons, parseSmsReply } from '#shared/domain/sms/reply-parser';
 import { OPEN_STATUSES } from '#shared/domain/types';
 import { logger } from '#shared/runtime/log';
 import { aggregateUpdates } from '#shared/store/aggregate';
-import { addReasonsToCallback, getCallback, upgradeToComplaint } from '#shared/store/callback';
+import { addReasonsToCallback, getCallback } from '#shared/store/callback';
 import { putCustomerText, textIdFor } from '#shared/store/customer-text';
 import { inboundHandled, markInbound } from '#shared/store/inbound';
-import { putAlert, surveyIdForMessage } from '#shared/store/outbox';
+import { surveyIdForMessage } from '#shared/store/outbox';
 import {
   getPhoneState,
   noteNotice,
@@ -427,10 +427,10 @@ async function planReasons(
   let counted = reasonsDelta(reasons);
   let caseId: string | undefined = existing?.caseId;
   if (complaint && open && open.caseKind !== 'complaint') {
-    caseItems.push(upgradeToComplaint(open, { reasons, comment }, at));
-    caseItems.push(putAlert(complaintAlertId(open.caseId), complaintAlert(open, rules), at));
+    const upgrade = upgradeComplaint(rules, open, { reasons, comment }, at);
+    caseItems.push(...upgrade.items);
     alerts.push(complaintAlertId(open.caseId));
-    counted = sumDeltas(counted, complaintUpgradeDelta());
+    counted = sumDeltas(counted, upgrade.delta);
   } else if (complaint && !open) {
     caseId = existing ? complaintCaseId(msg.inboundMessageId) : survey.surveyId;
     caseItems.push(

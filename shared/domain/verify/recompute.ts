@@ -1,6 +1,7 @@
 import {
   type Counter,
   type Counts,
+  caseWentOverdue,
   completionDelta,
   counterOf,
   groupRatingDelta,
@@ -210,8 +211,7 @@ export function callbackDelta(c: CallbackRecord): {
 } {
   const d: Partial<Counts> = { callbacksOpened: 1 };
   const problems: Omit<Problem, 'day' | 'engineerId' | 'id'>[] = [];
-  const wentOverdue =
-    c.status === 'overdue' || Boolean(c.overdueAt) || (c.history ?? []).some((h) => h.action === 'overdue');
+  const wentOverdue = caseWentOverdue(c);
   const complaint = c.caseKind === 'complaint';
   if (complaint) d.complaints = 1; // counted when intake opens the case
   if (wentOverdue) d.callbacksOverdue = 1;

@@ -1,12 +1,8 @@
 import type MNSClient from '@alicloud/mns/lib/client.js';
 import type { MnsMessage } from '@alicloud/mns/lib/client.js';
 import { normalizeCnMobile } from '#shared/domain/phone';
-import type {
-  InboundEvent,
-  ProviderCredentials,
-  PulledBatch,
-  SmsPuller,
-} from '#shared/gateways/sms-pull/puller';
+import { aliyunReceiptId, aliyunReplyId, type InboundEvent } from '#shared/domain/sms/inbound';
+import type { ProviderCredentials, PulledBatch, SmsPuller } from '#shared/gateways/sms-pull/puller';
 import { logger } from '#shared/runtime/log';
 
 /**
@@ -225,7 +221,7 @@ export function aliyunSmsUpEvent(
   return {
     kind: 'reply',
     provider: 'aliyun',
-    dedupId: `aliyun:up:${sequence}`,
+    dedupId: aliyunReplyId(sequence),
     phone,
     text: body.content,
     receivedAt,
@@ -252,7 +248,7 @@ export function aliyunSmsReportEvent(
   return {
     kind: 'receipt',
     provider: 'aliyun',
-    dedupId: `aliyun:rpt:${bizId}`,
+    dedupId: aliyunReceiptId(bizId),
     ...(smsId ? { smsId } : {}),
     providerMessageId: bizId,
     delivered,

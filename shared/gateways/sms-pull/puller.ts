@@ -1,36 +1,10 @@
+import type { InboundEvent } from '#shared/domain/sms/inbound';
+
 /**
  * The port of the providers' pull APIs (the scheduled reconcile, shared/app/sms/reconcile.ts): what
  * the pushes may have missed, read in batches. One file per provider in this folder
  * (aliyun-mns.ts, tencent-pull.ts), built from the configuration by shared/gateways/sms-pull.ts.
  */
-
-/**
- * A customer's reply or a delivery receipt, as the inbox takes it (the contract of
- * shared/app/sms/inbox.ts; declared here too so the pull side does not depend on the inbox).
- * `dedupId` is the same for the push and the pull of one provider message.
- */
-export type InboundEvent =
-  | {
-      kind: 'reply';
-      provider: 'aliyun' | 'tencent';
-      dedupId: string;
-      /** E.164 (+86...). */
-      phone: string;
-      text: string;
-      receivedAt: string;
-    }
-  | {
-      kind: 'receipt';
-      provider: 'aliyun' | 'tencent';
-      dedupId: string;
-      /** Our id of the message (Aliyun `out_id`, Tencent `SessionContext`). */
-      smsId?: string;
-      /** The provider's id of the message (Aliyun `biz_id`, Tencent `SerialNo`). */
-      providerMessageId?: string;
-      delivered: boolean;
-      code?: string;
-      at: string;
-    };
 
 /** One batch read from a provider. */
 export interface PulledBatch {

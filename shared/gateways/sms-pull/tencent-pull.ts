@@ -1,16 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { Client as TencentSmsClient } from 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_client';
 import type {
   PullSmsReplyStatus,
   PullSmsSendStatus,
 } from 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_models';
 import { normalizeCnMobile } from '#shared/domain/phone';
-import type {
-  InboundEvent,
-  ProviderCredentials,
-  PulledBatch,
-  SmsPuller,
-} from '#shared/gateways/sms-pull/puller';
+import { type InboundEvent, tencentReceiptId, tencentReplyId } from '#shared/domain/sms/inbound';
+import type { ProviderCredentials, PulledBatch, SmsPuller } from '#shared/gateways/sms-pull/puller';
 import { logger } from '#shared/runtime/log';
 
 /**
@@ -119,8 +114,8 @@ export function tencentEndpoint(value: string | undefined): { host: string; prot
 }
 
 /**
- * A PullSmsReplyStatus record -> a reply with the push callback's dedup id
- * `tencent:up:{mobile}:{time}:{sha256hex(text)}` (mobile without +86, time in unix seconds).
+ * A PullSmsReplyStatus record -> a reply with the push callback's dedup id (domain/sms/inbound.ts
+ * `tencentReplyId`: the number, the unix second and the text, hashed).
  */
 export function tencentReplyEvent(r: PullSmsReplyStatus): InboundEvent | undefined {
   const phone = normalizeCnMobile(r.PhoneNumber ?? r.SubscriberNumber ?? '');
@@ -128,11 +123,10 @@ export function tencentReplyEvent(r: PullSmsReplyStatus): InboundEvent | undefin
   const legacy = (r as { ReplyUnixTime?: unknown }).ReplyUnixTime;
   const time = unixSeconds(r.ReplyTime) ?? unixSeconds(legacy);
   if (!phone || time === undefined || typeof r.ReplyContent !== 'string') return undefined;
-  const mobile = phone.slice(3);
   return {
     kind: 'reply',
     provider: 'tencent',
-    dedupId: `tencent:up:${mobile}:${time}:${sha256hex(r.ReplyContent)}`,
+    dedupId: tencentReplyId(phone, time, r.ReplyContent),
     phone,
     text: r.ReplyContent,
     receivedAt: new Date(time * 1000).toISOString(),
@@ -154,7 +148,7 @@ export function tencentStatusEvent(r: PullSmsSendStatus): InboundEvent | undefin
   return {
     kind: 'receipt',
     provider: 'tencent',
-    dedupId: `tencent:rpt:${sid}`,
+    dedupId: tencentReceiptId(sid),
     ...(smsId ? { smsId } : {}),
     providerMessageId: sid,
     delivered,
@@ -166,8 +160,4 @@ export function tencentStatusEvent(r: PullSmsSendStatus): InboundEvent | undefin
 function unixSeconds(value: unknown): number | undefined {
   const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 ? n : undefined;
-}
-
-export function sha256hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
