@@ -364,125 +364,147 @@ function loop(make: (rules: Record<string, unknown>) => Promise<Provider>, opts:
     expect(sys.smsCallbackToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('webhook -> survey SMS by template -> reply 3 -> reasons question -> reasons -> thanks, case opened', async () => {
-    await at(T0);
-    for (const [ticketId, engineer, phone, source] of [
-      ['LOOP-1', ENGINEER, PHONE, 'ossA'],
-      ['LOOP-2', ENGINEER_2, PHONE_UNDELIVERED, 'ossU'],
-    ] as const) {
-      const accepted = await sys.webhook(
-        '/v1/tickets/completed',
-        ticketBody({
-          ticketId,
-          source,
-          completedAt: '2026-11-20T09:55:00+08:00',
-          engineer,
-          customer: { phone },
-        }),
+  it(
+    'webhook -> survey SMS by template -> reply 3 -> reasons question -> reasons -> thanks, case opened',
+    async () => {
+      await at(T0);
+      for (const [ticketId, engineer, phone, source] of [
+        ['LOOP-1', ENGINEER, PHONE, 'ossA'],
+        ['LOOP-2', ENGINEER_2, PHONE_UNDELIVERED, 'ossU'],
+      ] as const) {
+        const accepted = await sys.webhook(
+          '/v1/tickets/completed',
+          ticketBody({
+            ticketId,
+            source,
+            completedAt: '2026-11-20T09:55:00+08:00',
+            engineer,
+            customer: { phone },
+          }),
+        );
+        expect(accepted.status).toBe(202);
+      }
+      await sys.call('POST', '/local/tick');
+      expect(provider.sent(PHONE)).toEqual([]); // not due before 10:25
+
+      await at('2026-11-20T02:26:00Z');
+      await tickUntil(
+        sys,
+        'the survey SMS',
+        () => provider.sent(PHONE).length === 1 && provider.sent(PHONE_UNDELIVERED).length === 1,
       );
-      expect(accepted.status).toBe(202);
-    }
-    await sys.call('POST', '/local/tick');
-    expect(provider.sent(PHONE)).toEqual([]); // not due before 10:25
+      const [survey] = provider.sent(PHONE);
+      expect(survey?.templateId).toBe('survey');
+      provider.checkSurveyRequest(PHONE, survey as Sent);
 
-    await at('2026-11-20T02:26:00Z');
-    await tickUntil(
-      sys,
-      'the survey SMS',
-      () => provider.sent(PHONE).length === 1 && provider.sent(PHONE_UNDELIVERED).length === 1,
-    );
-    const [survey] = provider.sent(PHONE);
-    expect(survey?.templateId).toBe('survey');
-    provider.checkSurveyRequest(PHONE, survey as Sent);
+      await at('2026-11-20T02:40:00Z');
+      await provider.reply(sys, PHONE, '3', clock);
+      await tickUntil(sys, 'the reasons question', () => provider.sent(PHONE).length === 2);
+      expect(provider.sent(PHONE)[1]).toMatchObject({ templateId: 'reasons_question', params: {} });
+      // The supervisors' alert went out with it (locally: the alerts log, or the SNS topic).
+      if (provider.name === 'sns') {
+        const alert = (provider as Provider & { standIn: SnsStandIn }).standIn.published.find(
+          (p) => p.topicArn,
+        );
+        expect(alert?.attributes).toMatchObject({ level: 'supervisors', team: 'T-loop' });
+        expect(alert?.message).toContain('137****2222');
+        expect(alert?.message).not.toContain(PHONE);
+      } else {
+        const alerts = (await sys.call('GET', '/local/alerts')).body;
+        expect(alerts).toEqual([expect.objectContaining({ kind: 'callback_opened', team: 'T-loop' })]);
+      }
 
-    await at('2026-11-20T02:40:00Z');
-    await provider.reply(sys, PHONE, '3', clock);
-    await tickUntil(sys, 'the reasons question', () => provider.sent(PHONE).length === 2);
-    expect(provider.sent(PHONE)[1]).toMatchObject({ templateId: 'reasons_question', params: {} });
-    // The supervisors' alert went out with it (locally: the alerts log, or the SNS topic).
-    if (provider.name === 'sns') {
-      const alert = (provider as Provider & { standIn: SnsStandIn }).standIn.published.find(
-        (p) => p.topicArn,
-      );
-      expect(alert?.attributes).toMatchObject({ level: 'supervisors', team: 'T-loop' });
-      expect(alert?.message).toContain('137****2222');
-      expect(alert?.message).not.toContain(PHONE);
-    } else {
-      const alerts = (await sys.call('GET', '/local/alerts')).body;
-      expect(alerts).toEqual([expect.objectContaining({ kind: 'callback_opened', team: 'T-loop' })]);
-    }
+      await at('2026-11-20T02:43:00Z');
+      await provider.reply(sys, PHONE, '1 5 师傅迟到了', clock);
+      await tickUntil(sys, 'the thanks', () => provider.sent(PHONE).length === 3);
+      expect(provider.sent(PHONE)[2]).toMatchObject({
+        templateId: 'thanks_callback',
+        params: { hours: expect.stringMatching(/^\d+$/) },
+      });
 
-    await at('2026-11-20T02:43:00Z');
-    await provider.reply(sys, PHONE, '1 5 师傅迟到了', clock);
-    await tickUntil(sys, 'the thanks', () => provider.sent(PHONE).length === 3);
-    expect(provider.sent(PHONE)[2]).toMatchObject({
-      templateId: 'thanks_callback',
-      params: { hours: expect.stringMatching(/^\d+$/) },
-    });
-
-    const cases = await sys.call('GET', '/v1/callbacks?status=open&team=T-loop', undefined, admin());
-    expect(cases.status).toBe(200);
-    expect(cases.body.items).toEqual([
-      expect.objectContaining({ status: 'open', team: 'T-loop', rating: 3, phone: '137****2222' }),
-    ]);
-    const one = await sys.call('GET', `/v1/callbacks/${cases.body.items[0].caseId}`, undefined, admin());
-    expect(one.body).toMatchObject({ comment: '师傅迟到了', reasons: [1, 5] });
-  });
+      const cases = await sys.call('GET', '/v1/callbacks?status=open&team=T-loop', undefined, admin());
+      expect(cases.status).toBe(200);
+      expect(cases.body.items).toEqual([
+        expect.objectContaining({ status: 'open', team: 'T-loop', rating: 3, phone: '137****2222' }),
+      ]);
+      const one = await sys.call('GET', `/v1/callbacks/${cases.body.items[0].caseId}`, undefined, admin());
+      expect(one.body).toMatchObject({ comment: '师傅迟到了', reasons: [1, 5] });
+    },
+    LOOP_STEP_TIMEOUT,
+  );
 
   const receipts = opts.receipts ? it : () => undefined; // SNS has no delivery receipts to push
-  receipts('a delivery receipt is taken; an undelivered survey closes as undelivered', async () => {
-    expect(provider.receipt).toBeDefined();
-    if (!provider.receipt) return;
-    await at('2026-11-20T02:45:00Z');
-    const [survey] = provider.sent(PHONE);
-    await provider.receipt(sys, PHONE, survey as Sent, true);
-    const [second] = provider.sent(PHONE_UNDELIVERED);
-    await provider.receipt(sys, PHONE_UNDELIVERED, second as Sent, false);
-    await tickUntil(sys, 'the work order told', () =>
-      receiver.received.some((r) => JSON.parse(r.body).status === 'undelivered'),
-    );
-    const told = receiver.received.map((r) => JSON.parse(r.body));
-    expect(told).toEqual([expect.objectContaining({ status: 'undelivered', reason: expect.any(String) })]);
-    const report = await sys.call('GET', '/v1/reports/engineers?period=2026-11', undefined, admin());
-    const rows = Object.fromEntries(
-      report.body.engineers.map((e: { engineerId: string }) => [e.engineerId, e]),
-    );
-    expect(rows['E-loop']).toMatchObject({ surveyed: 1, responses: 1, dissatisfied: 1 });
-    expect(rows['E-loop-2']).toMatchObject({
-      surveyed: 0,
-      responses: 0,
-      responseRate: null,
-      funnel: { undelivered: 1 },
-    });
-    if (provider.name === 'tencent') {
-      const { pull } = (provider as Provider & { api: TencentApiStandIn }).api;
-      expect(pull.requests.map((r) => r.action)).toEqual(
-        expect.arrayContaining(['PullSmsSendStatus', 'PullSmsReplyStatus']),
+  receipts(
+    'a delivery receipt is taken; an undelivered survey closes as undelivered',
+    async () => {
+      expect(provider.receipt).toBeDefined();
+      if (!provider.receipt) return;
+      await at('2026-11-20T02:45:00Z');
+      const [survey] = provider.sent(PHONE);
+      await provider.receipt(sys, PHONE, survey as Sent, true);
+      const [second] = provider.sent(PHONE_UNDELIVERED);
+      await provider.receipt(sys, PHONE_UNDELIVERED, second as Sent, false);
+      await tickUntil(sys, 'the work order told', () =>
+        receiver.received.some((r) => JSON.parse(r.body).status === 'undelivered'),
       );
-      expect(pull.pending()).toEqual({ replies: 0, statuses: 0 }); // pulled, and counted once
-    }
-    if (provider.name === 'aliyun') {
-      const { mns } = provider as Provider & { mns: MnsStandin };
-      expect(mns.depth(SMS_REPORT)).toBe(0); // received, stored by the inbox, then deleted
-      expect(mns.deleted(SMS_REPORT)).toHaveLength(2);
-    }
-    // No SMS went to the phone after the receipt (nothing else is queued there).
-    expect(provider.sent(PHONE_UNDELIVERED)).toHaveLength(1);
-  });
+      const told = receiver.received.map((r) => JSON.parse(r.body));
+      expect(told).toEqual([expect.objectContaining({ status: 'undelivered', reason: expect.any(String) })]);
+      const report = await sys.call('GET', '/v1/reports/engineers?period=2026-11', undefined, admin());
+      const rows = Object.fromEntries(
+        report.body.engineers.map((e: { engineerId: string }) => [e.engineerId, e]),
+      );
+      expect(rows['E-loop']).toMatchObject({ surveyed: 1, responses: 1, dissatisfied: 1 });
+      expect(rows['E-loop-2']).toMatchObject({
+        surveyed: 0,
+        responses: 0,
+        responseRate: null,
+        funnel: { undelivered: 1 },
+      });
+      if (provider.name === 'tencent') {
+        const { pull } = (provider as Provider & { api: TencentApiStandIn }).api;
+        expect(pull.requests.map((r) => r.action)).toEqual(
+          expect.arrayContaining(['PullSmsSendStatus', 'PullSmsReplyStatus']),
+        );
+        expect(pull.pending()).toEqual({ replies: 0, statuses: 0 }); // pulled, and counted once
+      }
+      if (provider.name === 'aliyun') {
+        const { mns } = provider as Provider & { mns: MnsStandin };
+        expect(mns.depth(SMS_REPORT)).toBe(0); // received, stored by the inbox, then deleted
+        expect(mns.deleted(SMS_REPORT)).toHaveLength(2);
+      }
+      // No SMS went to the phone after the receipt (nothing else is queued there).
+      expect(provider.sent(PHONE_UNDELIVERED)).toHaveLength(1);
+    },
+    LOOP_STEP_TIMEOUT,
+  );
 
-  it('ends with npm run verify at 0 differences, nothing stranded', async () => {
-    const { code, out } = await run('npm', ['run', '--silent', 'verify', '--', '--at', clock.toISOString()], {
-      ...process.env,
-      TABLE_NAME: sys.tableName,
-      DYNAMODB_ENDPOINT: sys.dynamoEndpoint,
-      RULES: JSON.stringify(rules),
-    });
-    expect(out).toContain('0 differences');
-    expect(out).toContain('0 stranded items');
-    expect(out).toMatch(/[1-9]\d* surveys, [1-9]\d* callback cases/);
-    expect(code, out).toBe(0);
-  });
+  it(
+    'ends with npm run verify at 0 differences, nothing stranded',
+    async () => {
+      const { code, out } = await run(
+        'npm',
+        ['run', '--silent', 'verify', '--', '--at', clock.toISOString()],
+        {
+          ...process.env,
+          TABLE_NAME: sys.tableName,
+          DYNAMODB_ENDPOINT: sys.dynamoEndpoint,
+          RULES: JSON.stringify(rules),
+        },
+      );
+      expect(out).toContain('0 differences');
+      expect(out).toContain('0 stranded items');
+      expect(out).toMatch(/[1-9]\d* surveys, [1-9]\d* callback cases/);
+      expect(code, out).toBe(0);
+    },
+    LOOP_STEP_TIMEOUT,
+  );
 }
+
+/**
+ * Each step waits (with deadlines) for several scheduler runs and a provider round trip of a whole
+ * `npm start`: on a busy 2-core machine that takes longer than vitest's default 30 s.
+ */
+const LOOP_STEP_TIMEOUT = 120_000;
 
 describe('the loop with SMS_GATEWAY=aliyun (Aliyun SMS stand-in)', () =>
   loop(aliyunProvider, { receipts: true }));

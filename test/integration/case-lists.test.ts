@@ -106,7 +106,7 @@ async function seed(o: {
   seq++;
   const caseId = o.id ?? `CASE-${String(seq).padStart(4, '0')}`;
   const at = new Date(DAY0 + o.minute * 60_000);
-  await transact([newCase(caseId, o, at)]);
+  await transact(newCase(caseId, o, at));
   return caseId;
 }
 
@@ -392,7 +392,7 @@ describe('bounded reads', () => {
     // 400 cases of one engineer, 3 of another: newest, middle, oldest
     const bulk = Array.from({ length: 400 }, (_, i) =>
       newCase(`BULK-${i}`, { team: 'T-bulk', region: 'R-bulk' }, new Date(DAY0 + 2000 * 60_000 + i * 1000)),
-    );
+    ).flat();
     for (let i = 0; i < bulk.length; i += 100) await transact(bulk.slice(i, i + 100));
     const rare = [
       await seed({ team: 'T-bulk', region: 'R-bulk', minute: 3000, engineerId: 'E-rare' }),
