@@ -51,8 +51,8 @@ const loadAtStart = load();
 // and not written to BENCHMARKS.md, which only a full run writes (every section from the same run).
 const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
 if (args.only !== undefined) {
-  if (!['cold-start', 'report', 'ingest'].includes(args.only)) {
-    console.error(`--only: unknown section ${args.only} (known: cold-start, report, ingest)`);
+  if (!['cold-start', 'report', 'ingest', 'partitions'].includes(args.only)) {
+    console.error(`--only: unknown section ${args.only} (known: cold-start, report, ingest, partitions)`);
     process.exit(2);
   }
   if (args.only === 'cold-start') {
@@ -124,6 +124,16 @@ if (args.only === 'report') {
   process.exit(0);
 }
 
+// `npm run bench -- --only partitions`: section 5 alone (test/bench/partitions.ts), printed, not written.
+if (args.only === 'partitions') {
+  const { runPartitions, partitionsSection } = await import('./partitions.ts');
+  log('section 5 alone: write partitions');
+  console.log(`\n${partitionsSection(await runPartitions(sys, log)).join('\n')}`);
+  await sys.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
+
 let md = '';
 let cold: ColdStartResult | undefined;
 try {
@@ -153,11 +163,15 @@ try {
     region,
     log,
   });
+  log('section 5: write partitions');
+  const partitions = (await import('./partitions.ts')).partitionsSection(
+    await (await import('./partitions.ts')).runPartitions(sys, log),
+  );
   await sys.stop();
   log('section 4: cold start (npm run build, then imports)');
   cold = await runColdStart(log);
 
-  md = render({ cost, report, ingest, cold, ENGINEERS, meter, reportSection, ingestSection });
+  md = `${render({ cost, report, ingest, cold, ENGINEERS, meter, reportSection, ingestSection })}\n${partitions.join('\n')}\n`;
 } finally {
   await sys.stop();
   rmSync(dataDir, { recursive: true, force: true });

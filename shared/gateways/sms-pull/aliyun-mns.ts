@@ -1,6 +1,7 @@
 import type MNSClient from '@alicloud/mns/lib/client.js';
 import type { MnsMessage } from '@alicloud/mns/lib/client.js';
 import { normalizeCnMobile } from '#shared/domain/phone';
+import { providerSdks } from '#shared/gateways/provider-sdks/load';
 import type {
   InboundEvent,
   ProviderCredentials,
@@ -34,7 +35,7 @@ export function aliyunMnsPullers(settings: AliyunMnsSettings): SmsPuller[] {
   const mns = (): Promise<MNSClient> => {
     if (!client) {
       client = (async () => {
-        const { default: Client } = await import('@alicloud/mns/lib/client.js');
+        const { default: Client } = (await providerSdks()).mns;
         const creds = await settings.credentials();
         return new Client(settings.accountId, {
           endpoint: settings.endpoint,
