@@ -19,10 +19,11 @@ const ExcelJS = ExcelJSModule as unknown as typeof import('exceljs');
  * The reports function as Lambda runs it: bundled with the deployed options into a directory with no
  * node_modules above it (only the AWS SDK linked in, as the runtime provides it), its `besideBundle`
  * files copied in, then invoked in a plain Node process on this file's DynamoDB Local table. Proves
- * exceljs is not in the bundle (which stays under 300,000 bytes) but ships beside it as exceljs.mjs,
+ * exceljs is not in the bundle (which stays under 800,000 bytes, the AWS SDK in it) but ships beside it as exceljs.mjs,
  * and that a workbook is written from there.
  */
-const LIMIT_BYTES = 300_000;
+// Was 300,000 until the AWS SDK was bundled (issue 14: it loads faster bundled than from node_modules).
+const LIMIT_BYTES = 800_000;
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const sdk = fileURLToPath(new URL('../../node_modules/@aws-sdk', import.meta.url));
 
@@ -48,7 +49,7 @@ afterAll(() => {
 });
 
 describe('functions/reports bundled for Lambda', () => {
-  it('leaves exceljs out of the bundle (under 300,000 bytes) and ships it beside index.mjs', () => {
+  it('leaves exceljs out of the bundle (under 800,000 bytes) and ships it beside index.mjs', () => {
     expect(readdirSync(dir).sort()).toEqual(['exceljs.mjs', 'index.mjs', 'index.mjs.map']);
     expect(inputs.filter((i) => /node_modules\/exceljs\//.test(i))).toEqual([]);
     expect(statSync(bundle).size).toBeLessThan(LIMIT_BYTES);
