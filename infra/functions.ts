@@ -112,6 +112,16 @@ const writesWorkbooks = {
   besideBundle: ['shared/http/generated/exceljs.mjs'],
 } as const;
 
+/**
+ * The functions that send or pull SMS: the providers' SDKs, bundled on their own
+ * (infra/build/provider-sdks-chunk.ts), ship beside index.mjs and are imported on a provider's first
+ * send or pull (shared/gateways/provider-sdks/load.ts), not at cold start.
+ */
+const usesProviderSdks = {
+  beforeBundling: ['npm run --silent provider-sdks'],
+  besideBundle: ['shared/gateways/provider-sdks/generated/provider-sdks.mjs'],
+} as const;
+
 export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   'ticket-completed': {
     access: 'readWrite',
@@ -122,12 +132,14 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
     webhookSecret: true,
   },
   'sms-inbound': {
+    ...usesProviderSdks,
     access: 'readWrite',
     sendsSms: true,
     sendsAlerts: true,
     triggers: [{ kind: 'topic', topic: 'inboundSms' }],
   },
   scheduler: {
+    ...usesProviderSdks,
     access: 'readWrite',
     sendsSms: true,
     sendsAlerts: true,
@@ -148,6 +160,7 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
     ...writesWorkbooks,
   },
   'survey-page': {
+    ...usesProviderSdks,
     access: 'readWrite',
     sendsSms: true,
     sendsAlerts: true,
@@ -173,6 +186,7 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
   },
   // The pushes handled as soon as they are stored (the scheduler is the guarantee).
   'sms-inbox': {
+    ...usesProviderSdks,
     access: 'readWrite',
     sendsSms: true,
     sendsAlerts: true,

@@ -8,11 +8,13 @@ import {
   runAfterBundling,
   runBeforeBundling,
 } from './esbuild-options.ts';
+import { trimSourceMapFile } from './trim-sourcemap.ts';
 
 /**
  * `npm run build` (after `tsc --noEmit`): bundles every functions/<name>/handler.ts into
  * dist/<name>/index.mjs (+ .map) with the same esbuild options the CDK stack deploys with, and
- * prints each bundle's size. Everything is bundled but the AWS SDK (see esbuild-options.ts). A
+ * prints each bundle's size. Everything is bundled but the SMS providers' SDKs (see
+ * esbuild-options.ts), and the source map trimmed to our sources (trim-sourcemap.ts). A
  * function's `beforeBundling` commands (infra/functions.ts) run first and its `besideBundle` files are
  * copied into dist/<name>/ after, as in the CDK bundling: dist/<name>/ is the function's package.
  */
@@ -39,6 +41,7 @@ const settled = await Promise.allSettled(
     const outfile = join(distDir, name, 'index.mjs');
     // esbuild prints its own errors and warnings (logLevel).
     await build({ ...lambdaEsbuildOptions, entryPoints: [handlerEntry(name)], outfile, logLevel: 'warning' });
+    trimSourceMapFile(`${outfile}.map`);
     runAfterBundling(name, dirname(outfile));
     const beside = readdirSync(dirname(outfile))
       .filter((f) => f !== 'index.mjs' && f !== 'index.mjs.map')

@@ -16,13 +16,16 @@ export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
  * - ESM for Node.js 22 (the Lambda runtime), minified, with external source maps
  *   (the function sets NODE_OPTIONS=--enable-source-maps). sourcesContent is left out of the
  *   maps: stack traces only need file/line mappings, and it halves the map size.
- * - The AWS SDK v3 (`@aws-sdk/*`) is left out: the Node.js 22 Lambda runtime ships it, and
- *   bundling it would add about 330-400 KiB to every bundle that uses it. The price: the SDK
- *   version is the runtime's, not package-lock.json's (we use only stable APIs), and loading it
- *   (CommonJS, file by file) is not faster than loading it bundled: measured here, importing a
- *   bundle with the SDK inside takes about 0.6x the time of the same bundle with the SDK from
- *   node_modules (BENCHMARKS.md, cold start, shows the SDK's share of each import).
+ * - The AWS SDK v3 (`@aws-sdk/*`) is bundled (issue 14): loading it from node_modules (the
+ *   runtime's copy on Lambda: CommonJS, file by file) costs more than the 330-400 KiB it adds to a
+ *   bundle (BENCHMARKS.md, cold start, measures both); its version is package-lock.json's.
+ * - The SMS providers' SDKs are not in the bundles: some 1.6 MB that every function would parse at
+ *   import, while only a send or pull through that provider needs them. They are bundled on their
+ *   own, shipped beside index.mjs by the functions that send or pull SMS and imported on first use
+ *   (infra/build/provider-sdks-chunk.ts, shared/gateways/provider-sdks/load.ts), as exceljs is.
  *   Everything else (zod, Powertools, middy, libphonenumber-js, ...) is bundled.
+ * - The source map keeps only the mappings into our sources (infra/build/trim-sourcemap.ts, after
+ *   esbuild): Node reads the whole map at import when source maps are enabled.
  * - `banner`: ESM bundles have no `require`; CommonJS dependencies bundled into them still call
  *   it for Node built-ins, so define one with createRequire (aliased so it cannot collide with a
  *   name in the bundle).
@@ -41,8 +44,13 @@ export const lambdaEsbuildOptions = {
   // Prefer packages' ESM builds (better tree-shaking), fall back to CommonJS.
   mainFields: ['module', 'main'],
   banner: { js: ESM_REQUIRE_SHIM },
-  external: ['@aws-sdk/*'] as string[],
+  external: [] as string[],
 } as const satisfies BuildOptions;
+
+/** The shell command (in the repository root) trimming the bundle's source map in `outputDir`. */
+export function trimSourceMapCommand(outputDir: string): string {
+  return `node --import tsx infra/build/trim-sourcemap.ts ${shellWord(`${outputDir}/index.mjs.map`)}`;
+}
 
 /** Entry of a function: functions/<name>/handler.ts, exporting `handler`. */
 export function handlerEntry(name: string): string {

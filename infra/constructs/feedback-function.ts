@@ -13,6 +13,7 @@ import {
   handlerEntry,
   lambdaEsbuildOptions,
   REPO_ROOT,
+  trimSourceMapCommand,
 } from '../build/esbuild-options.ts';
 import type { TableAccess } from '../functions.ts';
 
@@ -139,21 +140,20 @@ export class FeedbackFunction extends Construct {
         sourcesContent: lambdaEsbuildOptions.sourcesContent,
         mainFields: [...lambdaEsbuildOptions.mainFields],
         banner: lambdaEsbuildOptions.banner.js,
-        // No CDK default externals: exactly ours (`@aws-sdk/*`, left to the runtime; see
+        // No CDK default externals: exactly ours (none: the AWS SDK is bundled; see
         // infra/build/esbuild-options.ts), so the bundle deployed is the bundle `npm run build` measures.
         bundleAwsSDK: true,
         externalModules: [...lambdaEsbuildOptions.external],
-        // Local bundling runs each command with bash in projectRoot (the repository root).
-        ...(props.beforeBundling?.length || props.besideBundle?.length
-          ? {
-              commandHooks: {
-                beforeBundling: () => [...(props.beforeBundling ?? [])],
-                beforeInstall: () => [],
-                afterBundling: (_inputDir: string, outputDir: string) =>
-                  besideBundleCommands(props.besideBundle ?? [], outputDir),
-              },
-            }
-          : {}),
+        // Local bundling runs each command with bash in projectRoot (the repository root). After
+        // esbuild: the source map trimmed to our sources, then the files that ship beside the bundle.
+        commandHooks: {
+          beforeBundling: () => [...(props.beforeBundling ?? [])],
+          beforeInstall: () => [],
+          afterBundling: (_inputDir: string, outputDir: string) => [
+            trimSourceMapCommand(outputDir),
+            ...besideBundleCommands(props.besideBundle ?? [], outputDir),
+          ],
+        },
       },
     });
 

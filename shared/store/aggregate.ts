@@ -3,17 +3,22 @@ import { type Counter, type Counts, counters } from '#shared/domain/counters';
 import type { EngineerRef } from '#shared/domain/types';
 import { ddb, TABLE } from '#shared/store/client';
 import { queryAll } from '#shared/store/query';
-import { ENGINEER_DAYS_INDEX } from '#shared/store/table';
+import { AGG_SHARDS, ENGINEER_DAYS_INDEX } from '#shared/store/table';
 import type { TxItem } from '#shared/store/tx';
 
 /**
  * Per-engineer aggregates, written in the same transaction as what they count:
- * - daily: one item per engineer and local day of completion, grouped by month:
- *   pk=AGG#{yyyy-mm}, sk={dd}#{engineerId} (sparse: a counter appears once it is non-zero). Day,
- *   week and range reports and the engineer detail read these.
- * - monthly roll-up: one item per engineer, team and month: pk=AGGM#{yyyy-mm}, sk={team}#{engineerId},
- *   every counter present from the first write. Month reports read these, so their cost is one
- *   item per engineer of the teams asked about, whatever the number of responses or days.
+ * - daily: one item per engineer and local day of completion, grouped by month and write shard:
+ *   pk=AGG#{yyyy-mm}#{shard}, sk={dd}#{engineerId} (sparse: a counter appears once it is non-zero).
+ *   Day, week and range reports and the engineer detail read these.
+ * - monthly roll-up: one item per engineer, team and month: pk=AGGM#{yyyy-mm}#{shard},
+ *   sk={team}#{engineerId}, every counter present from the first write. Month reports read these, so
+ *   their cost is one item per engineer of the teams asked about, whatever the number of responses or
+ *   days (and one Query per shard).
+ * {shard} = `aggShard(engineerId)`, 0 to AGG_SHARDS - 1 (store/table.ts): the events of a month spread
+ * over AGG_SHARDS partition keys of each kind instead of one. Items written before the shards
+ * (pk=AGG#{yyyy-mm}, AGGM#{yyyy-mm}) are read with the shards (`aggPartitions`): an engineer may then
+ * have two items for one day or month, and every reader sums items (reports by engineer, verify by id).
  * Reports read these, never raw responses. Both are figures: no TTL, no personal data but the
  * engineer's name.
  */
@@ -23,26 +28,53 @@ export interface AggregateItem extends EngineerRef, Partial<Counts> {
   day: string;
 }
 
-const dailyPk = (month: string) => `AGG#${month}`;
+const DAILY = 'AGG#';
+const ROLLUP = 'AGGM#';
+
+/**
+ * The write shard of an engineer's aggregates: FNV-1a (32 bits) of the id's UTF-16 code units,
+ * modulo AGG_SHARDS. Stable (a key format: never change it while items exist).
+ */
+export function aggShard(engineerId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < engineerId.length; i++) {
+    h ^= engineerId.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  return h % AGG_SHARDS;
+}
+
+/**
+ * Every partition key holding a month's items of one kind: the unsharded key of the items written
+ * before the shards (read for as long as such items may exist; a Query of an empty partition costs
+ * its minimum, 0.5 RCU), then each shard's.
+ */
+export function aggPartitions(kind: 'daily' | 'rollup', month: string): string[] {
+  const base = `${kind === 'daily' ? DAILY : ROLLUP}${month}`;
+  return [base, ...Array.from({ length: AGG_SHARDS }, (_, i) => `${base}#${i}`)];
+}
 
 export function aggKey(day: string, engineerId: string) {
-  return { pk: dailyPk(day.slice(0, 7)), sk: `${day.slice(8, 10)}#${engineerId}` };
+  return {
+    pk: `${DAILY}${day.slice(0, 7)}#${aggShard(engineerId)}`,
+    sk: `${day.slice(8, 10)}#${engineerId}`,
+  };
 }
 
 /** Whether a raw item (as a Scan reads it) is a daily aggregate. */
-export const isDailyAggregate = (raw: Record<string, unknown>): boolean =>
-  String(raw.pk).startsWith(dailyPk(''));
+export const isDailyAggregate = (raw: Record<string, unknown>): boolean => String(raw.pk).startsWith(DAILY);
 
 /**
  * A daily aggregate read raw (a Scan): its counters by their names, and its day and engineer from
- * its attributes or, when an item lacks them, from its key (AGG#{yyyy-mm} / {dd}#{engineerId}).
+ * its attributes or, when an item lacks them, from its key (AGG#{yyyy-mm}[#{shard}] / {dd}#{engineerId}).
  */
 export function fromDailyAggregate(
   raw: Record<string, unknown>,
 ): Record<string, unknown> & { day: string; engineerId: string } {
   const pk = String(raw.pk);
   const sk = String(raw.sk);
-  const day = typeof raw.day === 'string' ? raw.day : `${pk.slice(dailyPk('').length)}-${sk.slice(0, 2)}`;
+  const day =
+    typeof raw.day === 'string' ? raw.day : `${pk.slice(DAILY.length, DAILY.length + 7)}-${sk.slice(0, 2)}`;
   const engineerId = typeof raw.engineerId === 'string' ? raw.engineerId : sk.slice(3);
   return { ...raw, day, engineerId };
 }
@@ -150,12 +182,12 @@ export const rollupAttr = {
 export const rollupRefAttr = { engineerName: 'nm', region: 'rg', lastDay: 'ld' } as const;
 
 /**
- * The monthly roll-up of one engineer under one team: pk=AGGM#{yyyy-mm}, sk={team}#{engineerId}.
- * A team's engineers of the month are one sort-key prefix, the whole month one partition.
+ * The monthly roll-up of one engineer under one team: pk=AGGM#{yyyy-mm}#{shard}, sk={team}#{engineerId}.
+ * A team's engineers of the month are one sort-key prefix in each shard.
  * Engineer ids cannot contain '#'; team names can, so readers compare the team exactly.
  */
 export function rollupKey(month: string, team: string, engineerId: string) {
-  return { pk: `AGGM#${month}`, sk: `${team}#${engineerId}` };
+  return { pk: `${ROLLUP}${month}#${aggShard(engineerId)}`, sk: `${team}#${engineerId}` };
 }
 
 /** Team and engineer of a roll-up's sort key (the engineer id is after the last '#'). */
@@ -245,8 +277,7 @@ export function aggregateUpdatesFor(
 }
 
 /** Whether a raw item (as a Scan reads it) is a monthly roll-up (read it with `fromRollup`). */
-export const isRollup = (raw: Record<string, unknown>): boolean =>
-  String(raw.pk).startsWith(rollupKey('', '', '').pk);
+export const isRollup = (raw: Record<string, unknown>): boolean => String(raw.pk).startsWith(ROLLUP);
 
 /**
  * A stored roll-up read back as the reports use aggregate items: counters by their names, and
@@ -256,7 +287,7 @@ export const isRollup = (raw: Record<string, unknown>): boolean =>
  * only an engineer moved back and forth within a month could be shown under the other team).
  */
 export function fromRollup(raw: Record<string, unknown>): AggregateItem {
-  const month = String(raw.pk).slice(rollupKey('', '', '').pk.length);
+  const month = String(raw.pk).slice(ROLLUP.length, ROLLUP.length + 7);
   const last = Number(raw[rollupRefAttr.lastDay] ?? 1);
   const { team, engineerId } = rollupKeyParts(String(raw.sk));
   const out: AggregateItem = {
@@ -274,27 +305,30 @@ export function fromRollup(raw: Record<string, unknown>): AggregateItem {
 }
 
 /**
- * The month's roll-ups: of the given teams only (one Query of each team's sort-key prefix), or of
- * every team (one Query of the month's partition) when `teams` is undefined.
+ * The month's roll-ups: of the given teams only (in each of the month's partitions, one Query of each
+ * team's sort-key prefix), or of every team (one Query of each partition) when `teams` is undefined.
  */
 export async function queryRollups(month: string, teams?: readonly string[]): Promise<AggregateItem[]> {
-  const pk = rollupKey(month, '', '').pk;
+  const pks = aggPartitions('rollup', month);
   if (teams === undefined) {
-    const items = await queryAll({
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': pk },
-    });
-    return items.map(fromRollup);
+    const perPk = await Promise.all(
+      pks.map((pk) =>
+        queryAll({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk } }),
+      ),
+    );
+    return perPk.flat().map(fromRollup);
   }
   const perTeam = await Promise.all(
-    [...new Set(teams)].map(async (team) => {
-      const items = await queryAll({
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :team)',
-        ExpressionAttributeValues: { ':pk': pk, ':team': `${team}#` },
-      });
-      // a team named "A#B" shares the prefix of team "A": keep the team asked for
-      return items.map(fromRollup).filter((it) => it.team === team);
-    }),
+    [...new Set(teams)].flatMap((team) =>
+      pks.map(async (pk) => {
+        const items = await queryAll({
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :team)',
+          ExpressionAttributeValues: { ':pk': pk, ':team': `${team}#` },
+        });
+        // a team named "A#B" shares the prefix of team "A": keep the team asked for
+        return items.map(fromRollup).filter((it) => it.team === team);
+      }),
+    ),
   );
   return perTeam.flat();
 }
@@ -331,17 +365,22 @@ function daysByMonth(days: readonly string[]): Map<string, string[]> {
   return byMonth;
 }
 
-/** Every aggregate item for the given local days (grouped into one ranged Query per month). */
+/**
+ * Every aggregate item for the given local days (one ranged Query per month and partition). An
+ * engineer may have two items for a day (one written before the shards, one after): sum them.
+ */
 export async function queryAggregates(days: string[]): Promise<AggregateItem[]> {
   const perMonth = await Promise.all(
-    [...daysByMonth(days)].map(([month, ds]) => {
+    [...daysByMonth(days)].flatMap(([month, ds]) => {
       const sorted = [...ds].sort();
       const first = (sorted[0] as string).slice(8, 10);
       const last = (sorted[sorted.length - 1] as string).slice(8, 10);
-      return queryAll<AggregateItem>({
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': dailyPk(month), ':from': `${first}#`, ':to': `${last}#\uffff` },
-      });
+      return aggPartitions('daily', month).map((pk) =>
+        queryAll<AggregateItem>({
+          KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':pk': pk, ':from': `${first}#`, ':to': `${last}#\uffff` },
+        }),
+      );
     }),
   );
   return perMonth.flat();

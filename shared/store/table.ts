@@ -21,8 +21,10 @@
  * - a complaint's progress notice            CALLBACK#{caseId} / PROGRESS             store/case-progress.ts
  * - a case's entry in the customer index     CALLBACK#{caseId} / CUSTOMER             store/case-customer.ts
  * - work-order reply of a survey             REPLY#{surveyId} / REPLY                 store/work-order-reply.ts
- * - per-engineer daily aggregates of a month AGG#{yyyy-mm} / {dd}#{engineerId}        store/aggregate.ts
- * - per-engineer monthly roll-ups by team    AGGM#{yyyy-mm} / {team}#{engineerId}     store/aggregate.ts
+ * - per-engineer daily aggregates of a month AGG#{yyyy-mm}#{shard} / {dd}#{engineerId}  store/aggregate.ts
+ * - per-engineer monthly roll-ups by team    AGGM#{yyyy-mm}#{shard} / {team}#{engineerId} store/aggregate.ts
+ *   ({shard} = AGG_SHARDS below, from the engineer id; items written before the shards, under
+ *   AGG#{yyyy-mm} and AGGM#{yyyy-mm}, are still read: store/aggregate.ts `aggPartitions`)
  * - local stand-ins' logs (SMS, alerts)      LOCAL#{log} / {at}#{seq}                 gateways (store/local-log.ts)
  *
  * Index entries (partition / sort key):
@@ -62,3 +64,12 @@ export const REGION_INDEX = 'gsi3';
 export const ENGINEER_DAYS_INDEX = 'gsi3';
 /** gsi4: every callback case by status, every customer's text, over ALL_SHARDS partitions each (admins' lists). */
 export const ALL_INDEX = 'gsi4';
+
+/**
+ * Write shards of the aggregate partitions (daily AGG# and roll-up AGGM#, per month): every counted
+ * event of a month writes one of these per kind, chosen by its engineer's id, so no partition key takes
+ * every event of the month (issue 14: at 100 completions/s one month key would take about 1,000 WCU/s,
+ * DynamoDB's limit for one partition). Readers query every shard (and the unsharded key of old items).
+ * Fixed: changing it moves engineers to other shards, so a reader would have to read the old count too.
+ */
+export const AGG_SHARDS = 8;

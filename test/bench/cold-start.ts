@@ -1,30 +1,48 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { handlerEntry, lambdaEsbuildOptions, REPO_ROOT } from '../../infra/build/esbuild-options.ts';
-import { median } from './stats.ts';
+import { trimSourceMapFile } from '../../infra/build/trim-sourcemap.ts';
+import { median, table } from './stats.ts';
 
 /**
- * Section 4: `npm run build` (tsc --noEmit, then infra/build/bundle.ts: dist/<name>/index.mjs with the
- * deployed esbuild options), each bundle's size, the time to import it in a fresh Node process
- * (median of 10 as deployed, with NODE_OPTIONS=--enable-source-maps; median of 5 without), the time
- * to import the AWS SDK packages it leaves external alone (median of 5: they resolve from
- * node_modules, as the Lambda runtime provides them), and what fills the bundle (esbuild metafile
- * of the same build, by package).
+ * Section 4 (issue 14, goal 3): `npm run build` (tsc --noEmit, then infra/build/bundle.ts:
+ * dist/<name>/index.mjs with the deployed esbuild options, the AWS SDK bundled, the source map
+ * trimmed), and for each function a BASELINE built with the same options and the same trim that only
+ * imports and creates the AWS SDK clients the function's bundle uses (its floor). Import time of each,
+ * in fresh Node processes, as deployed (NODE_OPTIONS=--enable-source-maps), the function and its
+ * baseline alternately (median of 10 each: the machine's other work weighs on both alike), wall time
+ * and the process's CPU time (user + system, steadier on a busy machine). The same again with the AWS
+ * SDK left external (resolved from node_modules, file by file, as the runtime's copy would be; median
+ * of 5), so that both ways are measured.
  */
-export const LIMIT_BYTES = 300_000;
-export const LIMIT_IMPORT_MS = 60;
+export const GOAL_RATIO = 1.2;
 const RUNS = 10;
+const EXT_RUNS = 5;
+
+export interface Timing {
+  /** Median wall ms, median CPU ms (user + system). */
+  wall: number;
+  cpu: number;
+}
 
 export interface BundleFigures {
   name: string;
   bytes: number;
-  importMs: number;
-  importMsNoMaps: number;
-  /** The external `@aws-sdk/*` packages the bundle imports, and the time to import them alone. */
+  mapBytes: number;
+  /** Files shipped beside index.mjs (besideBundle), by name. */
+  beside: { file: string; bytes: number }[];
+  /** As deployed (AWS SDK bundled) and its baseline. */
+  fn: Timing;
+  base: Timing;
+  baseBytes: number;
+  /** With the AWS SDK external (from node_modules) and its baseline built the same way. */
+  extFn: Timing;
+  extBase: Timing;
+  extBytes: number;
+  /** The `@aws-sdk/*` packages the function uses (its baseline creates their clients). */
   sdk: string[];
-  sdkImportMs: number | undefined;
   /** Bytes in the output by package, largest first. */
   top: { pkg: string; bytes: number }[];
 }
@@ -74,25 +92,93 @@ const importEnv = (sourceMaps: boolean): NodeJS.ProcessEnv => ({
 });
 
 const probe = (specifiers: string[]) =>
-  `const t0 = performance.now(); for (const s of ${JSON.stringify(specifiers)}) await import(s); ` +
-  'process.stdout.write(String(performance.now() - t0));';
+  `const c0 = process.cpuUsage(); const t0 = performance.now(); for (const s of ${JSON.stringify(specifiers)}) await import(s); ` +
+  'const t = performance.now() - t0; const c = process.cpuUsage(c0); ' +
+  'process.stdout.write(JSON.stringify([t, (c.user + c.system) / 1000]));';
 
-/** Median time to import these (a bundle's path, or package names) in a fresh process. */
-async function importMs(specifiers: string[], sourceMaps: boolean, runs = RUNS): Promise<number> {
-  const file = specifiers.join(', ');
-  const times: number[] = [];
+async function importOnce(file: string): Promise<[number, number]> {
+  const r = await run(process.execPath, ['--input-type=module', '-e', probe([file])], importEnv(true));
+  try {
+    const [t, c] = JSON.parse(r.stdout.trim()) as [number, number];
+    if (r.code === 0 && Number.isFinite(t) && Number.isFinite(c)) return [t, c];
+  } catch {}
+  throw new Error(`importing ${file} failed:\n${r.out.slice(0, 2000)}`);
+}
+
+/** The files imported alternately, `runs` times each, in fresh processes: the median of each. */
+async function importTimes(files: string[], runs: number): Promise<Timing[]> {
+  const wall = files.map(() => [] as number[]);
+  const cpu = files.map(() => [] as number[]);
   for (let i = 0; i < runs; i++) {
-    const r = await run(
-      process.execPath,
-      ['--input-type=module', '-e', probe(specifiers)],
-      importEnv(sourceMaps),
-    );
-    const t = Number(r.stdout.trim());
-    if (r.code !== 0 || !Number.isFinite(t))
-      throw new Error(`importing ${file} failed:\n${r.out.slice(0, 2000)}`);
-    times.push(t);
+    for (const [k, f] of files.entries()) {
+      const [t, c] = await importOnce(f);
+      wall[k]?.push(t);
+      cpu[k]?.push(c);
+    }
   }
-  return median(times);
+  return files.map((_, k) => ({ wall: median(wall[k] ?? []), cpu: median(cpu[k] ?? []) }));
+}
+
+/** What a baseline creates for each AWS SDK package a function uses. */
+const CLIENTS: Record<string, { imports: string[]; make: string }> = {
+  '@aws-sdk/client-dynamodb': {
+    imports: ["import { DynamoDBClient } from '@aws-sdk/client-dynamodb';"],
+    make: 'new DynamoDBClient({ region })',
+  },
+  '@aws-sdk/lib-dynamodb': {
+    imports: [
+      "import { DynamoDBClient } from '@aws-sdk/client-dynamodb';",
+      "import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';",
+    ],
+    make: 'DynamoDBDocumentClient.from(new DynamoDBClient({ region }))',
+  },
+  '@aws-sdk/client-secrets-manager': {
+    imports: ["import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';"],
+    make: 'new SecretsManagerClient({ region })',
+  },
+  '@aws-sdk/client-sns': {
+    imports: ["import { SNSClient } from '@aws-sdk/client-sns';"],
+    make: 'new SNSClient({ region })',
+  },
+  '@aws-sdk/client-sqs': {
+    imports: ["import { SQSClient } from '@aws-sdk/client-sqs';"],
+    make: 'new SQSClient({ region })',
+  },
+};
+
+/** The baseline's source: the SDK clients of these packages, created at import, nothing else. */
+export function baselineSource(sdk: readonly string[]): string {
+  const known = sdk.filter((p) => CLIENTS[p]);
+  const imports = [...new Set(known.flatMap((p) => CLIENTS[p]?.imports ?? []))];
+  const others = sdk
+    .filter((p) => !CLIENTS[p])
+    .map((p) => `import * as _${p.replace(/\W/g, '_')} from '${p}';`);
+  return [
+    ...imports,
+    ...others,
+    'const region = process.env.AWS_REGION;',
+    `export const clients = [${known.map((p) => CLIENTS[p]?.make).join(', ')}];`,
+    `export const handler = async () => clients.length;`,
+  ].join('\n');
+}
+
+/** Builds a bundle with the deployed options (`external` overridden when given) and trims its map. */
+async function bundleTo(
+  outfile: string,
+  entry: { file: string } | { source: string },
+  external?: string[],
+): Promise<number> {
+  await build({
+    ...lambdaEsbuildOptions,
+    ...(external ? { external } : {}),
+    ...('file' in entry
+      ? { entryPoints: [entry.file] }
+      : { stdin: { contents: entry.source, resolveDir: REPO_ROOT, loader: 'ts' as const } }),
+    outfile,
+    logLevel: 'error',
+  });
+  trimSourceMapFile(`${outfile}.map`);
+  return statSync(outfile).size;
 }
 
 function pkgOf(input: string): string {
@@ -123,7 +209,10 @@ async function composition(name: string): Promise<{ top: { pkg: string; bytes: n
       const pkg = pkgOf(input);
       byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + bytesInOutput);
     }
-    for (const i of out.imports) if (i.external && i.path.startsWith('@aws-sdk/')) sdk.add(i.path);
+    for (const input of Object.keys(out.inputs)) {
+      const m = /node_modules\/(@aws-sdk\/(?:client-[a-z0-9-]+|lib-dynamodb))\//.exec(input);
+      if (m?.[1]) sdk.add(m[1]);
+    }
   }
   return {
     top: [...byPkg.entries()].map(([pkg, bytes]) => ({ pkg, bytes })).sort((a, b) => b.bytes - a.bytes),
@@ -166,29 +255,129 @@ export async function runColdStart(log: (s: string) => void): Promise<ColdStartR
   const names = readdirSync(dist)
     .filter((n) => existsSync(join(dist, n, 'index.mjs')))
     .sort();
+  // Baselines and the SDK-external builds: under dist/.floor/ (no index.mjs directly in it, so not a function).
+  const floor = join(dist, '.floor');
+  rmSync(floor, { recursive: true, force: true });
   const baseline: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const b = await run(
-      process.execPath,
-      ['--input-type=module', '-e', probe(['node:path'])],
-      importEnv(true),
-    );
-    baseline.push(Number(b.stdout.trim()));
-  }
+  for (let i = 0; i < RUNS; i++) baseline.push((await importOnce('node:path'))[0]);
   const bundles: BundleFigures[] = [];
   for (const name of names) {
     const file = join(dist, name, 'index.mjs');
     const bytes = statSync(file).size;
-    const withMaps = await importMs([file], true);
-    const noMaps = await importMs([file], false, 5);
+    const mapBytes = existsSync(`${file}.map`) ? statSync(`${file}.map`).size : 0;
+    const beside = readdirSync(join(dist, name))
+      .filter((f) => f !== 'index.mjs' && f !== 'index.mjs.map')
+      .map((f) => ({ file: f, bytes: statSync(join(dist, name, f)).size }));
     const { top, sdk } = await composition(name);
-    // The same packages from the same place the bundle gets them (node_modules of the repository).
-    const sdkImportMs = sdk.length > 0 ? await importMs(sdk, true, 5) : undefined;
-    bundles.push({ name, bytes, importMs: withMaps, importMsNoMaps: noMaps, sdk, sdkImportMs, top });
+    const baseFile = join(floor, 'base', name, 'index.mjs');
+    const extFile = join(floor, 'ext', name, 'index.mjs');
+    const extBaseFile = join(floor, 'ext-base', name, 'index.mjs');
+    const baseBytes = await bundleTo(baseFile, { source: baselineSource(sdk) });
+    const extBytes = await bundleTo(extFile, { file: handlerEntry(name) }, ['@aws-sdk/*']);
+    await bundleTo(extBaseFile, { source: baselineSource(sdk) }, ['@aws-sdk/*']);
+    const [fn, base] = (await importTimes([file, baseFile], RUNS)) as [Timing, Timing];
+    const [extFn, extBase] = (await importTimes([extFile, extBaseFile], EXT_RUNS)) as [Timing, Timing];
+    bundles.push({ name, bytes, mapBytes, beside, fn, base, baseBytes, extFn, extBase, extBytes, sdk, top });
     log(
-      `  ${name}: ${(bytes / 1024).toFixed(1)} KiB, import ${withMaps.toFixed(1)} ms (${noMaps.toFixed(1)} ms without source maps; ` +
-        `AWS SDK alone ${sdkImportMs === undefined ? '-' : `${sdkImportMs.toFixed(1)} ms`})`,
+      `  ${name}: ${(bytes / 1024).toFixed(1)} KiB, import ${fn.wall.toFixed(1)} ms (CPU ${fn.cpu.toFixed(1)}), ` +
+        `baseline ${base.wall.toFixed(1)} ms (CPU ${base.cpu.toFixed(1)}); SDK external ${extFn.wall.toFixed(1)} / ${extBase.wall.toFixed(1)} ms`,
     );
   }
   return { build: buildInfo, bundles, nodeBaselineMs: median(baseline) };
+}
+
+const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
+const f1 = (n: number) => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const f2 = (n: number) => n.toFixed(2);
+
+/** Section 4 of BENCHMARKS.md (also printed alone by `npm run bench -- --only cold-start`). */
+export function coldStartSection(cs: ColdStartResult): string[] {
+  const withSdk = cs.bundles.filter((b) => b.sdk.length > 0);
+  const ratio = (b: BundleFigures) => b.fn.wall / b.base.wall;
+  const cpuRatio = (b: BundleFigures) => b.fn.cpu / b.base.cpu;
+  const missed = withSdk.filter((b) => ratio(b) > GOAL_RATIO);
+  const med = (xs: number[]) => median(xs);
+  const totalBundled = med(withSdk.map((b) => b.fn.wall));
+  const totalExt = med(withSdk.map((b) => b.extFn.wall));
+  const baseWall = med(withSdk.map((b) => b.base.wall));
+  const medRatio = med(withSdk.map(ratio));
+  const medCpuRatio = med(withSdk.map(cpuRatio));
+  // Init on Lambda (Node.js 22, arm64): published Init Durations of bundled, minified functions
+  // creating 3-4 SDK clients are about 210-250 ms (see the text); ours adds the measured ratio.
+  const lambdaFloor = [210, 250] as const;
+  return [
+    '## 4. Cold start',
+    '',
+    `\`${cs.build.command}\` (${cs.build.seconds.toFixed(1)} s) bundles each function into dist/<name>/index.mjs with the deployed`,
+    'esbuild options (infra/build/esbuild-options.ts: ESM, minified, source map), now with the AWS SDK v3 bundled',
+    "and the SMS providers' SDKs (Aliyun, Tencent: some 1.6 MB) left out: the functions that send or pull SMS ship",
+    "them beside index.mjs as provider-sdks.mjs, imported on a provider's first send or pull",
+    '(shared/gateways/provider-sdks/load.ts). The source map keeps our sources only (infra/build/trim-sourcemap.ts):',
+    'Node reads the whole map at import when source maps are on, and a frame in a package keeps its bundle position.',
+    ...(cs.build.note ? [cs.build.note] : []),
+    'Baseline (the floor): for each function, a bundle built with the same options and the same trim that only imports',
+    "the AWS SDK packages the function's bundle uses and creates their clients at import (test/bench/cold-start.ts `baselineSource`).",
+    'Import time: a fresh `node --input-type=module -e` around `await import(bundle)`, the function and its baseline',
+    `alternately, median of ${RUNS} each, as deployed (\`NODE_OPTIONS=--enable-source-maps\`), with the environment the`,
+    'functions read (configuration is validated on the first invocation, not at import); wall time, and CPU time of the',
+    'process (user + system: steadier when the machine is busy). The same with the AWS SDK external (from node_modules,',
+    `file by file, as the runtime's own copy loads), median of ${EXT_RUNS}. Node's own start is not included`,
+    `(a fresh process importing \`node:path\`: ${cs.nodeBaselineMs.toFixed(2)} ms). Node.js here is ${process.version}; Lambda runs Node.js 22.`,
+    '',
+    table(
+      [
+        'function',
+        'bundle',
+        'map',
+        'beside it',
+        'baseline bundle',
+        'import ms',
+        'baseline ms',
+        '**ratio**',
+        'CPU ms / baseline',
+        'CPU ratio',
+        'SDK external: import / baseline ms',
+        'AWS SDK clients',
+      ],
+      cs.bundles.map((b) => [
+        b.name,
+        kib(b.bytes),
+        kib(b.mapBytes),
+        b.beside.map((x) => `${x.file} ${kib(x.bytes)}`).join(', ') || '—',
+        b.sdk.length ? kib(b.baseBytes) : '—',
+        f1(b.fn.wall),
+        b.sdk.length ? f1(b.base.wall) : '—',
+        b.sdk.length ? `**${f2(ratio(b))}**` : '—',
+        b.sdk.length ? `${f1(b.fn.cpu)} / ${f1(b.base.cpu)}` : f1(b.fn.cpu),
+        b.sdk.length ? f2(cpuRatio(b)) : '—',
+        b.sdk.length ? `${f1(b.extFn.wall)} / ${f1(b.extBase.wall)}` : f1(b.extFn.wall),
+        b.sdk.map((p) => p.replace('@aws-sdk/', '')).join(', ') || '—',
+      ]),
+    ),
+    '',
+    `Both ways (median over the ${withSdk.length} functions that use AWS): import ${f1(totalBundled)} ms with the SDK bundled against`,
+    `${f1(totalExt)} ms with it from node_modules: bundled is ${f2(totalBundled / totalExt)}x the time, so it is bundled (bundles grow by the`,
+    "SDK's few hundred KB; the 300 KB goal is dropped). The floor itself: the baseline imports in " +
+      `${f1(baseWall)} ms bundled, ${f1(med(withSdk.map((b) => b.extBase.wall)))} ms external.`,
+    `What is above the floor is the bundle's own code: zod (its schemas are built when a module is evaluated), Powertools' logger,`,
+    "libphonenumber-js's metadata, middy and ours, all parsed and evaluated at import. The configuration is read and",
+    'checked on the first invocation (`perContainer`), as before, with the same messages.',
+    '',
+    `**Goal: import at most ${GOAL_RATIO}x the baseline (as deployed, wall, median): ${missed.length === 0 ? 'met' : `not met for ${missed.map((b) => `${b.name} ${f2(ratio(b))}`).join(', ')}`}** ` +
+      `(median ratio ${f2(medRatio)}, CPU ${f2(medCpuRatio)}).` +
+      (missed.length === 0
+        ? ''
+        : ' What remains is evaluating our modules and the bundled libraries at import; deferring that evaluation to the first ' +
+          'request (a lazily imported handler body) would move, not remove, it.'),
+    '',
+    `Expected Lambda Init Duration (Node.js 22, arm64, 512 MB): about ${lambdaFloor[0]}-${lambdaFloor[1]} ms for the floor, on the basis of published`,
+    'measurements of bundled, minified functions creating AWS SDK v3 clients at init: 213-270 ms average Init Duration for',
+    'bundles of 316-496 KB with the DynamoDB, STS and IAM clients (github.com/perpil/sdk-577-thiccc-repro), 241 ms',
+    "bundled and minified against 675 ms with the runtime's SDK (aws/aws-sdk-js-v3 issue 5516), about 250 ms to load a",
+    "Node.js 22 application with 3 AWS clients (speedrun.nobackspacecrew.com, 2025-07-21); Init includes the runtime's own",
+    `start. Ours: that floor x the measured ratio (${f2(medRatio)}), about ${(lambdaFloor[0] * medRatio).toFixed(0)}-${(lambdaFloor[1] * medRatio).toFixed(0)} ms, before the first`,
+    "request's own work (configuration, secrets, the first DynamoDB call, which adds a TLS connection: about 100+ ms by the same sources).",
+    "An estimate from others' measurements, not a measurement of ours on AWS.",
+    '',
+  ];
 }

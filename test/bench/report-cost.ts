@@ -8,9 +8,10 @@ import type { Counts } from '#shared/domain/counters';
 import type { EngineerRef } from '#shared/domain/types';
 import { ticketCompletedSchemaAt } from '#shared/http/schemas/ticket-completed';
 import type { PinnableClock } from '#shared/runtime/clock';
-import { aggregateUpdates, rollupKey } from '#shared/store/aggregate';
+import { aggPartitions, aggregateUpdates } from '#shared/store/aggregate';
 import { ddb, TABLE } from '#shared/store/client';
 import { queryAll } from '#shared/store/query';
+import { AGG_SHARDS } from '#shared/store/table';
 import { transact } from '#shared/store/tx';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { measure, type Usage } from './meter.ts';
@@ -221,26 +222,33 @@ export function itemBytes(item: Record<string, unknown>): number {
   return n;
 }
 
-/** Items and bytes (itemBytes) of the team's roll-ups of the month: what a month report reads. */
+/** Items and bytes (itemBytes) of the team's roll-ups of the month (every shard): what a month report reads. */
 async function rollupBytes(month: string): Promise<{ items: number; bytes: number }> {
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: TABLE,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :team)',
-      ExpressionAttributeValues: { ':pk': rollupKey(month, TEAM, '').pk, ':team': `${TEAM}#` },
-    }),
-  );
-  const items = res.Items ?? [];
+  const items = [];
+  for (const pk of aggPartitions('rollup', month)) {
+    const res = await ddb.send(
+      new QueryCommand({
+        TableName: TABLE,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :team)',
+        ExpressionAttributeValues: { ':pk': pk, ':team': `${TEAM}#` },
+      }),
+    );
+    items.push(...(res.Items ?? []));
+  }
   return { items: items.length, bytes: items.reduce((n, i) => n + itemBytes(i), 0) };
 }
 
-/** Bytes of the month's daily items (`AGG#{yyyy-mm}`): what a date-range report reads. */
+/** Bytes of the month's daily items (`AGG#{yyyy-mm}#{shard}`, every shard): what a date-range report reads. */
 async function dailyBytes(month: string): Promise<number> {
-  const items = await queryAll({
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': `AGG#${month}` },
-  });
-  return items.reduce((n, i) => n + itemBytes(i), 0);
+  let bytes = 0;
+  for (const pk of aggPartitions('daily', month)) {
+    const items = await queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+    });
+    bytes += items.reduce((n, i) => n + itemBytes(i), 0);
+  }
+  return bytes;
 }
 
 interface Target {
@@ -437,7 +445,7 @@ export function reportSection(rp: ReportCostResult): string[] {
     'outputs (DynamoDB Local does return it, GSI parts included). Items = items the queries examined;',
     "item bytes = the size of those items by DynamoDB's rules (names and values; a number is 1 byte plus 1",
     'per pair of significant digits), summed; an eventually consistent query costs 0.5 RCU per 4 KB of that,',
-    'rounded up over the whole query.',
+    'rounded up per query (a month report makes one per partition it reads: below).',
     '',
     `Seeding: ${rp.seedHow}.`,
     '',
@@ -463,10 +471,11 @@ export function reportSection(rp: ReportCostResult): string[] {
       `from 10k to 100k: ${fixed(ratio(e, rcu, 1))} and ${fixed(ratio(rp.teams, rcu, 1))}). ` +
       `**Latency ratio under 1.2 (median of 30): ${latOk ? 'met' : 'not met'}** (engineers ${fixed(ratio(e, p50))}, teams ${fixed(ratio(rp.teams, p50))}).`,
     '',
-    'A month report reads the monthly roll-ups (`AGGM#{yyyy-mm}`, sort key `{team}#{engineerId}`): one item',
+    'A month report reads the monthly roll-ups (`AGGM#{yyyy-mm}#{shard}`, sort key `{team}#{engineerId}`): one item',
     'per engineer and team of the month, written in the same transaction as every daily aggregate',
-    "(`aggregateUpdates`). A team's manager reads one sort-key prefix per team (an admin, or a scope by",
-    "region, the month's partition), so the items read are the team's engineers: " +
+    `(\`aggregateUpdates\`), spread over ${AGG_SHARDS} write shards by engineer id (section 5). A team's manager reads one sort-key`,
+    `prefix per team in each shard and in the unsharded key of items written before the shards (${AGG_SHARDS + 1} Queries, in parallel; an admin, or a scope by`,
+    "region, those partitions whole), so the items read are the team's engineers: " +
       `${e1k.items} at 1k, 10k and 100k responses, against ${d[0]?.items ?? 0} daily items for the same days.`,
     'Each roll-up carries every counter from its first write (ADD 0 for those not in the delta), and the',
     "engineer's name, region and day of the latest write, all under two-letter attribute names (the",
@@ -475,9 +484,9 @@ export function reportSection(rp: ReportCostResult): string[] {
     'stores one byte per pair of significant digits, so a count grows by a byte when it passes 99, and',
     `again 9,999. Here the ${e1k.items} items are ${e1k.itemBytes.toLocaleString('en-US')} bytes at 1k (${perItem(e1k).toFixed(0)} an item) and ` +
       `${e100k.itemBytes.toLocaleString('en-US')} at 100k (${perItem(e100k).toFixed(0)} an item): ${growth >= 0 ? '+' : ''}${growth} bytes, ` +
-      `${units(e1k.itemBytes)} and ${units(e100k.itemBytes)} units of 4 KB` +
+      `${units(e1k.itemBytes)} and ${units(e100k.itemBytes)} units of 4 KB in all` +
       (units(e1k.itemBytes) === units(e100k.itemBytes)
-        ? ', so the same capacity.'
+        ? ", and each shard's part well under one unit, so the same capacity (0.5 RCU per Query that finds items)."
         : ': one unit more, 0.5 RCU, because the 1k total sat just under a 4 KB boundary.'),
     'The bound: at most 35 counters x 1 byte per hundredfold growth of the counts, about 1.7 KB for 50',
     'engineers, so the capacity can rise by one 4 KB unit (0.5 RCU) per hundredfold growth, and only when',

@@ -8,9 +8,9 @@ import { parseArgs } from 'node:util';
 import { loadLocalSecrets } from '../../infra/local/secrets.ts';
 import { startLocalSystem } from '../../infra/local/server.ts';
 import { mintToken } from '../../infra/local/token.ts';
-import { type ColdStartResult, LIMIT_BYTES, LIMIT_IMPORT_MS, runColdStart } from './cold-start.ts';
+import { type ColdStartResult, coldStartSection, runColdStart } from './cold-start.ts';
 import type { Usage } from './meter.ts';
-import { fixed, ms, table } from './stats.ts';
+import { fixed, table } from './stats.ts';
 
 /**
  * `npm run bench`: measures the local system on DynamoDB Local (in memory, started here) and
@@ -51,8 +51,8 @@ const loadAtStart = load();
 // and not written to BENCHMARKS.md, which only a full run writes (every section from the same run).
 const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
 if (args.only !== undefined) {
-  if (!['cold-start', 'report', 'ingest'].includes(args.only)) {
-    console.error(`--only: unknown section ${args.only} (known: cold-start, report, ingest)`);
+  if (!['cold-start', 'report', 'ingest', 'partitions'].includes(args.only)) {
+    console.error(`--only: unknown section ${args.only} (known: cold-start, report, ingest, partitions)`);
     process.exit(2);
   }
   if (args.only === 'cold-start') {
@@ -124,6 +124,16 @@ if (args.only === 'report') {
   process.exit(0);
 }
 
+// `npm run bench -- --only partitions`: section 5 alone (test/bench/partitions.ts), printed, not written.
+if (args.only === 'partitions') {
+  const { runPartitions, partitionsSection } = await import('./partitions.ts');
+  log('section 5 alone: write partitions');
+  console.log(`\n${partitionsSection(await runPartitions(sys, log)).join('\n')}`);
+  await sys.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
+
 let md = '';
 let cold: ColdStartResult | undefined;
 try {
@@ -153,11 +163,15 @@ try {
     region,
     log,
   });
+  log('section 5: write partitions');
+  const partitions = (await import('./partitions.ts')).partitionsSection(
+    await (await import('./partitions.ts')).runPartitions(sys, log),
+  );
   await sys.stop();
   log('section 4: cold start (npm run build, then imports)');
   cold = await runColdStart(log);
 
-  md = render({ cost, report, ingest, cold, ENGINEERS, meter, reportSection, ingestSection });
+  md = `${render({ cost, report, ingest, cold, ENGINEERS, meter, reportSection, ingestSection })}\n${partitions.join('\n')}\n`;
 } finally {
   await sys.stop();
   rmSync(dataDir, { recursive: true, force: true });
@@ -341,120 +355,4 @@ function render(r: {
 
   out.push(...coldStartSection(r.cold));
   return `${out.join('\n')}\n`;
-}
-
-/** Section 4 of BENCHMARKS.md (also printed alone by `npm run bench -- --only cold-start`). */
-function coldStartSection(cs: ColdStartResult): string[] {
-  const over = cs.bundles.filter((b) => b.bytes > LIMIT_BYTES);
-  const slow = cs.bundles.filter((b) => b.importMs > LIMIT_IMPORT_MS);
-  const kib = (b: number) => `${(b / 1024).toFixed(1)} KiB`;
-  return [
-    '## 4. Cold start',
-    '',
-    `\`${cs.build.command}\` (${fixed(cs.build.seconds, 1)} s) bundles each function into dist/<name>/index.mjs with the deployed`,
-    'esbuild options (infra/build/esbuild-options.ts: ESM, minified, external source maps). Everything is bundled but the',
-    'AWS SDK v3 (`@aws-sdk/*`), which is external as deployed: the Node.js 22 Lambda runtime provides it, and here',
-    "the bundle resolves it from the repository's node_modules: its load time is part of each import below and",
-    "its bytes are not in the bundle sizes (on Lambda it is the runtime's own copy, whose load time this does not measure).",
-    ...(cs.build.note ? [cs.build.note] : []),
-    `Import time: a fresh \`node --input-type=module -e\` records \`performance.now()\` around \`await import(bundle)\`,`,
-    `median of 10 runs, with the environment the functions read (TABLE_NAME, secrets, ...; validated on the first invocation);`,
-    `as deployed (\`NODE_OPTIONS=--enable-source-maps\`, set by the CDK construct), and without (median of 5).`,
-    `Node's own start is not included (a fresh process importing \`node:path\` the same way: ${fixed(cs.nodeBaselineMs, 2)} ms).`,
-    '"AWS SDK alone": a fresh process importing just the `@aws-sdk/*` packages the bundle imports, from the same',
-    'node_modules, with source maps on (median of 5): the part of the import time that is the SDK loading.',
-    `Node.js here is ${process.version}; Lambda runs Node.js 22.`,
-    'Largest parts from the esbuild metafile of the same build (bytes in the minified output).',
-    '',
-    table(
-      [
-        'function',
-        'bytes',
-        'size',
-        'under 300 KB',
-        'import ms (source maps)',
-        'import ms (no maps)',
-        'of which AWS SDK alone ms',
-        'under 60 ms',
-        'largest parts',
-        'AWS SDK packages (external)',
-      ],
-      cs.bundles.map((b) => [
-        b.name,
-        b.bytes,
-        kib(b.bytes),
-        b.bytes <= LIMIT_BYTES ? 'yes' : `no (+${kib(b.bytes - LIMIT_BYTES)})`,
-        ms(b.importMs),
-        ms(b.importMsNoMaps),
-        b.sdkImportMs === undefined ? '—' : ms(b.sdkImportMs),
-        b.importMs <= LIMIT_IMPORT_MS ? 'yes' : 'no',
-        b.top
-          .slice(0, 5)
-          .map((t) => `${t.pkg} ${kib(t.bytes)}`)
-          .join(', '),
-        b.sdk.map((p) => p.replace('@aws-sdk/', '')).join(', ') || '—',
-      ]),
-    ),
-    '',
-    ...compositionLines(cs),
-    '',
-    `**Goal: each bundle under 300 KB (300,000 bytes) minified: ${over.length === 0 ? 'met' : `not met for ${over.map((b) => b.name).join(', ')}`}.** ` +
-      `**Import under 60 ms: ${slow.length === 0 ? 'met' : `not met for ${slow.map((b) => b.name).join(', ')}`}** (as deployed, with source maps).`,
-    '',
-  ];
-}
-
-/** What fills the bundles (by package group, on average) and how much of the import time is the AWS SDK. */
-function compositionLines(cs: ColdStartResult): string[] {
-  type Bundle = ColdStartResult['bundles'][number];
-  const kib = (b: number) => `${(b / 1024).toFixed(0)} KiB`;
-  const partOf = (b: Bundle, match: (pkg: string) => boolean) =>
-    b.top.filter((t) => match(t.pkg)).reduce((n, t) => n + t.bytes, 0);
-  const groups: [string, (pkg: string) => boolean][] = [
-    ['zod', (p) => p === 'zod' || p === 'zod locales'],
-    ['libphonenumber-js', (p) => p === 'libphonenumber-js'],
-    ['date-fns', (p) => p === 'date-fns' || p === '@date-fns/tz'],
-    ['Powertools', (p) => p.startsWith('@aws-lambda-powertools/')],
-    ['our code', (p) => p === '(our code)'],
-  ];
-  const lines: string[] = [];
-  // Functions that talk to AWS (the SDK left external): every one but the static pages.
-  const api = cs.bundles.filter((b) => b.sdk.length > 0);
-  if (api.length > 0) {
-    const avg = (f: (b: Bundle) => number) => api.reduce((n, b) => n + f(b), 0) / api.length;
-    const size = avg((b) => b.bytes);
-    const named = groups.map(([name, match]) => {
-      const bytes = avg((b) => partOf(b, match));
-      return `${name} ${kib(bytes)} (${((100 * bytes) / size).toFixed(0)}%)`;
-    });
-    const rest = avg((b) => b.bytes - groups.reduce((n, [, match]) => n + partOf(b, match), 0));
-    lines.push(
-      `What fills the ${api.length} bundles that use the AWS SDK, on average ${kib(size)}: ${named.join(', ')}, ` +
-        `other packages and esbuild's glue ${kib(rest)}.`,
-    );
-    const sdkShare = api
-      .filter((b) => b.sdkImportMs !== undefined)
-      .map((b) => (b.sdkImportMs ?? 0) / b.importMs)
-      .sort((x, y) => x - y);
-    const med = sdkShare[Math.ceil(sdkShare.length / 2) - 1];
-    if (med !== undefined) {
-      lines.push(
-        '',
-        `Import time: loading the AWS SDK packages alone takes a median of ${(100 * med).toFixed(0)}% of a bundle's import ` +
-          '(they are CommonJS, read file by file from node_modules); the rest is the bundle itself: compiling it, ' +
-          'building its zod schemas, Powertools, and reading ' +
-          'the source map when it is enabled.',
-      );
-    }
-  }
-  for (const b of cs.bundles.filter((x) => x.top.some((t) => t.pkg === 'echarts (brotli)'))) {
-    const echarts = partOf(b, (p) => p === 'echarts (brotli)');
-    lines.push(
-      '',
-      `${b.name}: ${kib(echarts)} of its ${kib(b.bytes)} are ECharts (our build of the charts and components the ` +
-        'dashboard uses, infra/build/dashboard-echarts.ts), brotli-compressed and inlined as base64, served as is to ' +
-        'browsers that accept br; it is decoded only when an asset is first asked for, not at import.',
-    );
-  }
-  return lines;
 }

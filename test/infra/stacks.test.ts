@@ -289,13 +289,24 @@ describe('FeedbackApi: functions', () => {
       const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
       expect(code.startsWith(ESM_REQUIRE_SHIM), name).toBe(true);
       expect(existsSync(join(assetDir, 'index.mjs.map')), name).toBe(true);
+      // the map trimmed to our sources (afterBundling: infra/build/trim-sourcemap.ts)
+      const map = JSON.parse(readFileSync(join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[] };
+      expect(
+        map.sources.filter((s) => s.includes('node_modules/')),
+        name,
+      ).toEqual([]);
       // Beside them, only the files the function reads at run time (commandHooks.afterBundling):
-      // the dashboard's ECharts, named by its version; exceljs where workbooks are written.
+      // the dashboard's ECharts, named by its version; exceljs where workbooks are written; the SMS
+      // providers' SDKs where SMS are sent or pulled.
       const beside = readdirSync(assetDir).filter((f) => f !== 'index.mjs' && f !== 'index.mjs.map');
       const expected: Partial<Record<string, unknown[]>> = {
         dashboard: [expect.stringMatching(/^echarts\.[0-9a-f]{16}\.js\.br$/)],
         reports: ['exceljs.mjs'],
         callbacks: ['exceljs.mjs'],
+        'sms-inbound': ['provider-sdks.mjs'],
+        scheduler: ['provider-sdks.mjs'],
+        'survey-page': ['provider-sdks.mjs'],
+        'sms-inbox': ['provider-sdks.mjs'],
       };
       expect(beside, name).toEqual(expected[name] ?? []);
     }

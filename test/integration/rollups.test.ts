@@ -15,6 +15,7 @@ import type { Principal } from '#shared/http/auth';
 import {
   aggKey,
   aggregateUpdates,
+  aggShard,
   queryAggregates,
   rollupAttr,
   rollupKey,
@@ -22,6 +23,7 @@ import {
   rollupRefAttr,
 } from '#shared/store/aggregate';
 import { ddb, TABLE } from '#shared/store/client';
+import { AGG_SHARDS } from '#shared/store/table';
 import { transact } from '#shared/store/tx';
 import { auditTable, verifyTable } from '../../infra/ops/verify.ts';
 import { installMeter, measure } from '../bench/meter.ts';
@@ -34,7 +36,7 @@ const deps = testDeps();
 const ticketCompleted = ticketCompletedOn(deps);
 
 /**
- * Monthly roll-ups (AGGM#{yyyy-mm} / {team}#{engineerId}): written beside the daily aggregates by
+ * Monthly roll-ups (AGGM#{yyyy-mm}#{shard} / {team}#{engineerId}): written beside the daily aggregates by
  * every use case, read by month reports. Seeded through the real pipeline (signed webhook ->
  * scheduler -> SMS replies, a reopen, callbacks closed and overdue, expiries, an opt-out).
  *
@@ -161,15 +163,19 @@ beforeAll(async () => {
 describe('monthly roll-ups', () => {
   it('are written with every counter from the first write, beside sparse daily items', async () => {
     const raw = (await allItems()).filter((i) => String(i.pk).startsWith('AGGM#'));
-    expect(raw.map((r) => `${r.pk} ${r.sk}`).sort()).toEqual([
-      'AGGM#2026-11 TA#E1',
-      'AGGM#2026-11 TA#E2',
-      'AGGM#2026-11 TA#X#E5',
-      'AGGM#2026-11 TB#E3',
-      'AGGM#2026-11 TC#E3',
-      'AGGM#2026-11 TC#E4',
-      'AGGM#2026-12 TA#E1',
-    ]);
+    expect(raw.map((r) => `${r.pk} ${r.sk}`).sort()).toEqual(
+      [
+        ['2026-11', 'TA', 'E1'],
+        ['2026-11', 'TA', 'E2'],
+        ['2026-11', 'TA#X', 'E5'],
+        ['2026-11', 'TB', 'E3'],
+        ['2026-11', 'TC', 'E3'],
+        ['2026-11', 'TC', 'E4'],
+        ['2026-12', 'TA', 'E1'],
+      ]
+        .map(([m, t, e]) => `AGGM#${m}#${aggShard(e as string)} ${t}#${e}`)
+        .sort(),
+    );
     const attrs = [...Object.values(rollupAttr), ...Object.values(rollupRefAttr), 'pk', 'sk'];
     for (const r of raw) {
       expect(Object.keys(r).sort()).toEqual([...attrs].sort());
@@ -216,7 +222,8 @@ describe('monthly roll-ups', () => {
   it('are the sum of the daily items, engineer by engineer and team by team', async () => {
     const days = MONTH.days;
     const daily = await queryAggregates(days);
-    const raw = (await allItems()).filter((i) => i.pk === 'AGGM#2026-11');
+    const raw = (await allItems()).filter((i) => String(i.pk).startsWith('AGGM#2026-11#'));
+    expect(raw.length).toBe(6);
     for (const r of raw) {
       const { team, engineerId } = rollupKeyParts(String(r.sk));
       const mine = daily.filter((d) => d.engineerId === engineerId && d.team === team);
@@ -277,7 +284,8 @@ describe('monthly roll-ups', () => {
     const tc = await measure(() => engineerReport(deps, manager(['TC']), MONTH));
     expect(tc.result.engineers.map((e) => e.engineerId).sort()).toEqual(['E3', 'E4']);
     expect(tc.usage.itemsRead).toBe(2);
-    expect(tc.usage.calls).toBe(1);
+    // one Query of the team's prefix in each write shard and in the unsharded key of older items
+    expect(tc.usage.calls).toBe(AGG_SHARDS + 1);
     // the same days from the daily items: every team's items of the month are examined
     const days = await measure(() => engineerReport(deps, manager(['TC']), SAME_DAYS));
     expect(days.usage.itemsRead).toBe(13);
@@ -399,6 +407,53 @@ describe('npm run verify and the roll-ups', () => {
       expect(diffs.map((d) => d.counter)).toContain('completed');
     } finally {
       await ddb.send(new PutCommand({ TableName: TABLE, Item: kept }));
+    }
+    expect(await verify()).toEqual([]);
+  });
+});
+
+describe('items written before the aggregate shards (AGG#{yyyy-mm}, AGGM#{yyyy-mm})', () => {
+  const verify = async () => verifyTable(deps);
+  it('are still read beside the shards: reports and verify unchanged, nothing lost or doubled', async () => {
+    const admin = await engineerReport(deps, ADMIN, MONTH);
+    const range = await engineerReport(deps, ADMIN, SAME_DAYS);
+    const ta = await teamReport(deps, manager(['TA']), MONTH);
+    expect(await verify()).toEqual([]);
+    // E1's and E4's items of November split between the old layout and their shard, as when the
+    // shards are deployed within a month: half of each counter (rounded down) under the old key
+    const isCounter = (k: string) =>
+      (counters as readonly string[]).includes(k) || (Object.values(rollupAttr) as string[]).includes(k);
+    const moved = (await allItems()).filter(
+      (i) =>
+        /^AGGM?#2026-11#\d+$/.test(String(i.pk)) &&
+        (String(i.sk).endsWith('#E1') || String(i.sk).endsWith('#E4')),
+    );
+    expect(moved.length).toBeGreaterThan(4);
+    const legacyKey = (i: Record<string, unknown>) => ({ pk: String(i.pk).replace(/#\d+$/, ''), sk: i.sk });
+    try {
+      for (const item of moved) {
+        const old: Record<string, unknown> = { ...item, ...legacyKey(item) };
+        const rest: Record<string, unknown> = { ...item };
+        for (const [k, v] of Object.entries(item)) {
+          if (!isCounter(k) || typeof v !== 'number') continue;
+          old[k] = Math.floor(v / 2);
+          rest[k] = v - Math.floor(v / 2);
+        }
+        await ddb.send(new PutCommand({ TableName: TABLE, Item: old }));
+        await ddb.send(new PutCommand({ TableName: TABLE, Item: rest }));
+      }
+      expect((await allItems()).filter((i) => /^AGGM?#2026-11$/.test(String(i.pk)))).toHaveLength(
+        moved.length,
+      );
+      expect(withoutPeriod(await engineerReport(deps, ADMIN, MONTH))).toEqual(withoutPeriod(admin));
+      expect(withoutPeriod(await engineerReport(deps, ADMIN, SAME_DAYS))).toEqual(withoutPeriod(range));
+      expect(withoutPeriod(await teamReport(deps, manager(['TA']), MONTH))).toEqual(withoutPeriod(ta));
+      expect(await verify()).toEqual([]);
+    } finally {
+      for (const item of moved) {
+        await ddb.send(new PutCommand({ TableName: TABLE, Item: item }));
+        await ddb.send(new DeleteCommand({ TableName: TABLE, Key: legacyKey(item) }));
+      }
     }
     expect(await verify()).toEqual([]);
   });

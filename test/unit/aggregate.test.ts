@@ -4,6 +4,7 @@ import type { EngineerRef } from '#shared/domain/types';
 import {
   addToAggregate,
   aggregateUpdates,
+  aggShard,
   fromRollup,
   rollupAttr,
   rollupKey,
@@ -25,7 +26,10 @@ describe('monthly roll-up items', () => {
   });
 
   it('are keyed by month, team and engineer; the engineer id is after the last #', () => {
-    expect(rollupKey('2026-11', '装维#一班', 'E1')).toEqual({ pk: 'AGGM#2026-11', sk: '装维#一班#E1' });
+    expect(rollupKey('2026-11', '装维#一班', 'E1')).toEqual({
+      pk: `AGGM#2026-11#${aggShard('E1')}`,
+      sk: '装维#一班#E1',
+    });
     expect(rollupKeyParts('装维#一班#E1')).toEqual({ team: '装维#一班', engineerId: 'E1' });
   });
 
@@ -35,7 +39,7 @@ describe('monthly roll-up items', () => {
     expect(rest).toEqual([]);
     expect(daily).toEqual(addToAggregate('2026-11-05', eng, delta));
     const u = monthly?.Update;
-    expect(u?.Key).toEqual({ pk: 'AGGM#2026-11', sk: '装维#一班#E1' });
+    expect(u?.Key).toEqual({ pk: `AGGM#2026-11#${aggShard('E1')}`, sk: '装维#一班#E1' });
     const names = u?.ExpressionAttributeNames ?? {};
     const values = u?.ExpressionAttributeValues ?? {};
     const added = Object.fromEntries(

@@ -40,6 +40,31 @@ function num(v: unknown): number {
   return typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : 0;
 }
 
+/**
+ * The stored items by id, the counters of items sharing one id summed: an engineer's day or month
+ * may be two items while items written before the aggregate shards are still read beside the
+ * shards' (store/aggregate.ts `aggPartitions`).
+ */
+function byId<T extends Partial<Record<Counter, unknown>>>(
+  items: readonly T[],
+  id: (t: T) => string,
+): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items) {
+    const k = id(item);
+    const seen = out.get(k);
+    if (!seen) {
+      out.set(k, item);
+      continue;
+    }
+    const sum: Partial<Record<Counter, unknown>> = { ...seen };
+    for (const c of counters)
+      if (seen[c] !== undefined || item[c] !== undefined) sum[c] = num(seen[c]) + num(item[c]);
+    out.set(k, sum as T);
+  }
+  return out;
+}
+
 export interface CompareOptions {
   /**
    * Only days from this one ('YYYY-MM-DD', inclusive) are compared: older raw records may have
@@ -58,8 +83,7 @@ export function compareAggregates(
   stored: StoredAggregate[],
   opts: CompareOptions = {},
 ): Difference[] {
-  const storedById = new Map<string, StoredAggregate>();
-  for (const a of stored) storedById.set(aggregateId(a.day, a.engineerId), a);
+  const storedById = byId(stored, (a) => aggregateId(a.day, a.engineerId));
   const ids = new Set([...expected.aggregates.keys(), ...storedById.keys()]);
   const out: Difference[] = [];
   for (const id of ids) {
@@ -95,8 +119,7 @@ export function compareRollups(
   stored: StoredRollup[],
   opts: CompareOptions = {},
 ): RollupDifference[] {
-  const storedById = new Map<string, StoredRollup>();
-  for (const r of stored) storedById.set(rollupId(r.month, r.team, r.engineerId), r);
+  const storedById = byId(stored, (r) => rollupId(r.month, r.team, r.engineerId));
   const ids = new Set([...expected.rollups.keys(), ...storedById.keys()]);
   const out: RollupDifference[] = [];
   for (const id of ids) {

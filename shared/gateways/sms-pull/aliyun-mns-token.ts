@@ -1,4 +1,5 @@
 import type { ProviderEndpoint } from '#shared/config/sms-provider';
+import { providerSdks } from '#shared/gateways/provider-sdks/load';
 import { chinaTime, type MnsCredentials, type MnsMessageType } from '#shared/gateways/sms-pull/aliyun-mns';
 import type { ProviderCredentials } from '#shared/gateways/sms-pull/puller';
 import { logger } from '#shared/runtime/log';
@@ -143,11 +144,9 @@ export function mnsQueueTokens(settings: MnsTokenSettings): MnsCredentials {
 
 /** QueryTokenForMnsQueue through openapi-core, as the generated Dybaseapi SDKs call it. */
 async function openapiClient(settings: MnsTokenSettings): Promise<CallToken> {
-  const [core, { RuntimeOptions }, keys] = await Promise.all([
-    import('@alicloud/openapi-core'),
-    import('@darabonba/typescript'),
-    settings.credentials(),
-  ]);
+  const [sdks, keys] = await Promise.all([providerSdks(), settings.credentials()]);
+  const core = sdks.openapiCore;
+  const { RuntimeOptions } = sdks.darabonba;
   // A CommonJS module: its class is `default`, or `default.default` where the loader wraps it.
   const OpenApi =
     typeof core.default === 'function'

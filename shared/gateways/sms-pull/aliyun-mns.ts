@@ -2,6 +2,7 @@ import type MNSClient from '@alicloud/mns/lib/client.js';
 import type { MnsMessage } from '@alicloud/mns/lib/client.js';
 import { normalizeCnMobile } from '#shared/domain/phone';
 import { aliyunReceiptId, aliyunReplyId, type InboundEvent } from '#shared/domain/sms/inbound';
+import { providerSdks } from '#shared/gateways/provider-sdks/load';
 import type { ProviderCredentials, PulledBatch, SmsPuller } from '#shared/gateways/sms-pull/puller';
 import { logger } from '#shared/runtime/log';
 
@@ -42,7 +43,7 @@ const MNS_MAX_BATCH = 16;
 export function aliyunMnsPullers(settings: AliyunMnsSettings): SmsPuller[] {
   let Client: Promise<typeof MNSClient> | undefined;
   const newClient = async (creds: ProviderCredentials): Promise<MNSClient> => {
-    Client ??= import('@alicloud/mns/lib/client.js').then((m) => m.default);
+    Client ??= providerSdks().then((m) => m.mns.default as typeof MNSClient);
     return new (await Client)(settings.accountId, {
       endpoint: settings.endpoint,
       accessKeyId: creds.id,

@@ -5,6 +5,7 @@ import type {
 } from 'tencentcloud-sdk-nodejs-sms/tencentcloud/services/sms/v20210111/sms_models';
 import { normalizeCnMobile } from '#shared/domain/phone';
 import { type InboundEvent, tencentReceiptId, tencentReplyId } from '#shared/domain/sms/inbound';
+import { providerSdks } from '#shared/gateways/provider-sdks/load';
 import type { ProviderCredentials, PulledBatch, SmsPuller } from '#shared/gateways/sms-pull/puller';
 import { logger } from '#shared/runtime/log';
 
@@ -30,7 +31,7 @@ export function tencentPullers(settings: TencentPullSettings): SmsPuller[] {
   const sms = (): Promise<TencentSmsClient> => {
     if (!client) {
       client = (async () => {
-        const { sms: services } = await import('tencentcloud-sdk-nodejs-sms');
+        const { sms: services } = (await providerSdks()).tencentSms;
         const creds = await settings.credentials();
         const { host, protocol } = tencentEndpoint(settings.endpoint);
         return new services.v20210111.Client({

@@ -1,6 +1,7 @@
 import type { AliyunKeys, ProviderCredentials, ProviderEndpoint } from '#shared/config/sms-provider';
 import { normalizeCnMobile } from '#shared/domain/phone';
 import type { Rules } from '#shared/domain/rules';
+import { providerSdks } from '#shared/gateways/provider-sdks/load';
 import { classifyAliyunError } from '#shared/gateways/sms/aliyun-errors';
 import type { SmsGateway, SmsSendResult } from '#shared/gateways/sms/gateway';
 import { aliyunKeysSchema, providerKeys } from '#shared/gateways/sms/provider-keys';
@@ -29,11 +30,8 @@ export function aliyunSmsGateway(
   let client: Promise<SendSms> | undefined;
   const sendSms: SendSms = async (request) => {
     client ??= (async () => {
-      const [dysms, { $OpenApiUtil }, k] = await Promise.all([
-        import('@alicloud/dysmsapi20170525'),
-        import('@alicloud/openapi-core'),
-        keys(),
-      ]);
+      const [{ dysms, openapiCore }, k] = await Promise.all([providerSdks(), keys()]);
+      const { $OpenApiUtil } = openapiCore;
       // A CommonJS module: its class is `default`, or `default.default` where the loader wraps it.
       const Dysms =
         typeof dysms.default === 'function'

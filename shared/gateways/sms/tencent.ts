@@ -2,6 +2,7 @@ import type { ProviderCredentials, ProviderEndpoint, TencentKeys } from '#shared
 import { normalizeCnMobile } from '#shared/domain/phone';
 import type { Rules } from '#shared/domain/rules';
 import { templates } from '#shared/domain/sms/templates';
+import { providerSdks } from '#shared/gateways/provider-sdks/load';
 import type { SmsGateway, SmsSendResult } from '#shared/gateways/sms/gateway';
 import { providerKeys, tencentKeysSchema } from '#shared/gateways/sms/provider-keys';
 import { classifyTencentError } from '#shared/gateways/sms/tencent-errors';
@@ -37,7 +38,8 @@ export function tencentSmsGateway(
   let client: Promise<SendSms> | undefined;
   const sendSms: SendSms = async (request) => {
     client ??= (async () => {
-      const [{ sms }, k] = await Promise.all([import('tencentcloud-sdk-nodejs-sms'), keys()]);
+      const [{ tencentSms }, k] = await Promise.all([providerSdks(), keys()]);
+      const { sms } = tencentSms;
       const sdk = new sms.v20210111.Client({
         credential: { secretId: k.secretId, secretKey: k.secretKey },
         region: settings.region,
