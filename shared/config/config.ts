@@ -92,6 +92,13 @@ const envSchema = z.object({
   SMS_PROVIDER_SECRET_ARN: secretArn.optional(),
   /** Number of partitions the due-work index is spread over. */
   DUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+  /** Due workers the scheduler starts each tick, each on its own group of the 64 slots (1-64). */
+  DUE_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * SQS FIFO queue of the due workers (on AWS): set = the scheduler sends one message per slot
+   * group and functions/due-worker runs each; absent (locally) = the scheduler runs them itself.
+   */
+  DUE_QUEUE_URL: httpsUrl.optional(),
   RULES: z.string().optional(),
   /** SNS topic of the supervisors' alerts (on AWS). */
   ALERTS_TOPIC_ARN: z

@@ -9,7 +9,14 @@ import { surveyDue } from '#shared/app/scheduler/survey-due';
 import { ticketDue } from '#shared/app/scheduler/ticket-due';
 import { workOrderReplyDue } from '#shared/app/work-order-replies/deliver';
 import { logger } from '#shared/runtime/log';
-import { type DueItem, type DueRef, getDueItem, queryDue } from '#shared/store/due';
+import {
+  type DueCursor,
+  type DueItem,
+  type DueRef,
+  dueSlotNumbers,
+  getDueItem,
+  queryDueSlot,
+} from '#shared/store/due';
 
 /** How many due items ended in each outcome (e.g. surveysSent, queued, expired, failed). */
 export type DueWorkResult = Record<string, number>;
@@ -30,41 +37,117 @@ const dueHandlers: Record<string, (deps: Deps, item: any, at: Date) => Promise<O
   case_progress: caseProgressDue,
 };
 
+/** Options of a run over some slots of the due index. */
+export interface DueSlotsOptions {
+  /** The slots read (0 .. DUE_SLOTS - 1); every one until nothing in it is due, or the deadline. */
+  slots: readonly number[];
+  /** Items worked at once. @default 8 */
+  concurrency?: number;
+  /** Epoch ms from which no new item is taken: what is left stays due for the next run. */
+  stopBy?: number;
+  /** Entries read from a slot per query. @default 100 */
+  pageSize?: number;
+}
+
 /**
- * The scheduler's dispatcher: everything that has fallen due by now (tickets to plan, surveys to
- * send, defer out of quiet hours or queue behind another open survey on the same phone, open
- * surveys to remind or expire, SMS to (re)deliver, providers' pushes (replies, receipts), work-order
- * replies, callback deadlines, complaints' progress notices), fanned
- * out over `concurrency` workers, outcomes counted. Each step is a conditional transaction, so
- * running this twice, or in two places at once, does each thing once.
+ * A due worker: reads its slots of the due index (up to DUE_SHARDS of them at once, a page each,
+ * round robin) and works what is due now (`at` = the clock when it starts), `concurrency` items at
+ * a time, reading the next pages while it works, until no slot has anything due or `stopBy`. Each
+ * item is worked at most once per run (entries a step moves to a later time that is still due are
+ * left for the next run); each step is a conditional transaction, so two workers on the same
+ * slots (an overlap, a changed worker count) still do each thing once. A failed read stops the
+ * run once the items in hand are done, and is thrown: nothing is lost, the entries stay due.
+ */
+export async function runDueSlots(deps: Deps, opts: DueSlotsOptions): Promise<DueWorkResult> {
+  const { concurrency = 8, stopBy = Number.POSITIVE_INFINITY, pageSize = 100 } = opts;
+  const at = deps.clock.now();
+  const readAtOnce = Math.max(1, deps.config.DUE_SHARDS);
+  const result: DueWorkResult = { surveysSent: 0, queued: 0, expired: 0, failed: 0 };
+  /** Slots with more to read, each with where its reading stopped. */
+  const open: { slot: number; cursor: DueCursor | undefined }[] = [...new Set(opts.slots)].map((slot) => ({
+    slot,
+    cursor: undefined,
+  }));
+  const queue: DueRef[] = [];
+  const seen = new Set<string>();
+  let reading: Promise<void> | undefined;
+  let readError: unknown;
+
+  async function readMore(): Promise<void> {
+    const take = open.splice(0, readAtOnce);
+    const pages = await Promise.all(
+      take.map(async (s) => ({ s, page: await queryDueSlot(s.slot, at, s.cursor, pageSize) })),
+    );
+    for (const { s, page } of pages) {
+      for (const ref of page.refs) {
+        const key = `${ref.pk}\n${ref.sk}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        queue.push(ref);
+      }
+      if (page.next) open.push({ slot: s.slot, cursor: page.next });
+    }
+  }
+  function startReading(): Promise<void> {
+    reading ??= readMore()
+      .catch((err: unknown) => {
+        readError ??= err;
+      })
+      .finally(() => {
+        reading = undefined;
+      });
+    return reading;
+  }
+
+  async function runner(): Promise<void> {
+    for (;;) {
+      if (readError !== undefined) return;
+      if (Date.now() >= stopBy) return;
+      const ref = queue.shift();
+      if (!ref) {
+        if (open.length === 0 && !reading) return;
+        await startReading();
+        continue;
+      }
+      // Read ahead while there is work in hand.
+      if (queue.length < concurrency && open.length > 0) void startReading();
+      const outcome = await handleDue(deps, ref, at).catch((err: unknown) => {
+        logger.error('due work failed; will retry on a later run', { pk: ref.pk, error: err as Error });
+        return 'failed' as const;
+      });
+      if (outcome !== 'skipped') result[outcome] = (result[outcome] ?? 0) + 1;
+    }
+  }
+
+  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, runner));
+  if (reading) await reading;
+  if (readError !== undefined) throw readError;
+  // Out of time: what is left stays due and the next run takes it.
+  if (queue.length > 0) result.leftForNextRun = queue.length;
+  if (open.length > 0) result.slotsNotDrained = open.length;
+  return result;
+}
+
+/** Sums the results of runs (workers) by outcome. */
+export function sumDueWork(results: readonly DueWorkResult[]): DueWorkResult {
+  const sum: DueWorkResult = {};
+  for (const r of results) for (const [k, v] of Object.entries(r)) sum[k] = (sum[k] ?? 0) + v;
+  return sum;
+}
+
+/**
+ * Everything that has fallen due by now (tickets to plan, surveys to send, defer out of quiet hours
+ * or queue behind another open survey on the same phone, open surveys to remind or expire, SMS to
+ * (re)deliver, providers' pushes (replies, receipts), work-order replies, callback deadlines,
+ * complaints' progress notices), in one run over every slot of the due index (`runDueSlots`),
+ * outcomes counted. Each step is a conditional transaction, so running this twice, or in two
+ * places at once, does each thing once.
  */
 export async function runDueWork(
   deps: Deps,
   opts: { concurrency?: number; stopBy?: number } = {},
 ): Promise<DueWorkResult> {
-  const { concurrency = 8, stopBy = Number.POSITIVE_INFINITY } = opts;
-  const at = deps.clock.now();
-  const refs = await queryDue(at);
-  const result: DueWorkResult = { surveysSent: 0, queued: 0, expired: 0, failed: 0 };
-  const queue = [...refs];
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-      for (let ref = queue.shift(); ref; ref = queue.shift()) {
-        if (Date.now() >= stopBy) {
-          // Out of time: what is left stays due and the next run takes it.
-          result.leftForNextRun = (result.leftForNextRun ?? 0) + 1 + queue.length;
-          queue.length = 0;
-          break;
-        }
-        const outcome = await handleDue(deps, ref, at).catch((err: unknown) => {
-          logger.error('due work failed; will retry on a later run', { pk: ref.pk, error: err as Error });
-          return 'failed' as const;
-        });
-        if (outcome !== 'skipped') result[outcome] = (result[outcome] ?? 0) + 1;
-      }
-    }),
-  );
-  return result;
+  return await runDueSlots(deps, { ...opts, slots: dueSlotNumbers() });
 }
 
 async function handleDue(deps: Deps, ref: DueRef, at: Date): Promise<Outcome> {
