@@ -1014,7 +1014,7 @@ describe('encryption in transit and at rest, logs kept', () => {
         checked++;
       }
     }
-    expect(checked).toBe(2 + 2 + 4); // topics and reply queues (data), DLQs (api)
+    expect(checked).toBe(2 + 2 + 2 + 4); // topics, reply and due-work queues (data), DLQs (api)
   });
 
   it('every queue is encrypted (SQS-managed keys); the table too, with point-in-time recovery', () => {
