@@ -29,7 +29,8 @@ const messageSchema = z.object({
 /**
  * A due worker (AWS: the consumer of the due workers' FIFO queue, one message per slot group and
  * tick from the scheduler, shared/app/scheduler/fan-out-due.ts): reads the message's slots of the
- * due index until nothing in them is due now or its time is nearly up (`runDueSlots`). Items that
+ * due index until nothing in them is due now or its time is nearly up (`runDueSlots`), and with
+ * DUE_FOLLOW_SECONDS again every so many seconds until then. Items that
  * fail are logged and stay due (a later run takes them); a message that cannot be read is dropped
  * with an error (the next tick's message covers its slots); a read of the index that fails is
  * reported as the message's failure and SQS gives it again.
@@ -56,7 +57,8 @@ export const dueWorker =
         continue;
       }
       try {
-        results.push(await runDueSlots(deps, { slots: msg.data.slots, stopBy }));
+        const followEveryMs = deps.config.DUE_FOLLOW_SECONDS * 1000;
+        results.push(await runDueSlots(deps, { slots: msg.data.slots, stopBy, followEveryMs }));
       } catch (err) {
         logger.error('due worker could not read its slots; SQS will retry', {
           messageId: record.messageId,

@@ -99,6 +99,11 @@ const envSchema = z.object({
    * group and functions/due-worker runs each; absent (locally) = the scheduler runs them itself.
    */
   DUE_QUEUE_URL: httpsUrl.optional(),
+  /**
+   * A due worker on AWS reads its slots again this many seconds after it has worked through them,
+   * until its deadline (what falls due between ticks is worked within this time); 0 = once a tick.
+   */
+  DUE_FOLLOW_SECONDS: z.coerce.number().int().min(0).max(30).default(0),
   RULES: z.string().optional(),
   /** SNS topic of the supervisors' alerts (on AWS). */
   ALERTS_TOPIC_ARN: z

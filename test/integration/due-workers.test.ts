@@ -168,6 +168,28 @@ describe('due workers', () => {
     expect(await plannedCount(ids)).toBe(3 * (DUE_SLOTS / 2));
   });
 
+  it('following (DUE_FOLLOW_SECONDS): what falls due after the first reading is worked in a later one', async () => {
+    const accept = async (ticketId: string, phone: string, at: Date) => {
+      pinClock(at);
+      const body = ticketCompletedSchema.parse(ticketBody({ ticketId, customer: { phone } }));
+      expect((await acceptTicket(testDeps(), body)).created).toBe(true);
+    };
+    await accept('DW-follow-0', '13799999998', ACCEPTED); // due in the first reading
+    await accept('DW-follow-1', '13799999999', new Date(PLAN_AT.getTime() + 60_000)); // not yet
+    // The worker's clock: PLAN_AT for its first reading, two minutes on for every later one.
+    let calls = 0;
+    const clock = { now: () => new Date(PLAN_AT.getTime() + (calls++ === 0 ? 0 : 120_000)) };
+    const slots = Array.from({ length: DUE_SLOTS }, (_, i) => i);
+    const r = await runDueSlots(testDeps({ clock }), {
+      slots,
+      followEveryMs: 50,
+      stopBy: Date.now() + 8_000,
+    });
+    expect(r.readings).toBeGreaterThanOrEqual(2);
+    expect(r.planned).toBe(2);
+    expect(await plannedCount(['DW-follow-0', 'DW-follow-1'])).toBe(2);
+  }, 30_000);
+
   it('a malformed message is dropped (nothing to retry), a bad slot number too', async () => {
     const worker = dueWorker(testDeps());
     const event = sqsEvent([{ slots: [64], tick: 'x', group: 'g' }]);

@@ -138,6 +138,7 @@ describe('strict configuration (issue 9.8)', () => {
     expect(env({ DUE_WORKERS: '0' })).toThrow(/^Invalid configuration: DUE_WORKERS: /);
     expect(env({ DUE_WORKERS: '65' })).toThrow(/DUE_WORKERS/);
     expect(env({ DUE_QUEUE_URL: 'http://sqs.example.com/q' })).toThrow(/DUE_QUEUE_URL/);
+    expect(env({ DUE_FOLLOW_SECONDS: '31' })).toThrow(/DUE_FOLLOW_SECONDS/);
     expect(env({ DYNAMODB_ENDPOINT: 'localhost:8000' })).toThrow(
       /^Invalid configuration: DYNAMODB_ENDPOINT: /,
     );

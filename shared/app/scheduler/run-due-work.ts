@@ -47,6 +47,12 @@ export interface DueSlotsOptions {
   stopBy?: number;
   /** Entries read from a slot per query. @default 100 */
   pageSize?: number;
+  /**
+   * Once every slot is read, read them again this many ms later (what fell due meanwhile), and so
+   * on until `stopBy` (a due worker on AWS, DUE_FOLLOW_SECONDS: an item falling due between two
+   * ticks waits this long, not a minute). 0 = one reading. @default 0
+   */
+  followEveryMs?: number;
 }
 
 /**
@@ -59,8 +65,23 @@ export interface DueSlotsOptions {
  * run once the items in hand are done, and is thrown: nothing is lost, the entries stay due.
  */
 export async function runDueSlots(deps: Deps, opts: DueSlotsOptions): Promise<DueWorkResult> {
+  const { stopBy = Number.POSITIVE_INFINITY, followEveryMs = 0 } = opts;
+  const results: DueWorkResult[] = [];
+  for (;;) {
+    const result = await readingOfSlots(deps, opts, deps.clock.now());
+    results.push(result);
+    const next = Date.now() + followEveryMs;
+    if (followEveryMs <= 0 || next >= stopBy || result.slotsNotDrained) break;
+    await new Promise((resolve) => setTimeout(resolve, followEveryMs));
+  }
+  return results.length === 1
+    ? (results[0] as DueWorkResult)
+    : { ...sumDueWork(results), readings: results.length };
+}
+
+/** One reading of the slots: what is due at `at`, each item once. */
+async function readingOfSlots(deps: Deps, opts: DueSlotsOptions, at: Date): Promise<DueWorkResult> {
   const { concurrency = 8, stopBy = Number.POSITIVE_INFINITY, pageSize = 100 } = opts;
-  const at = deps.clock.now();
   const readAtOnce = Math.max(1, deps.config.DUE_SHARDS);
   const result: DueWorkResult = { surveysSent: 0, queued: 0, expired: 0, failed: 0 };
   /** Slots with more to read, each with where its reading stopped. */
@@ -73,20 +94,23 @@ export async function runDueSlots(deps: Deps, opts: DueSlotsOptions): Promise<Du
   let reading: Promise<void> | undefined;
   let readError: unknown;
 
+  /** Reads pages, up to `readAtOnce` slots in flight, until work is in hand or every slot is read. */
   async function readMore(): Promise<void> {
-    const take = open.splice(0, readAtOnce);
-    const pages = await Promise.all(
-      take.map(async (s) => ({ s, page: await queryDueSlot(s.slot, at, s.cursor, pageSize) })),
-    );
-    for (const { s, page } of pages) {
-      for (const ref of page.refs) {
-        const key = `${ref.pk}\n${ref.sk}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        queue.push(ref);
+    const lane = async () => {
+      for (let s = open.shift(); s; s = queue.length >= concurrency ? undefined : open.shift()) {
+        const page = await queryDueSlot(s.slot, at, s.cursor, pageSize);
+        for (const ref of page.refs) {
+          const key = `${ref.pk}\n${ref.sk}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          queue.push(ref);
+        }
+        if (page.next) open.push({ slot: s.slot, cursor: page.next });
       }
-      if (page.next) open.push({ slot: s.slot, cursor: page.next });
-    }
+    };
+    const lanes = await Promise.allSettled(Array.from({ length: Math.min(readAtOnce, open.length) }, lane));
+    const failed = lanes.find((l) => l.status === 'rejected');
+    if (failed) throw failed.reason;
   }
   function startReading(): Promise<void> {
     reading ??= readMore()
