@@ -51,8 +51,10 @@ const loadAtStart = load();
 // and not written to BENCHMARKS.md, which only a full run writes (every section from the same run).
 const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
 if (args.only !== undefined) {
-  if (!['cold-start', 'report', 'ingest'].includes(args.only)) {
-    console.error(`--only: unknown section ${args.only} (known: cold-start, report, ingest)`);
+  if (!['cold-start', 'report', 'ingest', 'due-scale', 'cost-table'].includes(args.only)) {
+    console.error(
+      `--only: unknown section ${args.only} (known: cold-start, report, ingest, due-scale, cost-table)`,
+    );
     process.exit(2);
   }
   if (args.only === 'cold-start') {
@@ -81,6 +83,18 @@ const sys = await startLocalSystem({
   tableName: 'feedback-bench',
   log: () => {},
 });
+
+// `--only due-scale` / `--only cost-table`: those sections alone (test/bench/due-scale.ts, cost-table.ts).
+if (args.only === 'due-scale' || args.only === 'cost-table') {
+  try {
+    const { runScaleSections } = await import('./cost-table.ts');
+    console.log(`\n${(await runScaleSections(sys, { region, log, only: args.only })).join('\n')}`);
+  } finally {
+    await sys.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 
 // `npm run bench -- --only ingest`: section 1 alone on its own fresh table, printed, not written.
 if (args.only === 'ingest') {
