@@ -167,11 +167,13 @@ try {
     region,
     log,
   });
+  // Issue 14 goals 1 and 4 (test/bench/due-scale.ts, cost-table.ts): tables of their own, appended.
+  const scale = await (await import('./cost-table.ts')).runScaleSections(sys, { region, log });
   await sys.stop();
   log('section 4: cold start (npm run build, then imports)');
   cold = await runColdStart(log);
 
-  md = render({ cost, report, ingest, cold, ENGINEERS, meter, reportSection, ingestSection });
+  md = `${render({ cost, report, ingest, cold, ENGINEERS, meter, reportSection, ingestSection })}\n${scale.join('\n')}\n`;
 } finally {
   await sys.stop();
   rmSync(dataDir, { recursive: true, force: true });
