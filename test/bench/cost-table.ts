@@ -405,7 +405,7 @@ function dueScaleSection(d: DueScaleResult): string[] {
         r.workers,
         fixed(r.perSecond, 0),
         `${fixed(r.ratio, 2)}x`,
-        met(r) ? '**met**' : 'not met',
+        status(r),
       ]),
     ),
     '',
