@@ -152,7 +152,8 @@ describe('due workers', () => {
     const slots = Array.from({ length: DUE_SLOTS }, (_, i) => i);
     const late = await runDueSlots(deps, { slots, stopBy: Date.now() - 1 });
     expect(late.planned ?? 0).toBe(0);
-    expect(late.slotsNotDrained).toBe(DUE_SLOTS);
+    expect(late.leftForNextRun).toBe(DUE_SLOTS);
+    expect(late.slotsNotDrained).toBeUndefined(); // one page of each slot holds all it has
     expect(await plannedCount(ids)).toBe(0);
     expect((await runDueSlots(deps, { slots })).planned).toBe(DUE_SLOTS);
   });
@@ -166,6 +167,8 @@ describe('due workers', () => {
     expect(r.planned).toBe(3 * (DUE_SLOTS / 2));
     expect(r.slotsNotDrained).toBeUndefined();
     expect(await plannedCount(ids)).toBe(3 * (DUE_SLOTS / 2));
+    // the odd slots' tickets too, so that no later test finds them due
+    await runDueSlots(deps, { slots: Array.from({ length: DUE_SLOTS }, (_, i) => i) });
   });
 
   it('following (DUE_FOLLOW_SECONDS): what falls due after the first reading is worked in a later one', async () => {

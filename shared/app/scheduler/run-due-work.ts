@@ -71,7 +71,7 @@ export async function runDueSlots(deps: Deps, opts: DueSlotsOptions): Promise<Du
     const result = await readingOfSlots(deps, opts, deps.clock.now());
     results.push(result);
     const next = Date.now() + followEveryMs;
-    if (followEveryMs <= 0 || next >= stopBy || result.slotsNotDrained) break;
+    if (followEveryMs <= 0 || next >= stopBy || result.leftForNextRun) break;
     await new Promise((resolve) => setTimeout(resolve, followEveryMs));
   }
   return results.length === 1
@@ -146,9 +146,17 @@ async function readingOfSlots(deps: Deps, opts: DueSlotsOptions, at: Date): Prom
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, runner));
   if (reading) await reading;
   if (readError !== undefined) throw readError;
-  // Out of time: what is left stays due and the next run takes it.
-  if (queue.length > 0) result.leftForNextRun = queue.length;
-  if (open.length > 0) result.slotsNotDrained = open.length;
+  // Out of time: what is left stays due and the next run takes it. Counted from what was read, and
+  // one page of each slot not read to its end (slotsNotDrained: those with more than that page).
+  let left = queue.length;
+  let notDrained = 0;
+  const pages = await Promise.all(open.map((s) => queryDueSlot(s.slot, at, s.cursor, pageSize)));
+  for (const page of pages) {
+    left += page.refs.filter((ref) => !seen.has(`${ref.pk}\n${ref.sk}`)).length;
+    if (page.next) notDrained++;
+  }
+  if (left > 0) result.leftForNextRun = left;
+  if (notDrained > 0) result.slotsNotDrained = notDrained;
   return result;
 }
 
