@@ -353,10 +353,10 @@ function dueScaleSection(d: DueScaleResult): string[] {
   const within = d.byWorkers.filter((r) => r.workers <= limit);
   const goal =
     limit < 2
-      ? `**not shown**: one worker already reaches this machine's limit (${fixed(best.perSecond, 0)} items/s)`
+      ? `not shown: one worker already reaches this machine's limit (${fixed(best.perSecond, 0)} items/s)`
       : within.every(met)
-        ? `**met** up to ${limit} workers, this machine's limit`
-        : `**not met**: ${within
+        ? `met up to ${limit} workers, this machine's limit`
+        : `not met: ${within
             .filter((r) => !met(r))
             .map((r) => `${r.workers} workers ${fixed(r.ratio, 2)}x`)
             .join(', ')} (limit here: ${limit} workers)`;
@@ -401,12 +401,7 @@ function dueScaleSection(d: DueScaleResult): string[] {
     '',
     table(
       ['workers', 'items/s (two runs pooled)', 'ratio to 1 worker', 'goal 0.8 x workers'],
-      d.byWorkers.map((r) => [
-        r.workers,
-        fixed(r.perSecond, 0),
-        `${fixed(r.ratio, 2)}x`,
-        status(r),
-      ]),
+      d.byWorkers.map((r) => [r.workers, fixed(r.perSecond, 0), `${fixed(r.ratio, 2)}x`, status(r)]),
     ),
     '',
     `Outcomes over all runs: ${Object.entries(d.outcomes)
