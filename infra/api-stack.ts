@@ -52,6 +52,10 @@ export interface FeedbackApiStackProps extends StackProps {
   webhookSecret: ISecret;
   /** Queue of the replies to the work order (with its DLQ), and our signing secrets of them. */
   workOrderReplies: IQueue;
+  /** The due workers' FIFO queue: the scheduler sends to it, functions/due-worker consumes it. */
+  dueWork: IQueue;
+  /** DUE_WORKERS of the function that sends to `dueWork` (the scheduler). @default the configuration's (4) */
+  dueWorkers?: number;
   replySecrets: ISecret;
   /** The managers' tokens the JWT authorizer accepts (a Cognito user pool, or an OIDC issuer). */
   managers: ManagersAuth;
@@ -324,7 +328,10 @@ export class FeedbackApiStack extends Stack {
     const id = constructId(name);
     // SQS and stream event sources invoke synchronously: only the other triggers make a function asynchronous.
     const isAsync = (spec.triggers ?? []).some((t) => t.kind !== 'queue' && t.kind !== 'stream');
-    const queues: Record<QueueName, IQueue> = { workOrderReplies: props.workOrderReplies };
+    const queues: Record<QueueName, IQueue> = {
+      workOrderReplies: props.workOrderReplies,
+      dueWork: props.dueWork,
+    };
     const queuesUsed = new Set<QueueName>([
       ...(spec.sendsToQueues ?? []),
       ...(spec.triggers ?? []).flatMap((t) => (t.kind === 'queue' ? [t.queue] : [])),
@@ -344,6 +351,8 @@ export class FeedbackApiStack extends Stack {
     if (spec.replySecrets) environment.REPLY_SECRETS_ARN = props.replySecrets.secretArn;
     if (spec.smsCallbackToken) environment.SMS_CALLBACK_TOKEN_SECRET_ARN = props.smsCallbackToken.secretArn;
     for (const q of queuesUsed) environment[queueUrlEnv[q]] = queues[q].queueUrl;
+    if (spec.sendsToQueues?.includes('dueWork') && props.dueWorkers !== undefined)
+      environment.DUE_WORKERS = String(props.dueWorkers);
     if (spec.sendsAlerts) environment.ALERTS_TOPIC_ARN = props.supervisorAlerts.topicArn;
 
     const f = new FeedbackFunction(this, id, {

@@ -30,6 +30,7 @@ import { parseRules, replyUrlProblem } from '#shared/domain/rules';
  * | `oidcScope`                | `openid`                        | scopes the pages ask for                           |
  * | `cognitoDomainPrefix`      | `telecom-feedback-<account>`    | the user pool's hosted UI domain (Cognito only)    |
  * | `rules`, `publicBaseUrl`   | unset                           | RULES and PUBLIC_BASE_URL of the functions         |
+ * | `dueWorkers`               | unset: DUE_WORKERS' default (4) | due workers per tick (1-64; README "On AWS")       |
  */
 
 export const smsGateways = ['sns', 'aliyun', 'tencent'] as const;
@@ -77,6 +78,8 @@ export interface DeployContext {
   /** RULES for the functions (JSON), validated; undefined = the defaults. */
   rules?: string;
   publicBaseUrl?: string;
+  /** DUE_WORKERS of the scheduler (context `dueWorkers`); undefined = the configuration's default. */
+  dueWorkers?: number;
 }
 
 /** Default claim names: today's Cognito custom attributes (shared/http/auth.ts reads the same). */
@@ -221,6 +224,12 @@ const schema = z.strictObject({
       /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
       'expected a domain prefix: 1-63 of a-z 0-9 -, not starting or ending with -, without aws, amazon or cognito',
     )
+    .optional(),
+  dueWorkers: z.coerce
+    .number({ error: 'expected a whole number of due workers, 1-64' })
+    .int('expected a whole number of due workers, 1-64')
+    .min(1, 'expected a whole number of due workers, 1-64')
+    .max(64, 'expected a whole number of due workers, 1-64')
     .optional(),
 });
 
@@ -387,6 +396,7 @@ export function deployContext(read: ContextReader, envRegion?: string): DeployCo
     ...(c.cognitoDomainPrefix ? { cognitoDomainPrefix: c.cognitoDomainPrefix } : {}),
     ...(rules !== undefined ? { rules } : {}),
     ...(publicBaseUrl !== undefined ? { publicBaseUrl } : {}),
+    ...(c.dueWorkers !== undefined ? { dueWorkers: c.dueWorkers } : {}),
   };
 }
 

@@ -50,6 +50,9 @@ export class FeedbackDataStack extends Stack {
   readonly workOrderReplies: Queue;
   /** Replies whose delivery was given up (24 hours of retries, or refused): kept 14 days. */
   readonly workOrderRepliesDlq: Queue;
+  /** The due workers' tick messages (FIFO, one message group per slot group), and their DLQ. */
+  readonly dueWork: Queue;
+  readonly dueWorkDlq: Queue;
   /** Our Standard Webhooks signing secrets of the replies, per source (JSON map). */
   readonly replySecrets: Secret;
   /** Managers' user pool and its app client: absent when tokens come from an OIDC issuer. */
@@ -148,6 +151,26 @@ export class FeedbackDataStack extends Stack {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       deadLetterQueue: { queue: this.workOrderRepliesDlq, maxReceiveCount: replyQueueMaxReceives() },
+    });
+
+    // --- The due workers' queue (shared/app/scheduler/fan-out-due.ts): each minute the scheduler
+    // sends one message per group of the due index's slots; functions/due-worker reads that group.
+    // FIFO, the group as message group: one worker per group at a time. A message lives 10 minutes
+    // (the next ticks cover the same slots; the due items stay in the index), is seen again after
+    // 90 s (the worker's 60 s timeout and a margin) and after 3 failed reads goes to the DLQ.
+    this.dueWorkDlq = new Queue(this, 'DueWorkDlq', {
+      fifo: true,
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.dueWork = new Queue(this, 'DueWork', {
+      fifo: true,
+      visibilityTimeout: Duration.seconds(90),
+      retentionPeriod: Duration.minutes(10),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.dueWorkDlq, maxReceiveCount: 3 },
     });
 
     // --- Our signing secrets of the replies: a JSON map { "<source>": "whsec_..." }; "*" signs for

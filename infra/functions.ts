@@ -19,9 +19,12 @@ export type TableAccess = 'none' | 'read' | 'readWrite';
 /** The FeedbackData stack's topics a function can subscribe to. */
 export type TopicName = 'inboundSms' | 'supervisorAlerts';
 /** The FeedbackData stack's SQS queues (each with its own DLQ). */
-export type QueueName = 'workOrderReplies';
+export type QueueName = 'workOrderReplies' | 'dueWork';
 /** The variable a function that sends to or consumes a queue gets its URL in. */
-export const queueUrlEnv: Readonly<Record<QueueName, string>> = { workOrderReplies: 'WORK_ORDER_QUEUE_URL' };
+export const queueUrlEnv: Readonly<Record<QueueName, string>> = {
+  workOrderReplies: 'WORK_ORDER_QUEUE_URL',
+  dueWork: 'DUE_QUEUE_URL',
+};
 
 export type Trigger =
   /** Subscribed to an SNS topic of the FeedbackData stack (with a DLQ for undeliverable messages). */
@@ -144,8 +147,9 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
     sendsSms: true,
     sendsAlerts: true,
     timeoutSeconds: 60,
-    // Hands due replies to the work order to their queue (shared/app/work-order-replies/deliver.ts).
-    sendsToQueues: ['workOrderReplies'],
+    // Hands due replies to the work order to their queue (shared/app/work-order-replies/deliver.ts),
+    // and each tick one message per slot group to the due workers (shared/app/scheduler/fan-out-due.ts).
+    sendsToQueues: ['workOrderReplies', 'dueWork'],
     triggers: [{ kind: 'schedule', everyMinutes: 1 }],
     // The next tick picks up whatever a failed one left: old ticks are worth nothing.
     maxEventAgeMinutes: 10,
@@ -199,5 +203,15 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
     // A batch of up to 10 POSTs run side by side, each within its 10 s timeout.
     timeoutSeconds: 30,
     triggers: [{ kind: 'queue', queue: 'workOrderReplies', batchSize: 10 }],
+  },
+  // The due work of one slot group per message (FIFO: one worker per group at a time), as the
+  // scheduler did it before the fan-out: the same steps, so the same permissions.
+  'due-worker': {
+    access: 'readWrite',
+    sendsSms: true,
+    sendsAlerts: true,
+    timeoutSeconds: 60,
+    sendsToQueues: ['workOrderReplies'],
+    triggers: [{ kind: 'queue', queue: 'dueWork', batchSize: 1 }],
   },
 };

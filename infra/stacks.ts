@@ -68,6 +68,8 @@ export function defineStacks(
     supervisorAlerts: data.supervisorAlerts,
     webhookSecret: data.webhookSecret,
     workOrderReplies: data.workOrderReplies,
+    dueWork: data.dueWork,
+    ...(ctx.dueWorkers !== undefined ? { dueWorkers: ctx.dueWorkers } : {}),
     replySecrets: data.replySecrets,
     managers,
     sms: {

@@ -2,10 +2,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
-import { type DueWorkResult, runDueWork } from '#shared/app/scheduler/run-due-work';
+import { fanOutDue } from '#shared/app/scheduler/fan-out-due';
+import type { DueWorkResult } from '#shared/app/scheduler/run-due-work';
 import { acceptInbound } from '#shared/app/sms/inbox';
 import { type AcceptInbound, reconcileSms, reconcileTotals } from '#shared/app/sms/reconcile';
+import { type DueQueue, dueQueue } from '#shared/gateways/due-queue';
 import { type SmsPuller, smsPullers } from '#shared/gateways/sms-pull';
+import { sqsPort } from '#shared/gateways/work-order-queue';
 import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 
@@ -19,16 +22,21 @@ export interface SmsReconcile {
 }
 
 /**
- * Every minute: plan accepted tickets, send due surveys, expire unanswered ones, redeliver pending
- * SMS, and (side by side, independently) pull from the SMS providers what their push callbacks may
- * have missed. Takes no new item once the timeout is near; what is left stays due for the next run.
+ * Every minute: the due work (plan accepted tickets, send due surveys, expire unanswered ones,
+ * redeliver pending SMS, ...) fanned out to DUE_WORKERS due workers, one per group of the due
+ * index's slots (shared/app/scheduler/fan-out-due.ts): on AWS one message each to the due workers'
+ * queue (functions/due-worker), locally run here side by side; and (independently) pull from the
+ * SMS providers what their push callbacks may have missed. Workers run here take no new item once
+ * the timeout is near; what is left stays due for the next run.
  */
 export const scheduler =
-  (deps: Deps, sms?: SmsReconcile) =>
-  async (_event: ScheduledEvent, context: Context): Promise<DueWorkResult> => {
+  (deps: Deps, sms?: SmsReconcile, due?: DueQueue) =>
+  async (event: ScheduledEvent, context: Context): Promise<DueWorkResult> => {
     const stopBy = Date.now() + context.getRemainingTimeInMillis() - MARGIN_MS;
+    // The rule's time: the same on EventBridge's retries of this tick (the queue's deduplication).
+    const tick = event?.time ? new Date(event.time) : undefined;
     const [result, pulled] = await Promise.all([
-      runDueWork(deps, { stopBy }),
+      fanOutDue(deps, due, { stopBy, ...(tick && !Number.isNaN(tick.getTime()) ? { tick } : {}) }),
       sms && sms.pullers.length > 0 ? reconcileSms(sms.pullers, sms.accept, { stopBy }) : {},
     ]);
     const all = { ...result, ...reconcileTotals(pulled) };
@@ -38,12 +46,15 @@ export const scheduler =
 
 /**
  * The Lambda handler on the given dependencies (the local server and tests build their own);
- * `sms` replaces the configured reconcile (tests).
+ * `sms` replaces the configured reconcile (tests), `due` the due workers' queue (DUE_QUEUE_URL;
+ * absent: the workers run in this process).
  */
-export const makeHandler = (deps: Deps, sms?: SmsReconcile) => {
+export const makeHandler = (deps: Deps, sms?: SmsReconcile, due?: DueQueue) => {
   const accept: AcceptInbound = (events) => acceptInbound(deps, events);
   const reconcile = sms ?? { pullers: smsPullers(deps.config), accept };
-  return middy(scheduler(deps, reconcile)).use(injectLambdaContext(logger));
+  const queueUrl = deps.config.DUE_QUEUE_URL;
+  const queue = due ?? (queueUrl ? dueQueue(sqsPort(deps.config), queueUrl) : undefined);
+  return middy(scheduler(deps, reconcile, queue)).use(injectLambdaContext(logger));
 };
 
 export const handler = perContainer(depsFromProcessEnv, makeHandler);

@@ -96,6 +96,18 @@ const envSchema = z.object({
   SMS_PROVIDER_SECRET_ARN: secretArn.optional(),
   /** Number of partitions the due-work index is spread over. */
   DUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+  /** Due workers the scheduler starts each tick, each on its own group of the 64 slots (1-64). */
+  DUE_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * SQS FIFO queue of the due workers (on AWS): set = the scheduler sends one message per slot
+   * group and functions/due-worker runs each; absent (locally) = the scheduler runs them itself.
+   */
+  DUE_QUEUE_URL: httpsUrl.optional(),
+  /**
+   * A due worker on AWS reads its slots again this many seconds after it has worked through them,
+   * until its deadline (what falls due between ticks is worked within this time); 0 = once a tick.
+   */
+  DUE_FOLLOW_SECONDS: z.coerce.number().int().min(0).max(30).default(0),
   RULES: z.string().optional(),
   /**
    * The SNS API the `sns` SMS gateway and the alerts publish to: unset = the region's (on AWS);

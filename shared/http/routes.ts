@@ -24,6 +24,7 @@ export const functionNames = [
   'customers',
   'sms-callbacks',
   'sms-inbox',
+  'due-worker',
 ] as const;
 export type FunctionName = (typeof functionNames)[number];
 

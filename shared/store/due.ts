@@ -16,6 +16,9 @@ import { DUE_INDEX } from '#shared/store/table';
  */
 export const DUE_SLOTS = 64;
 
+/** Every slot's number, 0 .. DUE_SLOTS - 1. */
+export const dueSlotNumbers = (): number[] => Array.from({ length: DUE_SLOTS }, (_, i) => i);
+
 /** Every slot's partition key, DUE#0 .. DUE#63. */
 export const dueSlots = (): string[] => Array.from({ length: DUE_SLOTS }, (_, i) => `DUE#${i}`);
 
@@ -87,4 +90,35 @@ export async function queryDue(at: Date, limitPerSlot = 500): Promise<DueRef[]> 
     return refs;
   });
   return results.flat();
+}
+
+/** Where a reading of one slot stopped: DynamoDB's key of the last entry read (index and table keys). */
+export type DueCursor = Record<string, unknown>;
+
+/**
+ * One page of a slot's entries due at or before `at`, oldest first, from after `cursor` (a due
+ * worker's reading: it works a page, then reads on from where it stopped, so entries it moved
+ * later meanwhile are not read twice in a run). `next` is undefined when the slot has nothing more
+ * due now.
+ */
+export async function queryDueSlot(
+  slot: number,
+  at: Date,
+  cursor?: DueCursor,
+  limit = 100,
+): Promise<{ refs: DueRef[]; next: DueCursor | undefined }> {
+  if (!Number.isInteger(slot) || slot < 0 || slot >= DUE_SLOTS) throw new RangeError(`due slot ${slot}`);
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: TABLE,
+      IndexName: DUE_INDEX,
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk <= :upper',
+      ExpressionAttributeValues: { ':pk': `DUE#${slot}`, ':upper': `${at.toISOString()}#\uffff` },
+      ProjectionExpression: 'pk, sk',
+      ExclusiveStartKey: cursor,
+      Limit: limit,
+    }),
+  );
+  const refs = (res.Items ?? []).map((it) => ({ pk: it.pk as string, sk: it.sk as string }));
+  return { refs, next: res.LastEvaluatedKey };
 }

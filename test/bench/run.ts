@@ -51,8 +51,10 @@ const loadAtStart = load();
 // and not written to BENCHMARKS.md, which only a full run writes (every section from the same run).
 const { values: args } = parseArgs({ options: { only: { type: 'string' } } });
 if (args.only !== undefined) {
-  if (!['cold-start', 'report', 'ingest', 'partitions'].includes(args.only)) {
-    console.error(`--only: unknown section ${args.only} (known: cold-start, report, ingest, partitions)`);
+  if (!['cold-start', 'report', 'ingest', 'partitions', 'due-scale', 'cost-table'].includes(args.only)) {
+    console.error(
+      `--only: unknown section ${args.only} (known: cold-start, report, ingest, partitions, due-scale, cost-table)`,
+    );
     process.exit(2);
   }
   if (args.only === 'cold-start') {
@@ -81,6 +83,18 @@ const sys = await startLocalSystem({
   tableName: 'feedback-bench',
   log: () => {},
 });
+
+// `--only due-scale` / `--only cost-table`: those sections alone (test/bench/due-scale.ts, cost-table.ts).
+if (args.only === 'due-scale' || args.only === 'cost-table') {
+  try {
+    const { runScaleSections } = await import('./cost-table.ts');
+    console.log(`\n${(await runScaleSections(sys, { region, log, only: args.only })).join('\n')}`);
+  } finally {
+    await sys.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  process.exit(0);
+}
 
 // `npm run bench -- --only ingest`: section 1 alone on its own fresh table, printed, not written.
 if (args.only === 'ingest') {
@@ -167,11 +181,13 @@ try {
   const partitions = (await import('./partitions.ts')).partitionsSection(
     await (await import('./partitions.ts')).runPartitions(sys, log),
   );
+  // Issue 14 goals 1 and 4 (test/bench/due-scale.ts, cost-table.ts): tables of their own, appended.
+  const scale = await (await import('./cost-table.ts')).runScaleSections(sys, { region, log });
   await sys.stop();
   log('section 4: cold start (npm run build, then imports)');
   cold = await runColdStart(log);
 
-  md = `${render({ cost, report, ingest, cold, ENGINEERS, meter, reportSection, ingestSection })}\n${partitions.join('\n')}\n`;
+  md = `${render({ cost, report, ingest, cold, ENGINEERS, meter, reportSection, ingestSection })}\n${partitions.join('\n')}\n${scale.join('\n')}\n`;
 } finally {
   await sys.stop();
   rmSync(dataDir, { recursive: true, force: true });

@@ -238,7 +238,13 @@ describe('cn-northwest-1, OIDC, aliyun', () => {
     ) as [string, Json];
     expect(secret.DeletionPolicy).toBe('Retain');
     expect(JSON.parse(secret.Properties.SecretString)).toEqual({ accessKeyId: '', accessKeySecret: '' });
-    expect(PROVIDER_CALLERS.sort()).toEqual(['scheduler', 'sms-inbound', 'sms-inbox', 'survey-page']);
+    expect(PROVIDER_CALLERS.sort()).toEqual([
+      'due-worker',
+      'scheduler',
+      'sms-inbound',
+      'sms-inbox',
+      'survey-page',
+    ]);
     for (const name of functionNames) {
       const arn = env(cn, name).SMS_PROVIDER_SECRET_ARN;
       const reads = statements(cn, name).filter((st) => JSON.stringify(st.Resource).includes(secretId));

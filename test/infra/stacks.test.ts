@@ -393,6 +393,17 @@ const P = {
   /** Asynchronous invocations that fail land in the function's own DLQ. */
   asyncDlq: ['sqs:SendMessage own-dlq'],
   sendReplies: ['sqs:SendMessage WorkOrderReplies'],
+  sendDueWork: ['sqs:SendMessage DueWork'],
+  consumeDueWork: on(
+    [
+      'sqs:ReceiveMessage',
+      'sqs:ChangeMessageVisibility',
+      'sqs:GetQueueUrl',
+      'sqs:DeleteMessage',
+      'sqs:GetQueueAttributes',
+    ],
+    'DueWork',
+  ),
   consumeReplies: on(
     [
       'sqs:ReceiveMessage',
@@ -410,7 +421,15 @@ const expectedPermissions: Record<FunctionName, string[]> = {
   'ticket-completed': [...P.base, ...P.readWrite, ...P.webhookSecret],
   'ticket-reopened': [...P.base, ...P.readWrite, ...P.webhookSecret],
   'sms-inbound': [...P.base, ...P.readWrite, ...P.sms, ...P.alerts, ...P.asyncDlq],
-  scheduler: [...P.base, ...P.readWrite, ...P.sms, ...P.alerts, ...P.asyncDlq, ...P.sendReplies],
+  scheduler: [
+    ...P.base,
+    ...P.readWrite,
+    ...P.sms,
+    ...P.alerts,
+    ...P.asyncDlq,
+    ...P.sendReplies,
+    ...P.sendDueWork,
+  ],
   reports: [...P.base, ...P.read],
   callbacks: [...P.base, ...P.readWrite, ...P.alerts],
   'survey-page': [...P.base, ...P.readWrite, ...P.sms, ...P.alerts],
@@ -420,6 +439,7 @@ const expectedPermissions: Record<FunctionName, string[]> = {
   customers: [...P.base, ...P.readWrite],
   'sms-callbacks': [...P.base, ...P.readWrite, ...P.smsCallbackToken],
   'sms-inbox': [...P.base, ...P.readWrite, ...P.sms, ...P.alerts, ...P.tableStream],
+  'due-worker': [...P.base, ...P.readWrite, ...P.sms, ...P.alerts, ...P.sendReplies, ...P.consumeDueWork],
 };
 
 describe('FeedbackApi: each function may do only what it needs, on only its resources', () => {
@@ -618,22 +638,25 @@ describe('replies to the work order: queue, consumer, least privilege', () => {
     expect(fn.Properties.Timeout).toBe(30);
   });
 
-  it('only the scheduler may send to the queue, with sqs:SendMessage on it alone', () => {
+  it('only the due work (scheduler, due-worker) may send to the queue, with sqs:SendMessage on it alone', () => {
     for (const name of functionNames) {
       // (Functions invoked asynchronously may also send to their own async DLQ.)
       const sends = statements(name).filter(
         (s) => [s.Action].flat().includes('sqs:SendMessage') && QUEUE.test(JSON.stringify(s.Resource)),
       );
-      if (name !== 'scheduler') {
+      if (name !== 'scheduler' && name !== 'due-worker') {
         expect(sends, name).toEqual([]);
         continue;
       }
-      expect(sends).toHaveLength(1);
+      expect(sends, name).toHaveLength(1);
       expect([sends[0]?.Action].flat()).toEqual(['sqs:SendMessage']);
-      // CDK merges it with the send to the scheduler's own async DLQ: nothing else may be in it.
-      const ownDlq = lambda(name)[1].Properties.DeadLetterConfig.TargetArn;
+      // CDK merges it with the scheduler's other sends (its own async DLQ, the due workers' queue):
+      // one statement may name only those besides this queue.
+      const ownDlq = JSON.stringify(lambda(name)[1].Properties.DeadLetterConfig?.TargetArn);
       const targets = [sends[0]?.Resource].flat();
-      expect(targets.filter((r) => JSON.stringify(r) !== JSON.stringify(ownDlq))).toHaveLength(1);
+      expect(
+        targets.filter((r) => JSON.stringify(r) !== ownDlq && !/DueWork/.test(JSON.stringify(r))),
+      ).toHaveLength(1);
       for (const r of targets) {
         expect(JSON.stringify(r)).not.toMatch(/WorkOrderRepliesDlq/);
         expect(r).not.toBe('*');
@@ -643,8 +666,10 @@ describe('replies to the work order: queue, consumer, least privilege', () => {
 
   it('only work-order-reply may receive, delete or hide messages, on the queue alone', () => {
     for (const name of functionNames) {
-      const sqsStatements = statements(name).filter((s) =>
-        [s.Action].flat().some((a) => a.startsWith('sqs:') && a !== 'sqs:SendMessage'),
+      const sqsStatements = statements(name).filter(
+        (s) =>
+          [s.Action].flat().some((a) => a.startsWith('sqs:') && a !== 'sqs:SendMessage') &&
+          !/DueWork/.test(JSON.stringify(s.Resource)),
       );
       if (name !== 'work-order-reply') {
         expect(sqsStatements, name).toEqual([]);
@@ -666,7 +691,7 @@ describe('replies to the work order: queue, consumer, least privilege', () => {
   it('the queue URL goes to the scheduler and the consumer only', () => {
     for (const name of functionNames) {
       const url = env(name).WORK_ORDER_QUEUE_URL;
-      if (name === 'scheduler' || name === 'work-order-reply')
+      if (name === 'scheduler' || name === 'work-order-reply' || name === 'due-worker')
         expect(JSON.stringify(url), name).toMatch(QUEUE);
       else expect(url, name).toBeUndefined();
     }
@@ -739,6 +764,116 @@ describe('replies to the work order: queue, consumer, least privilege', () => {
 });
 
 // --- FeedbackData ----------------------------------------------------------------------------
+
+describe('due workers: the scheduler fans out over a FIFO queue, one worker per slot group', () => {
+  const DUE = /DueWork(?!Dlq)/;
+
+  it('FeedbackData: DueWork is FIFO, outlives no tick by much, is seen again after the worker timeout, redrives to a FIFO DLQ', () => {
+    const queues = data.findResources('AWS::SQS::Queue');
+    const [queueId, queue] = Object.entries(queues).find(([id]) => DUE.test(id)) as [string, Json];
+    const [dlqId, dlq] = Object.entries(queues).find(([id]) => /DueWorkDlq/.test(id)) as [string, Json];
+    expect(queue.Properties.FifoQueue).toBe(true);
+    // Deduplication by the scheduler's id (tick and group), not by content.
+    expect(queue.Properties.ContentBasedDeduplication).toBeUndefined();
+    expect(queue.Properties.VisibilityTimeout).toBe(90);
+    expect(queue.Properties.VisibilityTimeout).toBeGreaterThan(
+      functionSpecs['due-worker'].timeoutSeconds ?? 10,
+    );
+    expect(queue.Properties.MessageRetentionPeriod).toBe(600);
+    expect(queue.Properties.RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': [dlqId, 'Arn'] },
+      maxReceiveCount: 3,
+    });
+    expect(dlq.Properties.FifoQueue).toBe(true);
+    expect(dlq.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+    for (const [id, q] of [
+      [queueId, queue],
+      [dlqId, dlq],
+    ] as const) {
+      expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
+      data.hasResourceProperties('AWS::SQS::QueuePolicy', {
+        Queues: [{ Ref: id }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          ]),
+        },
+      });
+    }
+  });
+
+  it('due-worker consumes DueWork one message at a time, reporting failures, for at most a minute', () => {
+    const [id, fn] = lambda('due-worker');
+    const mappings = resources('AWS::Lambda::EventSourceMapping').filter(
+      ([, r]) => r.Properties.FunctionName?.Ref === id,
+    );
+    expect(mappings).toHaveLength(1);
+    const props = (mappings[0] as [string, Json])[1].Properties;
+    expect(JSON.stringify(props.EventSourceArn)).toMatch(DUE);
+    expect(JSON.stringify(props.EventSourceArn)).not.toMatch(/DueWorkDlq/);
+    expect(props.BatchSize).toBe(1);
+    expect(props.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+    expect(fn.Properties.Timeout).toBe(60);
+    // Synchronous (an event source mapping): no async DLQ, no invoke config.
+    expect(fn.Properties.DeadLetterConfig).toBeUndefined();
+    expect(
+      resources('AWS::Lambda::EventInvokeConfig').filter(([, r]) => r.Properties.FunctionName?.Ref === id),
+    ).toEqual([]);
+  });
+
+  it('only the scheduler sends to DueWork; only due-worker receives from it; both get its URL, no one else', () => {
+    for (const name of functionNames) {
+      const onDue = statements(name).filter((s) => DUE.test(JSON.stringify(s.Resource)));
+      const acts = onDue.flatMap((s) => [s.Action].flat());
+      const url = env(name).DUE_QUEUE_URL;
+      if (name === 'scheduler') {
+        expect(acts).toEqual(['sqs:SendMessage']);
+        expect(JSON.stringify(url)).toMatch(DUE);
+      } else if (name === 'due-worker') {
+        expect(acts).toEqual(expect.arrayContaining(['sqs:ReceiveMessage', 'sqs:DeleteMessage']));
+        expect(acts).not.toContain('sqs:SendMessage');
+        expect(JSON.stringify(url)).toMatch(DUE);
+      } else {
+        expect(acts, name).toEqual([]);
+        expect(url, name).toBeUndefined();
+      }
+    }
+  });
+
+  it('due-worker does every due step the scheduler did: same table, SMS, alert and reply-queue rights', () => {
+    const spec = functionSpecs['due-worker'];
+    const scheduler = functionSpecs.scheduler;
+    expect(spec.access).toBe(scheduler.access);
+    expect(spec.sendsSms).toBe(scheduler.sendsSms);
+    expect(spec.sendsAlerts).toBe(scheduler.sendsAlerts);
+    expect(spec.sendsToQueues).toEqual(['workOrderReplies']);
+    expect(JSON.stringify(env('due-worker').WORK_ORDER_QUEUE_URL)).toMatch(/WorkOrderReplies/);
+  });
+
+  it('context dueWorkers sets DUE_WORKERS on the scheduler alone, and is checked', () => {
+    const synth = (dueWorkers: unknown) => {
+      const a = new App({
+        context: { 'aws:cdk:bundling-stacks': [], ...(dueWorkers === undefined ? {} : { dueWorkers }) },
+      });
+      const { api: stack } = defineStacks(a);
+      return Template.fromStack(stack).toJSON() as Json;
+    };
+    const vars = (t: Json, name: FunctionName) =>
+      (
+        Object.values(t.Resources as Record<string, Json>).find(
+          (r) =>
+            r.Type === 'AWS::Lambda::Function' &&
+            String(r.Properties.Description).endsWith(`functions/${name}`),
+        ) as Json
+      ).Properties.Environment.Variables;
+    const t = synth('16');
+    expect(vars(t, 'scheduler').DUE_WORKERS).toBe('16');
+    expect(vars(t, 'due-worker').DUE_WORKERS).toBeUndefined();
+    expect(env('scheduler').DUE_WORKERS).toBeUndefined(); // unset: the configuration's default
+    expect(() => synth('0')).toThrow(/dueWorkers: expected a whole number of due workers, 1-64/);
+    expect(() => synth('65')).toThrow(/dueWorkers/);
+  });
+});
 
 describe('FeedbackData', () => {
   it('table: keys, GSI, TTL from shared/store/table.ts; on demand, PITR, encrypted, retained', () => {
@@ -891,7 +1026,7 @@ describe('encryption in transit and at rest, logs kept', () => {
         checked++;
       }
     }
-    expect(checked).toBe(2 + 2 + 4); // topics and reply queues (data), DLQs (api)
+    expect(checked).toBe(2 + 2 + 2 + 4); // topics, reply and due-work queues (data), DLQs (api)
   });
 
   it('every queue is encrypted (SQS-managed keys); the table too, with point-in-time recovery', () => {

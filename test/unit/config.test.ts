@@ -135,6 +135,10 @@ describe('strict configuration (issue 9.8)', () => {
     expect(env({ DUE_SHARDS: '0' })).toThrow(/DUE_SHARDS/);
     expect(env({ DUE_SHARDS: '65' })).toThrow(/DUE_SHARDS/);
     expect(env({ DUE_SHARDS: 'four' })).toThrow(/DUE_SHARDS/);
+    expect(env({ DUE_WORKERS: '0' })).toThrow(/^Invalid configuration: DUE_WORKERS: /);
+    expect(env({ DUE_WORKERS: '65' })).toThrow(/DUE_WORKERS/);
+    expect(env({ DUE_QUEUE_URL: 'http://sqs.example.com/q' })).toThrow(/DUE_QUEUE_URL/);
+    expect(env({ DUE_FOLLOW_SECONDS: '31' })).toThrow(/DUE_FOLLOW_SECONDS/);
     expect(env({ DYNAMODB_ENDPOINT: 'localhost:8000' })).toThrow(
       /^Invalid configuration: DYNAMODB_ENDPOINT: /,
     );
@@ -151,12 +155,16 @@ describe('strict configuration (issue 9.8)', () => {
       TABLE_NAME: T,
       AWS_REGION: 'cn-northwest-1',
       DUE_SHARDS: '8',
+      DUE_WORKERS: '16',
+      DUE_QUEUE_URL: 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/due-work.fifo',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
       ALERTS_TOPIC_ARN: 'arn:aws-cn:sns:cn-north-1:123456789012:alerts',
       PUBLIC_BASE_URL: 'https://feedback.example.com',
       WORK_ORDER_QUEUE_URL: 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/replies',
     });
     expect(ok.DUE_SHARDS).toBe(8);
+    expect(ok.DUE_WORKERS).toBe(16);
+    expect(loadConfig({ TABLE_NAME: T }).DUE_WORKERS).toBe(4);
   });
 
   it('refuses durations past 30 days, source ids that no webhook can carry, and a web survey with nowhere to link', () => {
