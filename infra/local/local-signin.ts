@@ -52,7 +52,7 @@ interface Issued {
 class SigninProblem extends Error {}
 
 const STYLE = `body{font:15px/1.5 system-ui,"PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;margin:0;background:#f4f6f9;color:#1f2937}
-.banner{background:#b7791f;color:#fff;padding:10px 16px;font-weight:600}
+.banner{background:#8a5a00;color:#fff;padding:10px 16px;font-weight:600}
 main{max-width:520px;margin:24px auto;padding:0 16px}
 .card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:16px 20px}
 h1{font-size:20px;margin:0 0 8px}

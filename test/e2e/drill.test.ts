@@ -1,10 +1,10 @@
 // Over 350 lines on purpose: one seeded system walked through every view the drill-down adds.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeProblems } from '../helpers/axe.ts';
 import { ticketBody } from '../helpers/fixtures.ts';
 import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
 
@@ -20,7 +20,6 @@ import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const shots = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 let sys: RunningSystem;
 let browser: Browser;
@@ -161,30 +160,6 @@ const figure = (page: Page, term: string) =>
     (divs, t) => divs.find((d) => d.querySelector('dt')?.textContent === t)?.querySelector('dd')?.textContent,
     term,
   );
-
-/** axe-core on the page as it is: the serious and critical violations (none expected). */
-async function axeProblems(page: Page): Promise<string[]> {
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
-  interface Violation {
-    id: string;
-    impact: string;
-    nodes: Array<{ target: string[] }>;
-  }
-  const violations = await page.evaluate(async () => {
-    const w = window as unknown as {
-      axe: { run(ctx: Document, opts: object): Promise<{ violations: Violation[] }> };
-    };
-    const result = await w.axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 3),
-    }));
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.targets.join(', ')}`);
-}
 
 /** Nothing wider than the screen: wide tables scroll inside their card. */
 const fitsScreen = (page: Page) =>

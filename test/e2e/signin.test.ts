@@ -6,6 +6,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalSecrets } from '../../infra/local/secrets.ts';
 import { mintToken } from '../../infra/local/token.ts';
+import { axeProblems } from '../helpers/axe.ts';
 import { ticketBody } from '../helpers/fixtures.ts';
 import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
 import { type OidcStandIn, startOidcStandIn } from '../helpers/standins/oidc-provider.ts';
@@ -234,6 +235,7 @@ describe('locally: the development sign-in page (npm start)', () => {
       await page.click('#signin-start');
       await page.waitForURL(/\/local\/sign-in\?/);
       expect(await page.textContent('.banner')).toContain('仅限本地开发环境');
+      await accessibility(page, 'the local sign-in page');
       // A manager with no team or region is asked for one.
       await page.check('input[name=role][value=manager]');
       await page.click('button[type=submit]');
@@ -392,3 +394,8 @@ describe('with an issuer: authorization code + PKCE against a stand-in OIDC prov
     }
   });
 });
+
+/** axe-core on the page: no serious or critical violation. */
+async function accessibility(page: Page, name: string): Promise<void> {
+  expect(await axeProblems(page), `axe on ${name}`).toEqual([]);
+}

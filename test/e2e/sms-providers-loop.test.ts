@@ -74,15 +74,24 @@ function beijing(at: Date): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
-const SMS_UP = 'Alicom-Queue-1943695596114318-SmsUp';
-const SMS_REPORT = 'Alicom-Queue-1943695596114318-SmsReport';
+/**
+ * Queues in an operator's own account, read with the sender's keys (Aliyun's hosted queues take
+ * QueryTokenForMnsQueue tokens: test/integration/sms-mns-token.test.ts covers those).
+ */
+const MNS_ACCOUNT = '1234567890123456';
+const SMS_UP = `Alicom-Queue-${MNS_ACCOUNT}-SmsUp`;
+const SMS_REPORT = `Alicom-Queue-${MNS_ACCOUNT}-SmsReport`;
 
 async function aliyunProvider(
   rules: Record<string, unknown>,
 ): Promise<Provider & { standIn: AliyunSmsStandIn; mns: MnsStandin }> {
   const standIn = await startAliyunSms();
   // The MNS queues Aliyun fills with the same replies and receipts (the scheduler's reconcile).
-  const mns = await startMnsStandin({ ...ALIYUN_TEST_KEYS, queues: [SMS_UP, SMS_REPORT] });
+  const mns = await startMnsStandin({
+    ...ALIYUN_TEST_KEYS,
+    accountId: MNS_ACCOUNT,
+    queues: [SMS_UP, SMS_REPORT],
+  });
   const codes = templateCodes('aliyun');
   let seq = 7_000_000;
   return {

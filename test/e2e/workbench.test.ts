@@ -1,11 +1,11 @@
 // Over 350 lines on purpose: one seeded system, walked by agents and a manager in a real browser.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalSecrets } from '../../infra/local/secrets.ts';
 import { mintToken } from '../../infra/local/token.ts';
+import { axeProblems } from '../helpers/axe.ts';
 import { ticketBody } from '../helpers/fixtures.ts';
 import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
 import { type OidcStandIn, startOidcStandIn } from '../helpers/standins/oidc-provider.ts';
@@ -23,7 +23,6 @@ import { type OidcStandIn, startOidcStandIn } from '../helpers/standins/oidc-pro
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SESSION_KEY = 'telecom-feedback.session';
 /** The browser's clock: the local system's (20 November 2026, 10:30 in Beijing). */
 const BROWSER_NOW = new Date('2026-11-20T02:30:00Z');
@@ -120,7 +119,7 @@ interface Opened {
  * `claims` (kept in sessionStorage as signin.js keeps a session), collecting page errors and CSP reports.
  */
 async function open(
-  claims?: { role: 'agent' | 'manager'; sub: string },
+  claims?: { role: 'agent' | 'manager' | 'admin'; sub: string; teams?: string[] },
   system: RunningSystem = sys,
 ): Promise<Opened> {
   const context = await browser.newContext({
@@ -131,7 +130,7 @@ async function open(
   if (claims) {
     const idToken = await mintToken({
       ...claims,
-      teams: ['T1'],
+      teams: claims.teams ?? ['T1'],
       secret: loadLocalSecrets(system.env, system.env.DATA_DIR).jwtSecret,
     });
     await context.addInitScript(
@@ -160,18 +159,7 @@ const queueIds = (page: Page) =>
 
 /** axe-core in the page (injected as the test's own evaluation: the page's CSP stays as it is). */
 async function accessibility(page: Page, name: string): Promise<void> {
-  await page.evaluate(AXE);
-  const violations = await page.evaluate(async () => {
-    type Violation = { id: string; impact: string | null; nodes: Array<{ target: string[] }> };
-    const axe = (
-      globalThis as unknown as { axe: { run: (ctx: Document) => Promise<{ violations: Violation[] }> } }
-    ).axe;
-    const result = await axe.run(document);
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-  expect(violations, `axe on ${name}`).toEqual([]);
+  expect(await axeProblems(page), `axe on ${name}`).toEqual([]);
 }
 
 /** Screenshots at 1280 and 375 px, the accessibility check at both, and no sideways scroll on the phone. */
@@ -387,6 +375,29 @@ describe('the callback workbench', () => {
     } finally {
       await agent.context.close();
       await manager.context.close();
+    }
+  });
+
+  it("an admin names no team and sees every team's cases, T2's among them", async () => {
+    const t2 = await sys.call('GET', '/v1/callbacks?team=T2', undefined, auth(sys.adminToken));
+    const elsewhere = (t2.body.items as Array<{ caseId: string }>)[0]?.caseId;
+    expect(elsewhere).toBeDefined();
+    const every = await sys.call('GET', '/v1/callbacks?limit=100', undefined, auth(sys.adminToken));
+    expect(every.status).toBe(200);
+    const toWork = (every.body.items as Array<{ caseId: string; status: string }>)
+      .filter((c) => c.status !== 'closed')
+      .map((c) => c.caseId);
+    const { context, page, errors } = await open({ role: 'admin', sub: 'admin-wb', teams: [] });
+    try {
+      await queueLoaded(page);
+      const shown = await queueIds(page);
+      expect(shown).toContain(elsewhere);
+      expect(shown).toContain(caseOf.first);
+      expect([...shown].sort()).toEqual([...toWork].sort());
+      await page.screenshot({ path: `${shots}workbench-admin-1280.png`, fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
     }
   });
 });

@@ -3,17 +3,24 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-s
 import { afterAll, describe, expect, it } from 'vitest';
 import { createTable } from '#shared/store/create-table';
 import { table } from '#shared/store/table';
+import { startDynamoDbLocal } from '../../infra/local/dynamodb-local.ts';
 
 /**
  * A table an older version made (the local system's `.data/`) lacks the indexes added since (gsi4,
  * the admins' lists): createTable adds them from the catalogue, once, and says which.
  */
+// A DynamoDB Local of its own: building an index on an existing table is DDL that the shared one runs
+// behind every other test file's traffic (over a minute on a busy machine), not this test's subject.
+const dynamo = await startDynamoDbLocal();
 const client = new DynamoDBClient({
-  endpoint: process.env.DYNAMODB_ENDPOINT as string,
+  endpoint: dynamo.endpoint,
   region: 'cn-north-1',
   credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
 });
-afterAll(() => client.destroy());
+afterAll(async () => {
+  client.destroy();
+  await dynamo.stop();
+});
 
 describe('createTable on an existing table', () => {
   it('adds the catalogue indexes it lacks, then nothing', async () => {
@@ -45,7 +52,5 @@ describe('createTable on an existing table', () => {
       table.indexes.map((ix) => [ix.indexName, 'ACTIVE']),
     );
     expect(await createTable(client, name)).toEqual([]);
-    // Building an index is DDL that DynamoDB Local runs behind every other table's traffic: on a busy
-    // machine it takes longer than vitest's default 30 s (createTable itself waits up to 60 s).
   }, 90_000);
 });
