@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/domain/invisible-chars';
 import { normalizeCnMobile } from '#shared/domain/phone';
 import { SOURCE_ID, SOURCE_ID_MESSAGE, ticketKinds } from '#shared/domain/rules';
+import { perClock } from '#shared/http/schemas/per-clock';
 import { scopeNameField } from '#shared/http/schemas/scope-name';
 import { smsSafeText } from '#shared/http/schemas/sms-safe-text';
 import { type Clock, systemClock } from '#shared/runtime/clock';
@@ -145,17 +146,8 @@ function completedSchemaAt(clock: Clock) {
   });
 }
 
-const schemaOf = new WeakMap<Clock, ReturnType<typeof completedSchemaAt>>();
-
 /** The schema on a given clock (the handler's deps.clock), built once per clock. */
-export function ticketCompletedSchemaAt(clock: Clock): ReturnType<typeof completedSchemaAt> {
-  let schema = schemaOf.get(clock);
-  if (!schema) {
-    schema = completedSchemaAt(clock);
-    schemaOf.set(clock, schema);
-  }
-  return schema;
-}
+export const ticketCompletedSchemaAt = perClock(completedSchemaAt);
 
 /** On the real clock (OpenAPI, fixtures). */
 export const ticketCompletedSchema = ticketCompletedSchemaAt(systemClock);

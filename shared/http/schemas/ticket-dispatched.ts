@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { perClock } from '#shared/http/schemas/per-clock';
 import {
   areaField,
   CLOCK_SKEW_MS,
@@ -55,17 +56,8 @@ function dispatchedSchemaAt(clock: Clock) {
   });
 }
 
-const schemaOf = new WeakMap<Clock, ReturnType<typeof dispatchedSchemaAt>>();
-
 /** The schema on a given clock (the handler's deps.clock), built once per clock. */
-export function ticketDispatchedSchemaAt(clock: Clock): ReturnType<typeof dispatchedSchemaAt> {
-  let schema = schemaOf.get(clock);
-  if (!schema) {
-    schema = dispatchedSchemaAt(clock);
-    schemaOf.set(clock, schema);
-  }
-  return schema;
-}
+export const ticketDispatchedSchemaAt = perClock(dispatchedSchemaAt);
 
 /** On the real clock (OpenAPI). */
 export const ticketDispatchedSchema = ticketDispatchedSchemaAt(systemClock);

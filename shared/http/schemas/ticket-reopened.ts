@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { perClock } from '#shared/http/schemas/per-clock';
 import { CLOCK_SKEW_MS, idField, instantField, sourceField } from '#shared/http/schemas/ticket-completed';
 import { type Clock, systemClock } from '#shared/runtime/clock';
 
@@ -17,17 +18,8 @@ function reopenedSchemaAt(clock: Clock) {
   });
 }
 
-const schemaOf = new WeakMap<Clock, ReturnType<typeof reopenedSchemaAt>>();
-
 /** The schema on a given clock (the handler's deps.clock), built once per clock. */
-export function ticketReopenedSchemaAt(clock: Clock): ReturnType<typeof reopenedSchemaAt> {
-  let schema = schemaOf.get(clock);
-  if (!schema) {
-    schema = reopenedSchemaAt(clock);
-    schemaOf.set(clock, schema);
-  }
-  return schema;
-}
+export const ticketReopenedSchemaAt = perClock(reopenedSchemaAt);
 
 /** On the real clock (OpenAPI). */
 export const ticketReopenedSchema = ticketReopenedSchemaAt(systemClock);
