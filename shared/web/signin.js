@@ -23,6 +23,8 @@
  *   Auth.token()        the ID token, or null       Auth.claims()  its payload, or null
  *   Auth.fetch(path, init?)  fetch with the bearer; a 401 signs out (message) and throws Auth.SIGNED_OUT
  *   Auth.signIn()       starts the redirect         Auth.signOut()  forgets the tokens (and the issuer's session)
+ *   Auth.downloadXlsx(path, fallbackName)  GET path + `format=xlsx` with the bearer and save the reply
+ *                       through a temporary <a download>; resolves to the HTTP status (200: saved)
  * Markup it wires when present (shared/web/signin-html.ts): #signin-start (button), #signin-form with
  * #token (paste), #signin-error (messages).
  *
@@ -496,8 +498,54 @@
     hooks.onSignedOut();
   }
 
+  /** The file name of a Content-Disposition (its UTF-8 `filename*` first), or null. */
+  function dispositionName(header) {
+    if (typeof header !== 'string') return null;
+    const star = /filename\*=UTF-8''([^;]+)/i.exec(header);
+    if (star) {
+      try {
+        return decodeURIComponent(star[1].trim());
+      } catch {
+        // fall through to the plain name
+      }
+    }
+    const plain = /filename="([^"]+)"/i.exec(header);
+    return plain ? plain[1] : null;
+  }
+
+  /**
+   * The Excel export of a view: the view's own API path with `format=xlsx`, fetched with the bearer
+   * (a link could not carry it), saved through a temporary `<a download>` on an object URL that is
+   * revoked afterwards. Resolves to the HTTP status (200 when the file was handed to the browser);
+   * throws SIGNED_OUT as Auth.fetch does.
+   */
+  async function downloadXlsx(path, fallbackName) {
+    const url = `${path}${path.includes('?') ? '&' : '?'}format=xlsx`;
+    const res = await authFetch(url, {
+      headers: { accept: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+    });
+    if (res.status !== 200) return res.status;
+    const blob = await res.blob();
+    const name = dispositionName(res.headers.get('content-disposition')) ?? fallbackName;
+    const href = URL.createObjectURL(blob);
+    const a = document.createElement('a');
+    a.href = href;
+    a.download = /\.xlsx$/i.test(name) ? name : `${name}.xlsx`;
+    a.hidden = true;
+    document.body.append(a);
+    try {
+      a.click();
+    } finally {
+      a.remove();
+      // after the click has been handled: the download has its own reference to the blob by then
+      setTimeout(() => URL.revokeObjectURL(href), 1000);
+    }
+    return 200;
+  }
+
   globalThis.Auth = {
     start,
+    downloadXlsx,
     token: () => session?.idToken ?? null,
     claims: () => (session ? (decodeJwt(session.idToken) ?? null) : null),
     mode: () => config?.mode ?? 'none',

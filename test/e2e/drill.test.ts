@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import ExcelJSModule from 'exceljs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeProblems } from '../helpers/axe.ts';
@@ -17,6 +18,7 @@ import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
  * axe's source injected through the DevTools protocol, the page's CSP untouched) and fits a 375 px
  * screen; screenshots at 1280 px and 375 px go to test-results/drill-*.png.
  */
+const ExcelJS = ExcelJSModule as unknown as typeof import('exceljs');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const shots = fileURLToPath(new URL('../../test-results/', import.meta.url));
@@ -175,6 +177,28 @@ async function detailOf(id: string, query: string, token = managerToken) {
     rankInTeam: { rank: number; of: number; sampleSufficient: boolean } | null;
     comments: { items: unknown[]; nextCursor: string | null };
   };
+}
+
+/**
+ * Presses an export button (by keyboard when asked), waits for the browser's download and reads the
+ * file's first sheet with exceljs: its rows keyed by the header row.
+ */
+async function exported(page: Page, selector: string, keyboard = false) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    keyboard ? page.focus(selector).then(() => page.keyboard.press('Enter')) : page.click(selector),
+  ]);
+  const file = await download.path();
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const ws = wb.worksheets[0];
+  if (!ws) throw new Error('no sheet');
+  const head = (ws.getRow(1).values as unknown[]).slice(1).map(String);
+  const rows: Record<string, unknown>[] = [];
+  for (let r = 2; r <= ws.rowCount; r++) {
+    rows.push(Object.fromEntries(head.map((h, i) => [h, ws.getRow(r).getCell(i + 1).value])));
+  }
+  return { name: download.suggestedFilename(), sheet: ws.name, rows };
 }
 
 const rankText = (r: { rank: number; of: number; sampleSufficient: boolean } | null) =>
@@ -362,6 +386,59 @@ describe('drill-down in Chromium', () => {
       }
     }
   }, 240_000);
+
+  it('Excel export: the ranking (keyboard), an engineer, the teams; the same numbers as the JSON', async () => {
+    const auth = (token: string) => ({ authorization: `Bearer ${token}` });
+    const ranking = await sys.call(
+      'GET',
+      '/v1/reports/engineers?period=2026-11',
+      undefined,
+      auth(managerToken),
+    );
+    expect(ranking.status).toBe(200);
+    const li = ranking.body.engineers.find((e: { engineerId: string }) => e.engineerId === 'E-li');
+    const teams = await sys.call('GET', '/v1/reports/teams?period=2026-11', undefined, auth(sys.adminToken));
+    expect(teams.status).toBe(200);
+    const t1 = teams.body.teams.find((t: { team: string }) => t.team === 'T1');
+
+    const manager = await open(DESKTOP);
+    try {
+      await pasteToken(manager.page, managerToken);
+      await shown(manager.page, 'ranking');
+      expect(await manager.page.getAttribute('#export-ranking', 'aria-label')).toContain('导出 Excel');
+      const sheet = await exported(manager.page, '#export-ranking', true);
+      expect(sheet.name).toBe('工程师排名-2026-11.xlsx');
+      expect(sheet.sheet).toBe('工程师排名');
+      expect(sheet.rows.map((r) => r.工程师编号)).toEqual(T1_ORDER);
+      const row = sheet.rows.find((r) => r.工程师编号 === 'E-li');
+      expect(row?.评价数).toBe(li.responses);
+      expect(row?.评价数).toBe(1 + LI_W47_DISSATISFIED);
+      expect(row?.['满意率(%)']).toBe(li.satisfactionRate);
+
+      await manager.page.click('#ranking a[href="#engineer/E-li"]');
+      await shown(manager.page, 'engineer:E-li');
+      const detail = await exported(manager.page, '#export-engineer');
+      expect(detail.name).toMatch(/\.xlsx$/);
+      expect(detail.rows.length).toBeGreaterThan(0);
+      expect(await manager.page.textContent('#status')).toBe('');
+      expect(manager.errors).toEqual([]);
+    } finally {
+      await manager.context.close();
+    }
+
+    const admin = await open(DESKTOP, '/dashboard#teams');
+    try {
+      await pasteToken(admin.page, sys.adminToken);
+      await shown(admin.page, 'team:*');
+      const sheet = await exported(admin.page, '#export-groups');
+      expect(sheet.sheet).toBe('班组汇总');
+      const row = sheet.rows.find((r) => r.班组 === 'T1' && !r.工程师编号);
+      expect(row?.评价数).toBe(t1.responses);
+      expect(admin.errors).toEqual([]);
+    } finally {
+      await admin.context.close();
+    }
+  }, 180_000);
 
   it('an engineer signs in through the local sign-in page and sees only their own page', async () => {
     for (const viewport of [DESKTOP, PHONE]) {

@@ -1,6 +1,7 @@
 // Over 350 lines on purpose: one seeded system, walked by agents and a manager in a real browser.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import ExcelJSModule from 'exceljs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadLocalSecrets } from '../../infra/local/secrets.ts';
@@ -21,6 +22,7 @@ import { type OidcStandIn, startOidcStandIn } from '../helpers/standins/oidc-pro
  * With an issuer (a stand-in OIDC provider), the workbench's sign-in returns through the dashboard's
  * URL (the one registered with the issuer), which sends the user back to the workbench.
  */
+const ExcelJS = ExcelJSModule as unknown as typeof import('exceljs');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const SESSION_KEY = 'telecom-feedback.session';
@@ -395,6 +397,46 @@ describe('the callback workbench', () => {
       expect(shown).toContain(caseOf.first);
       expect([...shown].sort()).toEqual([...toWork].sort());
       await page.screenshot({ path: `${shots}workbench-admin-1280.png`, fullPage: true });
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the queue as Excel (keyboard): a download holding the same cases and numbers as the JSON', async () => {
+    const path = '/v1/callbacks?status=overdue,escalated,open,in_progress,pending_review&limit=100&team=T1';
+    const json = await sys.call('GET', path, undefined, auth(sys.adminToken));
+    expect(json.status).toBe(200);
+    const items = json.body.items as Array<{ caseId: string; rating?: number; engineerId: string }>;
+    expect(items.length).toBeGreaterThan(0);
+    const { context, page, errors } = await open({ role: 'admin', sub: 'admin-xlsx', teams: [] });
+    try {
+      await queueLoaded(page);
+      await page.fill('#f-team', 'T1');
+      await page.press('#f-team', 'Enter');
+      await queueLoaded(page);
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.focus('#export-queue').then(() => page.keyboard.press('Enter')),
+      ]);
+      expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+      const wb = new ExcelJS.Workbook();
+      await wb.xlsx.readFile(await download.path());
+      const ws = wb.worksheets[0];
+      if (!ws) throw new Error('no sheet');
+      expect(ws.name).toBe('回访记录');
+      const head = (ws.getRow(1).values as unknown[]).slice(1).map(String);
+      const rows: Record<string, unknown>[] = [];
+      for (let r = 2; r <= ws.rowCount; r++) {
+        rows.push(Object.fromEntries(head.map((h, i) => [h, ws.getRow(r).getCell(i + 1).value])));
+      }
+      expect(rows).toHaveLength(items.length);
+      expect(rows.map((r) => r.回访编号).sort()).toEqual(items.map((c) => c.caseId).sort());
+      expect([...(await queueIds(page))].sort()).toEqual(items.map((c) => c.caseId).sort());
+      for (const c of items) {
+        expect(rows.find((r) => r.回访编号 === c.caseId)?.工程师编号).toBe(c.engineerId);
+      }
+      expect(await page.textContent('#status')).toBe('');
       expect(errors).toEqual([]);
     } finally {
       await context.close();

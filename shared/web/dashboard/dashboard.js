@@ -61,6 +61,8 @@
   let period = null;
   /** Dissatisfied comments per page on an engineer's page. */
   const COMMENTS_PAGE = 10;
+  /** Pages (of 100) of an engineer's open cases read at most. */
+  const ENGINEER_CASE_PAGES = 10;
 
   // ---------------------------------------------------------------------------------------------
   // Formatting
@@ -780,25 +782,44 @@
   async function loadEngineerCases(seq, d) {
     const scope = viewer?.role === 'admin' && d.team ? `&team=${enc(d.team)}` : '';
     const path = `v1/callbacks?status=open,overdue,in_progress,pending_review,escalated&limit=100&engineerId=${enc(d.engineerId)}${scope}`;
+    // Pages are read while the API gives a cursor (a page may be short, even empty, under the
+    // engineer filter), up to ENGINEER_CASE_PAGES requests: never "none" while some are unread.
+    const read = [];
+    let cursor;
+    let requests = 0;
     let res;
-    try {
-      res = await api(path);
-    } catch (err) {
-      if (err === SIGNED_OUT) throw err;
-      res = { status: 0 };
-    }
-    if (seq !== loadSeq) return;
+    do {
+      try {
+        res = await api(cursor ? `${path}&cursor=${enc(cursor)}` : path);
+      } catch (err) {
+        if (err === SIGNED_OUT) throw err;
+        res = { status: 0 };
+      }
+      if (seq !== loadSeq) return;
+      if (res.status !== 200 || !Array.isArray(res.data?.items)) break;
+      requests++;
+      read.push(...res.data.items);
+      cursor = typeof res.data.cursor === 'string' && res.data.cursor ? res.data.cursor : undefined;
+    } while (cursor && requests < ENGINEER_CASE_PAGES);
     const tbody = $('eng-cases').tBodies[0];
     if (res.status !== 200 || !Array.isArray(res.data?.items)) {
       $('eng-cases-note').textContent = '回访记录暂时无法加载，请稍后刷新页面。';
       tbody.replaceChildren();
       return;
     }
-    const items = res.data.items
+    const items = read
       .filter((c) => c.engineerId === d.engineerId)
       .sort((a, b) => String(a.deadline).localeCompare(String(b.deadline)));
-    $('eng-cases-label').textContent = `（共 ${items.length} 条）`;
-    $('eng-cases-note').textContent = res.data.cursor ? '仅显示最近的记录。' : '';
+    $('eng-cases-label').textContent = cursor
+      ? `（已读取 ${items.length} 条，还有更多）`
+      : `（共 ${items.length} 条）`;
+    $('eng-cases-note').textContent = cursor
+      ? `未结回访较多，仅显示已读取的 ${items.length} 条（${requests} 页）。`
+      : '';
+    if (items.length === 0 && cursor) {
+      emptyRow(tbody, 7, `已读取的 ${requests} 页中没有该工程师的未结回访，可能还有更多`);
+      return;
+    }
     if (items.length === 0) {
       emptyRow(tbody, 7, '该工程师目前没有未结回访');
       return;
@@ -1125,6 +1146,43 @@
     return true;
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Excel export: the current view's report, the same API path as the view with format=xlsx
+
+  /** The API path and a fallback file name of what the current view shows. */
+  function exportOf(r) {
+    const p = currentPeriod();
+    if (r.view === 'engineer') {
+      return { path: `v1/reports/engineers/${enc(r.id)}?${p.query}`, name: `工程师-${r.id}-${p.id}` };
+    }
+    if (r.view === 'groups') {
+      const level = r.level === 'team' ? 'teams' : 'regions';
+      return {
+        path: `v1/reports/${level}?${p.query}`,
+        name: `${r.level === 'team' ? '班组' : '区域'}汇总-${p.id}`,
+      };
+    }
+    return { path: `v1/reports/engineers?${p.query}`, name: `工程师排名-${p.id}` };
+  }
+
+  async function exportView(button) {
+    if (button.disabled) return;
+    const { path, name } = exportOf(route());
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    setStatus('正在导出 Excel…');
+    try {
+      const status = await window.Auth.downloadXlsx(path, name);
+      setStatus(status === 200 ? '' : `导出失败（HTTP ${status}），请稍后重试。`);
+    } catch (err) {
+      if (err === SIGNED_OUT) return;
+      setStatus('网络异常，导出失败，请稍后重试。');
+    } finally {
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+    }
+  }
+
   function showBoard() {
     $('signin').hidden = true;
     $('session').hidden = false;
@@ -1209,6 +1267,9 @@
       if ($('board').hidden) return;
       load().then(focusView);
     });
+    for (const id of ['export-ranking', 'export-engineer', 'export-groups']) {
+      $(id).addEventListener('click', () => exportView($(id)));
+    }
     $('signout').addEventListener('click', () => window.Auth.signOut());
     window.Auth.start({
       onSignedIn: () => {

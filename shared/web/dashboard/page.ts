@@ -121,6 +121,7 @@ export function dashboardPage(input: PageInput): string {
         </table>
       </div>
       <p class="note" id="ranking-note"></p>
+      <button type="button" class="secondary" id="export-ranking" aria-label="导出 Excel：工程师排名">导出 Excel</button>
     </section>
 
     <section class="card" id="groups-card" hidden>
@@ -186,6 +187,7 @@ export function dashboardPage(input: PageInput): string {
         <p class="rank-in-team" id="eng-rank"></p>
         <dl class="figures" id="eng-figures"></dl>
         <p class="note" id="eng-note"></p>
+        <button type="button" class="secondary" id="export-engineer" aria-label="导出 Excel：该工程师的趋势">导出 Excel</button>
       </section>
       <div class="grid">
         <section class="card">
@@ -248,6 +250,7 @@ export function dashboardPage(input: PageInput): string {
           </table>
         </div>
         <p class="note" id="grp-note"></p>
+        <button type="button" class="secondary" id="export-groups" aria-label="导出 Excel：汇总表">导出 Excel</button>
       </section>
     </div>
   </div>

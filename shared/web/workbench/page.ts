@@ -103,6 +103,7 @@ export function workbenchPage(input: WorkbenchPageInput): string {
         <div class="field actions">
           <button type="submit">筛选</button>
           <button type="button" id="f-reset" class="secondary">清除</button>
+          <button type="button" id="export-queue" class="secondary" aria-label="导出 Excel：待办回访（按当前筛选）">导出 Excel</button>
         </div>
       </form>
       <ul class="counts" id="counts" aria-label="各状态案件数"></ul>

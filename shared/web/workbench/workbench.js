@@ -6,8 +6,9 @@
  *
  * The user signs in through shared/web/signin.js (global `Auth`, loaded before this script). Then:
  * - the queue (#queue): the cases still to work in their scope (GET v1/callbacks, every status but
- *   closed, paged), filtered by status, kind, team and engineer, counted per status, sorted by
- *   deadline with the overdue ones first;
+ *   closed, paged: overdue and escalated read to their end first, then the others up to a cap),
+ *   filtered by status, kind, team and engineer, counted per status, sorted by deadline with the
+ *   overdue ones first; 导出 Excel saves the same list (format=xlsx, one page of 100);
  * - one case (#case/{id}): rating, reasons, comment, ticket, the history of notes and the customer's
  *   previous surveys and cases (GET v1/callbacks/{id}); the phone as the API gives it (masked for
  *   managers, in full with a tel: link for agents);
@@ -19,9 +20,13 @@
  */
 (() => {
   const ZONE = 'Asia/Shanghai';
-  /** Pages of 100 cases read for the queue at most (the rest: narrow the filters). */
-  const MAX_PAGES = 5;
-  const STILL_TO_WORK = ['overdue', 'escalated', 'open', 'in_progress', 'pending_review'];
+  /** Cases read for the queue at most (the rest: narrow the filters); the urgent ones come first. */
+  const MAX_CASES = 500;
+  /** Requests for the queue at most (pages may be short under a filter: the API filters a page). */
+  const MAX_REQUESTS = 20;
+  const URGENT = ['overdue', 'escalated'];
+  const OTHERS = ['open', 'in_progress', 'pending_review'];
+  const STILL_TO_WORK = [...URGENT, ...OTHERS];
   const STATUS_TEXT = {
     open: '待回访',
     overdue: '已超时',
@@ -164,23 +169,45 @@
     };
   }
 
-  /** Every case still to work in scope (up to MAX_PAGES pages), for the filters but the status. */
+  /** The list query of the filters (all but the status) for `statuses`. */
+  function listQuery(f, statuses) {
+    const q = new URLSearchParams({ status: statuses.join(','), limit: '100' });
+    if (f.team) q.set('team', f.team);
+    if (f.kind) q.set('kind', f.kind);
+    if (f.engineerId) q.set('engineerId', f.engineerId);
+    return q;
+  }
+
+  /**
+   * Every case still to work in scope, for the filters but the status: the urgent ones (overdue,
+   * escalated) first, read to their end, so that a long list of open cases can never push them out;
+   * then the others, up to MAX_CASES in all. Pages are read while the API gives a cursor (a page may
+   * be short, even empty, under a filter), up to MAX_REQUESTS requests in all. `more` names the
+   * statuses not read to the end: { urgent, others } (true: some left unread).
+   */
   async function fetchQueue(f) {
     const items = [];
-    let cursor;
-    let more = false;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const q = new URLSearchParams({ status: STILL_TO_WORK.join(','), limit: '100' });
-      if (f.team) q.set('team', f.team);
-      if (f.kind) q.set('kind', f.kind);
-      if (f.engineerId) q.set('engineerId', f.engineerId);
-      if (cursor) q.set('cursor', cursor);
-      const answer = await api(`v1/callbacks?${q}`);
-      if (answer.status !== 200 || !Array.isArray(answer.data?.items)) return { answer };
-      items.push(...answer.data.items);
-      cursor = answer.data.cursor;
-      more = Boolean(cursor);
-      if (!cursor) break;
+    let requests = 0;
+    const more = { urgent: false, others: false };
+    for (const [group, statuses] of [
+      ['urgent', URGENT],
+      ['others', OTHERS],
+    ]) {
+      let cursor;
+      do {
+        if (requests >= MAX_REQUESTS || (group === 'others' && items.length >= MAX_CASES)) {
+          more[group] = true;
+          break;
+        }
+        const q = listQuery(f, statuses);
+        if (cursor) q.set('cursor', cursor);
+        requests++;
+        const answer = await api(`v1/callbacks?${q}`);
+        if (answer.status !== 200 || !Array.isArray(answer.data?.items)) return { answer };
+        items.push(...answer.data.items);
+        cursor =
+          typeof answer.data.cursor === 'string' && answer.data.cursor ? answer.data.cursor : undefined;
+      } while (cursor);
     }
     // The same filters once more here: a server that does not know one yet must not widen the queue.
     const kept = items.filter(
@@ -230,6 +257,15 @@
     $('queue').dataset.loaded = 'true';
   }
 
+  /** The note when not every case was read, worded from what was read. */
+  function moreText(read, more) {
+    if (!more?.urgent && !more?.others) return '';
+    const what = more.urgent
+      ? '案件较多，已超时和已升级的案件也未能全部读取'
+      : '案件较多，已超时和已升级的案件已全部显示，其余状态未能全部读取';
+    return `${what}（共读取 ${read} 件）；请用筛选条件缩小范围。`;
+  }
+
   function renderQueue(all, f, more) {
     const counts = Object.fromEntries(STILL_TO_WORK.map((s) => [s, 0]));
     for (const c of all) if (c.status in counts) counts[c.status]++;
@@ -243,7 +279,7 @@
     );
     const shown = all.filter((c) => !f.status || c.status === f.status).sort(byUrgency);
     $('queue-label').textContent = `（共 ${shown.length} 件）`;
-    $('queue-note').textContent = more ? '案件较多，仅显示最近的 500 件；请用筛选条件缩小范围。' : '';
+    $('queue-note').textContent = moreText(all.length, more);
     if (shown.length === 0) {
       $('queue').replaceChildren(el('li', '目前没有符合条件的待办案件。', 'empty'));
       return;
@@ -273,6 +309,29 @@
         return li;
       }),
     );
+  }
+
+  /**
+   * The queue as Excel: the case list API with the same filters (the chosen status, or every status
+   * still to work) and format=xlsx; one page of up to 100 cases, the API's own order.
+   */
+  async function exportQueue(button) {
+    if (button.disabled) return;
+    const f = filters();
+    const q = listQuery(f, f.status ? [f.status] : STILL_TO_WORK);
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    setStatus('正在导出 Excel…');
+    try {
+      const status = await window.Auth.downloadXlsx(`v1/callbacks?${q}`, '待办回访');
+      setStatus(status === 200 ? '' : `导出失败（HTTP ${status}），请稍后重试。`);
+    } catch (err) {
+      if (err === SIGNED_OUT()) return;
+      setStatus('网络异常，导出失败，请稍后重试。');
+    } finally {
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -592,6 +651,7 @@
     });
     $('f-status').addEventListener('change', () => loadQueue());
     $('f-kind').addEventListener('change', () => loadQueue());
+    $('export-queue').addEventListener('click', () => exportQueue($('export-queue')));
     $('f-reset').addEventListener('click', () => {
       $('filters').reset();
       loadQueue();
