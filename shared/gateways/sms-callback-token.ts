@@ -1,6 +1,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { ConfigError } from '#shared/config/check';
 import { type Config, SMS_CALLBACK_TOKEN, SMS_CALLBACK_TOKEN_MESSAGE } from '#shared/config/config';
+import { onceUntilFailure } from '#shared/runtime/once';
 
 /**
  * The secret path segment of the SMS providers' callback URLs: `SMS_CALLBACK_TOKEN` (locally,
@@ -12,7 +13,13 @@ export type SmsCallbackToken = () => Promise<string>;
 export function smsCallbackToken(
   config: Pick<Config, 'SMS_CALLBACK_TOKEN' | 'SMS_CALLBACK_TOKEN_SECRET_ARN'>,
 ): SmsCallbackToken {
-  let cached: Promise<string> | undefined;
+  const fromSecret = onceUntilFailure(async () => {
+    const value = await getSecret(config.SMS_CALLBACK_TOKEN_SECRET_ARN as string, { maxAge: 365 * 86_400 });
+    if (typeof value !== 'string' || !SMS_CALLBACK_TOKEN.test(value.trim())) {
+      throw new ConfigError([`SMS_CALLBACK_TOKEN_SECRET_ARN (its value): ${SMS_CALLBACK_TOKEN_MESSAGE}`]);
+    }
+    return value.trim();
+  });
   return () => {
     if (config.SMS_CALLBACK_TOKEN) return Promise.resolve(config.SMS_CALLBACK_TOKEN);
     const arn = config.SMS_CALLBACK_TOKEN_SECRET_ARN;
@@ -23,17 +30,7 @@ export function smsCallbackToken(
         ]),
       );
     }
-    cached ??= (async () => {
-      const value = await getSecret(arn, { maxAge: 365 * 86_400 });
-      if (typeof value !== 'string' || !SMS_CALLBACK_TOKEN.test(value.trim())) {
-        throw new ConfigError([`SMS_CALLBACK_TOKEN_SECRET_ARN (its value): ${SMS_CALLBACK_TOKEN_MESSAGE}`]);
-      }
-      return value.trim();
-    })();
-    // A failed read is tried again on the next request.
-    cached.catch(() => {
-      cached = undefined;
-    });
-    return cached;
+    // Read once per container; a failed read is tried again on the next request.
+    return fromSecret();
   };
 }

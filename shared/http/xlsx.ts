@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Cell, HeaderLang, Table } from '#shared/http/csv';
+import { onceUntilFailure } from '#shared/runtime/once';
 
 /**
  * A table as an Excel workbook (.xlsx, one sheet), from the same column definitions as its CSV
@@ -74,27 +75,19 @@ function shown(value: XlsxValue, percent: boolean): string {
 }
 
 type ExcelJs = typeof import('exceljs');
-let excelJs: Promise<ExcelJs> | undefined;
-
 /**
  * exceljs: in a Lambda package the bundled file beside index.mjs (this module is inlined there, so
  * import.meta.url is the bundle's); run from source, the package. The package's name is not a
  * literal so that esbuild leaves the library out of the function bundles.
  */
-function loadExcelJs(): Promise<ExcelJs> {
-  excelJs ??= (async () => {
-    const beside = new URL('./exceljs.mjs', import.meta.url);
-    const packageName = ['excel', 'js'].join('');
-    const mod = (await import(
-      existsSync(fileURLToPath(beside)) ? beside.href : /* @vite-ignore */ packageName
-    )) as ExcelJs & { default?: ExcelJs };
-    return mod.default ?? mod;
-  })();
-  excelJs.catch(() => {
-    excelJs = undefined; // a failed load is tried again on the next workbook
-  });
-  return excelJs;
-}
+const loadExcelJs = onceUntilFailure(async (): Promise<ExcelJs> => {
+  const beside = new URL('./exceljs.mjs', import.meta.url);
+  const packageName = ['excel', 'js'].join('');
+  const mod = (await import(
+    existsSync(fileURLToPath(beside)) ? beside.href : /* @vite-ignore */ packageName
+  )) as ExcelJs & { default?: ExcelJs };
+  return mod.default ?? mod;
+});
 
 /** The workbook's bytes. */
 export async function toXlsx<T>(table: Table<T>, lang: HeaderLang = 'zh'): Promise<Buffer> {

@@ -3,6 +3,7 @@ import { providerSdks } from '#shared/gateways/provider-sdks/load';
 import { chinaTime, type MnsCredentials, type MnsMessageType } from '#shared/gateways/sms-pull/aliyun-mns';
 import type { ProviderCredentials } from '#shared/gateways/sms-pull/puller';
 import { logger } from '#shared/runtime/log';
+import { onceUntilFailure } from '#shared/runtime/once';
 
 /**
  * Temporary credentials for the MNS queues Aliyun SMS hosts in its own account
@@ -82,14 +83,9 @@ export function mnsQueueTokens(settings: MnsTokenSettings): MnsCredentials {
   const cache = new Map<string, Entry>();
   const key = (type: MnsMessageType, queue: string) => `${type}\n${queue}`;
 
-  let client: Promise<CallToken> | undefined;
-  const callToken: CallToken = async (type, queue) => {
-    client ??= openapiClient(settings).catch((err: unknown) => {
-      client = undefined; // e.g. the keys' secret not readable now: tried again next time
-      throw err;
-    });
-    return (await client)(type, queue);
-  };
+  // e.g. the keys' secret not readable now: tried again next time
+  const client = onceUntilFailure(() => openapiClient(settings));
+  const callToken: CallToken = async (type, queue) => (await client())(type, queue);
 
   const fetchToken = async (type: MnsMessageType, queue: string): Promise<MnsQueueToken> => {
     let body: unknown;

@@ -8,6 +8,7 @@ import { type InboundEvent, tencentReceiptId, tencentReplyId } from '#shared/dom
 import { providerSdks } from '#shared/gateways/provider-sdks/load';
 import type { ProviderCredentials, PulledBatch, SmsPuller } from '#shared/gateways/sms-pull/puller';
 import { logger } from '#shared/runtime/log';
+import { onceUntilFailure } from '#shared/runtime/once';
 
 /**
  * Tencent Cloud SMS's pull side: `PullSmsReplyStatus` (customers' replies) and `PullSmsSendStatus`
@@ -27,29 +28,20 @@ export interface TencentPullSettings {
 const TENCENT_MAX_LIMIT = 100;
 
 export function tencentPullers(settings: TencentPullSettings): SmsPuller[] {
-  let client: Promise<TencentSmsClient> | undefined;
-  const sms = (): Promise<TencentSmsClient> => {
-    if (!client) {
-      client = (async () => {
-        const { sms: services } = (await providerSdks()).tencentSms;
-        const creds = await settings.credentials();
-        const { host, protocol } = tencentEndpoint(settings.endpoint);
-        return new services.v20210111.Client({
-          credential: {
-            secretId: creds.id,
-            secretKey: creds.secret,
-            ...(creds.securityToken ? { token: creds.securityToken } : {}),
-          },
-          region: settings.region,
-          profile: { httpProfile: { endpoint: host, protocol, reqTimeout: 10 } },
-        });
-      })();
-      client.catch(() => {
-        client = undefined;
-      });
-    }
-    return client;
-  };
+  const sms = onceUntilFailure(async (): Promise<TencentSmsClient> => {
+    const { sms: services } = (await providerSdks()).tencentSms;
+    const creds = await settings.credentials();
+    const { host, protocol } = tencentEndpoint(settings.endpoint);
+    return new services.v20210111.Client({
+      credential: {
+        secretId: creds.id,
+        secretKey: creds.secret,
+        ...(creds.securityToken ? { token: creds.securityToken } : {}),
+      },
+      region: settings.region,
+      profile: { httpProfile: { endpoint: host, protocol, reqTimeout: 10 } },
+    });
+  });
   const limit = (max: number) => Math.max(1, Math.min(max, TENCENT_MAX_LIMIT));
   const noAck = async () => {};
   return [

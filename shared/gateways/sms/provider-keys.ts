@@ -2,6 +2,7 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import { ConfigError, issueLines } from '#shared/config/check';
 import type { ProviderCredentials } from '#shared/config/sms-provider';
+import { onceUntilFailure } from '#shared/runtime/once';
 
 /**
  * A template provider's keys: given in the configuration (locally), or read from the Secrets
@@ -9,15 +10,9 @@ import type { ProviderCredentials } from '#shared/config/sms-provider';
  * with `schema`; a bad value fails the send, naming the ARN's variable, never the value).
  */
 export function providerKeys<T>(credentials: ProviderCredentials<T>, schema: z.ZodType<T>): () => Promise<T> {
-  let keys: Promise<T> | undefined;
-  return () => {
-    if (credentials.kind === 'given') return Promise.resolve(credentials.value);
-    keys ??= read(credentials.arn, schema).catch((err: unknown) => {
-      keys = undefined; // not cached: the next send reads it again
-      throw err;
-    });
-    return keys;
-  };
+  if (credentials.kind === 'given') return () => Promise.resolve(credentials.value);
+  // not kept when the read fails: the next send reads it again
+  return onceUntilFailure(() => read(credentials.arn, schema));
 }
 
 async function read<T>(arn: string, schema: z.ZodType<T>): Promise<T> {

@@ -1,11 +1,12 @@
 import type { ProviderCredentials, ProviderEndpoint, TencentKeys } from '#shared/config/sms-provider';
-import { normalizeCnMobile } from '#shared/domain/phone';
 import type { Rules } from '#shared/domain/rules';
 import { templates } from '#shared/domain/sms/templates';
 import { providerSdks } from '#shared/gateways/provider-sdks/load';
-import type { SmsGateway, SmsSendResult } from '#shared/gateways/sms/gateway';
+import { templateSmsGateway } from '#shared/gateways/sms/by-template';
+import type { SmsGateway } from '#shared/gateways/sms/gateway';
 import { providerKeys, tencentKeysSchema } from '#shared/gateways/sms/provider-keys';
 import { classifyTencentError } from '#shared/gateways/sms/tencent-errors';
+import { onceUntilFailure } from '#shared/runtime/once';
 
 type SendSms = (request: {
   PhoneNumberSet: string[];
@@ -35,65 +36,42 @@ export function tencentSmsGateway(
   rules: Rules,
 ): SmsGateway {
   const keys = providerKeys(settings.credentials, tencentKeysSchema);
-  let client: Promise<SendSms> | undefined;
-  const sendSms: SendSms = async (request) => {
-    client ??= (async () => {
-      const [{ tencentSms }, k] = await Promise.all([providerSdks(), keys()]);
-      const { sms } = tencentSms;
-      const sdk = new sms.v20210111.Client({
-        credential: { secretId: k.secretId, secretKey: k.secretKey },
-        region: settings.region,
-        profile: {
-          httpProfile: {
-            endpoint: settings.endpoint.host,
-            protocol: settings.endpoint.protocol === 'http' ? 'http://' : 'https://',
-            reqTimeout: 10,
-          },
+  const client = onceUntilFailure(async (): Promise<SendSms> => {
+    const [{ tencentSms }, k] = await Promise.all([providerSdks(), keys()]);
+    const { sms } = tencentSms;
+    const sdk = new sms.v20210111.Client({
+      credential: { secretId: k.secretId, secretKey: k.secretKey },
+      region: settings.region,
+      profile: {
+        httpProfile: {
+          endpoint: settings.endpoint.host,
+          protocol: settings.endpoint.protocol === 'http' ? 'http://' : 'https://',
+          reqTimeout: 10,
         },
-      });
-      const send: SendSms = (r) => sdk.SendSms(r);
-      return send;
-    })().catch((err: unknown) => {
-      client = undefined;
-      throw err;
+      },
     });
-    return (await client)(request);
-  };
+    const send: SendSms = (r) => sdk.SendSms(r);
+    return send;
+  });
+  const sendSms: SendSms = async (request) => (await client())(request);
 
-  return {
-    async send({ to, templateId, params, smsId }): Promise<SmsSendResult> {
-      const phone = normalizeCnMobile(to);
-      if (!phone) return { ok: false, failure: 'permanent', reason: 'tencent:not_a_mainland_mobile' };
-      const templateCode = rules.sms.templateCodes[templateId];
-      // Checked at start for every template the system sends; a message of another one cannot go.
-      if (!templateCode) {
-        return { ok: false, failure: 'permanent', reason: `tencent:no_template_code:${templateId}` };
-      }
-      try {
-        const res = await sendSms({
-          PhoneNumberSet: [phone],
-          SmsSdkAppId: settings.sdkAppId,
-          SignName: rules.sms.signature,
-          TemplateId: templateCode,
-          TemplateParamSet: templates[templateId].vars.map((v) => params[v] ?? ''),
-          SessionContext: smsId,
-        });
-        const status = res.SendStatusSet?.[0];
-        if (status?.Code === 'Ok' && status.SerialNo) return { ok: true, messageId: status.SerialNo };
-        const code = status?.Code ?? 'no_status';
-        return { ok: false, failure: classifyTencentError(code), reason: `tencent:${code}` };
-      } catch (err) {
-        // The error's code only: the provider's messages may quote the request (the number).
-        const code = (err as { code?: unknown }).code;
-        if (typeof code === 'string' && code !== '') {
-          return { ok: false, failure: classifyTencentError(code), reason: `tencent:${code}` };
-        }
-        return {
-          ok: false,
-          failure: 'transient',
-          reason: `tencent:${err instanceof Error ? err.name : 'Error'}`,
-        };
-      }
+  return templateSmsGateway(
+    'tencent',
+    rules,
+    classifyTencentError,
+    async ({ phone, templateCode, templateId, params, smsId }) => {
+      const res = await sendSms({
+        PhoneNumberSet: [phone],
+        SmsSdkAppId: settings.sdkAppId,
+        SignName: rules.sms.signature,
+        TemplateId: templateCode,
+        TemplateParamSet: templates[templateId].vars.map((v) => params[v] ?? ''),
+        SessionContext: smsId,
+      });
+      const status = res.SendStatusSet?.[0];
+      return status?.Code === 'Ok' && status.SerialNo
+        ? { accepted: true, messageId: status.SerialNo }
+        : { accepted: false, code: status?.Code ?? 'no_status' };
     },
-  };
+  );
 }
