@@ -4,12 +4,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalSecrets } from '../../infra/local/secrets.ts';
-import { mintToken } from '../../infra/local/token.ts';
 import { axeProblems } from '../helpers/axe.ts';
 import { ticketBody } from '../helpers/fixtures.ts';
+import { startWithIssuer } from '../helpers/issuer-system.ts';
 import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
-import { type OidcStandIn, startOidcStandIn } from '../helpers/standins/oidc-provider.ts';
+import type { OidcStandIn } from '../helpers/standins/oidc-provider.ts';
 
 /**
  * The pages' sign-in (shared/web/signin.js) in a real browser (Debian's chromium driven by
@@ -291,24 +290,7 @@ describe('with an issuer: authorization code + PKCE against a stand-in OIDC prov
   let provider: OidcStandIn;
 
   beforeAll(async () => {
-    provider = await startOidcStandIn({
-      clientId: 'telecom-feedback',
-      // Signed with the local system's key, as the API checks it (read once the system has made it).
-      idToken: (nonce) =>
-        mintToken({
-          role: 'manager',
-          teams: ['T1'],
-          nonce,
-          ttl: '1h',
-          secret: loadLocalSecrets(sys.env, sys.env.DATA_DIR).jwtSecret,
-        }),
-    });
-    sys = await startNpm({
-      SIGNIN_AUTHORIZE_URL: `${provider.url}/authorize`,
-      SIGNIN_TOKEN_URL: `${provider.url}/token`,
-      SIGNIN_LOGOUT_URL: `${provider.url}/logout`,
-      SIGNIN_CLIENT_ID: 'telecom-feedback',
-    });
+    ({ sys, provider } = await startWithIssuer({ role: 'manager', teams: ['T1'] }, { logout: true }));
     await seed(sys);
   }, 180_000);
 

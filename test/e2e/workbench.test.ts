@@ -8,8 +8,9 @@ import { loadLocalSecrets } from '../../infra/local/secrets.ts';
 import { mintToken } from '../../infra/local/token.ts';
 import { axeProblems } from '../helpers/axe.ts';
 import { ticketBody } from '../helpers/fixtures.ts';
+import { startWithIssuer } from '../helpers/issuer-system.ts';
 import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
-import { type OidcStandIn, startOidcStandIn } from '../helpers/standins/oidc-provider.ts';
+import type { OidcStandIn } from '../helpers/standins/oidc-provider.ts';
 
 /**
  * The callback workbench (GET /workbench) in Debian's chromium (playwright-core) against `npm start`:
@@ -449,22 +450,7 @@ describe('with an issuer: the sign-in comes back through the registered dashboar
   let provider: OidcStandIn;
 
   beforeAll(async () => {
-    provider = await startOidcStandIn({
-      clientId: 'telecom-feedback',
-      idToken: (nonce) =>
-        mintToken({
-          role: 'agent',
-          teams: ['T1'],
-          nonce,
-          ttl: '1h',
-          secret: loadLocalSecrets(issuerSys.env, issuerSys.env.DATA_DIR).jwtSecret,
-        }),
-    });
-    issuerSys = await startNpm({
-      SIGNIN_AUTHORIZE_URL: `${provider.url}/authorize`,
-      SIGNIN_TOKEN_URL: `${provider.url}/token`,
-      SIGNIN_CLIENT_ID: 'telecom-feedback',
-    });
+    ({ sys: issuerSys, provider } = await startWithIssuer({ role: 'agent', teams: ['T1'] }));
   }, 180_000);
 
   afterAll(async () => {
