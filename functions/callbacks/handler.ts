@@ -30,7 +30,7 @@ import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
 
 function idOf(event: APIGatewayProxyEventV2): string {
-  const r = caseId.safeParse(event.pathParameters?.id);
+  const r = caseId().safeParse(event.pathParameters?.id);
   if (!r.success) throw new ValidationError([{ field: 'id', message: 'not a case id' }]);
   return r.data;
 }
@@ -50,7 +50,7 @@ export function callbacks(deps: Deps) {
     assertMayWorkCallbacks(principal);
     switch (event.routeKey) {
       case 'GET /v1/callbacks': {
-        const q = parseWith(listQuery, event.queryStringParameters ?? {});
+        const q = parseWith(listQuery(), event.queryStringParameters ?? {});
         const page = await listCallbacks(principal, {
           statuses: q.status,
           limit: q.limit,
@@ -72,7 +72,7 @@ export function callbacks(deps: Deps) {
         );
       }
       case 'GET /v1/messages': {
-        const q = parseWith(textListQuery, event.queryStringParameters ?? {});
+        const q = parseWith(textListQuery(), event.queryStringParameters ?? {});
         return json(
           200,
           await listTexts(principal, {
@@ -88,17 +88,17 @@ export function callbacks(deps: Deps) {
         return json(200, await getCallbackCaseDetail(principal, idOf(event)));
       case 'POST /v1/callbacks/{id}/notes': {
         const id = idOf(event);
-        const { note } = parseWith(noteBody, jsonBody(event));
+        const { note } = parseWith(noteBody(), jsonBody(event));
         return json(200, await addCallbackNote(deps, principal, id, note));
       }
       case 'POST /v1/callbacks/{id}/close': {
         const id = idOf(event);
-        const body = parseWith(closeBody, jsonBody(event));
+        const body = parseWith(closeBody(), jsonBody(event));
         return json(200, await closeCallback(deps, principal, id, body));
       }
       case 'POST /v1/callbacks/{id}/review': {
         const id = idOf(event);
-        const body = parseWith(reviewBody, jsonBody(event));
+        const body = parseWith(reviewBody(), jsonBody(event));
         return json(200, await reviewCallback(deps, principal, id, body));
       }
       default:

@@ -5,26 +5,29 @@ import * as z from 'zod';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { type DueWorkResult, runDueSlots, sumDueWork } from '#shared/app/scheduler/run-due-work';
 import { perContainer } from '#shared/runtime/container';
+import { lazy } from '#shared/runtime/lazy';
 import { logger } from '#shared/runtime/log';
 import { DUE_SLOTS } from '#shared/store/due';
 
 /** Time kept back from the function's timeout: an item started just before it can still finish. */
 const MARGIN_MS = 15_000;
 
-const messageSchema = z.object({
-  slots: z
-    .array(
-      z
-        .number()
-        .int()
-        .min(0)
-        .max(DUE_SLOTS - 1),
-    )
-    .min(1)
-    .max(DUE_SLOTS),
-  tick: z.string().max(40).optional(),
-  group: z.string().max(20).optional(),
-});
+const messageSchema = lazy(() =>
+  z.object({
+    slots: z
+      .array(
+        z
+          .number()
+          .int()
+          .min(0)
+          .max(DUE_SLOTS - 1),
+      )
+      .min(1)
+      .max(DUE_SLOTS),
+    tick: z.string().max(40).optional(),
+    group: z.string().max(20).optional(),
+  }),
+);
 
 /**
  * A due worker (AWS: the consumer of the due workers' FIFO queue, one message per slot group and
@@ -51,7 +54,7 @@ export const dueWorker =
       try {
         body = JSON.parse(record.body);
       } catch {}
-      const msg = messageSchema.safeParse(body);
+      const msg = messageSchema().safeParse(body);
       if (!msg.success) {
         logger.error('malformed due work message dropped', { messageId: record.messageId });
         continue;

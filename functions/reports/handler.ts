@@ -26,7 +26,7 @@ import { logger } from '#shared/runtime/log';
 const PERIOD_HELP =
   'a month 2026-11, an ISO week 2026-W47, a day 2026-11-21, or from=2026-11-01&to=2026-11-15';
 
-function periodOf(deps: Deps, q: z.infer<typeof query>): Period {
+function periodOf(deps: Deps, q: z.infer<ReturnType<typeof query>>): Period {
   const tz = deps.rules.timeZone;
   if (q.period !== undefined) return parsePeriod(q.period, tz);
   if (q.from !== undefined || q.to !== undefined) {
@@ -49,7 +49,7 @@ export function reports(deps: Deps) {
     const params = event.queryStringParameters ?? {};
     switch (event.routeKey) {
       case 'GET /v1/reports/engineers': {
-        const q = parseWith(query, params);
+        const q = parseWith(query(), params);
         const report = await engineerReport(deps, principal, periodOf(deps, q));
         const format = responseFormat(event, q.format);
         if (format === 'json') return json(200, report);
@@ -59,7 +59,7 @@ export function reports(deps: Deps) {
         });
       }
       case 'GET /v1/reports/teams': {
-        const q = parseWith(query, params);
+        const q = parseWith(query(), params);
         const report = await teamReport(deps, principal, periodOf(deps, q));
         const format = responseFormat(event, q.format);
         if (format === 'json') return json(200, report);
@@ -69,7 +69,7 @@ export function reports(deps: Deps) {
         });
       }
       case 'GET /v1/reports/regions': {
-        const q = parseWith(query, params);
+        const q = parseWith(query(), params);
         const report = await regionReport(deps, principal, periodOf(deps, q));
         const format = responseFormat(event, q.format);
         if (format === 'json') return json(200, report);
@@ -79,8 +79,8 @@ export function reports(deps: Deps) {
         });
       }
       case 'GET /v1/reports/engineers/{engineerId}': {
-        const { engineerId } = parseWith(z.object({ engineerId: idField }), event.pathParameters ?? {});
-        const q = parseWith(detailQuery, params);
+        const { engineerId } = parseWith(z.object({ engineerId: idField() }), event.pathParameters ?? {});
+        const q = parseWith(detailQuery(), params);
         const detail = await engineerDetail(deps, principal, engineerId, periodOf(deps, q), {
           granularity: q.granularity,
           limit: q.limit,

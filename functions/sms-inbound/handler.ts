@@ -23,7 +23,7 @@ export const smsInbound =
         logger.warn('inbound sms is not JSON; dropped', { snsMessageId: record.Sns.MessageId });
         continue;
       }
-      const parsed = inboundSchema.safeParse(payload);
+      const parsed = inboundSchema().safeParse(payload);
       if (!parsed.success) {
         logger.warn('inbound sms has an unexpected shape; dropped', {
           snsMessageId: record.Sns.MessageId,

@@ -7,13 +7,14 @@ import { consumeReply } from '#shared/app/work-order-replies/consume';
 import { replyQueueMaxReceives } from '#shared/domain/backoff';
 import type { ReplyQueue } from '#shared/gateways/work-order-queue';
 import { perContainer } from '#shared/runtime/container';
+import { lazy } from '#shared/runtime/lazy';
 import { logger } from '#shared/runtime/log';
 
-const messageSchema = z.object({ surveyId: z.string().min(1).max(200) });
+const messageSchema = lazy(() => z.object({ surveyId: z.string().min(1).max(200) }));
 
-function parseMessage(body: string): z.infer<typeof messageSchema> | undefined {
+function parseMessage(body: string): z.infer<ReturnType<typeof messageSchema>> | undefined {
   try {
-    const msg = messageSchema.safeParse(JSON.parse(body));
+    const msg = messageSchema().safeParse(JSON.parse(body));
     return msg.success ? msg.data : undefined;
   } catch {
     return undefined;

@@ -68,9 +68,9 @@ const localEnvSchema = z.object({
       'expected an IP address or a host name to listen on',
     )
     .optional(),
-  TABLE_NAME: tableNameSchema.optional(),
-  DYNAMODB_ENDPOINT: httpUrl.optional(),
-  AWS_REGION: awsRegion.optional(),
+  TABLE_NAME: tableNameSchema().optional(),
+  DYNAMODB_ENDPOINT: httpUrl().optional(),
+  AWS_REGION: awsRegion().optional(),
 });
 
 /**

@@ -19,7 +19,7 @@ export function normalizePhone(input: string): string {
  * The two-way SMS payload End User Messaging publishes to SNS, checked with the inbound-SMS
  * function's own schema; End User Messaging always names the destination, so it is required here.
  */
-const localInboundSchema = inboundSmsSchema.required({ destinationNumber: true });
+const localInboundSchema = inboundSmsSchema().required({ destinationNumber: true });
 
 export function validateInboundSms(body: Record<string, unknown>): Record<string, unknown> {
   const parsed = localInboundSchema.safeParse(body);

@@ -58,7 +58,7 @@ function validate(opts: MintOptions): void {
     ['regions', opts.regions],
   ] as const) {
     for (const x of list ?? []) {
-      if (!scopeNameField.safeParse(x).success) {
+      if (!scopeNameField().safeParse(x).success) {
         throw new TokenOptionsError(
           `--${name}: ${JSON.stringify(x)} is not a name (1-64 characters, no control characters)`,
         );
@@ -69,7 +69,7 @@ function validate(opts: MintOptions): void {
 
 /** The names as the claim carries them: a JSON array (trimmed, each once). */
 const listClaim = (list: readonly string[] | undefined) =>
-  JSON.stringify([...new Set((list ?? []).map((x) => scopeNameField.parse(x)))]);
+  JSON.stringify([...new Set((list ?? []).map((x) => scopeNameField().parse(x)))]);
 
 export async function mintToken(opts: MintOptions): Promise<string> {
   validate(opts);

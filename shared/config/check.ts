@@ -33,17 +33,15 @@ export function blankAsUnset(env: NodeJS.ProcessEnv): Record<string, string> {
 }
 
 /** `http:` or `https:` URL (endpoints, base URLs). */
-export const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
+export const httpUrl = () => z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 /** `https:` URL. */
-export const httpsUrl = z.url({ protocol: /^https$/, error: 'expected an https:// URL' });
+export const httpsUrl = () => z.url({ protocol: /^https$/, error: 'expected an https:// URL' });
 /** A DynamoDB table name. */
-export const tableName = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
+export const tableName = () =>
+  z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
 /** An AWS region code like `cn-north-1`. */
-export const awsRegion = z
-  .string()
-  .regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region like cn-north-1');
+export const awsRegion = () =>
+  z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region like cn-north-1');
 
 /**
  * A Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes (the spec's range),

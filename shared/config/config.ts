@@ -22,19 +22,11 @@ import {
 } from '#shared/config/sms-provider';
 import { smsPullEnv, smsPullProblems } from '#shared/config/sms-pull';
 import { checkRules, type Rules, replyUrlProblem } from '#shared/domain/rules';
+import { lazy } from '#shared/runtime/lazy';
 
 /** The SMS callbacks' path token: 32 to 128 URL-safe characters (letters, digits, `-`, `_`). */
 export const SMS_CALLBACK_TOKEN = /^[A-Za-z0-9_-]{32,128}$/;
 export const SMS_CALLBACK_TOKEN_MESSAGE = 'expected 32 to 128 URL-safe characters (A-Z a-z 0-9 - _)';
-
-const secretArn = z
-  .string()
-  .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN');
-
-/** The name of a token claim (`custom:role`, `https://example.cn/roles`, ...). */
-const claimName = z
-  .string()
-  .regex(/^[\x21-\x7e]{1,256}$/, 'expected a claim name (1-256 visible ASCII characters, no spaces)');
 
 /**
  * Which claims of a manager's token carry the role and scopes (shared/http/auth.ts). A name unset =
@@ -55,117 +47,131 @@ export interface AuthClaims {
  * process.env once per container; the local server and tests pass their own) and validated.
  * A missing or malformed variable stops the process with a message naming it (and the exact path
  * inside RULES); every problem is listed at once. A variable set to an empty string counts as unset.
+ * The schema is built on the first check, not when the module is imported (cold start).
  */
-const envSchema = z.object({
-  /** The scheduled SMS reconcile's MNS queues and provider settings (first: later keys win). */
-  ...smsPullEnv,
-  /** How the browser pages sign users in (shared/config/signin.ts). */
-  ...signinEnv,
-  TABLE_NAME: tableName,
-  /** Set locally (DynamoDB Local); absent on AWS. */
-  DYNAMODB_ENDPOINT: httpUrl.optional(),
-  AWS_REGION: awsRegion.default('cn-north-1'),
-  /**
-   * `sns` publishes to the phone number on AWS; `outbox` stores messages locally; `aliyun` and
-   * `tencent` send by registered template (Aliyun SMS, Tencent Cloud SMS; shared/config/sms-provider.ts).
-   */
-  SMS_GATEWAY: z.enum(['sns', 'outbox', 'aliyun', 'tencent']).default('sns'),
-  /** Aliyun SMS API: host[:port] or URL (http:// only to loopback). */
-  ALIYUN_SMS_ENDPOINT: z.string().default('dysmsapi.aliyuncs.com'),
-  /** Aliyun AccessKey (locally; on AWS: SMS_PROVIDER_SECRET_ARN). */
-  ALIYUN_ACCESS_KEY_ID: z.string().optional(),
-  ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
-  /** Tencent Cloud SMS API: host[:port] or URL (http:// only to loopback). */
-  TENCENT_SMS_ENDPOINT: z.string().default('sms.tencentcloudapi.com'),
-  TENCENT_SMS_REGION: z
+const envSchema = lazy(buildEnvSchema);
+
+function buildEnvSchema() {
+  const secretArn = z
     .string()
-    .regex(/^[a-z]{2,}(-[a-z]+)+$/, 'expected a Tencent Cloud region like ap-guangzhou')
-    .default('ap-guangzhou'),
-  /** The SmsSdkAppId of the Tencent Cloud SMS application. */
-  TENCENT_SMS_SDK_APP_ID: z
+    .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN');
+
+  /** The name of a token claim (`custom:role`, `https://example.cn/roles`, ...). */
+  const claimName = z
     .string()
-    .regex(/^\d{5,20}$/, 'expected the SmsSdkAppId, digits like 1400006666')
-    .optional(),
-  /** Tencent Cloud API key (locally; on AWS: SMS_PROVIDER_SECRET_ARN). */
-  TENCENT_SECRET_ID: z.string().optional(),
-  TENCENT_SECRET_KEY: z.string().optional(),
-  /**
-   * The Secrets Manager secret of the provider's keys (on AWS): JSON
-   * {"accessKeyId","accessKeySecret"} for aliyun, {"secretId","secretKey"} for tencent.
-   */
-  SMS_PROVIDER_SECRET_ARN: secretArn.optional(),
-  /** Number of partitions the due-work index is spread over. */
-  DUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
-  /** Due workers the scheduler starts each tick, each on its own group of the 64 slots (1-64). */
-  DUE_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
-  /**
-   * SQS FIFO queue of the due workers (on AWS): set = the scheduler sends one message per slot
-   * group and functions/due-worker runs each; absent (locally) = the scheduler runs them itself.
-   */
-  DUE_QUEUE_URL: httpsUrl.optional(),
-  /**
-   * A due worker on AWS reads its slots again this many seconds after it has worked through them,
-   * until its deadline (what falls due between ticks is worked within this time); 0 = once a tick.
-   */
-  DUE_FOLLOW_SECONDS: z.coerce.number().int().min(0).max(30).default(0),
-  RULES: z.string().optional(),
-  /**
-   * The SNS API the `sns` SMS gateway and the alerts publish to: unset = the region's (on AWS);
-   * host[:port] or URL, http:// only to loopback (a local stand-in of the SNS Query API).
-   */
-  SNS_ENDPOINT: z
-    .string()
-    .transform((value, ctx) => {
-      const endpoint = parseProviderEndpoint(value);
-      if (!('problem' in endpoint)) return `${endpoint.protocol}://${endpoint.host}`;
-      ctx.addIssue({ code: 'custom', message: endpoint.problem });
-      return z.NEVER;
-    })
-    .optional(),
-  /** SNS topic of the supervisors' alerts (on AWS). */
-  ALERTS_TOPIC_ARN: z
-    .string()
-    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/, 'expected an SNS topic ARN')
-    .optional(),
-  /**
-   * Public base URL of the API, for links in SMS (web survey): https:// (http:// only to loopback),
-   * no credentials, query or fragment (the link's path is appended to it).
-   */
-  PUBLIC_BASE_URL: z
-    .string()
-    .superRefine((value, ctx) => {
-      const problem = replyUrlProblem(value) ?? (/[?#]/.test(value) ? 'no query or fragment' : undefined);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .optional(),
-  /**
-   * SQS queue of the replies to the work order (on AWS): set = the scheduler hands due replies to
-   * it and functions/work-order-reply delivers them; absent (locally) = the scheduler delivers them.
-   */
-  WORK_ORDER_QUEUE_URL: httpsUrl.optional(),
-  /** The completion webhook's signing secrets, comma-separated (locally). */
-  WEBHOOK_SECRET: z.string().optional(),
-  /** The Secrets Manager secret holding them (on AWS). */
-  WEBHOOK_SECRET_ARN: secretArn.optional(),
-  /** Our signing secrets of the replies to the work order, a JSON map (locally). */
-  REPLY_SECRETS: z.string().optional(),
-  /** The Secrets Manager secret holding them (on AWS). */
-  REPLY_SECRETS_ARN: secretArn.optional(),
-  /** Managers' tokens come from this OIDC issuer instead of Cognito (on AWS: CDK context oidcIssuer). */
-  OIDC_ISSUER: httpsUrl.optional(),
-  /** The claims of a manager's role, teams, regions and engineer id (CDK context oidc*Claim). */
-  AUTH_ROLE_CLAIM: claimName.optional(),
-  AUTH_TEAMS_CLAIM: claimName.optional(),
-  AUTH_REGIONS_CLAIM: claimName.optional(),
-  AUTH_ENGINEER_CLAIM: claimName.optional(),
-  /**
-   * The secret path segment of the SMS providers' callback URLs (/v1/sms/{provider}/{token}/...),
-   * locally: they sign nothing, so the URL is the credential.
-   */
-  SMS_CALLBACK_TOKEN: z.string().regex(SMS_CALLBACK_TOKEN, SMS_CALLBACK_TOKEN_MESSAGE).optional(),
-  /** The Secrets Manager secret holding it (on AWS; read once per container). */
-  SMS_CALLBACK_TOKEN_SECRET_ARN: secretArn.optional(),
-});
+    .regex(/^[\x21-\x7e]{1,256}$/, 'expected a claim name (1-256 visible ASCII characters, no spaces)');
+
+  return z.object({
+    /** The scheduled SMS reconcile's MNS queues and provider settings (first: later keys win). */
+    ...smsPullEnv(),
+    /** How the browser pages sign users in (shared/config/signin.ts). */
+    ...signinEnv(),
+    TABLE_NAME: tableName(),
+    /** Set locally (DynamoDB Local); absent on AWS. */
+    DYNAMODB_ENDPOINT: httpUrl().optional(),
+    AWS_REGION: awsRegion().default('cn-north-1'),
+    /**
+     * `sns` publishes to the phone number on AWS; `outbox` stores messages locally; `aliyun` and
+     * `tencent` send by registered template (Aliyun SMS, Tencent Cloud SMS; shared/config/sms-provider.ts).
+     */
+    SMS_GATEWAY: z.enum(['sns', 'outbox', 'aliyun', 'tencent']).default('sns'),
+    /** Aliyun SMS API: host[:port] or URL (http:// only to loopback). */
+    ALIYUN_SMS_ENDPOINT: z.string().default('dysmsapi.aliyuncs.com'),
+    /** Aliyun AccessKey (locally; on AWS: SMS_PROVIDER_SECRET_ARN). */
+    ALIYUN_ACCESS_KEY_ID: z.string().optional(),
+    ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
+    /** Tencent Cloud SMS API: host[:port] or URL (http:// only to loopback). */
+    TENCENT_SMS_ENDPOINT: z.string().default('sms.tencentcloudapi.com'),
+    TENCENT_SMS_REGION: z
+      .string()
+      .regex(/^[a-z]{2,}(-[a-z]+)+$/, 'expected a Tencent Cloud region like ap-guangzhou')
+      .default('ap-guangzhou'),
+    /** The SmsSdkAppId of the Tencent Cloud SMS application. */
+    TENCENT_SMS_SDK_APP_ID: z
+      .string()
+      .regex(/^\d{5,20}$/, 'expected the SmsSdkAppId, digits like 1400006666')
+      .optional(),
+    /** Tencent Cloud API key (locally; on AWS: SMS_PROVIDER_SECRET_ARN). */
+    TENCENT_SECRET_ID: z.string().optional(),
+    TENCENT_SECRET_KEY: z.string().optional(),
+    /**
+     * The Secrets Manager secret of the provider's keys (on AWS): JSON
+     * {"accessKeyId","accessKeySecret"} for aliyun, {"secretId","secretKey"} for tencent.
+     */
+    SMS_PROVIDER_SECRET_ARN: secretArn.optional(),
+    /** Number of partitions the due-work index is spread over. */
+    DUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+    /** Due workers the scheduler starts each tick, each on its own group of the 64 slots (1-64). */
+    DUE_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+    /**
+     * SQS FIFO queue of the due workers (on AWS): set = the scheduler sends one message per slot
+     * group and functions/due-worker runs each; absent (locally) = the scheduler runs them itself.
+     */
+    DUE_QUEUE_URL: httpsUrl().optional(),
+    /**
+     * A due worker on AWS reads its slots again this many seconds after it has worked through them,
+     * until its deadline (what falls due between ticks is worked within this time); 0 = once a tick.
+     */
+    DUE_FOLLOW_SECONDS: z.coerce.number().int().min(0).max(30).default(0),
+    RULES: z.string().optional(),
+    /**
+     * The SNS API the `sns` SMS gateway and the alerts publish to: unset = the region's (on AWS);
+     * host[:port] or URL, http:// only to loopback (a local stand-in of the SNS Query API).
+     */
+    SNS_ENDPOINT: z
+      .string()
+      .transform((value, ctx) => {
+        const endpoint = parseProviderEndpoint(value);
+        if (!('problem' in endpoint)) return `${endpoint.protocol}://${endpoint.host}`;
+        ctx.addIssue({ code: 'custom', message: endpoint.problem });
+        return z.NEVER;
+      })
+      .optional(),
+    /** SNS topic of the supervisors' alerts (on AWS). */
+    ALERTS_TOPIC_ARN: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/, 'expected an SNS topic ARN')
+      .optional(),
+    /**
+     * Public base URL of the API, for links in SMS (web survey): https:// (http:// only to loopback),
+     * no credentials, query or fragment (the link's path is appended to it).
+     */
+    PUBLIC_BASE_URL: z
+      .string()
+      .superRefine((value, ctx) => {
+        const problem = replyUrlProblem(value) ?? (/[?#]/.test(value) ? 'no query or fragment' : undefined);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+    /**
+     * SQS queue of the replies to the work order (on AWS): set = the scheduler hands due replies to
+     * it and functions/work-order-reply delivers them; absent (locally) = the scheduler delivers them.
+     */
+    WORK_ORDER_QUEUE_URL: httpsUrl().optional(),
+    /** The completion webhook's signing secrets, comma-separated (locally). */
+    WEBHOOK_SECRET: z.string().optional(),
+    /** The Secrets Manager secret holding them (on AWS). */
+    WEBHOOK_SECRET_ARN: secretArn.optional(),
+    /** Our signing secrets of the replies to the work order, a JSON map (locally). */
+    REPLY_SECRETS: z.string().optional(),
+    /** The Secrets Manager secret holding them (on AWS). */
+    REPLY_SECRETS_ARN: secretArn.optional(),
+    /** Managers' tokens come from this OIDC issuer instead of Cognito (on AWS: CDK context oidcIssuer). */
+    OIDC_ISSUER: httpsUrl().optional(),
+    /** The claims of a manager's role, teams, regions and engineer id (CDK context oidc*Claim). */
+    AUTH_ROLE_CLAIM: claimName.optional(),
+    AUTH_TEAMS_CLAIM: claimName.optional(),
+    AUTH_REGIONS_CLAIM: claimName.optional(),
+    AUTH_ENGINEER_CLAIM: claimName.optional(),
+    /**
+     * The secret path segment of the SMS providers' callback URLs (/v1/sms/{provider}/{token}/...),
+     * locally: they sign nothing, so the URL is the credential.
+     */
+    SMS_CALLBACK_TOKEN: z.string().regex(SMS_CALLBACK_TOKEN, SMS_CALLBACK_TOKEN_MESSAGE).optional(),
+    /** The Secrets Manager secret holding it (on AWS; read once per container). */
+    SMS_CALLBACK_TOKEN_SECRET_ARN: secretArn.optional(),
+  });
+}
 
 /** Variables that hold secrets: read into their settings, never kept in Config as they are. */
 type SecretVariables =
@@ -176,7 +182,7 @@ type SecretVariables =
   | 'TENCENT_SECRET_ID'
   | 'TENCENT_SECRET_KEY';
 
-export type Config = Omit<z.infer<typeof envSchema>, SecretVariables> & {
+export type Config = Omit<z.infer<ReturnType<typeof buildEnvSchema>>, SecretVariables> & {
   rules: Rules;
   /** The template provider's settings (SMS_GATEWAY aliyun or tencent), checked; else undefined. */
   smsProvider?: SmsProviderSettings;
@@ -195,7 +201,7 @@ export type Config = Omit<z.infer<typeof envSchema>, SecretVariables> & {
  * bad value (its exact path). Nothing is read at import.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): Config {
-  const parsed = envSchema.safeParse(blankAsUnset(env));
+  const parsed = envSchema().safeParse(blankAsUnset(env));
   const rules = checkRules(env.RULES);
   const problems = [
     ...(parsed.success ? [] : issueLines(parsed.error.issues)),

@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ConfigError, issueLines, parseSigningSecrets, signingSecretProblem } from '#shared/config/check';
 import { SOURCE_ID, SOURCE_ID_MESSAGE } from '#shared/domain/rules';
+import { lazy } from '#shared/runtime/lazy';
 
 /**
  * The secrets' settings, checked with the rest of the configuration: a value given in the
@@ -34,25 +35,28 @@ export function replySecretSettings(given: string | undefined, arn: string | und
   return { kind: 'unset' };
 }
 
-const replySecretsSchema = z
-  .record(
-    z.string(),
-    z.string().superRefine((secret, ctx) => {
-      const problem = signingSecretProblem(secret);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
-  )
-  .superRefine((rec, ctx) => {
-    for (const id of Object.keys(rec)) {
-      if (id !== '*' && !SOURCE_ID.test(id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [id],
-          message: `not a source id (${SOURCE_ID_MESSAGE}) nor * (any)`,
-        });
+/** Built on first use (not at import). */
+const replySecretsSchema = lazy(() =>
+  z
+    .record(
+      z.string(),
+      z.string().superRefine((secret, ctx) => {
+        const problem = signingSecretProblem(secret);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    )
+    .superRefine((rec, ctx) => {
+      for (const id of Object.keys(rec)) {
+        if (id !== '*' && !SOURCE_ID.test(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [id],
+            message: `not a source id (${SOURCE_ID_MESSAGE}) nor * (any)`,
+          });
+        }
       }
-    }
-  });
+    }),
+);
 
 /** A JSON map `{ "<source>": "whsec_..." }` (`*`: any source without its own), checked. */
 export function parseReplySecrets(raw: string, origin: string): Record<string, string> {
@@ -62,7 +66,7 @@ export function parseReplySecrets(raw: string, origin: string): Record<string, s
   } catch {
     throw new ConfigError([`${origin}: not JSON (expected {"<source>": "whsec_..."})`]);
   }
-  const parsed = replySecretsSchema.safeParse(json);
+  const parsed = replySecretsSchema().safeParse(json);
   if (!parsed.success) throw new ConfigError(issueLines(parsed.error.issues, origin));
   return parsed.data;
 }

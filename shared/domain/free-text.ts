@@ -1,3 +1,5 @@
+import { graphemes } from '#shared/domain/graphemes';
+
 /**
  * Free text people type (customers' SMS and web-survey comments, agents' callback notes) is
  * cleaned by this one function before it is stored, so what is stored, and every JSON and CSV
@@ -20,8 +22,6 @@ const LINE_BREAK = /\r\n?|[\u0085\u2028\u2029]/g;
 // the bidi controls.
 const STRIP = /(?!\n)[\p{Cc}\p{Cs}\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
 
-const graphemes = new Intl.Segmenter('zh', { granularity: 'grapheme' });
-
 const codePoints = (s: string): number => {
   let n = 0;
   for (const _ of s) n++;
@@ -33,7 +33,7 @@ function cut(text: string, max: number): string {
   if (text.length <= max) return text; // never more code points than UTF-16 units
   let out = '';
   let count = 0;
-  for (const { segment } of graphemes.segment(text)) {
+  for (const segment of graphemes(text)) {
     const n = codePoints(segment);
     if (count + n > max) {
       // One grapheme longer than the limit (a base with hundreds of combining marks): cut it on

@@ -1,4 +1,5 @@
 import { type MetadataJson, parsePhoneNumberFromString } from 'libphonenumber-js/core';
+import { graphemes } from '#shared/domain/graphemes';
 import cnMetadata from './phone-metadata.cn.json' with { type: 'json' };
 
 /**
@@ -45,11 +46,9 @@ export function maskPhone(phone: string): string {
   return `${chars.slice(0, 3).join('')}${'*'.repeat(chars.length - 5)}${chars.slice(-2).join('')}`;
 }
 
-const graphemes = new Intl.Segmenter('zh', { granularity: 'grapheme' });
-
 /** `张三` -> `张*`, `欧阳娜娜` -> `欧***`: first character kept, one star per other character; `王` -> `*`. */
 export function maskName(name: string): string {
-  const chars = Array.from(graphemes.segment(name.trim()), (s) => s.segment);
+  const chars = Array.from(graphemes(name.trim()));
   const first = chars[0];
   if (first === undefined || chars.length === 1) return '*';
   return `${first}${'*'.repeat(chars.length - 1)}`;

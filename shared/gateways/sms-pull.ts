@@ -34,7 +34,7 @@ export function smsPullers(
   if (!provider) return [];
   if (provider.provider === 'aliyun') {
     if (!config.ALIYUN_MNS_ENDPOINT || !config.ALIYUN_ACCOUNT_ID) return [];
-    const keys = providerKeys(provider.credentials, aliyunKeysSchema);
+    const keys = providerKeys(provider.credentials, aliyunKeysSchema());
     const senderKeys =
       credentials.aliyun ??
       (async () => {
@@ -54,7 +54,7 @@ export function smsPullers(
         : { get: senderKeys },
     });
   }
-  const keys = providerKeys(provider.credentials, tencentKeysSchema);
+  const keys = providerKeys(provider.credentials, tencentKeysSchema());
   return tencentPullers({
     endpoint: `${provider.endpoint.protocol}://${provider.endpoint.host}`,
     region: provider.region,

@@ -3,6 +3,7 @@ import * as z from 'zod';
 import type { AuthClaims } from '#shared/config/config';
 import { UnauthorizedError } from '#shared/domain/errors';
 import { scopeNameField } from '#shared/http/schemas/scope-name';
+import { lazy } from '#shared/runtime/lazy';
 
 /** Most privileged first. */
 export const roles = ['admin', 'manager', 'agent', 'engineer'] as const;
@@ -16,7 +17,7 @@ export interface Principal {
   engineerId?: string;
 }
 
-const nameList = z.array(scopeNameField);
+const nameList = lazy(() => z.array(scopeNameField()));
 
 /**
  * A list of team or region names as tokens carry it: a JSON array of strings, as a string claim
@@ -34,7 +35,7 @@ export function parseScopeList(value: unknown): { ok: true; names: string[] } | 
       return { ok: false };
     }
   }
-  const parsed = nameList.safeParse(list);
+  const parsed = nameList().safeParse(list);
   return parsed.success ? { ok: true, names: [...new Set(parsed.data)] } : { ok: false };
 }
 
@@ -48,11 +49,13 @@ export function parseScopeList(value: unknown): { ok: true; names: string[] } | 
  * An OIDC issuer (`claims` from the configuration, AUTH_*_CLAIM and OIDC_ISSUER): each value is read
  * from exactly the claim named, with the same checks; no `token_use` is required.
  */
-const claimsSchema = z.object({
-  sub: z.string().min(1),
-  role: z.enum(roles),
-  engineerId: z.string().min(1).optional(),
-});
+const claimsSchema = lazy(() =>
+  z.object({
+    sub: z.string().min(1),
+    role: z.enum(roles),
+    engineerId: z.string().min(1).optional(),
+  }),
+);
 
 type RawClaims = Record<string, string | number | boolean | string[]>;
 
@@ -90,7 +93,7 @@ export function principalFromEvent(
     return list.names;
   };
   const str = (v: RawClaims[string] | undefined) => (v === undefined ? undefined : String(v));
-  const parsed = claimsSchema.safeParse({
+  const parsed = claimsSchema().safeParse({
     sub: str(raw.sub),
     role: str(claim('role')[1]),
     engineerId: str(claim('engineerId')[1]),

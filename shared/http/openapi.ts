@@ -68,7 +68,7 @@ export const operations: Record<string, Operation> = {
   'POST /v1/tickets/completed': {
     summary: 'An upstream work-order system reports a completed ticket (Standard Webhooks signed)',
     tag: 'webhooks',
-    body: ticketCompletedSchema,
+    body: ticketCompletedSchema(),
     signed: true,
     ok: {
       status: 202,
@@ -85,7 +85,7 @@ export const operations: Record<string, Operation> = {
   'POST /v1/tickets/reopened': {
     summary: 'An upstream work-order system reopened a ticket (Standard Webhooks signed)',
     tag: 'webhooks',
-    body: ticketReopenedSchema,
+    body: ticketReopenedSchema(),
     signed: true,
     ok: {
       status: 200,
@@ -100,7 +100,7 @@ export const operations: Record<string, Operation> = {
     summary:
       'An upstream work-order system dispatched a ticket (Standard Webhooks signed): alerts to the team at half the repair limit and at the limit unless a completion comes first',
     tag: 'webhooks',
-    body: ticketDispatchedSchema,
+    body: ticketDispatchedSchema(),
     signed: true,
     ok: {
       status: 202,
@@ -116,29 +116,29 @@ export const operations: Record<string, Operation> = {
     summary:
       'Per-engineer supervision figures for a period (JSON; CSV or Excel .xlsx with format=csv|xlsx or the Accept header)',
     tag: 'reports',
-    query: reportQuery,
+    query: reportQuery(),
     ok: { status: 200, description: 'Engineers ranked', schema: engineerReportSchema, type: downloads },
     errors: [400, 401, 403],
   },
   'GET /v1/reports/engineers/{engineerId}': {
     summary: "One engineer's figures, trend, reasons and dissatisfied customers' comments (phones masked)",
     tag: 'reports',
-    query: reportDetailQuery,
-    params: { engineerId: idField },
+    query: reportDetailQuery(),
+    params: { engineerId: idField() },
     ok: { status: 200, description: 'The engineer', schema: engineerDetailSchema, type: downloads },
     errors: [400, 401, 403, 404],
   },
   'GET /v1/reports/teams': {
     summary: 'The figures rolled up per team, each with its engineers ranked',
     tag: 'reports',
-    query: reportQuery,
+    query: reportQuery(),
     ok: { status: 200, description: 'Teams', schema: teamReportSchema, type: downloads },
     errors: [400, 401, 403],
   },
   'GET /v1/reports/regions': {
     summary: 'The figures rolled up per region, each with its engineers ranked',
     tag: 'reports',
-    query: reportQuery,
+    query: reportQuery(),
     ok: { status: 200, description: 'Regions', schema: regionReportSchema, type: downloads },
     errors: [400, 401, 403],
   },
@@ -148,7 +148,7 @@ export const operations: Record<string, Operation> = {
       'case, `_unattributed` ones included); filters kind and engineerId; pages full unless a rare filter ' +
       'reached the read bound (then shorter, with a cursor)',
     tag: 'callbacks',
-    query: callbackListDownloadQuery,
+    query: callbackListDownloadQuery(),
     ok: {
       status: 200,
       description:
@@ -161,15 +161,15 @@ export const operations: Record<string, Operation> = {
   'GET /v1/callbacks/{id}': {
     summary: "One callback case with its history and the customer's previous surveys and cases",
     tag: 'callbacks',
-    params: { id: callbackCaseId },
+    params: { id: callbackCaseId() },
     ok: { status: 200, description: 'The case', schema: callbackCaseDetailSchema },
     errors: [400, 401, 403, 404],
   },
   'POST /v1/callbacks/{id}/notes': {
     summary: 'Record progress or the first contact on a case',
     tag: 'callbacks',
-    params: { id: callbackCaseId },
-    body: callbackNoteBody,
+    params: { id: callbackCaseId() },
+    body: callbackNoteBody(),
     ok: { status: 200, description: 'The case', schema: callbackCaseSchema },
     errors: [400, 401, 403, 404, 409],
   },
@@ -179,8 +179,8 @@ export const operations: Record<string, Operation> = {
       'deadline) until callbacks.maxRounds rounds, then escalates it; a complaint then waits for review ' +
       '(pending_review); twice, or racing another change, answers 409',
     tag: 'callbacks',
-    params: { id: callbackCaseId },
-    body: callbackCloseBody,
+    params: { id: callbackCaseId() },
+    body: callbackCloseBody(),
     ok: { status: 200, description: 'The case', schema: callbackCaseSchema },
     errors: [400, 401, 403, 404, 409],
   },
@@ -190,7 +190,7 @@ export const operations: Record<string, Operation> = {
       'received in the period, newest first; scope as for cases: without team or region every text in scope ' +
       '(an admin: every text; `_unattributed`: admins only)',
     tag: 'callbacks',
-    query: textListQuery,
+    query: textListQuery(),
     ok: { status: 200, description: 'A page of texts (phones masked)', schema: customerTextPageSchema },
     errors: [400, 401, 403],
   },
@@ -199,8 +199,8 @@ export const operations: Record<string, Operation> = {
       'Review a complaint in pending_review (manager or admin in scope; agents 403): approve closes it and ' +
       'texts the customer the result, otherwise it returns to in_progress with a new deadline; racing reviews: one 409',
     tag: 'callbacks',
-    params: { id: callbackCaseId },
-    body: callbackReviewBody,
+    params: { id: callbackCaseId() },
+    body: callbackReviewBody(),
     ok: { status: 200, description: 'The case', schema: callbackCaseSchema },
     errors: [400, 401, 403, 404, 409],
   },
@@ -215,30 +215,30 @@ export const operations: Record<string, Operation> = {
     summary: 'Answer the web survey (form or JSON); stored through the same code path as an SMS reply',
     tag: 'survey',
     params: { token: z.string().max(64) },
-    body: webAnswerSchema,
+    body: webAnswerSchema(),
     bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
     ok: { status: 200, description: 'Thank-you page', type: html },
     errors: [400, 404, 409, 410, 415],
   },
   'POST /v1/sms/aliyun/{token}/replies': smsCallback(
     'Aliyun SMS pushes customers’ replies (SmsUp, 上行短信)',
-    aliyunSmsUpSchema,
-    aliyunAckSchema,
+    aliyunSmsUpSchema(),
+    aliyunAckSchema(),
   ),
   'POST /v1/sms/aliyun/{token}/receipts': smsCallback(
     'Aliyun SMS pushes delivery receipts (SmsReport, 状态报告)',
-    aliyunSmsReportSchema,
-    aliyunAckSchema,
+    aliyunSmsReportSchema(),
+    aliyunAckSchema(),
   ),
   'POST /v1/sms/tencent/{token}/replies': smsCallback(
     'Tencent Cloud SMS pushes customers’ replies (短信回复; one object or an array)',
-    z.union([tencentReplySchema, tencentRepliesSchema]),
-    tencentAckSchema,
+    z.union([tencentReplySchema(), tencentRepliesSchema()]),
+    tencentAckSchema(),
   ),
   'POST /v1/sms/tencent/{token}/receipts': smsCallback(
     'Tencent Cloud SMS pushes delivery receipts (短信下发状态)',
-    tencentStatusSchema,
-    tencentAckSchema,
+    tencentStatusSchema(),
+    tencentAckSchema(),
   ),
   'GET /dashboard': {
     summary: "The managers' dashboard (sign in with a bearer token)",
@@ -386,7 +386,7 @@ export function buildOpenApi(): Record<string, unknown> {
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Problem: toJson(problemSchema), InboundSms: toJson(inboundSmsSchema) },
+      schemas: { Problem: toJson(problemSchema), InboundSms: toJson(inboundSmsSchema()) },
     },
   };
 }

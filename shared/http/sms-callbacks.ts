@@ -68,7 +68,7 @@ export function callbackJson(event: APIGatewayProxyEventV2): unknown {
 /** The events of a push, parsed as its provider documents it (400 naming the field otherwise). */
 export function callbackEvents(route: CallbackRoute, body: unknown, now: Date): InboundEvent[] {
   if (route.provider === 'aliyun' && route.kind === 'replies') {
-    return parseWith(aliyunSmsUpSchema, body).map((r) => ({
+    return parseWith(aliyunSmsUpSchema(), body).map((r) => ({
       kind: 'reply',
       provider: 'aliyun',
       dedupId: aliyunReplyId(r.sequence_id),
@@ -78,7 +78,7 @@ export function callbackEvents(route: CallbackRoute, body: unknown, now: Date): 
     }));
   }
   if (route.provider === 'aliyun') {
-    return parseWith(aliyunSmsReportSchema, body).map((r) => ({
+    return parseWith(aliyunSmsReportSchema(), body).map((r) => ({
       kind: 'receipt',
       provider: 'aliyun',
       dedupId: aliyunReceiptId(r.biz_id),
@@ -92,8 +92,8 @@ export function callbackEvents(route: CallbackRoute, body: unknown, now: Date): 
   if (route.kind === 'replies') {
     // One object or an array: each parsed as such, so that a bad field is named exactly.
     const parsed = Array.isArray(body)
-      ? parseWith(tencentRepliesSchema, body)
-      : [parseWith(tencentReplySchema, body)];
+      ? parseWith(tencentRepliesSchema(), body)
+      : [parseWith(tencentReplySchema(), body)];
     return parsed.map((r) => ({
       kind: 'reply',
       provider: 'tencent',
@@ -103,7 +103,7 @@ export function callbackEvents(route: CallbackRoute, body: unknown, now: Date): 
       receivedAt: unixTime(r.time, now),
     }));
   }
-  return parseWith(tencentStatusSchema, body).map((r) => ({
+  return parseWith(tencentStatusSchema(), body).map((r) => ({
     kind: 'receipt',
     provider: 'tencent',
     dedupId: tencentReceiptId(r.sid),

@@ -1,3 +1,4 @@
+import type * as z from 'zod';
 import type { Deps } from '#shared/app/deps';
 import {
   answerWebSurvey,
@@ -38,9 +39,9 @@ export async function surveyPageAnswer(deps: Deps, request: SurveyPageRequest): 
   }
   const read = request.answer;
   if ('unreadable' in read) return unreadable(read.unreadable, asJson);
-  let answer: ReturnType<typeof webAnswerSchema.parse>;
+  let answer: z.output<ReturnType<typeof webAnswerSchema>>;
   try {
-    answer = parseWith(webAnswerSchema, read.input);
+    answer = parseWith(webAnswerSchema(), read.input);
   } catch (err) {
     if (asJson || !(err instanceof ValidationError)) throw err;
     return invalidForm(deps, token, read, err);

@@ -117,7 +117,7 @@ export async function runIngest(opts: {
   // before the clock starts: the bare write is ours without HTTP, signature check and validation.
   const bareItems = (count: number, tag: string) =>
     Array.from({ length: count }, () => {
-      const t = ticketCompletedSchema.parse(realisticTicket(`${runId}${tag}`));
+      const t = ticketCompletedSchema().parse(realisticTicket(`${runId}${tag}`));
       const item = completionItem(undefined, t, { surveyId: randomUUID(), status: 'scheduled' }, new Date());
       return item as unknown as Record<string, unknown>;
     });
@@ -181,7 +181,9 @@ export async function runIngest(opts: {
     );
   }
   bare.destroy();
-  const direct = Array.from({ length: 300 }, () => ticketCompletedSchema.parse(realisticTicket(`${runId}d`)));
+  const direct = Array.from({ length: 300 }, () =>
+    ticketCompletedSchema().parse(realisticTicket(`${runId}d`)),
+  );
   const useCaseOnly = await closedLoop(1, direct.length, async (i) => {
     const r = await acceptTicket(opts.deps, direct[i] as (typeof direct)[number]);
     return r.created;

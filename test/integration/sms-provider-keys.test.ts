@@ -55,7 +55,7 @@ afterAll(async () => {
 describe('providerKeys from Secrets Manager', () => {
   it('reads the secret once per container, on first use', async () => {
     secrets.set(ARN, JSON.stringify({ accessKeyId: 'LTAI-id', accessKeySecret: 'from-secrets-manager' }));
-    const keys = providerKeys({ kind: 'secretsManager', arn: ARN }, aliyunKeysSchema);
+    const keys = providerKeys({ kind: 'secretsManager', arn: ARN }, aliyunKeysSchema());
     expect(reads).toHaveLength(0);
     expect(await keys()).toEqual({ accessKeyId: 'LTAI-id', accessKeySecret: 'from-secrets-manager' });
     expect(await keys()).toEqual({ accessKeyId: 'LTAI-id', accessKeySecret: 'from-secrets-manager' });
@@ -65,7 +65,7 @@ describe('providerKeys from Secrets Manager', () => {
   it('a bad value fails naming the variable, never the value, and is read again next time', async () => {
     const arn = `${ARN}-bad`;
     secrets.set(arn, JSON.stringify({ secretId: 'AKID', secretKey: '' }));
-    const keys = providerKeys({ kind: 'secretsManager', arn }, tencentKeysSchema);
+    const keys = providerKeys({ kind: 'secretsManager', arn }, tencentKeysSchema());
     const err = (await keys().then(
       () => undefined,
       (e: unknown) => e,
@@ -80,7 +80,10 @@ describe('providerKeys from Secrets Manager', () => {
 
   it('given keys are used as they are, nothing read', async () => {
     const before = reads.length;
-    const keys = providerKeys({ kind: 'given', value: { secretId: 'a', secretKey: 'b' } }, tencentKeysSchema);
+    const keys = providerKeys(
+      { kind: 'given', value: { secretId: 'a', secretKey: 'b' } },
+      tencentKeysSchema(),
+    );
     expect(await keys()).toEqual({ secretId: 'a', secretKey: 'b' });
     expect(reads).toHaveLength(before);
   });

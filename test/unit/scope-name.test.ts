@@ -6,7 +6,7 @@ import { ticketBody } from '../helpers/fixtures.ts';
 
 const names = ['North Team', 'A, B', 'x#y', '华东，一组', '（南区）二组：夜班', '江西 南昌'];
 const completion = (team: string, region = 'R1') =>
-  ticketCompletedSchema.safeParse(
+  ticketCompletedSchema().safeParse(
     ticketBody({
       completedAt: new Date(Date.now() - 3_600_000).toISOString(),
       engineer: { id: 'E1', name: '王师傅', team, region },
@@ -40,12 +40,12 @@ describe('team and region names: one identifier rule for the webhook and the tok
     const r = completion('  North Team ');
     expect(r.success && r.data.engineer.team).toBe('North Team');
     expect(parseScopeList('["  North Team "]')).toEqual({ ok: true, names: ['North Team'] });
-    expect(callbackListQuery.parse({ team: ' North Team ' }).team).toBe('North Team');
+    expect(callbackListQuery().parse({ team: ' North Team ' }).team).toBe('North Team');
   });
 
   it('a customer name with a control, bidi or lone surrogate is refused, naming customer.name', () => {
     for (const name of ['王\u0000', '王\u202e五', '王\ud83d']) {
-      const r = ticketCompletedSchema.safeParse(
+      const r = ticketCompletedSchema().safeParse(
         ticketBody({
           completedAt: new Date(Date.now() - 3_600_000).toISOString(),
           customer: { phone: '13800138000', name },

@@ -11,7 +11,7 @@ import { ticketBody } from '../helpers/fixtures.ts';
 const EXT_B = '\u{20000}'; // 𠀀, CJK Extension B: one character, two UTF-16 units
 
 const issuesOf = (name: unknown) => {
-  const r = ticketCompletedSchema.safeParse(
+  const r = ticketCompletedSchema().safeParse(
     ticketBody({ engineer: { id: 'E1', name, team: 'T1', region: 'R1' } }),
   );
   return r.success ? [] : r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));

@@ -27,7 +27,7 @@ const longestValues: Record<string, string> = {
  * units each, and SMS segments count UTF-16 units.
  */
 function longestAcceptedName(ch: string): string {
-  const nameSchema = ticketCompletedSchema.shape.engineer.shape.name;
+  const nameSchema = ticketCompletedSchema().shape.engineer.shape.name;
   let name = '';
   while (nameSchema.safeParse(name + ch).success) name += ch;
   return name;

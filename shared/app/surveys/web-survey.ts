@@ -81,7 +81,7 @@ export async function openWebSurvey(deps: Deps, token: string): Promise<WebSurve
   return state.kind === 'open' ? { kind: 'open', survey: state.survey } : state;
 }
 
-export type WebAnswer = z.infer<typeof webAnswerSchema>;
+export type WebAnswer = z.infer<ReturnType<typeof webAnswerSchema>>;
 
 export type WebAnswerResult =
   | { kind: 'answered'; rating: 1 | 2 | 3; survey: WebSurveyInfo }

@@ -27,7 +27,7 @@ export function aliyunSmsGateway(
   settings: { endpoint: ProviderEndpoint; credentials: ProviderCredentials<AliyunKeys> },
   rules: Rules,
 ): SmsGateway {
-  const keys = providerKeys(settings.credentials, aliyunKeysSchema);
+  const keys = providerKeys(settings.credentials, aliyunKeysSchema());
   const client = onceUntilFailure(async (): Promise<SendSms> => {
     const [{ dysms, openapiCore }, k] = await Promise.all([providerSdks(), keys()]);
     const { $OpenApiUtil } = openapiCore;

@@ -2,6 +2,7 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import * as z from 'zod';
 import { ConfigError, issueLines } from '#shared/config/check';
 import type { ProviderCredentials } from '#shared/config/sms-provider';
+import { lazy } from '#shared/runtime/lazy';
 import { onceUntilFailure } from '#shared/runtime/once';
 
 /**
@@ -30,11 +31,15 @@ async function read<T>(arn: string, schema: z.ZodType<T>): Promise<T> {
   return parsed.data;
 }
 
-export const aliyunKeysSchema = z.strictObject({
-  accessKeyId: z.string().min(1),
-  accessKeySecret: z.string().min(1),
-});
-export const tencentKeysSchema = z.strictObject({
-  secretId: z.string().min(1),
-  secretKey: z.string().min(1),
-});
+export const aliyunKeysSchema = lazy(() =>
+  z.strictObject({
+    accessKeyId: z.string().min(1),
+    accessKeySecret: z.string().min(1),
+  }),
+);
+export const tencentKeysSchema = lazy(() =>
+  z.strictObject({
+    secretId: z.string().min(1),
+    secretKey: z.string().min(1),
+  }),
+);

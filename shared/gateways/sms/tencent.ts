@@ -35,7 +35,7 @@ export function tencentSmsGateway(
   },
   rules: Rules,
 ): SmsGateway {
-  const keys = providerKeys(settings.credentials, tencentKeysSchema);
+  const keys = providerKeys(settings.credentials, tencentKeysSchema());
   const client = onceUntilFailure(async (): Promise<SendSms> => {
     const [{ tencentSms }, k] = await Promise.all([providerSdks(), keys()]);
     const { sms } = tencentSms;

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/domain/invisible-chars';
+import { lazy } from '#shared/runtime/lazy';
 
 /**
  * A team or region name: an identifier, compared exactly. It may hold spaces, commas, `#`,
@@ -8,9 +9,11 @@ import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/domain/invisib
  * that look alike are the same name. The webhook's `engineer.team` / `engineer.region` and the
  * tokens' team and region claims (shared/http/auth.ts) use this one definition.
  */
-export const scopeNameField = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE);
+export const scopeNameField = lazy(() =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE),
+);

@@ -6,18 +6,23 @@ import { perClock } from '#shared/http/schemas/per-clock';
 import { scopeNameField } from '#shared/http/schemas/scope-name';
 import { smsSafeText } from '#shared/http/schemas/sms-safe-text';
 import { type Clock, systemClock } from '#shared/runtime/clock';
+import { lazy } from '#shared/runtime/lazy';
 
 /** Completed tickets may be stamped this far ahead of our clock (upstream clocks drift). */
 export const CLOCK_SKEW_MS = 60_000;
 
-export const idField = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 . _ : -');
-export const instantField = z.iso.datetime({
-  offset: true,
-  message: 'ISO-8601 date-time with offset, e.g. 2026-11-21T10:30:00+08:00',
-});
+export const idField = lazy(() =>
+  z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 . _ : -'),
+);
+export const instantField = lazy(() =>
+  z.iso.datetime({
+    offset: true,
+    message: 'ISO-8601 date-time with offset, e.g. 2026-11-21T10:30:00+08:00',
+  }),
+);
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const sourceField = z.string().regex(SOURCE_ID, SOURCE_ID_MESSAGE).default('default');
+export const sourceField = lazy(() => z.string().regex(SOURCE_ID, SOURCE_ID_MESSAGE).default('default'));
 
 export const timeFields = [
   'reportedAt',
@@ -31,71 +36,77 @@ export const timeFields = [
 export const MAX_TICKET_SPAN_MS = 366 * 86_400_000;
 
 /** The ticket's classification, shared by the completion and the dispatch webhooks. */
-export const segmentField = z.enum(['home', 'enterprise']);
-export const kindField = z.enum(ticketKinds);
-export const areaField = z.enum(['urban', 'suburban', 'rural']);
-export const faultTypeField = z.enum(['equipment', 'line']);
-export const serviceLevelField = z.enum(['AAA', 'AA', 'A', 'standard']);
-export const crossProvinceField = z.boolean().default(false);
+export const segmentField = lazy(() => z.enum(['home', 'enterprise']));
+export const kindField = lazy(() => z.enum(ticketKinds));
+export const areaField = lazy(() => z.enum(['urban', 'suburban', 'rural']));
+export const faultTypeField = lazy(() => z.enum(['equipment', 'line']));
+export const serviceLevelField = lazy(() => z.enum(['AAA', 'AA', 'A', 'standard']));
+export const crossProvinceField = lazy(() => z.boolean().default(false));
 
-export const engineerField = z.object({
-  id: idField,
-  /**
-   * Shown to the customer in the survey SMS: at most 10 UTF-16 units (a character outside the
-   * BMP counts two) so every template stays one segment; no link, control character or 【】.
-   */
-  name: smsSafeText(10),
-  team: scopeNameField,
-  region: scopeNameField,
-});
+export const engineerField = lazy(() =>
+  z.object({
+    id: idField(),
+    /**
+     * Shown to the customer in the survey SMS: at most 10 UTF-16 units (a character outside the
+     * BMP counts two) so every template stays one segment; no link, control character or 【】.
+     */
+    name: smsSafeText(10),
+    team: scopeNameField(),
+    region: scopeNameField(),
+  }),
+);
 
-export const customerField = z.object({
-  phone: z
-    .string()
-    .max(32)
-    .transform((p, ctx) => {
-      const e164 = normalizeCnMobile(p);
-      if (!e164) {
-        ctx.addIssue({ code: 'custom', message: 'must be a mainland China mobile number' });
-        return z.NEVER;
-      }
-      return e164;
-    }),
-  /** Neither stored nor shown today; refused if it holds what no name holds. */
-  name: text(32)
-    .refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE)
-    .optional(),
-});
+export const customerField = lazy(() =>
+  z.object({
+    phone: z
+      .string()
+      .max(32)
+      .transform((p, ctx) => {
+        const e164 = normalizeCnMobile(p);
+        if (!e164) {
+          ctx.addIssue({ code: 'custom', message: 'must be a mainland China mobile number' });
+          return z.NEVER;
+        }
+        return e164;
+      }),
+    /** Neither stored nor shown today; refused if it holds what no name holds. */
+    name: text(32)
+      .refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE)
+      .optional(),
+  }),
+);
 
-const ticketCompletedObject = z.object({
-  ticketId: idField,
-  source: sourceField,
-  segment: segmentField,
-  kind: kindField,
-  area: areaField.optional(),
-  faultType: faultTypeField.optional(),
-  serviceLevel: serviceLevelField.optional(),
-  crossProvince: crossProvinceField,
-  reportedAt: instantField.optional(),
-  /** When the work was dispatched: first contact is timed from it (from reportedAt without it). */
-  dispatchedAt: instantField.optional(),
-  firstContactAt: instantField.optional(),
-  appointmentAt: instantField.optional(),
-  appointmentChangedAt: instantField.optional(),
-  /** The appointment as it was before the change (000 第三十条: the notice is measured against it). */
-  originalAppointmentAt: instantField.optional(),
-  /** Who asked for the change: a customer's change never counts against the engineer. */
-  appointmentChangedBy: z.enum(['customer', 'staff']).optional(),
-  arrivedAt: instantField.optional(),
-  completedAt: instantField,
-  excludedMinutes: z.number().int().min(0).max(525_600).default(0),
-  engineer: engineerField,
-  customer: customerField,
-});
+const ticketCompletedObject = lazy(() =>
+  z.object({
+    ticketId: idField(),
+    source: sourceField(),
+    segment: segmentField(),
+    kind: kindField(),
+    area: areaField().optional(),
+    faultType: faultTypeField().optional(),
+    serviceLevel: serviceLevelField().optional(),
+    crossProvince: crossProvinceField(),
+    reportedAt: instantField().optional(),
+    /** When the work was dispatched: first contact is timed from it (from reportedAt without it). */
+    dispatchedAt: instantField().optional(),
+    firstContactAt: instantField().optional(),
+    appointmentAt: instantField().optional(),
+    appointmentChangedAt: instantField().optional(),
+    /** The appointment as it was before the change (000 第三十条: the notice is measured against it). */
+    originalAppointmentAt: instantField().optional(),
+    /** Who asked for the change: a customer's change never counts against the engineer. */
+    appointmentChangedBy: z.enum(['customer', 'staff']).optional(),
+    arrivedAt: instantField().optional(),
+    completedAt: instantField(),
+    excludedMinutes: z.number().int().min(0).max(525_600).default(0),
+    engineer: engineerField(),
+    customer: customerField(),
+  }),
+);
 
 /** The completion as the webhook checks it: not in the future of `clock` (within CLOCK_SKEW_MS). */
 function completedSchemaAt(clock: Clock) {
-  return ticketCompletedObject.superRefine((t, ctx) => {
+  return ticketCompletedObject().superRefine((t, ctx) => {
     const completed = Date.parse(t.completedAt);
     if (completed > clock.now().getTime() + CLOCK_SKEW_MS) {
       ctx.addIssue({ code: 'custom', path: ['completedAt'], message: 'must not be in the future' });
@@ -150,6 +161,6 @@ function completedSchemaAt(clock: Clock) {
 export const ticketCompletedSchemaAt = perClock(completedSchemaAt);
 
 /** On the real clock (OpenAPI, fixtures). */
-export const ticketCompletedSchema = ticketCompletedSchemaAt(systemClock);
+export const ticketCompletedSchema = lazy(() => ticketCompletedSchemaAt(systemClock));
 
-export type TicketCompleted = z.output<typeof ticketCompletedSchema>;
+export type TicketCompleted = z.output<ReturnType<typeof ticketCompletedSchema>>;

@@ -16,29 +16,32 @@ import {
   sourceField,
 } from '#shared/http/schemas/ticket-completed';
 import { type Clock, systemClock } from '#shared/runtime/clock';
+import { lazy } from '#shared/runtime/lazy';
 
 /**
  * POST /v1/tickets/dispatched: an upstream work-order system dispatched a ticket to an engineer
  * (the same field schemas as the completion). `customer` is checked like the completion's and
  * not stored: nothing at dispatch needs it, and the completion brings it.
  */
-const ticketDispatchedObject = z.object({
-  ticketId: idField,
-  source: sourceField,
-  segment: segmentField,
-  kind: kindField,
-  area: areaField.optional(),
-  faultType: faultTypeField.optional(),
-  serviceLevel: serviceLevelField.optional(),
-  crossProvince: crossProvinceField,
-  reportedAt: instantField,
-  dispatchedAt: instantField,
-  engineer: engineerField,
-  customer: customerField.optional(),
-});
+const ticketDispatchedObject = lazy(() =>
+  z.object({
+    ticketId: idField(),
+    source: sourceField(),
+    segment: segmentField(),
+    kind: kindField(),
+    area: areaField().optional(),
+    faultType: faultTypeField().optional(),
+    serviceLevel: serviceLevelField().optional(),
+    crossProvince: crossProvinceField(),
+    reportedAt: instantField(),
+    dispatchedAt: instantField(),
+    engineer: engineerField(),
+    customer: customerField().optional(),
+  }),
+);
 
 function dispatchedSchemaAt(clock: Clock) {
-  return ticketDispatchedObject.superRefine((t, ctx) => {
+  return ticketDispatchedObject().superRefine((t, ctx) => {
     const dispatched = Date.parse(t.dispatchedAt);
     const reported = Date.parse(t.reportedAt);
     if (dispatched > clock.now().getTime() + CLOCK_SKEW_MS) {
@@ -60,6 +63,6 @@ function dispatchedSchemaAt(clock: Clock) {
 export const ticketDispatchedSchemaAt = perClock(dispatchedSchemaAt);
 
 /** On the real clock (OpenAPI). */
-export const ticketDispatchedSchema = ticketDispatchedSchemaAt(systemClock);
+export const ticketDispatchedSchema = lazy(() => ticketDispatchedSchemaAt(systemClock));
 
-export type TicketDispatched = z.output<typeof ticketDispatchedSchema>;
+export type TicketDispatched = z.output<ReturnType<typeof ticketDispatchedSchema>>;
