@@ -1,5 +1,5 @@
-import type { Rules } from '#shared/domain/rules';
 import { quietSendTime } from '#shared/domain/quiet-spread';
+import type { Rules } from '#shared/domain/rules';
 import type { CallbackOutcome, CallbackStatus, CaseKind } from '#shared/domain/types';
 
 /**

@@ -117,7 +117,7 @@ export const rulesSchema = z.strictObject({
         .default('客户服务'),
       /**
        * No survey SMS is sent inside this window (local time); sends are moved to its end, spread
-       * over its first `spreadMinutes` by the message's id (domain/quiet-spread.ts; 0 = all at the end).
+       * over the `spreadMinutes` after it by the message's id (domain/quiet-spread.ts; 0 = all at the end).
        */
       quietHours: z
         .strictObject({
