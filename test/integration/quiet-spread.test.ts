@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
+import { quietSendTime } from '#shared/domain/quiet-spread';
 import { listOutbox } from '#shared/gateways/sms/outbox';
 import { getSurvey } from '#shared/store/survey';
 import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
@@ -88,6 +89,43 @@ describe('surveys held over the quiet hours', () => {
     }
     expect(new Set(sentAts).size).toBeGreaterThanOrEqual(4);
   }, 120_000);
+
+  it('a reminder falling due at night goes out the next morning in the window, once', async () => {
+    // Asserted on this survey alone: the other tests' surveys share the table and the clock.
+    const deps = testDeps({ rules: { survey: { reminderHours: 2 } } });
+    const phone = '+8613700230001';
+    pinClock(bj('2026-11-21T19:40:00'));
+    const body = ticketBody({
+      ticketId: 'QR-1',
+      completedAt: bj('2026-11-21T19:00:00').toISOString(),
+      customer: { phone: '13700230001' },
+    });
+    const { surveyId } = (await acceptTicket(deps, ticketCompletedSchema.parse(body))).response;
+    await runDueWork(deps); // due 19:30: sent at 19:40, its reminder due 21:40
+    expect((await getSurvey(surveyId))?.status).toBe('sent');
+    pinClock(bj('2026-11-21T21:45:00'));
+    await runDueWork(deps);
+    const remindAt = Date.parse((await getSurvey(surveyId))?.remindAt as string);
+    expect(remindAt).toBeGreaterThanOrEqual(bj('2026-11-22T08:00:00').getTime());
+    expect(remindAt).toBeLessThan(bj('2026-11-22T09:00:00').getTime());
+    const { quietHours } = deps.rules.sms;
+    expect(remindAt).toBe(
+      quietSendTime(bj('2026-11-22T03:00:00'), surveyId, quietHours, deps.rules.timeZone).getTime(),
+    );
+    // Worked again later in the night: nothing sent, the same time.
+    pinClock(bj('2026-11-22T07:59:59'));
+    await runDueWork(deps);
+    const night = await getSurvey(surveyId);
+    expect(night?.reminderSentAt).toBeUndefined();
+    expect(Date.parse(night?.remindAt as string)).toBe(remindAt);
+    expect(await listOutbox(phone)).toHaveLength(1);
+    pinClock(new Date(remindAt));
+    await Promise.all([runDueWork(deps), runDueWork(deps)]);
+    expect((await getSurvey(surveyId))?.reminderSentAt).toBe(new Date(remindAt).toISOString());
+    const texts = await listOutbox(phone);
+    expect(texts).toHaveLength(2);
+    expect(texts[1]?.sentAt).toBe(new Date(remindAt).toISOString());
+  });
 
   it('with spreadMinutes 0 every one is due at 08:00 itself (the former behaviour)', async () => {
     const deps = testDeps({ rules: { sms: { quietHours: { spreadMinutes: 0 } } } });
