@@ -1,5 +1,5 @@
+import { quietSendTime } from '#shared/domain/quiet-spread';
 import type { Rules } from '#shared/domain/rules';
-import { nextAllowedTime } from '#shared/domain/time';
 import type { CallbackOutcome, CallbackStatus, CaseKind } from '#shared/domain/types';
 
 /**
@@ -60,11 +60,12 @@ export const isReviewable = (status: CallbackStatus): boolean => status === 'pen
 
 /**
  * When a complaint's one progress notice is due: `complaints.progressNoticeHours` after it was
- * opened (003: 投诉24小时内如未处理完毕应通知客户其投诉处理进度), moved out of the quiet hours.
+ * opened (003: 投诉24小时内如未处理完毕应通知客户其投诉处理进度), moved out of the quiet hours
+ * (spread by the case id: domain/quiet-spread.ts).
  */
-export function progressNoticeAt(rules: Rules, openedAt: Date): Date {
+export function progressNoticeAt(rules: Rules, openedAt: Date, caseId: string): Date {
   const due = new Date(openedAt.getTime() + rules.complaints.progressNoticeHours * 3_600_000);
-  return nextAllowedTime(due, rules.sms.quietHours, rules.timeZone);
+  return quietSendTime(due, caseId, rules.sms.quietHours, rules.timeZone);
 }
 
 /** The progress notice goes out only while the complaint is not closed, and never to an erased customer. */

@@ -120,8 +120,26 @@ function buildRulesSchema() {
           .string()
           .regex(/^[\u4e00-\u9fff]{2,8}$/, 'signature must be 2-8 Chinese characters')
           .default('客户服务'),
-        /** No survey SMS is sent inside this window (local time); sends are moved to its end. */
-        quietHours: z.strictObject({ start: hhmm.default('21:00'), end: hhmm.default('08:00') }).prefault({}),
+        /**
+         * No survey SMS is sent inside this window (local time); sends are moved to its end, spread
+         * over the `spreadMinutes` after it by the message's id (domain/quiet-spread.ts; 0 = all at the end).
+         */
+        quietHours: z
+          .strictObject({
+            start: hhmm.default('21:00'),
+            end: hhmm.default('08:00'),
+            spreadMinutes: minutes.default(60),
+          })
+          .superRefine((q, ctx) => {
+            // The allowed hours, end to start (a whole day when start = end: no quiet hours).
+            const at = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3));
+            const allowed = ((at(q.start) - at(q.end) + 1439) % 1440) + 1;
+            if (q.spreadMinutes > allowed) {
+              const message = `at most ${allowed}: the spread must end before the quiet hours start again (${q.end} to ${q.start})`;
+              ctx.addIssue({ code: 'custom', path: ['spreadMinutes'], message });
+            }
+          })
+          .prefault({}),
         /** A customer who texts while no survey is open gets at most one notice in this many hours. */
         noticeIntervalHours: hours.default(24),
         /**

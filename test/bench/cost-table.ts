@@ -447,9 +447,10 @@ function dueScaleSection(d: DueScaleResult): string[] {
     '- The fan-out: one scheduler invocation a minute sends DUE_WORKERS messages to the SQS FIFO queue (message',
     '  group = slot group, so one worker per group at a time; deduplicated by tick and group); the queue invokes',
     '  functions/due-worker once per message. No dispatcher limit is near: 8 messages a minute.',
-    '- Caveat: surveys that fall due in the quiet hours are deferred to their end (08:00): at 100 completions/s',
-    '  around the clock that is millions due at 08:00, which no worker count sends within 60 s; the',
-    '  deferral itself (or the operator) has to spread them.',
+    '- Quiet hours: surveys that fall due in them are spread over `sms.quietHours.spreadMinutes` after their end',
+    '  (default 60, by a hash of the survey id; domain/quiet-spread.ts), not all sent at 08:00: at 100 completions/s',
+    '  around the clock the 08:00-09:00 window gets 100 x 660 / 60 = 1,100 sends/s more (about 12 more workers;',
+    '  a wider spread lowers it: 180 minutes, 367/s).',
     '',
   ];
   return lines;

@@ -31,15 +31,20 @@ describe('the case loop (docs/domain.md section 6, seed 003)', () => {
 
   it('the progress notice is due progressNoticeHours after opening, never in the quiet hours', () => {
     // 10:00 Beijing + 24 h = 10:00 the next day
-    expect(progressNoticeAt(rules, new Date('2026-11-20T02:00:00Z')).toISOString()).toBe(
+    expect(progressNoticeAt(rules, new Date('2026-11-20T02:00:00Z'), 'C1').toISOString()).toBe(
       '2026-11-21T02:00:00.000Z',
     );
-    // 22:30 Beijing + 24 h is quiet: 08:00 the day after
-    expect(progressNoticeAt(rules, new Date('2026-11-20T14:30:00Z')).toISOString()).toBe(
+    // 22:30 Beijing + 24 h is quiet: 08:00 the day after, spread by the case id over the first hour
+    const night = progressNoticeAt(rules, new Date('2026-11-20T14:30:00Z'), 'C1');
+    expect(night.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-11-22T00:00:00Z'));
+    expect(night.getTime()).toBeLessThan(Date.parse('2026-11-22T01:00:00Z'));
+    expect(progressNoticeAt(rules, new Date('2026-11-20T14:30:00Z'), 'C1')).toEqual(night);
+    const unspread = parseRules('{"sms":{"quietHours":{"spreadMinutes":0}}}');
+    expect(progressNoticeAt(unspread, new Date('2026-11-20T14:30:00Z'), 'C1').toISOString()).toBe(
       '2026-11-22T00:00:00.000Z',
     );
     const six = parseRules('{"complaints":{"progressNoticeHours":6}}');
-    expect(progressNoticeAt(six, new Date('2026-11-20T02:00:00Z')).toISOString()).toBe(
+    expect(progressNoticeAt(six, new Date('2026-11-20T02:00:00Z'), 'C1').toISOString()).toBe(
       '2026-11-20T08:00:00.000Z',
     );
   });

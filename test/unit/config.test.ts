@@ -13,7 +13,7 @@ describe('configuration', () => {
   it('applies docs/domain.md defaults', () => {
     const c = loadConfig({ TABLE_NAME: T });
     expect(c.rules.sms.signature).toBe('客户服务');
-    expect(c.rules.sms.quietHours).toEqual({ start: '21:00', end: '08:00' });
+    expect(c.rules.sms.quietHours).toEqual({ start: '21:00', end: '08:00', spreadMinutes: 60 });
     expect(c.rules.survey.delayMinutes.repair).toBe(30);
     expect(c.rules.survey.delayMinutes.store_sale).toBe(4320);
     expect(c.rules.timeZone).toBe('Asia/Shanghai');
@@ -74,10 +74,11 @@ describe('strict configuration (issue 9.8)', () => {
       new_business: 4320,
       store_service: 30,
     });
-    expect(r.sms.quietHours).toEqual({ start: '22:00', end: '08:00' });
+    expect(r.sms.quietHours).toEqual({ start: '22:00', end: '08:00', spreadMinutes: 60 });
     expect(parseRules('{"sms":{"quietHours":{"end":"07:30"}}}').sms.quietHours).toEqual({
       start: '21:00',
       end: '07:30',
+      spreadMinutes: 60,
     });
     expect(rulesError({ survey: { delayMinutes: { repiar: 10 } } })).toThrow(
       /RULES\.survey\.delayMinutes\.repiar: unknown key/,

@@ -94,7 +94,7 @@ export function openComplaint(rules: Rules, c: Omit<NewCase, 'caseKind'>, at: Da
   return [
     ...putCase(complaint, at, contactDeadline(rules, at)),
     putAlert(complaintAlertId(c.caseId), complaintAlert(complaint, rules), at),
-    putCaseProgress(c.caseId, progressNoticeAt(rules, at), at),
+    putCaseProgress(c.caseId, progressNoticeAt(rules, at, c.caseId), at),
   ];
 }
 
@@ -114,7 +114,7 @@ export function upgradeComplaint(
     items: [
       upgradeToComplaint(open, answer, at),
       putAlert(complaintAlertId(open.caseId), complaintAlert(open, rules), at),
-      putCaseProgress(open.caseId, progressNoticeAt(rules, at), at),
+      putCaseProgress(open.caseId, progressNoticeAt(rules, at, open.caseId), at),
     ],
     delta: complaintUpgradeDelta(open),
   };

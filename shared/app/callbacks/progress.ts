@@ -3,7 +3,8 @@ import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { progressNoticeWanted } from '#shared/domain/case-loop';
-import { isQuietTime, nextAllowedTime } from '#shared/domain/time';
+import { quietSendTime } from '#shared/domain/quiet-spread';
+import { isQuietTime } from '#shared/domain/time';
 import { appendWhileUnclosedItem, getCallback } from '#shared/store/callback';
 import {
   type CaseProgressItem,
@@ -21,7 +22,8 @@ export const progressSmsId = (caseId: string) => `${caseId}#progress`;
  * (and its customer not erased), the customer gets one `complaint_progress` SMS, in one
  * transaction with the notice marked sent and a history entry on the case, conditional on both
  * (so a retry, or two schedulers at once, send it once); otherwise the notice is dropped. Never
- * in the quiet hours: a notice falling due then waits for their end.
+ * in the quiet hours: a notice falling due then waits for their end (spread by the case id, as
+ * `progressNoticeAt` does).
  */
 export async function caseProgressDue(deps: Deps, item: CaseProgressItem, at: Date): Promise<Outcome> {
   if (item.status !== 'pending') return 'skipped';
@@ -32,7 +34,10 @@ export async function caseProgressDue(deps: Deps, item: CaseProgressItem, at: Da
     return 'skipped';
   }
   if (isQuietTime(at, rules.sms.quietHours, rules.timeZone)) {
-    await deferCaseProgress(item.caseId, nextAllowedTime(at, rules.sms.quietHours, rules.timeZone));
+    await deferCaseProgress(
+      item.caseId,
+      quietSendTime(at, item.caseId, rules.sms.quietHours, rules.timeZone),
+    );
     return 'skipped';
   }
   const smsId = progressSmsId(c.caseId);

@@ -2,8 +2,9 @@ import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { remindedDelta } from '#shared/domain/counters';
+import { quietSendTime } from '#shared/domain/quiet-spread';
 import { jobLabel, renderSms } from '#shared/domain/sms/templates';
-import { isQuietTime, nextAllowedTime } from '#shared/domain/time';
+import { isQuietTime } from '#shared/domain/time';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { putSms } from '#shared/store/outbox';
 import { type SurveyItem, updateSurvey } from '#shared/store/survey';
@@ -14,7 +15,7 @@ export async function remindSurvey(deps: Deps, survey: SurveyItem, at: Date): Pr
   const { rules } = deps;
   const expiresAt = new Date(survey.expiresAt as string);
   if (isQuietTime(at, rules.sms.quietHours, rules.timeZone)) {
-    const next = nextAllowedTime(at, rules.sms.quietHours, rules.timeZone);
+    const next = quietSendTime(at, survey.surveyId, rules.sms.quietHours, rules.timeZone);
     const skip = next >= expiresAt;
     await transact([
       updateSurvey(

@@ -3,8 +3,9 @@ import type { Outcome } from '#shared/app/scheduler/outcome';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { surveyInvitation } from '#shared/app/surveys/survey-invitation';
 import { sentDelta, suppressedDelta } from '#shared/domain/counters';
+import { quietSendTime } from '#shared/domain/quiet-spread';
 import { suppressionAtSend } from '#shared/domain/suppression';
-import { isQuietTime, nextAllowedTime } from '#shared/domain/time';
+import { isQuietTime } from '#shared/domain/time';
 import { aggregateUpdates } from '#shared/store/aggregate';
 import { putSms } from '#shared/store/outbox';
 import { enqueue, getPhoneState, leaveQueue, openOnPhone } from '#shared/store/phone-state';
@@ -13,7 +14,7 @@ import { transact, transactIf } from '#shared/store/tx';
 import { workOrderReplyOnClose } from '#shared/store/work-order-reply';
 
 /**
- * A scheduled survey that fell due: deferred out of quiet hours; suppressed if the phone opted
+ * A scheduled survey that fell due: deferred out of quiet hours (spread by its id, as planning does); suppressed if the phone opted
  * out or was surveyed lately since it was planned (domain/suppression.ts); queued behind the
  * survey open on the phone; otherwise sent (the invitation SMS committed with the survey's and
  * the phone's change, then delivered). 'skipped' when the survey or the phone changed since
@@ -22,7 +23,7 @@ import { workOrderReplyOnClose } from '#shared/store/work-order-reply';
 export async function sendSurvey(deps: Deps, survey: SurveyItem, at: Date): Promise<Outcome> {
   const { rules } = deps;
   if (isQuietTime(at, rules.sms.quietHours, rules.timeZone)) {
-    const next = nextAllowedTime(at, rules.sms.quietHours, rules.timeZone);
+    const next = quietSendTime(at, survey.surveyId, rules.sms.quietHours, rules.timeZone);
     await transact([
       updateSurvey(survey.surveyId, 'scheduled', { dueAt: next.toISOString() }, { due: next }),
     ]);

@@ -1,8 +1,9 @@
 import type { Deps } from '#shared/app/deps';
 import { completionDelta, type Delta, repeatRepairDelta, suppressedDelta } from '#shared/domain/counters';
+import { quietSendTime } from '#shared/domain/quiet-spread';
 import { isLaterRepair, isRepairKind, repeatDecision } from '#shared/domain/repeat-repair';
 import { suppressionFor } from '#shared/domain/suppression';
-import { localDay, nextAllowedTime } from '#shared/domain/time';
+import { localDay } from '#shared/domain/time';
 import { timeliness } from '#shared/domain/timeliness';
 import type { EngineerRef } from '#shared/domain/types';
 import type { TicketCompleted } from '#shared/http/schemas/ticket-completed';
@@ -127,9 +128,14 @@ async function planOnce(deps: Deps, item: TicketItem, at: Date): Promise<SurveyI
   const phone = await getPhoneState(t.customer.phone);
   const completed = new Date(t.completedAt);
   const delayMs = rules.survey.delayMinutes[t.kind] * 60_000;
-  const due = nextAllowedTime(new Date(completed.getTime() + delayMs), rules.sms.quietHours, rules.timeZone);
-  const reason = suppressionFor(t, phone, due < at ? at : due, rules);
   const { surveyId } = item.response;
+  const due = quietSendTime(
+    new Date(completed.getTime() + delayMs),
+    surveyId,
+    rules.sms.quietHours,
+    rules.timeZone,
+  );
+  const reason = suppressionFor(t, phone, due < at ? at : due, rules);
   const day = localDay(completed, rules.timeZone);
   const eng = engineerRef(t);
   // The ticket's dispatch, if it came: first contact is timed from it (unless the completion
