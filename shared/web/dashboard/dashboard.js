@@ -548,6 +548,24 @@
       .join('、');
   }
 
+  /**
+   * Whether the viewer works cases in the callback workbench: every role but an engineer
+   * (shared/domain/access.ts mayWorkCallbacks; the server decides, this only offers the link).
+   */
+  const mayWorkCases = () => viewer !== null && viewer.role !== 'engineer';
+
+  /** The case's number, a link that opens the case in the callback workbench (`workbench#case/{id}`). */
+  function caseCell(c) {
+    const id = String(c.caseId ?? '');
+    if (!id || !mayWorkCases()) return el('td', id || '—');
+    const td = el('td');
+    const a = el('a', id, 'case-link');
+    a.href = `workbench#case/${enc(id)}`;
+    a.title = '在回访工作台处理此案件';
+    td.append(a);
+    return td;
+  }
+
   function callbacksUnavailable(text) {
     $('callbacks-note').textContent = text;
     $('callbacks-wrap').hidden = true;
@@ -585,11 +603,23 @@
         return over(a) - over(b) || String(a.deadline).localeCompare(String(b.deadline));
       });
     const overdue = items.filter((c) => c.status === 'overdue').length;
+    // The list API gives no total: without a cursor both lists were read to their end (a true
+    // total); with one, only this page is on screen and more are left.
+    const more = answers.some((a) => typeof a.data.cursor === 'string' && a.data.cursor);
     $('callbacks-wrap').hidden = false;
-    $('callbacks-label').textContent = `（共 ${items.length} 条，其中已超时 ${overdue} 条）`;
-    $('callbacks-note').textContent = answers.some((a) => a.data.cursor)
-      ? '仅显示最近的记录，更多记录请在回访系统中查看。'
-      : '';
+    $('callbacks-label').textContent = more
+      ? `（本页 ${items.length} 条，其中已超时 ${overdue} 条；还有更多）`
+      : `（共 ${items.length} 条，其中已超时 ${overdue} 条）`;
+    const note = $('callbacks-note');
+    note.replaceChildren();
+    if (more) {
+      note.append('仅显示最紧急和最近的一页记录，更多记录');
+      if (mayWorkCases()) {
+        const a = el('a', '请在回访工作台查看');
+        a.href = 'workbench';
+        note.append(a, '。');
+      } else note.append('请在回访系统中查看。');
+    }
     const tbody = $('callbacks').tBodies[0];
     if (items.length === 0) {
       emptyRow(tbody, 10, '目前没有待回访的客户');
@@ -621,7 +651,7 @@
           el('td', c.comment ? String(c.comment) : '—', 'wrap'),
           el('td', String(c.phone ?? '—')),
           el('td', when(c.openedAt)),
-          el('td', String(c.caseId ?? '—')),
+          caseCell(c),
         );
         return tr;
       }),
@@ -843,7 +873,7 @@
           el('td', reasonsText(c.reasons)),
           el('td', c.comment ? String(c.comment) : '—', 'wrap'),
           el('td', String(c.phone ?? '—')),
-          el('td', String(c.caseId ?? '—')),
+          caseCell(c),
         );
         return tr;
       }),
