@@ -226,7 +226,9 @@
 
   async function loadQueue() {
     const mine = ++seq;
+    const shown = $('queue').dataset.loaded;
     delete $('queue').dataset.loaded;
+    $('f-team').removeAttribute('aria-invalid');
     setStatus('正在加载待办回访…');
     const f = filters();
     let got;
@@ -240,6 +242,13 @@
     if (mine !== seq) return;
     if (!got.items) {
       const s = got.answer.status;
+      if (s === 403 && f.team) {
+        // A team outside the user's scope: said as such; the queue on screen stays as it was.
+        $('f-team').setAttribute('aria-invalid', 'true');
+        setStatus(`无权查看该班组：“${f.team}”不在您的权限范围内，请检查班组名称或清除班组筛选。`);
+        if (shown) $('queue').dataset.loaded = shown;
+        return;
+      }
       setStatus(
         s === 400 && !f.team
           ? '请先在“班组”中填写要查看的班组。'
