@@ -8,7 +8,7 @@
  * - the queue (#queue): the cases still to work in their scope (GET v1/callbacks, every status but
  *   closed, paged: overdue and escalated read to their end first, then the others up to a cap),
  *   filtered by status, kind, team and engineer, counted per status, sorted by deadline with the
- *   overdue ones first; 导出 Excel saves the same list (format=xlsx, one page of 100);
+ *   overdue ones first; 导出 Excel saves every case the filters select (format=xlsx, all=true);
  * - one case (#case/{id}): rating, reasons, comment, ticket, the history of notes and the customer's
  *   previous surveys and cases (GET v1/callbacks/{id}); the phone as the API gives it (masked for
  *   managers, in full with a tel: link for agents);
@@ -322,18 +322,30 @@
 
   /**
    * The queue as Excel: the case list API with the same filters (the chosen status, or every status
-   * still to work) and format=xlsx; one page of up to 100 cases, the API's own order.
+   * still to work), format=xlsx and all=true: every case they select, the API's own order, the
+   * server following its cursor to the end up to its cap (EXPORT_MAX_CASES, shared/app/callbacks/
+   * export.ts); a cut file is said (the reply then names where it stopped: x-next-cursor).
    */
   async function exportQueue(button) {
     if (button.disabled) return;
     const f = filters();
     const q = listQuery(f, f.status ? [f.status] : STILL_TO_WORK);
+    q.set('all', 'true');
     button.disabled = true;
     button.setAttribute('aria-busy', 'true');
     setStatus('正在导出 Excel…');
+    let cut = false;
     try {
-      const status = await window.Auth.downloadXlsx(`v1/callbacks?${q}`, '待办回访');
-      setStatus(status === 200 ? '' : `导出失败（HTTP ${status}），请稍后重试。`);
+      const status = await window.Auth.downloadXlsx(`v1/callbacks?${q}`, '待办回访', (headers) => {
+        cut = Boolean(headers.get('x-next-cursor'));
+      });
+      setStatus(
+        status !== 200
+          ? `导出失败（HTTP ${status}），请稍后重试。`
+          : cut
+            ? '已导出，但案件超过单次导出上限（5000 件），文件只含前 5000 件；请用筛选条件缩小范围后分批导出。'
+            : '',
+      );
     } catch (err) {
       if (err === SIGNED_OUT()) return;
       setStatus('网络异常，导出失败，请稍后重试。');
