@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ExcelJSModule from 'exceljs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalSecrets } from '../../infra/local/secrets.ts';
-import { mintToken } from '../../infra/local/token.ts';
 import { axeProblems } from '../helpers/axe.ts';
+import { type Opened, openPage } from '../helpers/browser-page.ts';
 import { ticketBody } from '../helpers/fixtures.ts';
 import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
 
@@ -22,7 +21,6 @@ import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
 const ExcelJS = ExcelJSModule as unknown as typeof import('exceljs');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const SESSION_KEY = 'telecom-feedback.session';
 /** The browser's clock: the local system's after the seed (20 November 2026, 10:30 in Beijing). */
 const BROWSER_NOW = new Date('2026-11-20T02:30:00Z');
 const T1_CASES = 105;
@@ -97,40 +95,9 @@ async function seed() {
   expect(new Set(t1Cases).size).toBe(T1_CASES);
 }
 
-interface Opened {
-  context: BrowserContext;
-  page: Page;
-  errors: string[];
-}
-
-/** A browser context signed in with a local token of `claims` (kept as signin.js keeps a session). */
-async function open(claims: { role: 'agent' | 'manager'; sub: string }, path: string): Promise<Opened> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-  });
-  const idToken = await mintToken({
-    ...claims,
-    teams: ['T1'],
-    secret: loadLocalSecrets(sys.env, sys.env.DATA_DIR).jwtSecret,
-  });
-  await context.addInitScript(
-    ([key, value]) => {
-      if (!sessionStorage.getItem(key)) sessionStorage.setItem(key, value);
-    },
-    [SESSION_KEY, JSON.stringify({ idToken })] as const,
-  );
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (/Content Security Policy|Refused to/i.test(msg.text())) errors.push(`csp: ${msg.text()}`);
-  });
-  await page.clock.setFixedTime(BROWSER_NOW);
-  await page.goto(`${sys.url}${path}`);
-  return { context, page, errors };
-}
+/** A browser context on `path`, signed in as `claims` of team T1 (test/helpers/browser-page.ts). */
+const open = (claims: { role: 'agent' | 'manager'; sub: string }, path: string): Promise<Opened> =>
+  openPage(browser, sys, path, { now: BROWSER_NOW, claims: { ...claims, teams: ['T1'] } });
 
 const queueLoaded = (page: Page) => page.waitForSelector('#queue[data-loaded]', { state: 'attached' });
 const queueIds = (page: Page) =>
