@@ -9,6 +9,7 @@ import {
   reviewCallback,
 } from '#shared/app/callbacks/callbacks';
 import { getCallbackCaseDetail } from '#shared/app/callbacks/customer-history';
+import { listCallbacksToEnd } from '#shared/app/callbacks/export';
 import { callbackListTable } from '#shared/app/callbacks/list-table';
 import { listTexts } from '#shared/app/callbacks/texts';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
@@ -51,7 +52,12 @@ export function callbacks(deps: Deps) {
     switch (event.routeKey) {
       case 'GET /v1/callbacks': {
         const q = parseWith(listQuery(), event.queryStringParameters ?? {});
-        const page = await listCallbacks(principal, {
+        const format = responseFormat(event, q.format);
+        if (q.all === 'true' && format === 'json') {
+          throw new ValidationError([{ field: 'all', message: 'only for a download (format=csv|xlsx)' }]);
+        }
+        const list = q.all === 'true' ? listCallbacksToEnd : listCallbacks;
+        const page = await list(principal, {
           statuses: q.status,
           limit: q.limit,
           ...(q.team ? { team: q.team } : {}),
@@ -60,9 +66,9 @@ export function callbacks(deps: Deps) {
           ...(q.engineerId ? { engineerId: q.engineerId } : {}),
           ...(q.cursor ? { cursor: q.cursor } : {}),
         });
-        const format = responseFormat(event, q.format);
         if (format === 'json') return json(200, page);
-        // The same page as the JSON (same cases, same masking); the next page's cursor in a header.
+        // The same page as the JSON (same cases, same masking), or every page (all=true, cut at
+        // EXPORT_MAX_CASES); the cursor to go on from in a header.
         return download(
           format,
           callbackListTable(page.items, q.headers),

@@ -23,8 +23,9 @@
  *   Auth.token()        the ID token, or null       Auth.claims()  its payload, or null
  *   Auth.fetch(path, init?)  fetch with the bearer; a 401 signs out (message) and throws Auth.SIGNED_OUT
  *   Auth.signIn()       starts the redirect         Auth.signOut()  forgets the tokens (and the issuer's session)
- *   Auth.downloadXlsx(path, fallbackName)  GET path + `format=xlsx` with the bearer and save the reply
- *                       through a temporary <a download>; resolves to the HTTP status (200: saved)
+ *   Auth.downloadXlsx(path, fallbackName, onSaved?)  GET path + `format=xlsx` with the bearer and save
+ *                       the reply through a temporary <a download>; resolves to the HTTP status (200:
+ *                       saved); onSaved(headers) is given the reply's headers once saved
  * Markup it wires when present (shared/web/signin-html.ts): #signin-start (button), #signin-form with
  * #token (paste), #signin-error (messages).
  *
@@ -519,7 +520,7 @@
    * revoked afterwards. Resolves to the HTTP status (200 when the file was handed to the browser);
    * throws SIGNED_OUT as Auth.fetch does.
    */
-  async function downloadXlsx(path, fallbackName) {
+  async function downloadXlsx(path, fallbackName, onSaved) {
     const url = `${path}${path.includes('?') ? '&' : '?'}format=xlsx`;
     const res = await authFetch(url, {
       headers: { accept: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
@@ -540,6 +541,7 @@
       // after the click has been handled: the download has its own reference to the blob by then
       setTimeout(() => URL.revokeObjectURL(href), 1000);
     }
+    onSaved?.(res.headers);
     return 200;
   }
 

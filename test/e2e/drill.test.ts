@@ -6,6 +6,7 @@ import ExcelJSModule from 'exceljs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { axeProblems } from '../helpers/axe.ts';
+import { pageProblems } from '../helpers/browser-page.ts';
 import { ticketBody } from '../helpers/fixtures.ts';
 import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
 
@@ -127,11 +128,7 @@ interface Opened {
 async function open(viewport: { width: number; height: number }, path = '/dashboard'): Promise<Opened> {
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (/Content Security Policy|Refused to/i.test(msg.text())) errors.push(`csp: ${msg.text()}`);
-  });
+  const errors = pageProblems(page);
   await page.clock.setFixedTime(BROWSER_NOW);
   await page.goto(`${sys.url}${path}`);
   return { context, page, errors };

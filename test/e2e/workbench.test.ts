@@ -2,11 +2,10 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ExcelJSModule from 'exceljs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadLocalSecrets } from '../../infra/local/secrets.ts';
-import { mintToken } from '../../infra/local/token.ts';
 import { axeProblems } from '../helpers/axe.ts';
+import { type Opened, openPage } from '../helpers/browser-page.ts';
 import { ticketBody } from '../helpers/fixtures.ts';
 import { startWithIssuer } from '../helpers/issuer-system.ts';
 import { type RunningSystem, startNpm } from '../helpers/local-server.ts';
@@ -26,7 +25,6 @@ import type { OidcStandIn } from '../helpers/standins/oidc-provider.ts';
 const ExcelJS = ExcelJSModule as unknown as typeof import('exceljs');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const SESSION_KEY = 'telecom-feedback.session';
 /** The browser's clock: the local system's (20 November 2026, 10:30 in Beijing). */
 const BROWSER_NOW = new Date('2026-11-20T02:30:00Z');
 const CHANGED = '该案件已被他人处理，已为您刷新';
@@ -111,48 +109,18 @@ afterAll(async () => {
   await browser?.close();
 });
 
-interface Opened {
-  context: BrowserContext;
-  page: Page;
-  errors: string[];
-}
-
 /**
  * A fresh browser context on the workbench: signed out, or already signed in with a local token of
- * `claims` (kept in sessionStorage as signin.js keeps a session), collecting page errors and CSP reports.
+ * `claims` (test/helpers/browser-page.ts), collecting page errors and CSP reports.
  */
-async function open(
+const open = (
   claims?: { role: 'agent' | 'manager' | 'admin'; sub: string; teams?: string[] },
   system: RunningSystem = sys,
-): Promise<Opened> {
-  const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
+): Promise<Opened> =>
+  openPage(browser, system, '/workbench', {
+    now: BROWSER_NOW,
+    ...(claims ? { claims: { ...claims, teams: claims.teams ?? ['T1'] } } : {}),
   });
-  if (claims) {
-    const idToken = await mintToken({
-      ...claims,
-      teams: claims.teams ?? ['T1'],
-      secret: loadLocalSecrets(system.env, system.env.DATA_DIR).jwtSecret,
-    });
-    await context.addInitScript(
-      ([key, value]) => {
-        if (!sessionStorage.getItem(key)) sessionStorage.setItem(key, value);
-      },
-      [SESSION_KEY, JSON.stringify({ idToken })] as const,
-    );
-  }
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (/Content Security Policy|Refused to/i.test(msg.text())) errors.push(`csp: ${msg.text()}`);
-  });
-  await page.clock.setFixedTime(BROWSER_NOW);
-  await page.goto(`${system.url}/workbench`);
-  return { context, page, errors };
-}
 
 const queueLoaded = (page: Page) => page.waitForSelector('#queue[data-loaded]', { state: 'attached' });
 const caseLoaded = (page: Page, status: string) =>

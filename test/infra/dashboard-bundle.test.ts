@@ -230,22 +230,43 @@ describe('functions/dashboard bundled for Lambda', () => {
   });
 
   it('serves the callback workbench (GET /workbench) with its own files inlined and no inline style allowed', () => {
-    const [page, js, css] = invoke([
+    const [page, js, css, pagesJs, baseCss, dashboard] = invoke([
       { routeKey: 'GET /workbench' },
       { routeKey: 'GET /dashboard/assets/{file}', file: 'workbench.js' },
       { routeKey: 'GET /dashboard/assets/{file}', file: 'workbench.css' },
-    ]) as [Answer, Answer, Answer];
+      { routeKey: 'GET /dashboard/assets/{file}', file: 'pages.js' },
+      { routeKey: 'GET /dashboard/assets/{file}', file: 'base.css' },
+      PAGE,
+    ]) as [Answer, Answer, Answer, Answer, Answer, Answer];
     expect(page.statusCode).toBe(200);
-    const html = page.isBase64Encoded ? Buffer.from(page.body, 'base64').toString('utf8') : page.body;
+    const htmlOf = (a: Answer) =>
+      a.isBase64Encoded ? Buffer.from(a.body, 'base64').toString('utf8') : a.body;
+    const html = htmlOf(page);
     expect(html).toContain('<title>回访工作台</title>');
     const order = [...html.matchAll(/src="dashboard\/assets\/([\w.]+)\?v=([0-9a-f]{16})"/g)];
-    expect(order.map((m) => m[1])).toEqual(['signin.js', 'workbench.js']);
-    const workbenchFile = (f: string) =>
-      readFileSync(fileURLToPath(new URL(`../../shared/web/workbench/${f}`, import.meta.url)), 'utf8');
-    expect(js.body).toBe(workbenchFile('workbench.js'));
-    expect(order[1]?.[2]).toBe(sha16(Buffer.from(js.body)));
+    expect(order.map((m) => m[1])).toEqual(['signin.js', 'pages.js', 'workbench.js']);
+    const webFile = (f: string) =>
+      readFileSync(fileURLToPath(new URL(`../../shared/web/${f}`, import.meta.url)), 'utf8');
+    expect(js.body).toBe(webFile('workbench/workbench.js'));
+    expect(order[2]?.[2]).toBe(sha16(Buffer.from(js.body)));
     expect(css.headers['content-type']).toBe('text/css; charset=utf-8');
-    expect(css.body).toBe(workbenchFile('workbench.css'));
+    expect(css.body).toBe(webFile('workbench/workbench.css'));
+    // What both pages share: one script and one base style sheet, each linked before the page's own.
+    expect(pagesJs.body).toBe(webFile('pages.js'));
+    expect(baseCss.headers['content-type']).toBe('text/css; charset=utf-8');
+    expect(baseCss.body).toBe(webFile('base.css'));
+    for (const [shell, own] of [
+      [html, 'workbench'],
+      [htmlOf(dashboard), 'dashboard'],
+    ] as const) {
+      const sheets = [...shell.matchAll(/href="dashboard\/assets\/([\w.]+)\?v=[0-9a-f]{16}"/g)].map(
+        (m) => m[1],
+      );
+      expect(sheets).toEqual(['base.css', `${own}.css`]);
+      const scripts = [...shell.matchAll(/src="dashboard\/assets\/([\w.]+)\?v=/g)].map((m) => m[1]);
+      expect(scripts.indexOf('pages.js')).toBeGreaterThan(scripts.indexOf('signin.js'));
+      expect(scripts.indexOf('pages.js')).toBeLessThan(scripts.indexOf(`${own}.js`));
+    }
     const csp = page.headers['content-security-policy'] ?? '';
     expect(csp).toContain("script-src 'self';");
     expect(csp).toContain("style-src 'self';");

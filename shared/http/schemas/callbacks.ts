@@ -50,6 +50,12 @@ export const callbackListDownloadQuery = lazy(() =>
   callbackListQuery().extend({
     format: formatField(),
     headers: headersField(),
+    all: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe(
+        'downloads only (format=csv|xlsx): every case the filters select, pages of `limit` followed to the end (at most 5,000 cases; cut there: x-next-cursor)',
+      ),
   }),
 );
 

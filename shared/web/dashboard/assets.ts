@@ -100,6 +100,23 @@ const sources = new Map<string, AssetSource>([
     },
   ],
   [
+    // What every signed-in page shares: helpers (global `Pages`) and the base style sheet.
+    'pages.js',
+    {
+      contentType: JS,
+      bundled: () => text(import('../pages.js', { with: { type: 'text' } })),
+      fromDisk: async () => ({ body: await readFile(here('../pages.js')) }),
+    },
+  ],
+  [
+    'base.css',
+    {
+      contentType: CSS,
+      bundled: () => text(import('../base.css', { with: { type: 'text' } })),
+      fromDisk: async () => ({ body: await readFile(here('../base.css')) }),
+    },
+  ],
+  [
     'dashboard.css',
     {
       contentType: CSS,

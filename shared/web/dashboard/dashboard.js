@@ -1,8 +1,9 @@
 /*
  * The managers' dashboard (served by functions/dashboard as /dashboard/assets/dashboard.js).
  * Over 350 lines on purpose: the page is one plain script with no build step (one request, one
- * content hash in its URL); its parts are marked below: formatting, DOM (text only), API, ranking,
- * charts, callbacks, loading and session.
+ * content hash in its URL); what it shares with the workbench (words, DOM of text only, the API
+ * call, times, sign-in states, exports) is shared/web/pages.js (global `Pages`, loaded before it);
+ * its parts are marked below: formatting, ranking, charts, callbacks, loading and session.
  *
  * The manager signs in through shared/web/signin.js (global `Auth`, loaded before this script): the
  * issuer's sign-in page on AWS, the development sign-in locally, or a pasted token; the token is kept
@@ -25,7 +26,7 @@
  * only the charts and components used here (echarts-entry.ts: add any new chart type or component there).
  */
 (() => {
-  const ZONE = 'Asia/Shanghai';
+  const { ZONE, STATUS_TEXT, RATING_TEXT, el, badge, api, setStatus } = window.Pages;
   const TREND_MONTHS = 6;
   const FLAG_TEXT = {
     below_target: '低于目标',
@@ -40,15 +41,6 @@
     ['unsolved', '问题未解决'],
     ['other', '其他'],
   ];
-  const RATING_TEXT = { 1: '满意', 2: '基本满意', 3: '不满意' };
-  const STATUS_TEXT = {
-    open: '待回访',
-    overdue: '已超时',
-    in_progress: '处理中',
-    pending_review: '待审核',
-    escalated: '已升级',
-    closed: '已结案',
-  };
 
   const $ = (id) => document.getElementById(id);
   const target = Number(document.body.dataset.target);
@@ -76,18 +68,8 @@
   /** A fraction as a percentage number with one decimal (chart data); null stays null. */
   const pct1 = (rate) => (isNum(rate) ? Math.round(rate * 1000) / 10 : null);
 
-  const dateTime = new Intl.DateTimeFormat('zh-CN', {
-    timeZone: ZONE,
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  const when = (iso) => {
-    const d = new Date(iso);
-    return typeof iso === 'string' && !Number.isNaN(d.getTime()) ? dateTime.format(d) : '—';
-  };
+  /** An ISO time as `MM/DD hh:mm` in Beijing time. */
+  const when = window.Pages.timeFormatter(false);
 
   /** `YYYY-MM` of now in Beijing time. */
   function currentMonth() {
@@ -208,50 +190,12 @@
   const currentPeriod = () => period ?? periodOfMonth($('month').value || currentMonth());
 
   // ---------------------------------------------------------------------------------------------
-  // DOM (text only)
+  // DOM (text only: Pages.el, Pages.badge) and API (Pages.api: GET with the user's token)
 
-  function el(tag, text, className) {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = text;
-    if (className) e.className = className;
-    return e;
-  }
-
-  function badge(text, kind, title) {
-    const b = el('span', text, `badge ${kind}`);
-    if (title) b.title = title;
-    return b;
-  }
-
-  function emptyRow(tbody, columns, text) {
-    const td = el('td', text, 'empty');
-    td.colSpan = columns;
-    const tr = el('tr');
-    tr.append(td);
-    tbody.replaceChildren(tr);
-  }
-
-  function setStatus(text) {
-    $('status').textContent = text;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // API
+  const emptyRow = (tbody, columns, text) => tbody.replaceChildren(window.Pages.emptyRow(columns, text));
 
   /** Thrown by api() on a 401 (signin.js has then signed the manager out, with a message). */
   const SIGNED_OUT = window.Auth.SIGNED_OUT;
-
-  /** GET a JSON resource with the signed-in user's token. */
-  async function api(path) {
-    const res = await window.Auth.fetch(path);
-    let data = null;
-    try {
-      data = await res.json();
-    } catch {
-      data = null;
-    }
-    return { status: res.status, data };
-  }
 
   /** The engineer report of a month `YYYY-MM`, or of a period object (its query). */
   const engineersOf = (p) =>
@@ -548,6 +492,38 @@
       .join('、');
   }
 
+  /**
+   * Whether the viewer works cases in the callback workbench: every role but an engineer
+   * (shared/domain/access.ts mayWorkCallbacks; the server decides, this only offers the link).
+   */
+  const mayWorkCases = () => viewer !== null && viewer.role !== 'engineer';
+
+  /** A case's status as a badge in a cell: overdue and escalated in red, the others amber. */
+  function statusCell(c) {
+    const td = el('td');
+    const urgent = c.status === 'overdue' || c.status === 'escalated';
+    td.append(badge(STATUS_TEXT[c.status] ?? String(c.status), urgent ? 'overdue' : 'open'));
+    return td;
+  }
+
+  /** A case's rating; a complaint may come without one: it reads 投诉 (with the rating when there is one). */
+  function caseRating(c) {
+    const rated = RATING_TEXT[c.rating] ?? (c.rating === undefined ? '' : String(c.rating));
+    return c.kind === 'complaint' ? (rated ? `投诉·${rated}` : '投诉') : rated || '—';
+  }
+
+  /** The case's number, a link that opens the case in the callback workbench (`workbench#case/{id}`). */
+  function caseCell(c) {
+    const id = String(c.caseId ?? '');
+    if (!id || !mayWorkCases()) return el('td', id || '—');
+    const td = el('td');
+    const a = el('a', id, 'case-link');
+    a.href = `workbench#case/${enc(id)}`;
+    a.title = '在回访工作台处理此案件';
+    td.append(a);
+    return td;
+  }
+
   function callbacksUnavailable(text) {
     $('callbacks-note').textContent = text;
     $('callbacks-wrap').hidden = true;
@@ -585,11 +561,23 @@
         return over(a) - over(b) || String(a.deadline).localeCompare(String(b.deadline));
       });
     const overdue = items.filter((c) => c.status === 'overdue').length;
+    // The list API gives no total: without a cursor both lists were read to their end (a true
+    // total); with one, only this page is on screen and more are left.
+    const more = answers.some((a) => typeof a.data.cursor === 'string' && a.data.cursor);
     $('callbacks-wrap').hidden = false;
-    $('callbacks-label').textContent = `（共 ${items.length} 条，其中已超时 ${overdue} 条）`;
-    $('callbacks-note').textContent = answers.some((a) => a.data.cursor)
-      ? '仅显示最近的记录，更多记录请在回访系统中查看。'
-      : '';
+    $('callbacks-label').textContent = more
+      ? `（本页 ${items.length} 条，其中已超时 ${overdue} 条；还有更多）`
+      : `（共 ${items.length} 条，其中已超时 ${overdue} 条）`;
+    const note = $('callbacks-note');
+    note.replaceChildren();
+    if (more) {
+      note.append('仅显示最紧急和最近的一页记录，更多记录');
+      if (mayWorkCases()) {
+        const a = el('a', '请在回访工作台查看');
+        a.href = 'workbench';
+        note.append(a, '。');
+      } else note.append('请在回访系统中查看。');
+    }
     const tbody = $('callbacks').tBodies[0];
     if (items.length === 0) {
       emptyRow(tbody, 10, '目前没有待回访的客户');
@@ -599,20 +587,10 @@
       ...items.map((c) => {
         const tr = el('tr');
         tr.dataset.caseId = String(c.caseId ?? '');
-        const status = el('td');
-        status.append(
-          badge(
-            STATUS_TEXT[c.status] ?? String(c.status),
-            c.status === 'overdue' || c.status === 'escalated' ? 'overdue' : 'open',
-          ),
-        );
         const rating = el('td');
-        // a complaint may come without a rating: it reads 投诉 (with the rating when there is one)
-        const rated = RATING_TEXT[c.rating] ?? (c.rating === undefined ? '' : String(c.rating));
-        const label = c.kind === 'complaint' ? (rated ? `投诉·${rated}` : '投诉') : rated || '—';
-        rating.append(badge(label, `rating-${Number(c.rating) || 0}`));
+        rating.append(badge(caseRating(c), `rating-${Number(c.rating) || 0}`));
         tr.append(
-          status,
+          statusCell(c),
           el('td', when(c.deadline)),
           el('td', String(c.engineerName ?? '—')),
           el('td', String(c.team ?? '—')),
@@ -621,7 +599,7 @@
           el('td', c.comment ? String(c.comment) : '—', 'wrap'),
           el('td', String(c.phone ?? '—')),
           el('td', when(c.openedAt)),
-          el('td', String(c.caseId ?? '—')),
+          caseCell(c),
         );
         return tr;
       }),
@@ -828,22 +806,14 @@
       ...items.map((c) => {
         const tr = el('tr');
         tr.dataset.caseId = String(c.caseId ?? '');
-        const status = el('td');
-        status.append(
-          badge(
-            STATUS_TEXT[c.status] ?? String(c.status),
-            c.status === 'overdue' || c.status === 'escalated' ? 'overdue' : 'open',
-          ),
-        );
-        const rated = RATING_TEXT[c.rating] ?? '';
         tr.append(
-          status,
+          statusCell(c),
           el('td', when(c.deadline)),
-          el('td', c.kind === 'complaint' ? (rated ? `投诉·${rated}` : '投诉') : rated || '—'),
+          el('td', caseRating(c)),
           el('td', reasonsText(c.reasons)),
           el('td', c.comment ? String(c.comment) : '—', 'wrap'),
           el('td', String(c.phone ?? '—')),
-          el('td', String(c.caseId ?? '—')),
+          caseCell(c),
         );
         return tr;
       }),
@@ -1165,28 +1135,9 @@
     return { path: `v1/reports/engineers?${p.query}`, name: `工程师排名-${p.id}` };
   }
 
-  async function exportView(button) {
-    if (button.disabled) return;
+  function exportView(button) {
     const { path, name } = exportOf(route());
-    button.disabled = true;
-    button.setAttribute('aria-busy', 'true');
-    setStatus('正在导出 Excel…');
-    try {
-      const status = await window.Auth.downloadXlsx(path, name);
-      setStatus(status === 200 ? '' : `导出失败（HTTP ${status}），请稍后重试。`);
-    } catch (err) {
-      if (err === SIGNED_OUT) return;
-      setStatus('网络异常，导出失败，请稍后重试。');
-    } finally {
-      button.disabled = false;
-      button.removeAttribute('aria-busy');
-    }
-  }
-
-  function showBoard() {
-    $('signin').hidden = true;
-    $('session').hidden = false;
-    $('board').hidden = false;
+    return window.Pages.exportXlsx(button, path, name);
   }
 
   const CHARTS = ['trend-chart', 'reasons-chart', 'eng-trend-chart', 'eng-reasons-chart'];
@@ -1206,30 +1157,14 @@
       $(id).tBodies[0].replaceChildren();
     }
     clearEngineer();
-    setStatus('');
-    $('board').hidden = true;
-    $('session').hidden = true;
-    $('signin').hidden = false;
-    $('token').value = '';
-    $('signin-error').textContent = message ?? '';
-    ($('signin-start') ?? $('token')).focus();
+    window.Pages.showSignedOut('board', message);
   }
 
   /** A pasted token, before signin.js keeps it: a problem to show, or undefined when it may be used. */
-  async function checkToken(candidate) {
-    let res;
-    try {
-      res = await fetch(`v1/reports/engineers?${currentPeriod().query}`, {
-        headers: { authorization: `Bearer ${candidate}`, accept: 'application/json' },
-        cache: 'no-store',
-      });
-    } catch {
-      return '无法连接服务，请稍后重试。';
-    }
-    if (res.status === 401) return '令牌无效或已过期，请检查后重试。';
-    if (res.status === 403) return '此令牌无权查看报表，请使用管理人员令牌。';
-    return undefined;
-  }
+  const checkToken = window.Pages.tokenChecker(
+    () => `v1/reports/engineers?${currentPeriod().query}`,
+    '此令牌无权查看报表，请使用管理人员令牌。',
+  );
 
   /** After a view change by the user: focus the view's heading, for keyboard and screen-reader users. */
   function focusView() {
@@ -1273,7 +1208,7 @@
     $('signout').addEventListener('click', () => window.Auth.signOut());
     window.Auth.start({
       onSignedIn: () => {
-        showBoard();
+        window.Pages.showSignedIn('board');
         load();
       },
       onSignedOut: signedOut,

@@ -1,4 +1,5 @@
 import type { SigninSettings } from '#shared/config/signin';
+import { pageHead } from '#shared/web/page-head';
 import { signedInPageCsp, signinAttributes, signinPanel } from '#shared/web/signin-html';
 
 /**
@@ -41,19 +42,13 @@ export function escapeHtml(s: string): string {
 export const dashboardCsp = (signin: SigninSettings): string => signedInPageCsp(signin);
 
 export function dashboardPage(input: PageInput): string {
-  const a = (file: string) => escapeHtml(input.assetUrl(file));
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>服务满意度看板</title>
-<link rel="stylesheet" href="${a('dashboard.css')}">
-<script defer src="${a('echarts.min.js')}"></script>
-<script defer src="${a('signin.js')}"></script>
-<script defer src="${a('dashboard.js')}"></script>
-</head>
+  const head = pageHead({
+    title: '服务满意度看板',
+    assetUrl: input.assetUrl,
+    style: 'dashboard.css',
+    scripts: ['echarts.min.js', 'dashboard.js'],
+  });
+  return `${head}
 <body data-target="${escapeHtml(String(input.target))}" data-min-sample="${escapeHtml(String(input.minSample))}"${signinAttributes(input.signin)}>
 <header class="topbar">
   <h1>服务满意度看板</h1>

@@ -14,6 +14,10 @@ declare module '*/workbench.js' {
   const text: string;
   export default text;
 }
+declare module '*/pages.js' {
+  const text: string;
+  export default text;
+}
 declare module '*/signin.js' {
   const text: string;
   export default text;

@@ -1,5 +1,6 @@
 import type { SigninSettings } from '#shared/config/signin';
 import { escapeHtml } from '#shared/web/dashboard/page';
+import { pageHead } from '#shared/web/page-head';
 import { signedInPageCsp, signinAttributes, signinPanel } from '#shared/web/signin-html';
 
 /**
@@ -37,19 +38,14 @@ const OUTCOMES: Array<[string, string]> = [
 ];
 
 export function workbenchPage(input: WorkbenchPageInput): string {
-  const a = (file: string) => escapeHtml(input.assetUrl(file));
   const redirect = input.signin.kind === 'oidc' ? ' data-signin-redirect="dashboard"' : '';
-  return `<!doctype html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>回访工作台</title>
-<link rel="stylesheet" href="${a('workbench.css')}">
-<script defer src="${a('signin.js')}"></script>
-<script defer src="${a('workbench.js')}"></script>
-</head>
+  const head = pageHead({
+    title: '回访工作台',
+    assetUrl: input.assetUrl,
+    style: 'workbench.css',
+    scripts: ['workbench.js'],
+  });
+  return `${head}
 <body${signinAttributes(input.signin)}${redirect}>
 <a class="skip" href="#main">跳到主要内容</a>
 <header class="topbar">

@@ -1,14 +1,15 @@
 /*
  * The callback workbench (served by functions/dashboard as /dashboard/assets/workbench.js), for
  * callback agents and their supervisors. Plain browser script, no build step; over 350 lines on
- * purpose (one request, one content hash in its URL); its parts are marked below: formatting, DOM
- * (text only), API, queue, case, actions, session.
+ * purpose (one request, one content hash in its URL); what it shares with the dashboard (words,
+ * DOM of text only, the API call, times, sign-in states, exports) is shared/web/pages.js (global
+ * `Pages`, loaded before it); its parts are marked below: formatting, queue, case, actions, session.
  *
  * The user signs in through shared/web/signin.js (global `Auth`, loaded before this script). Then:
  * - the queue (#queue): the cases still to work in their scope (GET v1/callbacks, every status but
  *   closed, paged: overdue and escalated read to their end first, then the others up to a cap),
  *   filtered by status, kind, team and engineer, counted per status, sorted by deadline with the
- *   overdue ones first; 导出 Excel saves the same list (format=xlsx, one page of 100);
+ *   overdue ones first; 导出 Excel saves every case the filters select (format=xlsx, all=true);
  * - one case (#case/{id}): rating, reasons, comment, ticket, the history of notes and the customer's
  *   previous surveys and cases (GET v1/callbacks/{id}); the phone as the API gives it (masked for
  *   managers, in full with a tel: link for agents);
@@ -19,7 +20,7 @@
  * Every piece of data goes into the page as text (textContent), never as HTML.
  */
 (() => {
-  const ZONE = 'Asia/Shanghai';
+  const { STATUS_TEXT, RATING_TEXT, el, api, setStatus } = window.Pages;
   /** Cases read for the queue at most (the rest: narrow the filters); the urgent ones come first. */
   const MAX_CASES = 500;
   /** Requests for the queue at most (pages may be short under a filter: the API filters a page). */
@@ -27,14 +28,6 @@
   const URGENT = ['overdue', 'escalated'];
   const OTHERS = ['open', 'in_progress', 'pending_review'];
   const STILL_TO_WORK = [...URGENT, ...OTHERS];
-  const STATUS_TEXT = {
-    open: '待回访',
-    overdue: '已超时',
-    in_progress: '处理中',
-    pending_review: '待审核',
-    escalated: '已升级',
-    closed: '已结案',
-  };
   const SURVEY_STATUS_TEXT = {
     scheduled: '待发送',
     waiting: '排队中',
@@ -45,7 +38,6 @@
     cancelled: '已取消',
   };
   const KIND_TEXT = { dissatisfied: '不满意回访', complaint: '投诉' };
-  const RATING_TEXT = { 1: '满意', 2: '基本满意', 3: '不满意' };
   const REASONS = ['上门不准时', '服务态度/用语', '未着工装/工牌', '未清理现场', '问题未解决', '其他'];
   const OUTCOME_TEXT = {
     resolved_satisfied: '已解决，客户满意',
@@ -79,19 +71,8 @@
   // ---------------------------------------------------------------------------------------------
   // Formatting
 
-  const dateTime = new Intl.DateTimeFormat('zh-CN', {
-    timeZone: ZONE,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  const when = (iso) => {
-    const d = new Date(iso);
-    return typeof iso === 'string' && !Number.isNaN(d.getTime()) ? dateTime.format(d) : '—';
-  };
+  /** An ISO time as `YYYY/MM/DD hh:mm` in Beijing time. */
+  const when = window.Pages.timeFormatter(true);
   /** Time left to a deadline (or past it), in hours and minutes. */
   function timeLeft(iso) {
     const ms = new Date(iso).getTime() - Date.now();
@@ -108,38 +89,15 @@
   const isUrgent = (status) => status === 'overdue' || status === 'escalated';
 
   // ---------------------------------------------------------------------------------------------
-  // DOM (text only)
+  // DOM (text only: Pages.el) and API (Pages.api: with the user's token)
 
-  function el(tag, text, className) {
-    const e = document.createElement(tag);
-    if (text !== undefined) e.textContent = text;
-    if (className) e.className = className;
-    return e;
-  }
-  const badge = (status) => el('span', STATUS_TEXT[status] ?? String(status), `badge s-${status}`);
-  const setStatus = (text) => {
-    $('status').textContent = text;
-  };
+  const badge = (status) => window.Pages.badge(STATUS_TEXT[status] ?? String(status), `s-${status}`);
   const setMessage = (text, kind = 'error') => {
     $('case-message').textContent = text;
     $('case-message').dataset.kind = kind;
   };
 
-  // ---------------------------------------------------------------------------------------------
-  // API
-
   const SIGNED_OUT = () => window.Auth.SIGNED_OUT;
-
-  async function api(path, init) {
-    const res = await window.Auth.fetch(path, init);
-    let data = null;
-    try {
-      data = await res.json();
-    } catch {
-      data = null;
-    }
-    return { status: res.status, data };
-  }
 
   const post = (path, body) =>
     api(path, {
@@ -226,7 +184,9 @@
 
   async function loadQueue() {
     const mine = ++seq;
+    const shown = $('queue').dataset.loaded;
     delete $('queue').dataset.loaded;
+    $('f-team').removeAttribute('aria-invalid');
     setStatus('正在加载待办回访…');
     const f = filters();
     let got;
@@ -240,6 +200,13 @@
     if (mine !== seq) return;
     if (!got.items) {
       const s = got.answer.status;
+      if (s === 403 && f.team) {
+        // A team outside the user's scope: said as such; the queue on screen stays as it was.
+        $('f-team').setAttribute('aria-invalid', 'true');
+        setStatus(`无权查看该班组：“${f.team}”不在您的权限范围内，请检查班组名称或清除班组筛选。`);
+        if (shown) $('queue').dataset.loaded = shown;
+        return;
+      }
       setStatus(
         s === 400 && !f.team
           ? '请先在“班组”中填写要查看的班组。'
@@ -313,25 +280,19 @@
 
   /**
    * The queue as Excel: the case list API with the same filters (the chosen status, or every status
-   * still to work) and format=xlsx; one page of up to 100 cases, the API's own order.
+   * still to work), format=xlsx and all=true: every case they select, the API's own order, the
+   * server following its cursor to the end up to its cap (EXPORT_MAX_CASES, shared/app/callbacks/
+   * export.ts); a cut file is said (the reply then names where it stopped: x-next-cursor).
    */
-  async function exportQueue(button) {
-    if (button.disabled) return;
+  function exportQueue(button) {
     const f = filters();
     const q = listQuery(f, f.status ? [f.status] : STILL_TO_WORK);
-    button.disabled = true;
-    button.setAttribute('aria-busy', 'true');
-    setStatus('正在导出 Excel…');
-    try {
-      const status = await window.Auth.downloadXlsx(`v1/callbacks?${q}`, '待办回访');
-      setStatus(status === 200 ? '' : `导出失败（HTTP ${status}），请稍后重试。`);
-    } catch (err) {
-      if (err === SIGNED_OUT()) return;
-      setStatus('网络异常，导出失败，请稍后重试。');
-    } finally {
-      button.disabled = false;
-      button.removeAttribute('aria-busy');
-    }
+    q.set('all', 'true');
+    return window.Pages.exportXlsx(button, `v1/callbacks?${q}`, '待办回访', (headers) =>
+      headers.get('x-next-cursor')
+        ? '已导出，但案件超过单次导出上限（5000 件），文件只含前 5000 件；请用筛选条件缩小范围后分批导出。'
+        : '',
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -438,18 +399,10 @@
             );
             return tr;
           })
-        : [emptyRow('该客户没有其他评价或案件记录。')]),
+        : [window.Pages.emptyRow(6, '该客户没有其他评价或案件记录。')]),
     );
 
     renderActions(c);
-  }
-
-  function emptyRow(text) {
-    const tr = el('tr');
-    const td = el('td', text, 'empty');
-    td.colSpan = 6;
-    tr.append(td);
-    return tr;
   }
 
   function renderActions(c) {
@@ -597,9 +550,7 @@
   }
 
   function signedIn(claims) {
-    $('signin').hidden = true;
-    $('session').hidden = false;
-    $('bench').hidden = false;
+    window.Pages.showSignedIn('bench');
     $('who').textContent = `${ROLE_TEXT[claims.role] ?? '已登录'}${claims.name ? ` ${claims.name}` : ''}`;
     if (claims.role === 'engineer') {
       $('queue-view').hidden = true;
@@ -619,30 +570,11 @@
     $('case-history').replaceChildren();
     $('customer-history').tBodies[0].replaceChildren();
     $('case-comment').textContent = '';
-    setStatus('');
-    $('bench').hidden = true;
-    $('session').hidden = true;
-    $('signin').hidden = false;
-    $('token').value = '';
-    $('signin-error').textContent = message ?? '';
-    ($('signin-start') ?? $('token')).focus();
+    window.Pages.showSignedOut('bench', message);
   }
 
   /** A pasted token, before signin.js keeps it: a problem to show, or undefined when it may be used. */
-  async function checkToken(candidate) {
-    let res;
-    try {
-      res = await fetch('v1/callbacks?limit=1', {
-        headers: { authorization: `Bearer ${candidate}`, accept: 'application/json' },
-        cache: 'no-store',
-      });
-    } catch {
-      return '无法连接服务，请稍后重试。';
-    }
-    if (res.status === 401) return '令牌无效或已过期，请检查后重试。';
-    if (res.status === 403) return '此令牌无权处理回访案件。';
-    return undefined;
-  }
+  const checkToken = window.Pages.tokenChecker(() => 'v1/callbacks?limit=1', '此令牌无权处理回访案件。');
 
   function start() {
     $('filters').addEventListener('submit', (event) => {
