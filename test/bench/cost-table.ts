@@ -377,6 +377,7 @@ function dueScaleSection(d: DueScaleResult): string[] {
   const ceiling = (d.cores * 1000) / cpuPerItem;
   const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${fixed(100 * v, 0)}%`);
   const best = d.byWorkers.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+  const one = d.byWorkers.find((r) => r.workers === 1);
   // AWS arithmetic (assumptions stated in the text below)
   const completions = 100;
   const duePerCompletion = { plan: 1, send: 1, remind: 0.5, expire: 0.3, other: 0.1 };
@@ -471,11 +472,13 @@ function dueScaleSection(d: DueScaleResult): string[] {
     `The machine's limit, measured: **${limitText}**. Where the CPU goes (all runs): ${fixed(jvmMs / items, 1)} ms per due item in the`,
     `DynamoDB Local JVM + ${fixed(workerMs / items, 1)} ms in the workers = ${fixed(cpuPerItem, 1)} ms, so ${d.cores} cores can work at most`,
     `**${fixed(ceiling, 0)} items/s** here whatever the worker count (best seen: ${fixed(best.perSecond, 0)} items/s at ${best.workers} workers).`,
-    'The machine busy fraction includes whatever else ran (the load average above; the share the JVM and the',
-    'workers used is beside it): the rest is other work on this shared machine. Each worker works',
-    `${d.concurrency} item(s) at a time here (deployed: 8), so that one worker leaves the machine room (its busy`,
-    `fraction: ${pct(d.byWorkers[0]?.busy)}) and the ratios show the fan-out up to the limit. On AWS the workers share nothing but`,
-    "the table, whose partitions (below) are far from their limits: this ceiling is the test machine's, not the design's.",
+    'The machine busy fraction includes whatever else ran (see the load average); beside it, the share of the cores',
+    `the JVM and the workers used: the rest is other work on this shared machine (at 1 worker: ${pct(one?.busy)} busy, ${pct(one?.ours)} ours).`,
+    `Each worker works ${d.concurrency} item(s) at a time here (deployed: 8, runDueSlots' default; DUE_SCALE_CONCURRENCY), so that one`,
+    `worker alone uses ${pct(one?.ours)} of the cores (JVM + worker) and leaves the rest for more workers: the ratios then show the`,
+    'fan-out up to the limit. CPU per item rises with the worker count (more processes, each doing less per wake-up, and',
+    'more connections into the one JVM). On AWS the workers share nothing but the table, whose partitions (below) are far',
+    "from their limits: this ceiling is the test machine's, not the design's.",
     '',
     `Calls per due item: ${d.usage.byLabel.map(([k, v]) => `${k} ${fixed(v.calls / items, 2)}`).join('; ')}.`,
     '',

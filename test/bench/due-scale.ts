@@ -151,9 +151,9 @@ export async function runDueScale(opts: {
   dynamoEndpoint: string;
   region: string;
   log: (s: string) => void;
-  /** Items of each kind in the whole backlog (an eighth of it per run). @default 1200 */
+  /** Items of each kind in the whole backlog (an eighth of it per run). @default 800 */
   perKind?: number;
-  /** Items of each kind in the warm-up backlog (an eighth per worker). @default 160 */
+  /** Items of each kind in the warm-up backlog (an eighth per worker). @default 128 */
   warmPerKind?: number;
   /**
    * Items a worker works at once. @default 1: one worker then leaves the machine room (its busy
@@ -164,8 +164,8 @@ export async function runDueScale(opts: {
   /** Cores of the machine (the ceiling: cores / CPU per item). */
   cores: number;
 }): Promise<DueScaleResult> {
-  const perKind = opts.perKind ?? Number(process.env.DUE_SCALE_PER_KIND ?? 1200);
-  const warmPerKind = opts.warmPerKind ?? Number(process.env.DUE_SCALE_WARM_PER_KIND ?? 160);
+  const perKind = opts.perKind ?? Number(process.env.DUE_SCALE_PER_KIND ?? 800);
+  const warmPerKind = opts.warmPerKind ?? Number(process.env.DUE_SCALE_WARM_PER_KIND ?? 128);
   const concurrency = opts.concurrency ?? Number(process.env.DUE_SCALE_CONCURRENCY ?? 1);
   const tableName = `feedback-bench-due-${Date.now()}`;
   const warmTable = `${tableName}-warm`;
