@@ -378,6 +378,20 @@ function dueScaleSection(d: DueScaleResult): string[] {
   const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${fixed(100 * v, 0)}%`);
   const best = d.byWorkers.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
   const one = d.byWorkers.find((r) => r.workers === 1);
+  // A JVM that stays under one core while the machine has idle cores and the ratios stay flat is
+  // held by something serial inside it, not by the CPU.
+  const maxJvm = Math.max(...d.byWorkers.map((r) => r.jvmCores ?? 0));
+  const idleButFlat = d.byWorkers.filter((r) => r.workers > 1 && (r.busy ?? 1) < 0.9 && !met(r));
+  const jvmNote =
+    d.jvmFound && maxJvm < 1 && idleButFlat.length > 0
+      ? [
+          `**Measured limit before the CPU:** at ${idleButFlat.map((r) => `${r.workers} workers the machine was ${pct(r.busy)} busy`).join(', ')}, yet`,
+          `throughput did not grow, and the DynamoDB Local JVM never used more than ${fixed(maxJvm, 2)} of a core at any worker count`,
+          `(its ${fixed(d.byWorkers[0]?.jvmMsPerItem ?? Number.NaN, 1)} ms per item at 1 worker is ~${fixed(1000 / (d.byWorkers[0]?.jvmMsPerItem ?? Number.NaN), 0)} items/s if done one at a time): its work is serialised`,
+          'inside it (DynamoDB Local keeps its data in SQLite; the cause inside is inferred, not traced), so here the JVM,',
+          'not the cores, caps the due work: more workers only queue on it.',
+        ]
+      : [];
   // AWS arithmetic (assumptions stated in the text below)
   const completions = 100;
   const duePerCompletion = { plan: 1, send: 1, remind: 0.5, expire: 0.3, other: 0.1 };
@@ -450,6 +464,7 @@ function dueScaleSection(d: DueScaleResult): string[] {
         'machine busy',
         'JVM + workers, share of the cores',
         'CPU ms/item (JVM + workers)',
+        'JVM cores used',
         'goal 0.8 x workers',
       ],
       d.byWorkers.map((r) => [
@@ -459,6 +474,7 @@ function dueScaleSection(d: DueScaleResult): string[] {
         pct(r.busy),
         pct(r.ours),
         `${fixed(r.jvmMsPerItem ?? Number.NaN, 1)} + ${fixed(r.workerMsPerItem, 1)}`,
+        fixed(r.jvmCores ?? Number.NaN, 2),
         status(r),
       ]),
     ),
@@ -477,8 +493,10 @@ function dueScaleSection(d: DueScaleResult): string[] {
     `Each worker works ${d.concurrency} item(s) at a time here (deployed: 8, runDueSlots' default; DUE_SCALE_CONCURRENCY), so that one`,
     `worker alone uses ${pct(one?.ours)} of the cores (JVM + worker) and leaves the rest for more workers: the ratios then show the`,
     'fan-out up to the limit. CPU per item rises with the worker count (more processes, each doing less per wake-up, and',
-    'more connections into the one JVM). On AWS the workers share nothing but the table, whose partitions (below) are far',
-    "from their limits: this ceiling is the test machine's, not the design's.",
+    'more connections into the one JVM).',
+    ...jvmNote,
+    'On AWS the workers share nothing but the table, whose partitions (below) are far from their limits: this ceiling',
+    "is the test machine's, not the design's.",
     '',
     `Calls per due item: ${d.usage.byLabel.map(([k, v]) => `${k} ${fixed(v.calls / items, 2)}`).join('; ')}.`,
     '',

@@ -51,6 +51,8 @@ export interface DueByWorkers {
   workerMsPerItem: number;
   /** The share of the machine's cores the JVM and the workers used over the runs (0..1). */
   ours?: number;
+  /** Cores the JVM used on average over the runs (its CPU ms per ms of wall time). */
+  jvmCores?: number;
 }
 
 export interface DueScaleResult {
@@ -137,7 +139,13 @@ function pooledRuns(rs: readonly DueRun[], cores: number): Omit<DueByWorkers, 'w
             rs.reduce((s, r) => s + (r.machine?.total ?? 0), 0),
         }
       : {}),
-    ...(withJvm ? { jvmMsPerItem: jvmMs / items, ours: (jvmMs + workerMs) / (seconds * 1000 * cores) } : {}),
+    ...(withJvm
+      ? {
+          jvmMsPerItem: jvmMs / items,
+          ours: (jvmMs + workerMs) / (seconds * 1000 * cores),
+          jvmCores: jvmMs / (seconds * 1000),
+        }
+      : {}),
   };
 }
 
