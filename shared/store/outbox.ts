@@ -94,8 +94,15 @@ export interface NewSms {
   surveyId?: string;
 }
 
-/** An SMS written at `at`, to be sent at `sendAt` (default: at once; later = out of the quiet hours). */
-export function putSms(sms: NewSms, at: Date, sendAt: Date = at): TxItem {
+/**
+ * An SMS written at `at`, to be sent at `sendAt` (default: at once; later = out of the quiet hours).
+ * `leaseUntil` (epoch ms, real time): written already leased, its first attempt counted, by a step
+ * that delivers it itself right after its transaction (`smsMessage`, app/sms/deliver-outbox.ts
+ * `deliverLeased`): no other worker can take it meanwhile, and no lease call is needed. If that
+ * delivery never happens (a crash), the lease lapses and the scheduler delivers it, as after a
+ * lease taken by `leaseOutboxMessage`.
+ */
+export function putSms(sms: NewSms, at: Date, sendAt: Date = at, leaseUntil?: number): TxItem {
   const item: SmsItem = {
     ...smsKey(sms.smsId),
     type: 'sms',
@@ -107,12 +114,26 @@ export function putSms(sms: NewSms, at: Date, sendAt: Date = at): TxItem {
     params: sms.rendered.params,
     ...(sms.surveyId ? { surveyId: sms.surveyId } : {}),
     status: 'pending',
+    ...(leaseUntil === undefined ? {} : { leaseUntil, attempts: 1 }),
     createdAt: at.toISOString(),
     ttl: retentionTtl(at),
     ...dueKeys(`SMS#${sms.smsId}`, sendAt),
     ...customerKeys(sms.to, `SMS#${sms.smsId}`),
   };
   return { Put: { TableName: TABLE, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+/** The message `putSms` writes, as its delivery needs it (for the step that wrote it leased). */
+export function smsMessage(sms: NewSms): OutboxMessage {
+  return {
+    channel: 'sms',
+    smsId: sms.smsId,
+    to: sms.to,
+    body: sms.rendered.body,
+    templateId: sms.rendered.templateId,
+    params: sms.rendered.params,
+    ...(sms.surveyId ? { surveyId: sms.surveyId } : {}),
+  };
 }
 
 /** An alert to supervisors, delivered like an SMS (once per id). */

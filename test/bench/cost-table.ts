@@ -1,6 +1,7 @@
 // Over 350 lines on purpose: two sections of BENCHMARKS.md (due work that scales out; what a survey
 // costs), each its measurement, its AWS arithmetic and its dated price list.
 import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Deps } from '#shared/app/deps';
 import { runDueSlots } from '#shared/app/scheduler/run-due-work';
@@ -16,6 +17,7 @@ import { dueSlotNumbers } from '#shared/store/due';
 import { functionSpecs } from '../../infra/functions.ts';
 import { type DueScaleResult, runDueScale } from './due-scale.ts';
 import { emptyUsage, installMeter, measure, sumUsage, type Usage } from './meter.ts';
+import { machineLimit } from './proc-cpu.ts';
 import { fixed, table } from './stats.ts';
 
 // --- Prices: each from a public page, read on the date given; none is invented. ----------------
@@ -344,22 +346,52 @@ function dueScaleSection(d: DueScaleResult): string[] {
   const txPerItem =
     d.usage.byLabel.filter(([k]) => k.startsWith('TransactWrite')).reduce((s, [, v]) => s + v.calls, 0) /
     items;
-  const best = d.byWorkers.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
-  // The machine's limit: the fewest workers that reach 90% of the best throughput seen.
-  const limit = d.byWorkers.find((r) => r.perSecond >= 0.9 * best.perSecond)?.workers ?? 1;
+  // The machine's limit, as measured: the fewest workers at which the machine was >= 90% busy.
+  const measured = d.byWorkers.every((r) => r.busy !== undefined);
+  const limit = measured
+    ? machineLimit(d.byWorkers.map((r) => ({ workers: r.workers, busy: r.busy ?? 0 })))
+    : undefined;
   const met = (r: { workers: number; ratio: number }) => r.ratio >= 0.8 * r.workers;
+  const within = d.byWorkers.filter((r) => limit === undefined || r.workers <= limit);
   const status = (r: { workers: number; ratio: number }) =>
-    r.workers > limit ? 'beyond the limit here' : met(r) ? '**met**' : 'not met';
-  const within = d.byWorkers.filter((r) => r.workers <= limit);
-  const goal =
-    limit < 2
-      ? `not shown: one worker already reaches this machine's limit (${fixed(best.perSecond, 0)} items/s)`
+    limit !== undefined && r.workers > limit ? 'beyond the limit here' : met(r) ? '**met**' : 'not met';
+  const limitText = !measured
+    ? 'not measured (no /proc here)'
+    : limit === undefined
+      ? 'not reached: the machine stayed under 90% busy up to 8 workers'
+      : `${limit} worker(s), the fewest at which the machine was at least 90% busy`;
+  const goal = !measured
+    ? "not shown: the machine's busy fraction could not be read"
+    : limit === 1
+      ? 'not shown: one worker already keeps this machine at least 90% busy'
       : within.every(met)
-        ? `met up to ${limit} workers, this machine's limit`
+        ? `met up to ${limit ?? 8} workers (${within.map((r) => `${r.workers}: ${fixed(r.ratio, 2)}x`).join(', ')})`
         : `not met: ${within
             .filter((r) => !met(r))
-            .map((r) => `${r.workers} workers ${fixed(r.ratio, 2)}x`)
-            .join(', ')} (limit here: ${limit} workers)`;
+            .map((r) => `${r.workers} workers ${fixed(r.ratio, 2)}x (needs ${fixed(0.8 * r.workers, 1)}x)`)
+            .join(', ')}; limit here: ${limitText}`;
+  // Where the CPU went, all runs together.
+  const jvmMs = d.runs.reduce((s, r) => s + (r.jvmCpuMs ?? 0), 0);
+  const workerMs = d.runs.reduce((s, r) => s + r.workerCpuMs, 0);
+  const cpuPerItem = d.jvmFound ? (jvmMs + workerMs) / items : Number.NaN;
+  const ceiling = (d.cores * 1000) / cpuPerItem;
+  const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${fixed(100 * v, 0)}%`);
+  const best = d.byWorkers.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+  const one = d.byWorkers.find((r) => r.workers === 1);
+  // A JVM that stays under one core while the machine has idle cores and the ratios stay flat is
+  // held by something serial inside it, not by the CPU.
+  const maxJvm = Math.max(...d.byWorkers.map((r) => r.jvmCores ?? 0));
+  const idleButFlat = d.byWorkers.filter((r) => r.workers > 1 && (r.busy ?? 1) < 0.9 && !met(r));
+  const jvmNote =
+    d.jvmFound && maxJvm < 1 && idleButFlat.length > 0
+      ? [
+          `**Measured limit before the CPU:** at ${idleButFlat.map((r) => `${r.workers} workers the machine was ${pct(r.busy)} busy`).join(', ')}, yet`,
+          `throughput did not grow, and the DynamoDB Local JVM never used more than ${fixed(maxJvm, 2)} of a core at any worker count`,
+          `(its ${fixed(d.byWorkers[0]?.jvmMsPerItem ?? Number.NaN, 1)} ms per item at 1 worker is ~${fixed(1000 / (d.byWorkers[0]?.jvmMsPerItem ?? Number.NaN), 0)} items/s if done one at a time): its work is serialised`,
+          'inside it (DynamoDB Local keeps its data in SQLite; the cause inside is inferred, not traced), so here the JVM,',
+          'not the cores, caps the due work: more workers only queue on it.',
+        ]
+      : [];
   // AWS arithmetic (assumptions stated in the text below)
   const completions = 100;
   const duePerCompletion = { plan: 1, send: 1, remind: 0.5, expire: 0.3, other: 0.1 };
@@ -384,24 +416,67 @@ function dueScaleSection(d: DueScaleResult): string[] {
     'The 64 slots are cut into 8 segments of 8 slots; each run works one segment (its eighth of the backlog),',
     'its slots split among its workers as the scheduler splits all 64 (domain/due-slots.ts). Runs in the order',
     `1, 2, 4, 8, 8, 4, 2, 1 (so drift on the shared machine weighs on each count alike); seeding took ${fixed(d.seedSeconds, 0)} s.`,
-    'Time = from the start signal to the last worker done, as the parent sees it.',
+    `Before the first run all 8 workers work a warm-up backlog of their own (${4 * d.warmPerKind} items of the same kinds on a second`,
+    `table, an eighth each; ${fixed(d.warmSeconds, 1)} s), so no timed run pays for a fresh process (code compiled, connections open).`,
+    "Time = from the start signal to the last worker done, as the parent sees it. CPU: the machine's busy fraction",
+    `over the run from /proc/stat (all ${d.cores} cores, every process on the machine, other people's work included), the DynamoDB Local`,
+    "JVM's CPU time from /proc/<pid>/stat, each worker's from process.cpuUsage() around its work; ceiling = cores / CPU per item.",
     '',
     table(
-      ['run', 'workers', 'items', 'seconds', 'items/s', 'items per worker', 'failed'],
-      d.runs.map((r, i) => [
-        i + 1,
-        r.workers,
-        r.items,
-        fixed(r.seconds, 2),
-        fixed(r.perSecond, 0),
-        r.perWorker.join(' / '),
-        r.failed,
-      ]),
+      [
+        'run',
+        'workers',
+        'items',
+        'seconds',
+        'items/s',
+        'items per worker',
+        'failed',
+        'machine busy',
+        'CPU ms/item JVM',
+        'workers',
+        'total',
+        'ceiling items/s',
+      ],
+      d.runs.map((r, i) => {
+        const total = r.jvmCpuMs === undefined ? Number.NaN : (r.jvmCpuMs + r.workerCpuMs) / r.items;
+        return [
+          i + 1,
+          r.workers,
+          r.items,
+          fixed(r.seconds, 2),
+          fixed(r.perSecond, 0),
+          r.perWorker.join(' / '),
+          r.failed,
+          pct(r.machine ? r.machine.busy / r.machine.total : undefined),
+          fixed((r.jvmCpuMs ?? Number.NaN) / r.items, 1),
+          fixed(r.workerCpuMs / r.items, 1),
+          fixed(total, 1),
+          fixed((d.cores * 1000) / total, 0),
+        ];
+      }),
     ),
     '',
     table(
-      ['workers', 'items/s (two runs pooled)', 'ratio to 1 worker', 'goal 0.8 x workers'],
-      d.byWorkers.map((r) => [r.workers, fixed(r.perSecond, 0), `${fixed(r.ratio, 2)}x`, status(r)]),
+      [
+        'workers',
+        'items/s (two runs pooled)',
+        'ratio to 1 worker',
+        'machine busy',
+        'JVM + workers, share of the cores',
+        'CPU ms/item (JVM + workers)',
+        'JVM cores used',
+        'goal 0.8 x workers',
+      ],
+      d.byWorkers.map((r) => [
+        r.workers,
+        fixed(r.perSecond, 0),
+        `${fixed(r.ratio, 2)}x`,
+        pct(r.busy),
+        pct(r.ours),
+        `${fixed(r.jvmMsPerItem ?? Number.NaN, 1)} + ${fixed(r.workerMsPerItem, 1)}`,
+        fixed(r.jvmCores ?? Number.NaN, 2),
+        status(r),
+      ]),
     ),
     '',
     `Outcomes over all runs: ${Object.entries(d.outcomes)
@@ -410,13 +485,20 @@ function dueScaleSection(d: DueScaleResult): string[] {
       .join(', ')}.`,
     '',
     `**Goal (throughput at least 0.8 x workers, up to the machine's limit): ${goal}.**`,
-    `The machine's limit: the fewest workers reaching 90% of the best throughput seen (${fixed(best.perSecond, 0)} items/s at ${best.workers}):`,
-    `**${limit} worker(s)** here. Two cores carry the workers, the DynamoDB Local JVM and whatever else runs (see the`,
-    'load average); DynamoDB Local is one Java process over one SQLite database that serialises writes, so once',
-    'its core is busy more workers only queue on it. Beyond that point the figures measure DynamoDB Local, not',
-    `the design. Each worker works ${d.concurrency} items at a time here (deployed: 8) so that one worker stays well below`,
-    'that limit and the ratios show the fan-out. On AWS the workers share nothing but the table, whose',
-    'partitions (below) are far from their limits.',
+    `The machine's limit, measured: **${limitText}**. Where the CPU goes (all runs): ${fixed(jvmMs / items, 1)} ms per due item in the`,
+    `DynamoDB Local JVM + ${fixed(workerMs / items, 1)} ms in the workers = ${fixed(cpuPerItem, 1)} ms, so ${d.cores} cores can work at most`,
+    `**${fixed(ceiling, 0)} items/s** here whatever the worker count (best seen: ${fixed(best.perSecond, 0)} items/s at ${best.workers} workers).`,
+    'The machine busy fraction includes whatever else ran (see the load average); beside it, the share of the cores',
+    `the JVM and the workers used: the rest is other work on this shared machine (at 1 worker: ${pct(one?.busy)} busy, ${pct(one?.ours)} ours).`,
+    `Each worker works ${d.concurrency} item(s) at a time here (deployed: 8, runDueSlots' default; DUE_SCALE_CONCURRENCY), so that one`,
+    `worker alone uses ${pct(one?.ours)} of the cores (JVM + worker) and leaves the rest for more workers: the ratios then show the`,
+    'fan-out up to the limit. CPU per item rises with the worker count (more processes, each doing less per wake-up, and',
+    'more connections into the one JVM).',
+    ...jvmNote,
+    'On AWS the workers share nothing but the table, whose partitions (below) are far from their limits: this ceiling',
+    "is the test machine's, not the design's.",
+    '',
+    `Calls per due item: ${d.usage.byLabel.map(([k, v]) => `${k} ${fixed(v.calls / items, 2)}`).join('; ')}.`,
     '',
     `**Per due item (measured over these runs)**: ${fixed(perItem.calls, 2)} DynamoDB calls (${fixed(txPerItem, 2)} of them a`,
     `\`TransactWriteItems\`), ${fixed(perItem.wcu, 1)} WCU and ${fixed(perItem.rcu, 1)} RCU (GSIs included; the local SMS outbox not counted).`,
@@ -464,7 +546,12 @@ export async function runScaleSections(
   const out: string[] = [];
   if (opts.only !== 'cost-table') {
     opts.log('section: due work scales out (1, 2, 4, 8 worker processes)');
-    const d = await runDueScale({ dynamoEndpoint: sys.dynamoEndpoint, region: opts.region, log: opts.log });
+    const d = await runDueScale({
+      dynamoEndpoint: sys.dynamoEndpoint,
+      region: opts.region,
+      log: opts.log,
+      cores: cpus().length,
+    });
     out.push(...dueScaleSection(d));
   }
   if (opts.only !== 'due-scale') {

@@ -1,19 +1,22 @@
 // A due worker in a process of its own (test/bench/due-scale.ts forks eight): the real worker code
 // (`runDueSlots`, as functions/due-worker runs it) on the bench's table in DynamoDB Local, capacity
-// metered. One process also seeds the backlog through the use cases. Commands arrive over IPC.
+// metered, its own CPU time reported. One process also seeds the backlogs (the timed one and the warm-up
+// one, on a table of its own) through the use cases. Commands arrive over IPC.
 import { buildDeps } from '#shared/app/deps';
 import { runDueSlots } from '#shared/app/scheduler/run-due-work';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { loadConfig } from '#shared/config/config';
 import { ticketCompletedSchemaAt } from '#shared/http/schemas/ticket-completed';
 import { pinnableClock } from '#shared/runtime/clock';
-import { ddb } from '#shared/store/client';
+import { ddb, storeSettings, TABLE, useDb } from '#shared/store/client';
 import { dueSlotNumbers } from '#shared/store/due';
 import { installMeter, measure } from './meter.ts';
 
 export type Command =
-  | { cmd: 'seed'; perKind: number; day: string }
-  | { cmd: 'work'; slots: number[]; at: string; concurrency: number }
+  /** Seeds a backlog on `table` (the bench's own when absent). */
+  | { cmd: 'seed'; perKind: number; day: string; table?: string }
+  /** Works `slots` of `table` (the bench's own when absent), timed and metered. */
+  | { cmd: 'work'; slots: number[]; at: string; concurrency: number; table?: string }
   | { cmd: 'exit' };
 
 const clock = pinnableClock();
@@ -77,23 +80,38 @@ async function seed(perKind: number, day: string): Promise<Record<string, unknow
   return stages;
 }
 
+const benchTable = TABLE;
+/** Runs fn on `table` (the same client, so the same connections and code), then back on the bench's. */
+async function onTable<T>(table: string | undefined, fn: () => Promise<T>): Promise<T> {
+  if (!table) return await fn();
+  useDb({ ...storeSettings(), table });
+  try {
+    return await fn();
+  } finally {
+    useDb({ ...storeSettings(), table: benchTable });
+  }
+}
+
 process.on('message', async (m: Command) => {
   try {
     if (m.cmd === 'exit') process.exit(0);
     if (m.cmd === 'seed') {
       const started = performance.now();
-      const stages = await seed(m.perKind, m.day);
+      const stages = await onTable(m.table, () => seed(m.perKind, m.day));
       send({ ok: true, stages, seconds: (performance.now() - started) / 1000 });
       return;
     }
     clock.pin(new Date(m.at));
+    const cpu = process.cpuUsage();
     const started = performance.now();
-    const { result, usage } = await measure(() =>
-      runDueSlots(deps, { slots: m.slots, concurrency: m.concurrency }),
+    const { result, usage } = await onTable(m.table, () =>
+      measure(() => runDueSlots(deps, { slots: m.slots, concurrency: m.concurrency })),
     );
+    const used = process.cpuUsage(cpu);
     send({
       ok: true,
       ms: performance.now() - started,
+      cpuMs: (used.user + used.system) / 1000,
       result,
       usage: {
         rcu: usage.rcu,

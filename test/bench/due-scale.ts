@@ -5,6 +5,7 @@ import { slotGroups } from '#shared/domain/due-slots';
 import { createTable } from '#shared/store/create-table';
 import { DUE_SLOTS } from '#shared/store/due';
 import type { Command } from './due-scale-worker.ts';
+import { findDynamoJvm, type MachineTicks, readMachine, readProcessCpuMs } from './proc-cpu.ts';
 import { fixed } from './stats.ts';
 
 /**
@@ -14,7 +15,10 @@ import { fixed } from './stats.ts';
  * code) against the same DynamoDB Local. The 64 slots are cut into 8 segments of 8: each run works
  * one segment (its own eighth of the backlog), its slots split among its workers as the scheduler
  * splits all 64 (domain/due-slots.ts); runs in the order 1, 2, 4, 8, 8, 4, 2, 1 so that the shared
- * machine's drift weighs on each count alike.
+ * machine's drift weighs on each count alike. Before the first run every worker works a warm-up
+ * backlog of its own (the same kinds, on a second table), so no timed run pays for a process's
+ * start (code compiled, connections opened). Each run also measures where the CPU went: the
+ * machine's busy fraction (/proc/stat), the DynamoDB Local JVM's CPU time and each worker's.
  */
 const ORDER = [1, 2, 4, 8, 8, 4, 2, 1] as const;
 export const DUE_SCALE_DAY = '2027-03-10';
@@ -27,14 +31,36 @@ export interface DueRun {
   perSecond: number;
   failed: number;
   perWorker: number[];
+  /** The machine's ticks over the run (all cores, every process on it); undefined without /proc. */
+  machine?: MachineTicks;
+  /** CPU ms of the DynamoDB Local JVM over the run (undefined if not found). */
+  jvmCpuMs?: number;
+  /** CPU ms of the workers over their runDueSlots (process.cpuUsage), summed. */
+  workerCpuMs: number;
+}
+
+/** Per worker count, its two runs pooled. */
+export interface DueByWorkers {
+  workers: number;
+  perSecond: number;
+  ratio: number;
+  /** The machine's busy fraction over the count's runs (undefined without /proc). */
+  busy?: number;
+  /** CPU ms per item: the JVM's (undefined if not measured), the workers', their sum. */
+  jvmMsPerItem?: number;
+  workerMsPerItem: number;
+  /** The share of the machine's cores the JVM and the workers used over the runs (0..1). */
+  ours?: number;
+  /** Cores the JVM used on average over the runs (its CPU ms per ms of wall time). */
+  jvmCores?: number;
 }
 
 export interface DueScaleResult {
   perKind: number;
   seedSeconds: number;
   runs: DueRun[];
-  /** Per count: items/s of its two runs pooled (items / seconds). */
-  byWorkers: { workers: number; perSecond: number; ratio: number }[];
+  /** Per count: items/s of its two runs pooled (items / seconds), and their CPU. */
+  byWorkers: DueByWorkers[];
   outcomes: Record<string, number>;
   usage: {
     rcu: number;
@@ -45,6 +71,11 @@ export interface DueScaleResult {
   };
   itemsMetered: number;
   concurrency: number;
+  /** Items of each kind in the warm-up backlog (a second table; each worker works an eighth). */
+  warmPerKind: number;
+  warmSeconds: number;
+  cores: number;
+  jvmFound: boolean;
 }
 
 interface Reply {
@@ -52,6 +83,7 @@ interface Reply {
   ready?: boolean;
   error?: string;
   ms?: number;
+  cpuMs?: number;
   result?: Record<string, number>;
   seconds?: number;
   stages?: unknown;
@@ -81,6 +113,42 @@ function worker(env: NodeJS.ProcessEnv): { child: ChildProcess; next: () => Prom
   return { child, next };
 }
 
+/** Items a worker's reply says it worked (every outcome but what it left for the next run). */
+function itemsOf(r: Reply): number {
+  return Object.entries(r.result ?? {}).reduce(
+    (s, [k, v]) => (k === 'leftForNextRun' || k === 'slotsNotDrained' ? s : s + v),
+    0,
+  );
+}
+
+/** Runs of one worker count pooled: items/s over their summed time, machine busy and CPU per item. */
+function pooledRuns(rs: readonly DueRun[], cores: number): Omit<DueByWorkers, 'workers' | 'ratio'> {
+  const items = rs.reduce((s, r) => s + r.items, 0);
+  const seconds = rs.reduce((s, r) => s + r.seconds, 0);
+  const workerMs = rs.reduce((s, r) => s + r.workerCpuMs, 0);
+  const withMachine = rs.every((r) => r.machine);
+  const withJvm = rs.every((r) => r.jvmCpuMs !== undefined);
+  const jvmMs = rs.reduce((s, r) => s + (r.jvmCpuMs ?? 0), 0);
+  return {
+    perSecond: items / seconds,
+    workerMsPerItem: workerMs / items,
+    ...(withMachine
+      ? {
+          busy:
+            rs.reduce((s, r) => s + (r.machine?.busy ?? 0), 0) /
+            rs.reduce((s, r) => s + (r.machine?.total ?? 0), 0),
+        }
+      : {}),
+    ...(withJvm
+      ? {
+          jvmMsPerItem: jvmMs / items,
+          ours: (jvmMs + workerMs) / (seconds * 1000 * cores),
+          jvmCores: jvmMs / (seconds * 1000),
+        }
+      : {}),
+  };
+}
+
 async function ok(p: Promise<Reply>): Promise<Reply> {
   const r = await p;
   if (r.ok === false) throw new Error(`due worker: ${r.error}`);
@@ -91,23 +159,32 @@ export async function runDueScale(opts: {
   dynamoEndpoint: string;
   region: string;
   log: (s: string) => void;
-  /** Items of each kind in the whole backlog (an eighth of it per run). @default 400 */
+  /** Items of each kind in the whole backlog (an eighth of it per run). @default 800 */
   perKind?: number;
+  /** Items of each kind in the warm-up backlog (an eighth per worker). @default 128 */
+  warmPerKind?: number;
   /**
-   * Items a worker works at once. @default 2: so that one worker is far from what DynamoDB Local
-   * on two cores can serve, and the ratios measure the fan-out rather than the machine (deployed: 8).
+   * Items a worker works at once. @default 1: one worker then leaves the machine room (its busy
+   * fraction is in the section), so the ratios measure the fan-out up to the machine's limit
+   * (deployed: 8, runDueSlots' default).
    */
   concurrency?: number;
+  /** Cores of the machine (the ceiling: cores / CPU per item). */
+  cores: number;
 }): Promise<DueScaleResult> {
-  const perKind = opts.perKind ?? Number(process.env.DUE_SCALE_PER_KIND ?? 400);
-  const concurrency = opts.concurrency ?? Number(process.env.DUE_SCALE_CONCURRENCY ?? 2);
+  const perKind = opts.perKind ?? Number(process.env.DUE_SCALE_PER_KIND ?? 800);
+  const warmPerKind = opts.warmPerKind ?? Number(process.env.DUE_SCALE_WARM_PER_KIND ?? 128);
+  const concurrency = opts.concurrency ?? Number(process.env.DUE_SCALE_CONCURRENCY ?? 1);
   const tableName = `feedback-bench-due-${Date.now()}`;
+  const warmTable = `${tableName}-warm`;
   const client = new DynamoDBClient({
     endpoint: opts.dynamoEndpoint,
     region: opts.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   await createTable(client, tableName);
+  await createTable(client, warmTable);
+  const jvm = findDynamoJvm(Number(new URL(opts.dynamoEndpoint).port));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     TABLE_NAME: tableName,
@@ -129,7 +206,29 @@ export async function runDueScale(opts: {
     const first = pool[0] as (typeof pool)[number];
     first.child.send({ cmd: 'seed', perKind, day: DUE_SCALE_DAY } satisfies Command);
     const seeded = await ok(first.next());
-    opts.log(`due scale: seeded in ${fixed(seeded.seconds ?? 0, 1)} s`);
+    opts.log(`due scale: seeded in ${fixed(seeded.seconds ?? 0, 1)} s; seeding the warm-up backlog`);
+    first.child.send({
+      cmd: 'seed',
+      perKind: warmPerKind,
+      day: DUE_SCALE_DAY,
+      table: warmTable,
+    } satisfies Command);
+    await ok(first.next());
+    // Every worker works its eighth of the warm-up backlog, all at once, before any timed run.
+    const warmStarted = performance.now();
+    const warmed = await Promise.all(
+      pool.map((w, i) => {
+        const slots = Array.from({ length: DUE_SLOTS / pool.length }, (_, k) => i * 8 + k);
+        w.child.send({ cmd: 'work', slots, at: AT, concurrency, table: warmTable } satisfies Command);
+        return ok(w.next());
+      }),
+    );
+    const warmSeconds = (performance.now() - warmStarted) / 1000;
+    const warmItems = warmed.reduce((s, r) => s + itemsOf(r), 0);
+    const warmFailed = warmed.reduce((s, r) => s + (r.result?.failed ?? 0), 0);
+    opts.log(
+      `due scale: ${pool.length} workers warmed on ${warmItems} items (${warmFailed} failed) in ${fixed(warmSeconds, 1)} s`,
+    );
 
     const runs: DueRun[] = [];
     const outcomes: Record<string, number> = {};
@@ -138,6 +237,8 @@ export async function runDueScale(opts: {
     for (const [segment, n] of ORDER.entries()) {
       const segmentSlots = Array.from({ length: DUE_SLOTS / ORDER.length }, (_, i) => segment * 8 + i);
       const groups = slotGroups(n, segmentSlots.length).map((g) => g.map((i) => segmentSlots[i] as number));
+      const machineFrom = readMachine();
+      const jvmFrom = jvm ? readProcessCpuMs(jvm) : undefined;
       const started = performance.now();
       const replies = await Promise.all(
         groups.map((slots, i) => {
@@ -147,12 +248,9 @@ export async function runDueScale(opts: {
         }),
       );
       const seconds = (performance.now() - started) / 1000;
-      const perWorker = replies.map((r) =>
-        Object.entries(r.result ?? {}).reduce(
-          (s, [k, v]) => (k === 'leftForNextRun' || k === 'slotsNotDrained' ? s : s + v),
-          0,
-        ),
-      );
+      const machineTo = readMachine();
+      const jvmTo = jvm ? readProcessCpuMs(jvm) : undefined;
+      const perWorker = replies.map(itemsOf);
       const items = perWorker.reduce((a, b) => a + b, 0);
       let failed = 0;
       for (const r of replies) {
@@ -170,18 +268,44 @@ export async function runDueScale(opts: {
           labels.set(k, l);
         }
       }
-      runs.push({ workers: n, items, seconds, perSecond: items / seconds, failed, perWorker });
+      const run: DueRun = {
+        workers: n,
+        items,
+        seconds,
+        perSecond: items / seconds,
+        failed,
+        perWorker,
+        workerCpuMs: replies.reduce((s, r) => s + (r.cpuMs ?? 0), 0),
+        ...(machineFrom && machineTo
+          ? {
+              machine: {
+                busy: machineTo.busy - machineFrom.busy,
+                total: machineTo.total - machineFrom.total,
+              },
+            }
+          : {}),
+        ...(jvmFrom !== undefined && jvmTo !== undefined ? { jvmCpuMs: jvmTo - jvmFrom } : {}),
+      };
+      runs.push(run);
+      const busy = run.machine
+        ? ` machine ${fixed((100 * run.machine.busy) / run.machine.total, 0)}% busy,`
+        : '';
       opts.log(
-        `due scale: ${n} worker(s): ${items} items in ${fixed(seconds, 2)} s (${fixed(items / seconds, 0)}/s)`,
+        `due scale: ${n} worker(s): ${items} items in ${fixed(seconds, 2)} s (${fixed(items / seconds, 0)}/s),${busy} CPU ms/item JVM ${fixed((run.jvmCpuMs ?? Number.NaN) / items, 1)} workers ${fixed(run.workerCpuMs / items, 1)}`,
       );
     }
     usage.byLabel = [...labels.entries()].sort((a, b) => b[1].calls - a[1].calls);
-    const pooled = (n: number) => {
-      const rs = runs.filter((r) => r.workers === n);
-      return rs.reduce((s, r) => s + r.items, 0) / rs.reduce((s, r) => s + r.seconds, 0);
-    };
-    const one = pooled(1);
-    const byWorkers = [1, 2, 4, 8].map((n) => ({ workers: n, perSecond: pooled(n), ratio: pooled(n) / one }));
+    const one = pooledRuns(
+      runs.filter((r) => r.workers === 1),
+      opts.cores,
+    ).perSecond;
+    const byWorkers = [1, 2, 4, 8].map((n) => {
+      const p = pooledRuns(
+        runs.filter((r) => r.workers === n),
+        opts.cores,
+      );
+      return { workers: n, ...p, ratio: p.perSecond / one };
+    });
     const itemsMetered = runs.reduce((s, r) => s + r.items, 0);
     return {
       perKind,
@@ -192,12 +316,17 @@ export async function runDueScale(opts: {
       usage,
       itemsMetered,
       concurrency,
+      warmPerKind,
+      warmSeconds,
+      cores: opts.cores,
+      jvmFound: jvm !== undefined,
     };
   } finally {
     for (const w of pool) {
       w.child.send({ cmd: 'exit' } satisfies Command);
     }
     await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+    await client.send(new DeleteTableCommand({ TableName: warmTable })).catch(() => undefined);
     client.destroy();
   }
 }

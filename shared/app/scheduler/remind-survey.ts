@@ -1,12 +1,12 @@
 import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
-import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
+import { deliverLeased, leaseAtBirth } from '#shared/app/sms/deliver-outbox';
 import { remindedDelta } from '#shared/domain/counters';
 import { quietSendTime } from '#shared/domain/quiet-spread';
 import { jobLabel, renderSms } from '#shared/domain/sms/templates';
 import { isQuietTime } from '#shared/domain/time';
 import { aggregateUpdates } from '#shared/store/aggregate';
-import { putSms } from '#shared/store/outbox';
+import { type NewSms, putSms, smsMessage } from '#shared/store/outbox';
 import { type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { transact, transactIf } from '#shared/store/tx';
 
@@ -27,7 +27,19 @@ export async function remindSurvey(deps: Deps, survey: SurveyItem, at: Date): Pr
     ]);
     return 'deferred';
   }
-  const smsId = `${survey.surveyId}#reminder`;
+  const sms: NewSms = {
+    smsId: `${survey.surveyId}#reminder`,
+    to: survey.phone,
+    surveyId: survey.surveyId,
+    rendered: renderSms(
+      'reminder',
+      { engineerName: survey.engineerName, job: jobLabel(survey.kind) },
+      rules.sms.signature,
+      rules.sms.optOutHint,
+    ),
+  };
+  // Written leased to this step, which delivers it right after: no lease call of its own.
+  const lease = leaseAtBirth();
   const recorded = await transactIf([
     updateSurvey(
       survey.surveyId,
@@ -36,22 +48,9 @@ export async function remindSurvey(deps: Deps, survey: SurveyItem, at: Date): Pr
       { due: expiresAt, noReminderYet: true },
     ),
     ...aggregateUpdates(survey.day, survey, remindedDelta()),
-    putSms(
-      {
-        smsId,
-        to: survey.phone,
-        surveyId: survey.surveyId,
-        rendered: renderSms(
-          'reminder',
-          { engineerName: survey.engineerName, job: jobLabel(survey.kind) },
-          rules.sms.signature,
-          rules.sms.optOutHint,
-        ),
-      },
-      at,
-    ),
+    putSms(sms, at, at, lease),
   ]);
   if (!recorded) return 'skipped';
-  await deliverOutbox(deps, smsId);
+  await deliverLeased(deps, smsMessage(sms));
   return 'reminded';
 }

@@ -1,13 +1,13 @@
 import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
-import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
+import { deliverLeased, leaseAtBirth } from '#shared/app/sms/deliver-outbox';
 import { surveyInvitation } from '#shared/app/surveys/survey-invitation';
 import { sentDelta, suppressedDelta } from '#shared/domain/counters';
 import { quietSendTime } from '#shared/domain/quiet-spread';
 import { suppressionAtSend } from '#shared/domain/suppression';
 import { isQuietTime } from '#shared/domain/time';
 import { aggregateUpdates } from '#shared/store/aggregate';
-import { putSms } from '#shared/store/outbox';
+import { type NewSms, putSms, smsMessage } from '#shared/store/outbox';
 import { enqueue, getPhoneState, leaveQueue, openOnPhone } from '#shared/store/phone-state';
 import { type SurveyItem, updateSurvey } from '#shared/store/survey';
 import { transact, transactIf } from '#shared/store/tx';
@@ -54,6 +54,9 @@ export async function sendSurvey(deps: Deps, survey: SurveyItem, at: Date): Prom
   const smsId = `${survey.surveyId}#survey`;
   // The digit prompt, or the web survey's link when the survey's source asks for it.
   const invitation = surveyInvitation(deps, survey, expiresAt, at);
+  const sms: NewSms = { smsId, to: survey.phone, surveyId: survey.surveyId, rendered: invitation.rendered };
+  // Written leased to this step, which delivers it right after: no lease call of its own.
+  const lease = leaseAtBirth();
   const sent = await transactIf([
     openOnPhone(phone, survey.surveyId, at),
     updateSurvey(
@@ -68,11 +71,11 @@ export async function sendSurvey(deps: Deps, survey: SurveyItem, at: Date): Prom
       { due: hasReminder ? remindAt : expiresAt },
     ),
     ...aggregateUpdates(survey.day, survey, sentDelta()),
-    putSms({ smsId, to: survey.phone, surveyId: survey.surveyId, rendered: invitation.rendered }, at),
+    putSms(sms, at, at, lease),
     ...invitation.items,
   ]);
   // Someone else changed the survey or the phone since we read them: the next run re-decides.
   if (!sent) return 'skipped';
-  await deliverOutbox(deps, smsId);
+  await deliverLeased(deps, smsMessage(sms));
   return 'surveysSent';
 }

@@ -25,6 +25,23 @@ export async function deliverOutbox(deps: Deps, smsId: string): Promise<boolean>
   const nowMs = Date.now();
   const message = await leaseOutboxMessage(smsId, nowMs, nowMs + LEASE_MS);
   if (!message) return false;
+  return await deliverLeased(deps, message);
+}
+
+/**
+ * Until when (epoch ms, real time) a message written leased is held by the step writing it
+ * (store/outbox.ts `putSms`): the same lease as `deliverOutbox` takes. Read it just before the
+ * transaction that writes the message.
+ */
+export const leaseAtBirth = (): number => Date.now() + LEASE_MS;
+
+/**
+ * Delivers a message this worker holds the lease on: one leased by `deliverOutbox`, or written
+ * leased (`leaseAtBirth`) by the step calling this right after its transaction committed.
+ * Returns false when it was not delivered now (see `deliverOutbox`).
+ */
+export async function deliverLeased(deps: Deps, message: OutboxMessage): Promise<boolean> {
+  const { smsId } = message;
   const result = await send(deps, message);
   if (!result.ok) {
     if (result.failure === 'permanent') {

@@ -1,0 +1,123 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { listensOn } from '../../infra/local/dynamodb-local.ts';
+
+/**
+ * Where the CPU goes during a bench run, from Linux's /proc: the whole machine's busy fraction
+ * (/proc/stat) and one process's CPU time (/proc/<pid>/stat). The parsers and `machineLimit` are
+ * pure (test/bench/proc-cpu.test.ts); the readers return undefined where /proc does not exist.
+ */
+
+/** Jiffies of all cores together since boot: busy (not idle, not waiting on I/O) and in all. */
+export interface MachineTicks {
+  busy: number;
+  total: number;
+}
+
+/**
+ * The aggregate `cpu` line of /proc/stat: user nice system idle iowait irq softirq steal (guest and
+ * guest_nice are already inside user and nice, so not added again). Idle = idle + iowait.
+ */
+export function parseProcStat(text: string): MachineTicks {
+  const line = text.split('\n').find((l) => /^cpu\s/.test(l));
+  if (!line) throw new Error('/proc/stat: no aggregate cpu line');
+  const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  if (f.length < 4 || f.some((v) => !Number.isFinite(v)))
+    throw new Error(`/proc/stat: bad cpu line: ${line}`);
+  const total = f.reduce((a, b) => a + b, 0);
+  const idle = (f[3] ?? 0) + (f[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+/** The machine's busy fraction between two readings (0 when no time passed). */
+export function busyFraction(from: MachineTicks, to: MachineTicks): number {
+  const total = to.total - from.total;
+  return total > 0 ? (to.busy - from.busy) / total : 0;
+}
+
+/**
+ * utime + stime (clock ticks) of one process from its /proc/<pid>/stat line. The command name
+ * (field 2) is in parentheses and may hold spaces or parentheses itself: fields are counted from
+ * the last ')'; utime and stime are fields 14 and 15.
+ */
+export function parsePidStat(text: string): number {
+  const close = text.lastIndexOf(')');
+  if (close < 0) throw new Error('/proc/<pid>/stat: no command name');
+  const rest = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
+  // rest[0] is field 3 (state), so field n is rest[n - 3]
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error('/proc/<pid>/stat: bad times');
+  return utime + stime;
+}
+
+/**
+ * The measured limit: the fewest workers at which the machine was at least `threshold` busy
+ * (rows in any order); undefined when no count reached it.
+ */
+export function machineLimit(
+  rows: readonly { workers: number; busy: number }[],
+  threshold = 0.9,
+): number | undefined {
+  const reached = rows.filter((r) => r.busy >= threshold).map((r) => r.workers);
+  return reached.length > 0 ? Math.min(...reached) : undefined;
+}
+
+let ticksPerSecond: number | undefined;
+/** Clock ticks per second (`getconf CLK_TCK`; 100 where it cannot be asked). */
+export function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** The machine's ticks now, or undefined without /proc. */
+export function readMachine(): MachineTicks | undefined {
+  try {
+    return parseProcStat(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU time of process `pid` so far in ms, or undefined (gone, or no /proc). */
+export function readProcessCpuMs(pid: number): number | undefined {
+  try {
+    return (parsePidStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) * 1000) / clockTicks();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The DynamoDB Local JVM serving `port`: the java process whose command line names DynamoDBLocal
+ * and that listens on that port (other DynamoDB Locals may run on the machine). Undefined if none.
+ */
+export function findDynamoJvm(port: number): number | undefined {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return undefined;
+  }
+  for (const p of pids) {
+    let cmd: string;
+    try {
+      cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (cmd.includes('java') && cmd.includes('DynamoDBLocal') && listensOn(Number(p), port) === true) {
+      return Number(p);
+    }
+  }
+  return undefined;
+}
