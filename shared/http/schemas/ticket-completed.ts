@@ -76,8 +76,9 @@ export const customerField = lazy(() =>
   }),
 );
 
-const ticketCompletedObject = lazy(() =>
-  z.object({
+/** The ticket's id, source and classification: the head of the completion and the dispatch webhooks. */
+export function ticketHeadFields() {
+  return {
     ticketId: idField(),
     source: sourceField(),
     segment: segmentField(),
@@ -86,6 +87,12 @@ const ticketCompletedObject = lazy(() =>
     faultType: faultTypeField().optional(),
     serviceLevel: serviceLevelField().optional(),
     crossProvince: crossProvinceField(),
+  };
+}
+
+const ticketCompletedObject = lazy(() =>
+  z.object({
+    ...ticketHeadFields(),
     reportedAt: instantField().optional(),
     /** When the work was dispatched: first contact is timed from it (from reportedAt without it). */
     dispatchedAt: instantField().optional(),

@@ -1,19 +1,12 @@
 import * as z from 'zod';
 import { perClock } from '#shared/http/schemas/per-clock';
 import {
-  areaField,
   CLOCK_SKEW_MS,
-  crossProvinceField,
   customerField,
   engineerField,
-  faultTypeField,
-  idField,
   instantField,
-  kindField,
   MAX_TICKET_SPAN_MS,
-  segmentField,
-  serviceLevelField,
-  sourceField,
+  ticketHeadFields,
 } from '#shared/http/schemas/ticket-completed';
 import { type Clock, systemClock } from '#shared/runtime/clock';
 import { lazy } from '#shared/runtime/lazy';
@@ -25,14 +18,7 @@ import { lazy } from '#shared/runtime/lazy';
  */
 const ticketDispatchedObject = lazy(() =>
   z.object({
-    ticketId: idField(),
-    source: sourceField(),
-    segment: segmentField(),
-    kind: kindField(),
-    area: areaField().optional(),
-    faultType: faultTypeField().optional(),
-    serviceLevel: serviceLevelField().optional(),
-    crossProvince: crossProvinceField(),
+    ...ticketHeadFields(),
     reportedAt: instantField(),
     dispatchedAt: instantField(),
     engineer: engineerField(),
