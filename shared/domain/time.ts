@@ -4,8 +4,8 @@ import {
   addMonths,
   addWeeks,
   differenceInCalendarDays,
-  format,
   getISOWeeksInYear,
+  lightFormat,
   startOfISOWeek,
 } from 'date-fns';
 import { ValidationError } from '#shared/domain/errors';
@@ -48,8 +48,20 @@ function zone(tz: string): string {
   return tz;
 }
 
-const isoWithOffset = (d: Date) => format(d, "yyyy-MM-dd'T'HH:mm:ssxxx");
-const ymd = (d: Date) => format(d, 'yyyy-MM-dd');
+/**
+ * `+08:00`: the offset of a date in its zone (a TZDate's getTimezoneOffset is its zone's). Written
+ * out rather than through date-fns' `format`, whose locale tables every bundle would load for it.
+ */
+function offsetOf(d: Date): string {
+  const east = -d.getTimezoneOffset();
+  const abs = Math.abs(east);
+  const hh = String(Math.floor(abs / 60)).padStart(2, '0');
+  const mm = String(abs % 60).padStart(2, '0');
+  return `${east < 0 ? '-' : '+'}${hh}:${mm}`;
+}
+
+const isoWithOffset = (d: Date) => `${lightFormat(d, "yyyy-MM-dd'T'HH:mm:ss")}${offsetOf(d)}`;
+const ymd = (d: Date) => lightFormat(d, 'yyyy-MM-dd');
 
 /** 'YYYY-MM-DD' of the instant in the zone. */
 export function localDay(date: Date, tz: string): string {
@@ -58,7 +70,7 @@ export function localDay(date: Date, tz: string): string {
 
 /** 'YYYY-MM' of the instant in the zone. */
 export function localMonth(date: Date, tz: string): string {
-  return format(new TZDate(date, zone(tz)), 'yyyy-MM');
+  return lightFormat(new TZDate(date, zone(tz)), 'yyyy-MM');
 }
 
 function buildPeriod(id: string, startDate: Date, nextDate: Date, tz: string): Period {

@@ -103,6 +103,8 @@ describe('parsePeriod', () => {
     expect(dstDay).toMatchObject({ from: '2026-03-08T00:00:00-05:00', to: '2026-03-09T00:00:00-04:00' });
     expect(dstDay.days).toEqual(['2026-03-08']);
     expect(parsePeriod('2026-11', 'UTC').from).toBe('2026-11-01T00:00:00+00:00');
+    expect(parsePeriod('2026-11-21', 'Asia/Kolkata').from).toBe('2026-11-21T00:00:00+05:30');
+    expect(parsePeriod('2026-11-21', 'America/St_Johns').from).toBe('2026-11-21T00:00:00-03:30');
   });
 
   it.each([
