@@ -200,11 +200,46 @@ export async function leaseOutboxMessage(
   };
 }
 
+/**
+ * Extends this worker's lease on a pending message (`held`: the lease it wrote or took) to `untilMs`.
+ * False when the lease is no longer its own: another worker took the message after it lapsed, or
+ * it was sent.
+ */
+export async function renewOutboxLease(smsId: string, held: number, untilMs: number): Promise<boolean> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: smsKey(smsId),
+        UpdateExpression: 'SET leaseUntil = :until',
+        ConditionExpression: '#status = :pending AND leaseUntil = :held',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':until': untilMs, ':pending': 'pending', ':held': held },
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
 /** Gives a leased message back (its send failed for now): the next run may try again. */
-export async function releaseOutboxLease(smsId: string): Promise<void> {
-  await ddb.send(
-    new UpdateCommand({ TableName: TABLE, Key: smsKey(smsId), UpdateExpression: 'REMOVE leaseUntil' }),
-  );
+export async function releaseOutboxLease(smsId: string, leaseUntil: number): Promise<void> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: TABLE,
+        Key: smsKey(smsId),
+        UpdateExpression: 'REMOVE leaseUntil',
+        // Only the holder's own lease: one that lapsed and was taken by another worker stays.
+        ConditionExpression: 'leaseUntil = :mine',
+        ExpressionAttributeValues: { ':mine': leaseUntil },
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+  }
 }
 
 /**

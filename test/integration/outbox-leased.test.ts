@@ -1,10 +1,10 @@
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { MiddlewareStack } from '@smithy/types';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { listOutbox } from '#shared/gateways/sms/outbox';
 import { ddb, TABLE } from '#shared/store/client';
-import { smsKey } from '#shared/store/outbox';
+import { leaseOutboxMessage, releaseOutboxLease, smsKey } from '#shared/store/outbox';
 import { getSurvey } from '#shared/store/survey';
 import { completeAndPlan } from '../helpers/complete.ts';
 import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
@@ -23,7 +23,10 @@ const SPY = 'leased-at-birth-spy';
 const stack = () => ddb.middlewareStack as unknown as MiddlewareStack<any, any>;
 
 /** Commands sent to DynamoDB (name and whether they touch an SMS# key), from now on. */
-function spy(crashAfterSmsWrite = false): { calls: { command: string; sms: boolean }[] } {
+function spy(
+  crashAfterSmsWrite = false,
+  afterSmsWrite?: () => Promise<void>,
+): { calls: { command: string; sms: boolean }[] } {
   const seen = { calls: [] as { command: string; sms: boolean }[] };
   let crashed = false;
   stack().add(
@@ -32,9 +35,10 @@ function spy(crashAfterSmsWrite = false): { calls: { command: string; sms: boole
       const sms = JSON.stringify(args.input).includes('"SMS#');
       seen.calls.push({ command, sms });
       const out = await next(args);
-      if (crashAfterSmsWrite && !crashed && command === 'TransactWriteItemsCommand' && sms) {
-        crashed = true; // committed; the process dies before anything else of this step
-        throw new Error('the process died here');
+      if (!crashed && command === 'TransactWriteItemsCommand' && sms) {
+        crashed = true;
+        if (crashAfterSmsWrite) throw new Error('the process died here'); // committed; nothing else of this step runs
+        await afterSmsWrite?.();
       }
       return out;
     },
@@ -61,6 +65,7 @@ describe('an SMS written leased by the due step that delivers it', () => {
   beforeEach(() => pinClock(new Date('2026-11-20T02:00:00Z')));
   afterEach(() => {
     stack().remove(SPY);
+    vi.restoreAllMocks();
   });
 
   it('the invitation is sent once with no lease call: one attempt counted, lease gone once sent', async () => {
@@ -108,5 +113,40 @@ describe('an SMS written leased by the due step that delivers it', () => {
     expect((await runDueWork(deps)).smsDelivered ?? 0).toBe(0);
     expect(await listOutbox(e164)).toHaveLength(1);
     expect(await smsItem(smsId)).toMatchObject({ status: 'sent', attempts: 2 });
+  });
+
+  it('a commit that lands after the lease lapsed and another worker took it: the step does not send it', async () => {
+    const { surveyId, e164 } = await scheduledSurvey();
+    pinClock(new Date('2026-11-20T03:00:00Z'));
+    const smsId = `${surveyId}#survey`;
+    let later = 0;
+    // The transaction commits 65 s late (retries under throttling): past the step's 60 s lease. In
+    // that time another worker found the message due, its lease lapsed, and leased it.
+    spy(false, async () => {
+      later = Date.now() + 65_000;
+      vi.spyOn(Date, 'now').mockImplementation(() => later);
+      expect(await leaseOutboxMessage(smsId, later, later + 60_000)).toBeDefined();
+    });
+    await runDueWork(deps);
+    stack().remove(SPY);
+    expect(await listOutbox(e164)).toHaveLength(0); // the step did not send what another holds
+    expect(await smsItem(smsId)).toMatchObject({ status: 'pending', leaseUntil: later + 60_000 });
+
+    // A stale holder cannot free the other's lease.
+    await releaseOutboxLease(smsId, later - 5_000);
+    expect((await smsItem(smsId))?.leaseUntil).toBe(later + 60_000);
+  });
+
+  it('a commit that lands late with nobody else on it: the step renews its lease and sends it once', async () => {
+    const { surveyId, e164 } = await scheduledSurvey();
+    pinClock(new Date('2026-11-20T03:00:00Z'));
+    spy(false, async () => {
+      const later = Date.now() + 45_000; // under 30 s of the lease left: too little for a send
+      vi.spyOn(Date, 'now').mockImplementation(() => later);
+    });
+    expect((await runDueWork(deps)).surveysSent).toBe(1);
+    stack().remove(SPY);
+    expect(await listOutbox(e164)).toHaveLength(1);
+    expect(await smsItem(`${surveyId}#survey`)).toMatchObject({ status: 'sent', attempts: 1 });
   });
 });

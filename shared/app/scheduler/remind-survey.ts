@@ -1,6 +1,6 @@
 import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
-import { deliverLeased, leaseAtBirth } from '#shared/app/sms/deliver-outbox';
+import { deliverWrittenLeased, leaseAtBirth } from '#shared/app/sms/deliver-outbox';
 import { remindedDelta } from '#shared/domain/counters';
 import { quietSendTime } from '#shared/domain/quiet-spread';
 import { jobLabel, renderSms } from '#shared/domain/sms/templates';
@@ -51,6 +51,6 @@ export async function remindSurvey(deps: Deps, survey: SurveyItem, at: Date): Pr
     putSms(sms, at, at, lease),
   ]);
   if (!recorded) return 'skipped';
-  await deliverLeased(deps, smsMessage(sms));
+  await deliverWrittenLeased(deps, smsMessage(sms), lease);
   return 'reminded';
 }

@@ -1,6 +1,6 @@
 import type { Deps } from '#shared/app/deps';
 import type { Outcome } from '#shared/app/scheduler/outcome';
-import { deliverLeased, leaseAtBirth } from '#shared/app/sms/deliver-outbox';
+import { deliverWrittenLeased, leaseAtBirth } from '#shared/app/sms/deliver-outbox';
 import { surveyInvitation } from '#shared/app/surveys/survey-invitation';
 import { sentDelta, suppressedDelta } from '#shared/domain/counters';
 import { quietSendTime } from '#shared/domain/quiet-spread';
@@ -76,6 +76,6 @@ export async function sendSurvey(deps: Deps, survey: SurveyItem, at: Date): Prom
   ]);
   // Someone else changed the survey or the phone since we read them: the next run re-decides.
   if (!sent) return 'skipped';
-  await deliverLeased(deps, smsMessage(sms));
+  await deliverWrittenLeased(deps, smsMessage(sms), lease);
   return 'surveysSent';
 }

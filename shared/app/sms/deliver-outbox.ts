@@ -9,9 +9,15 @@ import {
   recordOutboxFailed,
   recordOutboxSent,
   releaseOutboxLease,
+  renewOutboxLease,
 } from '#shared/store/outbox';
 
 const LEASE_MS = 60_000;
+/**
+ * The least lease a send may start with: longer than any gateway call takes (Tencent's request
+ * timeout is 10 s; the SDKs' own are shorter), so that a lease never lapses during a send.
+ */
+const SEND_WINDOW_MS = 30_000;
 
 /**
  * Delivers one pending outbox message (an SMS through the SMS gateway, an alert through the
@@ -23,9 +29,10 @@ const LEASE_MS = 60_000;
  */
 export async function deliverOutbox(deps: Deps, smsId: string): Promise<boolean> {
   const nowMs = Date.now();
-  const message = await leaseOutboxMessage(smsId, nowMs, nowMs + LEASE_MS);
+  const leaseUntil = nowMs + LEASE_MS;
+  const message = await leaseOutboxMessage(smsId, nowMs, leaseUntil);
   if (!message) return false;
-  return await deliverLeased(deps, message);
+  return await deliverLeased(deps, message, leaseUntil);
 }
 
 /**
@@ -36,11 +43,29 @@ export async function deliverOutbox(deps: Deps, smsId: string): Promise<boolean>
 export const leaseAtBirth = (): number => Date.now() + LEASE_MS;
 
 /**
- * Delivers a message this worker holds the lease on: one leased by `deliverOutbox`, or written
- * leased (`leaseAtBirth`) by the step calling this right after its transaction committed.
- * Returns false when it was not delivered now (see `deliverOutbox`).
+ * Delivers a message the calling step wrote leased to itself (`leaseAtBirth`, read before its
+ * transaction), right after that transaction committed. A commit that came late (retries under
+ * throttling) may leave too little of the lease for a send, or none, and another worker may have
+ * taken the message once it lapsed: then the lease is renewed only if it is still the one written
+ * (conditional), and the message is sent by whoever holds it, never by two.
  */
-export async function deliverLeased(deps: Deps, message: OutboxMessage): Promise<boolean> {
+export async function deliverWrittenLeased(
+  deps: Deps,
+  message: OutboxMessage,
+  leaseUntil: number,
+): Promise<boolean> {
+  if (Date.now() <= leaseUntil - SEND_WINDOW_MS) return await deliverLeased(deps, message, leaseUntil);
+  const renewed = Date.now() + LEASE_MS;
+  if (!(await renewOutboxLease(message.smsId, leaseUntil, renewed))) return false;
+  return await deliverLeased(deps, message, renewed);
+}
+
+/**
+ * Delivers a message this worker holds the lease on (until `leaseUntil`, epoch ms). Returns false
+ * when it was not delivered now (see `deliverOutbox`). After a transient failure the lease is
+ * released only if it is still this worker's.
+ */
+async function deliverLeased(deps: Deps, message: OutboxMessage, leaseUntil: number): Promise<boolean> {
   const { smsId } = message;
   const result = await send(deps, message);
   if (!result.ok) {
@@ -49,7 +74,7 @@ export async function deliverLeased(deps: Deps, message: OutboxMessage): Promise
       await recordOutboxFailed(smsId, result.reason, new Date());
     } else {
       logger.warn('gateway failed; will retry', { smsId, reason: result.reason });
-      await releaseOutboxLease(smsId);
+      await releaseOutboxLease(smsId, leaseUntil);
     }
     return false;
   }
