@@ -15,7 +15,7 @@ import { ddb, storeSettings, useDb } from '#shared/store/client';
 import { createTable } from '#shared/store/create-table';
 import { dueSlotNumbers } from '#shared/store/due';
 import { functionSpecs } from '../../infra/functions.ts';
-import { type DueScaleResult, runDueScale } from './due-scale.ts';
+import { type DueScaleResult, type PooledThread, runDueScale } from './due-scale.ts';
 import { emptyUsage, installMeter, measure, sumUsage, type Usage } from './meter.ts';
 import { dueLimit } from './proc-cpu.ts';
 import { fixed, table } from './stats.ts';
@@ -349,6 +349,8 @@ function dueScaleSection(d: DueScaleResult): string[] {
   // The measured limit: the lower of the machine's CPU (>= 90% busy) and DynamoDB Local's ceiling (our
   // calls/s >= 90% of what the same call mix reaches bare, without our code).
   const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${fixed(100 * v, 0)}%`);
+  const threadCell = (t: PooledThread | undefined) =>
+    t ? `${t.name} ${pct(t.share)} + ${pct(t.waiting)}` : 'n/a';
   const bare = d.bare;
   const ofCeiling = (r: { callsPerSecond: number }) => (bare ? r.callsPerSecond / bare.ceiling : undefined);
   const measured = d.byWorkers.every((r) => r.busy !== undefined);
@@ -410,27 +412,50 @@ function dueScaleSection(d: DueScaleResult): string[] {
     undefined,
   );
   const flat = d.byWorkers.filter((r) => r.workers > 1 && !met(r));
+  const maxJvm = Math.max(
+    ...[...d.byWorkers, ...(bare?.byClients ?? [])].map((r) => r.jvmCores ?? Number.POSITIVE_INFINITY),
+  );
+  // Bare client counts above one that gained under 25% on one client while the machine had a core to spare.
+  const bareOneRate = bare?.byClients.find((b) => b.clients === 1)?.perSecond ?? Number.NaN;
+  const bareIdle = (bare?.byClients ?? []).filter(
+    (b) => b.clients > 1 && b.perSecond < 1.25 * bareOneRate && (b.busy ?? 1) < 0.9,
+  );
   const bareOne = bare?.byClients.find((b) => b.clients === 1);
   const bareEight = bare?.byClients.find((b) => b.clients === 8);
+  // Running or waiting for a core: the share of the time the thread had work (the rest it slept, waiting for jobs).
+  const ready = (t: PooledThread) => t.share + (t.waiting ?? 0);
+  const topReady = threads.reduce<PooledThread | undefined>(
+    (a, b) => (!a || ready(b) > ready(a) ? b : a),
+    undefined,
+  );
   const threadNote = !top
     ? [
         "The JVM's threads could not be read (no /proc, or the JVM not found): the limit inside it is not measured.",
       ]
     : [
-        `**The JVM's busiest thread, measured** (/proc/<pid>/task/<tid>/stat, each run): \`${top.name}\`, at most ${pct(top.share)} of one core`,
-        `(due runs: ${d.byWorkers.map((r) => `${r.workers} worker(s) ${pct(r.thread?.share)}`).join(', ')}; JVM in all ${d.byWorkers.map((r) => fixed(r.jvmCores ?? Number.NaN, 2)).join(' / ')} cores).`,
+        `**The JVM's busiest thread, measured** (per thread: CPU time from /proc/<pid>/task/<tid>/stat, time runnable but waiting for a core from its schedstat, each run): \`${top.name}\`, at most ${pct(top.share)} of one core`,
+        `(due runs: ${d.byWorkers.map((r) => `${r.workers} worker(s) ${pct(r.thread?.share)} + ${pct(r.thread?.waiting)} waiting`).join(', ')}; the whole JVM ${d.byWorkers.map((r) => fixed(r.jvmCores ?? Number.NaN, 2)).join(' / ')} cores).`,
         ...(top.name.startsWith('SQLiteQueue')
           ? [
-              "That thread is sqlite4java's job queue: DynamoDB Local keeps its data in SQLite through sqlite4java, whose",
-              'SQLiteQueue "will start a separate thread, which will host the connection, and queue job tasks from other threads"',
-              '(https://bitbucket.org/almworks/sqlite4java/wiki/JobQueue): every read and write of the database runs on it, one at a time.',
+              "That thread is sqlite4java's job queue. DynamoDB Local keeps its data in SQLite through sqlite4java, and in",
+              'sqlite4java "The job queue\'s function is to start a separate thread, which will host the connection, and queue job',
+              'tasks from other threads for asynchronous execution" (https://bitbucket.org/almworks/sqlite4java/wiki/JobQueue):',
+              "the database's jobs run on that one thread, one at a time, whatever the number of HTTP threads in front of it.",
             ]
           : []),
         top.share >= 0.9 && flat.length > 0
           ? `**The limit here is that one thread**: it ran at ${pct(top.share)} of a core while throughput stayed flat (${flat.map((r) => `${r.workers} workers ${fixed(r.ratio, 2)}x`).join(', ')}); more workers only queue on it.`
-          : top.share >= 0.9
-            ? `It ran at ${pct(top.share)} of a core: near its limit.`
-            : `No thread was near a full core (at most ${pct(top.share)}): what holds throughput flat is not one thread's CPU alone (waiting between the queue's jobs, the HTTP threads, the shared machine).`,
+          : topReady && ready(topReady) >= 0.9
+            ? `It never ran a full core (at most ${pct(top.share)}), but at its busiest it was on a core or waiting for one ${pct(ready(topReady))} of the time (${pct(topReady.share)} + ${pct(topReady.waiting)}): the one thread had work nearly all along and was held back by the shared cores, so here the CPU, through that thread, is the limit.`
+            : `No thread was near a full core (at most ${pct(top.share)}; on a core or waiting for one at most ${pct(topReady ? ready(topReady) : undefined)} of the time): one thread's CPU is not what holds throughput flat here.`,
+        ...(bareIdle.length > 0 && top.share < 0.9
+          ? [
+              `Yet DynamoDB Local's bare calls/s stayed flat with cores idle (${bareIdle.map((b) => `${b.clients} client(s): ${fixed(b.perSecond, 0)} calls/s, machine ${pct(b.busy)} busy, JVM ${fixed(b.jvmCores ?? Number.NaN, 2)} cores`).join('; ')}),`,
+              `and the whole JVM never used more than ${fixed(maxJvm, 2)} of a core in any run: its work is serialised across its threads (each request's`,
+              'HTTP thread and the queue thread in turn, one request at a time: a lock or the hand-offs between them; where exactly is',
+              'not traced), not by one thread running flat out. Measured, that is a ceiling of DynamoDB Local, not of the cores.',
+            ]
+          : []),
       ];
   const bareNote = !bare
     ? ["DynamoDB Local's bare ceiling: not measured (no call of the mix could be replayed)."]
@@ -449,14 +474,14 @@ function dueScaleSection(d: DueScaleResult): string[] {
             'calls/s (two runs pooled)',
             'machine busy',
             'JVM cores used',
-            "JVM's busiest thread, share of one core",
+            "JVM's busiest thread: on a core + waiting for one",
           ],
           bare.byClients.map((b) => [
             b.clients,
             fixed(b.perSecond, 0),
             pct(b.busy),
             fixed(b.jvmCores ?? Number.NaN, 2),
-            b.thread ? `${b.thread.name} ${pct(b.thread.share)}` : 'n/a',
+            threadCell(b.thread),
           ]),
         ),
         '',
@@ -511,7 +536,7 @@ function dueScaleSection(d: DueScaleResult): string[] {
         'total',
         'ceiling items/s',
         'DynamoDB calls/s',
-        "JVM's busiest thread",
+        "JVM's busiest thread: on a core + waiting for one",
       ],
       d.runs.map((r, i) => {
         const total = r.jvmCpuMs === undefined ? Number.NaN : (r.jvmCpuMs + r.workerCpuMs) / r.items;
@@ -529,7 +554,13 @@ function dueScaleSection(d: DueScaleResult): string[] {
           fixed(total, 1),
           fixed((d.cores * 1000) / total, 0),
           fixed(r.calls / r.seconds, 0),
-          r.thread ? `${r.thread.name} ${pct(r.thread.cpuMs / (r.seconds * 1000))}` : 'n/a',
+          threadCell(
+            r.thread && {
+              name: r.thread.name,
+              share: r.thread.cpuMs / (r.seconds * 1000),
+              ...(r.thread.waitMs !== undefined ? { waiting: r.thread.waitMs / (r.seconds * 1000) } : {}),
+            },
+          ),
         ];
       }),
     ),
@@ -543,7 +574,7 @@ function dueScaleSection(d: DueScaleResult): string[] {
         'JVM + workers, share of the cores',
         'CPU ms/item (JVM + workers)',
         'JVM cores used',
-        "JVM's busiest thread, share of one core",
+        "JVM's busiest thread: on a core + waiting for one",
         'DynamoDB calls/s (of the bare ceiling)',
         'goal 0.8 x workers',
       ],
@@ -555,7 +586,7 @@ function dueScaleSection(d: DueScaleResult): string[] {
         pct(r.ours),
         `${fixed(r.jvmMsPerItem ?? Number.NaN, 1)} + ${fixed(r.workerMsPerItem, 1)}`,
         fixed(r.jvmCores ?? Number.NaN, 2),
-        r.thread ? `${r.thread.name} ${pct(r.thread.share)}` : 'n/a',
+        threadCell(r.thread),
         `${fixed(r.callsPerSecond, 0)} (${pct(ofCeiling(r))})`,
         status(r),
       ]),

@@ -56,10 +56,18 @@ export interface DueRun {
   thread?: ThreadUse;
 }
 
-/** One thread's CPU over a run: its name and its ms of CPU. */
+/** One thread's CPU over a run: its name, its ms of CPU and its ms waiting for a core. */
 export interface ThreadUse {
   name: string;
   cpuMs: number;
+  waitMs?: number;
+}
+
+/** A busiest thread over pooled runs: share of one core running, and share of the time waiting for one. */
+export interface PooledThread {
+  name: string;
+  share: number;
+  waiting?: number;
 }
 
 /** Where a run's CPU went: machine ticks, the JVM's CPU ms and its busiest thread. */
@@ -85,8 +93,8 @@ export interface BareByClients {
   perSecond: number;
   busy?: number;
   jvmCores?: number;
-  /** The JVM's busiest thread: its name and its share of one core over the runs. */
-  thread?: { name: string; share: number };
+  /** The JVM's busiest thread over the runs: its name, its share of one core and of the time waiting for one. */
+  thread?: PooledThread;
 }
 
 /** Per worker count, its two runs pooled. */
@@ -105,8 +113,8 @@ export interface DueByWorkers {
   jvmCores?: number;
   /** DynamoDB calls/s the workers made (local SMS outbox included). */
   callsPerSecond: number;
-  /** The JVM's busiest thread: its name and its share of one core over the runs. */
-  thread?: { name: string; share: number };
+  /** The JVM's busiest thread over the runs: its name, its share of one core and of the time waiting for one. */
+  thread?: PooledThread;
 }
 
 export interface DueScaleResult {
@@ -221,18 +229,29 @@ function endSample(from: SampleStart, jvm: number | undefined): Sample {
       ? { machine: { busy: machine.busy - from.machine.busy, total: machine.total - from.machine.total } }
       : {}),
     ...(from.jvmMs !== undefined && jvmMs !== undefined ? { jvmCpuMs: jvmMs - from.jvmMs } : {}),
-    ...(b ? { thread: { name: b.name, cpuMs: (b.ticks * 1000) / clockTicks() } } : {}),
+    ...(b
+      ? {
+          thread: {
+            name: b.name,
+            cpuMs: (b.ticks * 1000) / clockTicks(),
+            ...(b.waitNs !== undefined ? { waitMs: b.waitNs / 1e6 } : {}),
+          },
+        }
+      : {}),
   };
 }
 
-/** The busiest thread of runs pooled: its name(s) and its CPU over their summed time (of one core). */
-function pooledThread(
-  rs: readonly { thread?: ThreadUse; seconds: number }[],
-): { name: string; share: number } | undefined {
+/** The busiest thread of runs pooled: its name(s), its CPU and its wait for a core over their summed time. */
+function pooledThread(rs: readonly { thread?: ThreadUse; seconds: number }[]): PooledThread | undefined {
   if (rs.length === 0 || !rs.every((r) => r.thread)) return undefined;
   const ms = rs.reduce((s, r) => s + (r.thread?.cpuMs ?? 0), 0);
-  const seconds = rs.reduce((s, r) => s + r.seconds, 0);
-  return { name: [...new Set(rs.map((r) => r.thread?.name))].join(' / '), share: ms / (seconds * 1000) };
+  const wall = rs.reduce((s, r) => s + r.seconds, 0) * 1000;
+  const waited = rs.every((r) => r.thread?.waitMs !== undefined);
+  return {
+    name: [...new Set(rs.map((r) => r.thread?.name))].join(' / '),
+    share: ms / wall,
+    ...(waited ? { waiting: rs.reduce((s, r) => s + (r.thread?.waitMs ?? 0), 0) / wall } : {}),
+  };
 }
 
 /** Machine busy fraction and JVM cores over runs pooled (each undefined when a run lacks it). */
@@ -358,7 +377,7 @@ async function bareCeiling(o: {
     const jvmCores =
       run.jvmCpuMs !== undefined ? `, JVM ${fixed(run.jvmCpuMs / (seconds * 1000), 2)} cores` : '';
     const thread = run.thread
-      ? `, busiest thread ${run.thread.name} ${fixed((100 * run.thread.cpuMs) / (seconds * 1000), 0)}% of a core`
+      ? `, busiest thread ${run.thread.name} ${fixed((100 * run.thread.cpuMs) / (seconds * 1000), 0)}% of a core (+ ${fixed((100 * (run.thread.waitMs ?? Number.NaN)) / (seconds * 1000), 0)}% waiting for one)`
       : '';
     o.log(`due scale: bare ${n} client(s): ${fixed(run.perSecond, 0)} calls/s${busy}${jvmCores}${thread}`);
   }
@@ -515,7 +534,7 @@ export async function runDueScale(opts: {
         ? ` machine ${fixed((100 * run.machine.busy) / run.machine.total, 0)}% busy,`
         : '';
       const thread = run.thread
-        ? `, busiest JVM thread ${run.thread.name} ${fixed((100 * run.thread.cpuMs) / (seconds * 1000), 0)}% of a core`
+        ? `, busiest JVM thread ${run.thread.name} ${fixed((100 * run.thread.cpuMs) / (seconds * 1000), 0)}% of a core (+ ${fixed((100 * (run.thread.waitMs ?? Number.NaN)) / (seconds * 1000), 0)}% waiting for one)`
         : '';
       opts.log(
         `due scale: ${n} worker(s): ${items} items in ${fixed(seconds, 2)} s (${fixed(items / seconds, 0)}/s, ${fixed(calls / seconds, 0)} calls/s),${busy} CPU ms/item JVM ${fixed((run.jvmCpuMs ?? Number.NaN) / items, 1)} workers ${fixed(run.workerCpuMs / items, 1)}${thread}`,

@@ -93,6 +93,8 @@ export function callSequence(weights: readonly number[], length: number): number
 const SEEDED = 64;
 const PAYLOAD = 'x'.repeat(480);
 const seeded = (prefix: string, i: number) => ({ pk: `BARE#${prefix}#${i % SEEDED}`, sk: 'ITEM' });
+/** Items this process has written new (their keys unique across runs: a conditional put must not fail). */
+let written = 0;
 
 /** The items a client's calls read and update: 64 under its own prefix, in 8 due-index partitions. */
 export async function seedBare(doc: DynamoDBDocumentClient, table: string, prefix: string): Promise<void> {
@@ -129,7 +131,6 @@ export async function runBare(
   );
   if (order.length === 0) return { calls: 0, seconds: 0 };
   let seq = 0;
-  let written = 0;
   const fresh = () => ({
     pk: `BAREW#${prefix}#${written}`,
     sk: 'ITEM',

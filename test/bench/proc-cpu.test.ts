@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { busiestThread, busyFraction, dueLimit, parsePidStat, parseProcStat } from './proc-cpu.ts';
+import {
+  busiestThread,
+  busyFraction,
+  dueLimit,
+  parsePidStat,
+  parseProcStat,
+  parseSchedstat,
+} from './proc-cpu.ts';
 
 // The bench's /proc readings (test/bench/proc-cpu.ts): pure parsers, the busiest thread and the limit rule.
 describe('parseProcStat', () => {
@@ -43,6 +50,15 @@ describe('parsePidStat', () => {
   });
 });
 
+describe('parseSchedstat', () => {
+  it('reads the time waiting on a runqueue (the second field, ns)', () => {
+    expect(parseSchedstat('1098823 351566 16\n')).toBe(351566);
+  });
+  it('refuses a line without it', () => {
+    expect(() => parseSchedstat('1098823\n')).toThrow(/bad line/);
+  });
+});
+
 describe('busiestThread', () => {
   const t = (name: string, ticks: number) => ({ name, ticks });
   it('is the thread that used the most ticks between the readings, with all threads summed', () => {
@@ -79,6 +95,14 @@ describe('busiestThread', () => {
       [2, t('hot', 90)],
     ]);
     expect(busiestThread(from, to)?.name).toBe('hot');
+  });
+  it("gives the busiest thread's wait for a core between the readings, when both have it", () => {
+    const from = new Map([[1, { name: 'q', ticks: 10, waitNs: 5_000_000 }]]);
+    const to = new Map([[1, { name: 'q', ticks: 60, waitNs: 305_000_000 }]]);
+    expect(busiestThread(from, to)?.waitNs).toBe(300_000_000);
+    expect(busiestThread(new Map([[1, { name: 'q', ticks: 10 }]]), to)?.waitNs).toBeUndefined();
+    // born in between: its whole wait is in the run
+    expect(busiestThread(new Map(), to)?.waitNs).toBe(305_000_000);
   });
   it('is undefined without threads', () => {
     expect(busiestThread(new Map(), new Map())).toBeUndefined();

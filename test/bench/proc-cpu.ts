@@ -114,6 +114,18 @@ export function findDynamoJvm(port: number): number | undefined {
 export interface ThreadTicks {
   name: string;
   ticks: number;
+  /** ns it has spent runnable but waiting for a core (/proc/<pid>/task/<tid>/schedstat), if readable. */
+  waitNs?: number;
+}
+
+/**
+ * The time a thread spent waiting for a core, in ns: the second field of its schedstat line
+ * (`<ns on a cpu> <ns waiting on a runqueue> <timeslices>`).
+ */
+export function parseSchedstat(text: string): number {
+  const wait = Number(text.trim().split(/\s+/)[1]);
+  if (!Number.isFinite(wait)) throw new Error(`schedstat: bad line: ${text}`);
+  return wait;
 }
 
 /** The busiest thread between two readings of a process's threads, and all its threads' ticks. */
@@ -122,6 +134,8 @@ export interface BusiestThread {
   name: string;
   /** Ticks the busiest thread used between the readings. */
   ticks: number;
+  /** ns it waited for a core between the readings (undefined if either reading lacks it). */
+  waitNs?: number;
   /** Ticks all threads used (threads born in between counted from 0; threads gone in between lost). */
   allTicks: number;
 }
@@ -140,7 +154,16 @@ export function busiestThread(
   for (const [tid, t] of to) {
     const used = Math.max(0, t.ticks - (from.get(tid)?.ticks ?? 0));
     all += used;
-    if (!best || used > best.ticks) best = { tid, name: t.name, ticks: used, allTicks: 0 };
+    if (!best || used > best.ticks) {
+      const before = from.has(tid) ? from.get(tid)?.waitNs : 0;
+      best = {
+        tid,
+        name: t.name,
+        ticks: used,
+        allTicks: 0,
+        ...(t.waitNs !== undefined && before !== undefined ? { waitNs: Math.max(0, t.waitNs - before) } : {}),
+      };
+    }
   }
   return best ? { ...best, allTicks: all } : undefined;
 }
@@ -158,7 +181,11 @@ export function readThreads(pid: number): Map<number, ThreadTicks> | undefined {
     try {
       const ticks = parsePidStat(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8'));
       const name = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim();
-      out.set(Number(t), { name, ticks });
+      let waitNs: number | undefined;
+      try {
+        waitNs = parseSchedstat(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8'));
+      } catch {} // a kernel without schedstats
+      out.set(Number(t), { name, ticks, ...(waitNs !== undefined ? { waitNs } : {}) });
     } catch {} // the thread ended while being read
   }
   return out;
