@@ -140,7 +140,7 @@ async function meterPath(
   pin('2027-02-02T10:01:00+08:00');
   await step('plan (due worker)', 0, 0, due);
   pin('2027-02-02T10:21:00+08:00');
-  await step('send + SMS (due worker)', 0, 0, due);
+  await step('send + SMS (due worker; SMS written leased, then marked sent with its message id)', 0, 0, due);
   pin('2027-02-02T10:30:00+08:00');
   if (path === 'satisfied') {
     const r = await step('rating 1 (sms-inbound)', 1, 0, () => reply('1'));
