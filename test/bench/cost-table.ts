@@ -15,9 +15,9 @@ import { ddb, storeSettings, useDb } from '#shared/store/client';
 import { createTable } from '#shared/store/create-table';
 import { dueSlotNumbers } from '#shared/store/due';
 import { functionSpecs } from '../../infra/functions.ts';
-import { type DueScaleResult, runDueScale } from './due-scale.ts';
+import { type DueScaleResult, type PooledThread, runDueScale } from './due-scale.ts';
 import { emptyUsage, installMeter, measure, sumUsage, type Usage } from './meter.ts';
-import { machineLimit } from './proc-cpu.ts';
+import { dueLimit } from './proc-cpu.ts';
 import { fixed, table } from './stats.ts';
 
 // --- Prices: each from a public page, read on the date given; none is invented. ----------------
@@ -140,7 +140,7 @@ async function meterPath(
   pin('2027-02-02T10:01:00+08:00');
   await step('plan (due worker)', 0, 0, due);
   pin('2027-02-02T10:21:00+08:00');
-  await step('send + SMS (due worker)', 0, 0, due);
+  await step('send + SMS (due worker; SMS written leased, then marked sent with its message id)', 0, 0, due);
   pin('2027-02-02T10:30:00+08:00');
   if (path === 'satisfied') {
     const r = await step('rating 1 (sms-inbound)', 1, 0, () => reply('1'));
@@ -346,26 +346,53 @@ function dueScaleSection(d: DueScaleResult): string[] {
   const txPerItem =
     d.usage.byLabel.filter(([k]) => k.startsWith('TransactWrite')).reduce((s, [, v]) => s + v.calls, 0) /
     items;
-  // The machine's limit, as measured: the fewest workers at which the machine was >= 90% busy.
+  // The measured limit: the lower of the machine's CPU (>= 90% busy) and DynamoDB Local's ceiling (our
+  // calls/s >= 90% of what the same call mix reaches bare, without our code).
+  const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${fixed(100 * v, 0)}%`);
+  const threadCell = (t: PooledThread | undefined) =>
+    t ? `${t.name} ${pct(t.share)} + ${pct(t.waiting)}` : 'n/a';
+  const bare = d.bare;
+  const ofCeiling = (r: { callsPerSecond: number }) => (bare ? r.callsPerSecond / bare.ceiling : undefined);
   const measured = d.byWorkers.every((r) => r.busy !== undefined);
   const limit = measured
-    ? machineLimit(d.byWorkers.map((r) => ({ workers: r.workers, busy: r.busy ?? 0 })))
+    ? dueLimit(
+        d.byWorkers.map((r) => {
+          const of = ofCeiling(r);
+          return { workers: r.workers, busy: r.busy ?? 0, ...(of !== undefined ? { ofCeiling: of } : {}) };
+        }),
+      )
     : undefined;
   const met = (r: { workers: number; ratio: number }) => r.ratio >= 0.8 * r.workers;
-  const within = d.byWorkers.filter((r) => limit === undefined || r.workers <= limit);
+  const within = d.byWorkers.filter((r) => limit === undefined || r.workers <= limit.workers);
   const status = (r: { workers: number; ratio: number }) =>
-    limit !== undefined && r.workers > limit ? 'beyond the limit here' : met(r) ? '**met**' : 'not met';
+    limit !== undefined && r.workers > limit.workers
+      ? 'beyond the limit here'
+      : met(r)
+        ? '**met**'
+        : 'not met';
+  const at = d.byWorkers.find((r) => r.workers === limit?.workers);
+  const cpuWhy = at ? `the machine was ${pct(at.busy)} busy (limit: 90%)` : '';
+  const dynamoWhy =
+    at && bare
+      ? `our workers made ${fixed(at.callsPerSecond, 0)} DynamoDB calls/s, ${pct(ofCeiling(at))} of DynamoDB Local's bare ceiling of ${fixed(bare.ceiling, 0)} calls/s (limit: 90%)`
+      : '';
   const limitText = !measured
     ? 'not measured (no /proc here)'
     : limit === undefined
-      ? 'not reached: the machine stayed under 90% busy up to 8 workers'
-      : `${limit} worker(s), the fewest at which the machine was at least 90% busy`;
+      ? `not reached: up to 8 workers the machine stayed under 90% busy${bare ? " and our calls/s under 90% of DynamoDB Local's bare ceiling" : ' (bare ceiling not measured)'}`
+      : `${limit.workers} worker(s), ${
+          limit.cause === 'cpu'
+            ? `the CPU: ${cpuWhy}`
+            : limit.cause === 'dynamodb-local'
+              ? `DynamoDB Local's ceiling: ${dynamoWhy}`
+              : `both the CPU and DynamoDB Local's ceiling: ${cpuWhy}, and ${dynamoWhy}`
+        }`;
   const goal = !measured
     ? "not shown: the machine's busy fraction could not be read"
-    : limit === 1
-      ? 'not shown: one worker already keeps this machine at least 90% busy'
+    : limit?.workers === 1
+      ? `not shown here: one worker already reaches the limit (${limitText}), so more workers cannot add throughput on this machine and the scaling cannot be shown on it`
       : within.every(met)
-        ? `met up to ${limit ?? 8} workers (${within.map((r) => `${r.workers}: ${fixed(r.ratio, 2)}x`).join(', ')})`
+        ? `met up to ${limit?.workers ?? 8} workers (${within.map((r) => `${r.workers}: ${fixed(r.ratio, 2)}x`).join(', ')})`
         : `not met: ${within
             .filter((r) => !met(r))
             .map((r) => `${r.workers} workers ${fixed(r.ratio, 2)}x (needs ${fixed(0.8 * r.workers, 1)}x)`)
@@ -375,23 +402,95 @@ function dueScaleSection(d: DueScaleResult): string[] {
   const workerMs = d.runs.reduce((s, r) => s + r.workerCpuMs, 0);
   const cpuPerItem = d.jvmFound ? (jvmMs + workerMs) / items : Number.NaN;
   const ceiling = (d.cores * 1000) / cpuPerItem;
-  const pct = (v: number | undefined) => (v === undefined ? 'n/a' : `${fixed(100 * v, 0)}%`);
   const best = d.byWorkers.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
   const one = d.byWorkers.find((r) => r.workers === 1);
-  // A JVM that stays under one core while the machine has idle cores and the ratios stay flat is
-  // held by something serial inside it, not by the CPU.
-  const maxJvm = Math.max(...d.byWorkers.map((r) => r.jvmCores ?? 0));
-  const idleButFlat = d.byWorkers.filter((r) => r.workers > 1 && (r.busy ?? 1) < 0.9 && !met(r));
-  const jvmNote =
-    d.jvmFound && maxJvm < 1 && idleButFlat.length > 0
-      ? [
-          `**Measured limit before the CPU:** at ${idleButFlat.map((r) => `${r.workers} workers the machine was ${pct(r.busy)} busy`).join(', ')}, yet`,
-          `throughput did not grow, and the DynamoDB Local JVM never used more than ${fixed(maxJvm, 2)} of a core at any worker count`,
-          `(its ${fixed(d.byWorkers[0]?.jvmMsPerItem ?? Number.NaN, 1)} ms per item at 1 worker is ~${fixed(1000 / (d.byWorkers[0]?.jvmMsPerItem ?? Number.NaN), 0)} items/s if done one at a time): its work is serialised`,
-          'inside it (DynamoDB Local keeps its data in SQLite; the cause inside is inferred, not traced), so here the JVM,',
-          'not the cores, caps the due work: more workers only queue on it.',
-        ]
-      : [];
+  // The JVM's busiest thread, measured per run: one thread near a full core while throughput stays
+  // flat is the limit.
+  const threads = [...d.byWorkers, ...(bare?.byClients ?? [])].flatMap((r) => (r.thread ? [r.thread] : []));
+  const top = threads.reduce<(typeof threads)[number] | undefined>(
+    (a, b) => (!a || b.share > a.share ? b : a),
+    undefined,
+  );
+  const flat = d.byWorkers.filter((r) => r.workers > 1 && !met(r));
+  const maxJvm = Math.max(
+    ...[...d.byWorkers, ...(bare?.byClients ?? [])].map((r) => r.jvmCores ?? Number.POSITIVE_INFINITY),
+  );
+  // Bare client counts above one that gained under 25% on one client while the machine had a core to spare.
+  const bareOneRate = bare?.byClients.find((b) => b.clients === 1)?.perSecond ?? Number.NaN;
+  const bareIdle = (bare?.byClients ?? []).filter(
+    (b) => b.clients > 1 && b.perSecond < 1.25 * bareOneRate && (b.busy ?? 1) < 0.9,
+  );
+  const bareOne = bare?.byClients.find((b) => b.clients === 1);
+  const bareEight = bare?.byClients.find((b) => b.clients === 8);
+  // Running or waiting for a core: the share of the time the thread had work (the rest it slept, waiting for jobs).
+  const ready = (t: PooledThread) => t.share + (t.waiting ?? 0);
+  const topReady = threads.reduce<PooledThread | undefined>(
+    (a, b) => (!a || ready(b) > ready(a) ? b : a),
+    undefined,
+  );
+  const threadNote = !top
+    ? [
+        "The JVM's threads could not be read (no /proc, or the JVM not found): the limit inside it is not measured.",
+      ]
+    : [
+        `**The JVM's busiest thread, measured** (per thread: CPU time from /proc/<pid>/task/<tid>/stat, time runnable but waiting for a core from its schedstat, each run): \`${top.name}\`, at most ${pct(top.share)} of one core`,
+        `(due runs: ${d.byWorkers.map((r) => `${r.workers} worker(s) ${pct(r.thread?.share)} + ${pct(r.thread?.waiting)} waiting`).join(', ')}; the whole JVM ${d.byWorkers.map((r) => fixed(r.jvmCores ?? Number.NaN, 2)).join(' / ')} cores).`,
+        ...(top.name.startsWith('SQLiteQueue')
+          ? [
+              "That thread is sqlite4java's job queue. DynamoDB Local keeps its data in SQLite through sqlite4java, and in",
+              'sqlite4java "The job queue\'s function is to start a separate thread, which will host the connection, and queue job',
+              'tasks from other threads for asynchronous execution" (https://bitbucket.org/almworks/sqlite4java/wiki/JobQueue):',
+              "the database's jobs run on that one thread, one at a time, whatever the number of HTTP threads in front of it.",
+            ]
+          : []),
+        top.share >= 0.9 && flat.length > 0
+          ? `**The limit here is that one thread**: it ran at ${pct(top.share)} of a core while throughput stayed flat (${flat.map((r) => `${r.workers} workers ${fixed(r.ratio, 2)}x`).join(', ')}); more workers only queue on it.`
+          : topReady && ready(topReady) >= 0.9
+            ? `It never ran a full core (at most ${pct(top.share)}), but at its busiest it was on a core or waiting for one ${pct(ready(topReady))} of the time (${pct(topReady.share)} + ${pct(topReady.waiting)}): the one thread had work nearly all along and was held back by the shared cores, so here the CPU, through that thread, is the limit.`
+            : `No thread was near a full core (at most ${pct(top.share)}; on a core or waiting for one at most ${pct(topReady ? ready(topReady) : undefined)} of the time): one thread's CPU is not what holds throughput flat here.`,
+        ...(bareIdle.length > 0 && top.share < 0.9
+          ? [
+              `Yet DynamoDB Local's bare calls/s stayed flat with cores idle (${bareIdle.map((b) => `${b.clients} client(s): ${fixed(b.perSecond, 0)} calls/s, machine ${pct(b.busy)} busy, JVM ${fixed(b.jvmCores ?? Number.NaN, 2)} cores`).join('; ')}),`,
+              `and the whole JVM never used more than ${fixed(maxJvm, 2)} of a core in any run: its work is serialised across its threads (each request's`,
+              'HTTP thread and the queue thread in turn, one request at a time: a lock or the hand-offs between them; where exactly is',
+              'not traced), not by one thread running flat out. Measured, that is a ceiling of DynamoDB Local, not of the cores.',
+            ]
+          : []),
+      ];
+  const bareNote = !bare
+    ? ["DynamoDB Local's bare ceiling: not measured (no call of the mix could be replayed)."]
+    : [
+        `**DynamoDB Local's own ceiling, without our code**: the same call mix (${fixed(
+          bare.mix.reduce((s, m) => s + m.perItem, 0),
+          2,
+        )} calls per due item, the local SMS outbox's puts included: DynamoDB Local serves them here) replayed bare by 1, 2, 4 and 8`,
+        `of the same processes, each through an SDK client of its own (no store code, no use case), one call in flight, ${bare.seconds} s a run,`,
+        `in the order 1, 2, 4, 8, 8, 4, 2, 1, on a table of its own (test/bench/dynamo-bare.ts; approximate shapes: items of about half a KB,`,
+        `a due-index query of up to 8 of them, transactions of as many parts as metered${bare.leftOut.length > 0 ? `; not replayed: ${bare.leftOut.join(', ')}` : ''}).`,
+        '',
+        table(
+          [
+            'clients',
+            'calls/s (two runs pooled)',
+            'machine busy',
+            'JVM cores used',
+            "JVM's busiest thread: on a core + waiting for one",
+          ],
+          bare.byClients.map((b) => [
+            b.clients,
+            fixed(b.perSecond, 0),
+            pct(b.busy),
+            fixed(b.jvmCores ?? Number.NaN, 2),
+            threadCell(b.thread),
+          ]),
+        ),
+        '',
+        `Bare calls/s from 1 to 8 clients: ${fixed(bareOne?.perSecond ?? Number.NaN, 0)} -> ${fixed(bareEight?.perSecond ?? Number.NaN, 0)} (${fixed((bareEight?.perSecond ?? Number.NaN) / (bareOne?.perSecond ?? Number.NaN), 2)}x);`,
+        `the ceiling is the best of them, **${fixed(bare.ceiling, 0)} calls/s**. Against it, our workers: ${d.byWorkers
+          .map((r) => `${r.workers} worker(s) ${fixed(r.callsPerSecond, 0)} calls/s = ${pct(ofCeiling(r))}`)
+          .join(', ')}.`,
+      ];
+  // AWS arithmetic (assumptions stated in the text below)
   // AWS arithmetic (assumptions stated in the text below)
   const completions = 100;
   const duePerCompletion = { plan: 1, send: 1, remind: 0.5, expire: 0.3, other: 0.1 };
@@ -436,6 +535,8 @@ function dueScaleSection(d: DueScaleResult): string[] {
         'workers',
         'total',
         'ceiling items/s',
+        'DynamoDB calls/s',
+        "JVM's busiest thread: on a core + waiting for one",
       ],
       d.runs.map((r, i) => {
         const total = r.jvmCpuMs === undefined ? Number.NaN : (r.jvmCpuMs + r.workerCpuMs) / r.items;
@@ -452,6 +553,14 @@ function dueScaleSection(d: DueScaleResult): string[] {
           fixed(r.workerCpuMs / r.items, 1),
           fixed(total, 1),
           fixed((d.cores * 1000) / total, 0),
+          fixed(r.calls / r.seconds, 0),
+          threadCell(
+            r.thread && {
+              name: r.thread.name,
+              share: r.thread.cpuMs / (r.seconds * 1000),
+              ...(r.thread.waitMs !== undefined ? { waiting: r.thread.waitMs / (r.seconds * 1000) } : {}),
+            },
+          ),
         ];
       }),
     ),
@@ -465,6 +574,8 @@ function dueScaleSection(d: DueScaleResult): string[] {
         'JVM + workers, share of the cores',
         'CPU ms/item (JVM + workers)',
         'JVM cores used',
+        "JVM's busiest thread: on a core + waiting for one",
+        'DynamoDB calls/s (of the bare ceiling)',
         'goal 0.8 x workers',
       ],
       d.byWorkers.map((r) => [
@@ -475,6 +586,8 @@ function dueScaleSection(d: DueScaleResult): string[] {
         pct(r.ours),
         `${fixed(r.jvmMsPerItem ?? Number.NaN, 1)} + ${fixed(r.workerMsPerItem, 1)}`,
         fixed(r.jvmCores ?? Number.NaN, 2),
+        threadCell(r.thread),
+        `${fixed(r.callsPerSecond, 0)} (${pct(ofCeiling(r))})`,
         status(r),
       ]),
     ),
@@ -484,8 +597,15 @@ function dueScaleSection(d: DueScaleResult): string[] {
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}.`,
     '',
-    `**Goal (throughput at least 0.8 x workers, up to the machine's limit): ${goal}.**`,
-    `The machine's limit, measured: **${limitText}**. Where the CPU goes (all runs): ${fixed(jvmMs / items, 1)} ms per due item in the`,
+    ...bareNote,
+    '',
+    ...threadNote,
+    '',
+    "The limit is the lower of two, each measured: the machine's CPU (at least 90% busy) and DynamoDB Local's ceiling (our",
+    'DynamoDB calls/s at least 90% of the bare ceiling above); the goal holds up to it.',
+    '',
+    `**Goal (throughput at least 0.8 x workers, up to the measured limit): ${goal}.**`,
+    `The limit, measured: **${limitText}**. Where the CPU goes (all runs): ${fixed(jvmMs / items, 1)} ms per due item in the`,
     `DynamoDB Local JVM + ${fixed(workerMs / items, 1)} ms in the workers = ${fixed(cpuPerItem, 1)} ms, so ${d.cores} cores can work at most`,
     `**${fixed(ceiling, 0)} items/s** here whatever the worker count (best seen: ${fixed(best.perSecond, 0)} items/s at ${best.workers} workers).`,
     'The machine busy fraction includes whatever else ran (see the load average); beside it, the share of the cores',
@@ -494,7 +614,6 @@ function dueScaleSection(d: DueScaleResult): string[] {
     `worker alone uses ${pct(one?.ours)} of the cores (JVM + worker) and leaves the rest for more workers: the ratios then show the`,
     'fan-out up to the limit. CPU per item rises with the worker count (more processes, each doing less per wake-up, and',
     'more connections into the one JVM).',
-    ...jvmNote,
     'On AWS the workers share nothing but the table, whose partitions (below) are far from their limits: this ceiling',
     "is the test machine's, not the design's.",
     '',

@@ -8,8 +8,9 @@ import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import { loadConfig } from '#shared/config/config';
 import { ticketCompletedSchemaAt } from '#shared/http/schemas/ticket-completed';
 import { pinnableClock } from '#shared/runtime/clock';
-import { ddb, storeSettings, TABLE, useDb } from '#shared/store/client';
+import { createDbClient, ddb, storeSettings, TABLE, useDb } from '#shared/store/client';
 import { dueSlotNumbers } from '#shared/store/due';
+import { type MixEntry, runBare, seedBare } from './dynamo-bare.ts';
 import { installMeter, measure } from './meter.ts';
 
 export type Command =
@@ -17,12 +18,25 @@ export type Command =
   | { cmd: 'seed'; perKind: number; day: string; table?: string }
   /** Works `slots` of `table` (the bench's own when absent), timed and metered. */
   | { cmd: 'work'; slots: number[]; at: string; concurrency: number; table?: string }
+  /** Seeds this process's items for the bare load on `table` (test/bench/dynamo-bare.ts). */
+  | { cmd: 'bare-seed'; table: string; prefix: string }
+  /** The bare load: `mix` for `seconds`, one call in flight, through a client of its own. */
+  | { cmd: 'bare'; table: string; prefix: string; mix: MixEntry[]; seconds: number }
   | { cmd: 'exit' };
 
 const clock = pinnableClock();
 const deps = buildDeps(loadConfig({ ...process.env }), { clock });
 installMeter(ddb);
 const send = (m: unknown) => process.send?.(m);
+/** The bare load's own SDK client (not the store's), made on first use. */
+let bareClient: ReturnType<typeof createDbClient> | undefined;
+const bare = () => {
+  bareClient ??= createDbClient({
+    region: process.env.AWS_REGION ?? 'cn-north-1',
+    endpoint: process.env.DYNAMODB_ENDPOINT,
+  });
+  return bareClient;
+};
 
 /** Local time of the bench day: `day` (YYYY-MM-DD) plus days and HH:MM at +08:00. */
 const local = (day: string, plusDays: number, hhmm: string) =>
@@ -101,6 +115,18 @@ process.on('message', async (m: Command) => {
       send({ ok: true, stages, seconds: (performance.now() - started) / 1000 });
       return;
     }
+    if (m.cmd === 'bare-seed') {
+      await seedBare(bare(), m.table, m.prefix);
+      send({ ok: true });
+      return;
+    }
+    if (m.cmd === 'bare') {
+      const cpu = process.cpuUsage();
+      const r = await runBare(bare(), m.table, m.prefix, m.mix, m.seconds);
+      const used = process.cpuUsage(cpu);
+      send({ ok: true, calls: r.calls, seconds: r.seconds, cpuMs: (used.user + used.system) / 1000 });
+      return;
+    }
     clock.pin(new Date(m.at));
     const cpu = process.cpuUsage();
     const started = performance.now();
@@ -118,6 +144,7 @@ process.on('message', async (m: Command) => {
         wcu: usage.wcu,
         gsi: usage.gsi,
         calls: usage.calls,
+        localCalls: usage.localCalls,
         byLabel: [...usage.byLabel],
       },
     });

@@ -5,7 +5,17 @@ import { slotGroups } from '#shared/domain/due-slots';
 import { createTable } from '#shared/store/create-table';
 import { DUE_SLOTS } from '#shared/store/due';
 import type { Command } from './due-scale-worker.ts';
-import { findDynamoJvm, type MachineTicks, readMachine, readProcessCpuMs } from './proc-cpu.ts';
+import { callMix, type MixEntry } from './dynamo-bare.ts';
+import {
+  busiestThread,
+  clockTicks,
+  findDynamoJvm,
+  type MachineTicks,
+  readMachine,
+  readProcessCpuMs,
+  readThreads,
+  type ThreadTicks,
+} from './proc-cpu.ts';
 import { fixed } from './stats.ts';
 
 /**
@@ -18,7 +28,10 @@ import { fixed } from './stats.ts';
  * machine's drift weighs on each count alike. Before the first run every worker works a warm-up
  * backlog of its own (the same kinds, on a second table), so no timed run pays for a process's
  * start (code compiled, connections opened). Each run also measures where the CPU went: the
- * machine's busy fraction (/proc/stat), the DynamoDB Local JVM's CPU time and each worker's.
+ * machine's busy fraction (/proc/stat), the DynamoDB Local JVM's CPU time, its busiest thread's
+ * (/proc/<pid>/task/<tid>/stat) and each worker's. Then DynamoDB Local's own ceiling without our code:
+ * the same call mix replayed bare (test/bench/dynamo-bare.ts) from 1, 2, 4 and 8 of the same processes,
+ * each through an SDK client of its own, one call in flight, on a third table.
  */
 const ORDER = [1, 2, 4, 8, 8, 4, 2, 1] as const;
 export const DUE_SCALE_DAY = '2027-03-10';
@@ -37,6 +50,51 @@ export interface DueRun {
   jvmCpuMs?: number;
   /** CPU ms of the workers over their runDueSlots (process.cpuUsage), summed. */
   workerCpuMs: number;
+  /** DynamoDB calls the workers made (the local SMS outbox's included: DynamoDB Local serves them too). */
+  calls: number;
+  /** The JVM's busiest thread over the run (undefined if not measured). */
+  thread?: ThreadUse;
+}
+
+/** One thread's CPU over a run: its name, its ms of CPU and its ms waiting for a core. */
+export interface ThreadUse {
+  name: string;
+  cpuMs: number;
+  waitMs?: number;
+}
+
+/** A busiest thread over pooled runs: share of one core running, and share of the time waiting for one. */
+export interface PooledThread {
+  name: string;
+  share: number;
+  waiting?: number;
+}
+
+/** Where a run's CPU went: machine ticks, the JVM's CPU ms and its busiest thread. */
+interface Sample {
+  machine?: MachineTicks;
+  jvmCpuMs?: number;
+  thread?: ThreadUse;
+}
+
+/** A bare run: `clients` processes calling DynamoDB Local directly, one call in flight each. */
+export interface BareRun extends Sample {
+  clients: number;
+  calls: number;
+  seconds: number;
+  /** Sum over the clients of each one's calls / its own seconds. */
+  perSecond: number;
+  clientCpuMs: number;
+}
+
+/** Per client count, its two bare runs pooled. */
+export interface BareByClients {
+  clients: number;
+  perSecond: number;
+  busy?: number;
+  jvmCores?: number;
+  /** The JVM's busiest thread over the runs: its name, its share of one core and of the time waiting for one. */
+  thread?: PooledThread;
 }
 
 /** Per worker count, its two runs pooled. */
@@ -53,6 +111,10 @@ export interface DueByWorkers {
   ours?: number;
   /** Cores the JVM used on average over the runs (its CPU ms per ms of wall time). */
   jvmCores?: number;
+  /** DynamoDB calls/s the workers made (local SMS outbox included). */
+  callsPerSecond: number;
+  /** The JVM's busiest thread over the runs: its name, its share of one core and of the time waiting for one. */
+  thread?: PooledThread;
 }
 
 export interface DueScaleResult {
@@ -67,6 +129,8 @@ export interface DueScaleResult {
     wcu: number;
     gsi: number;
     calls: number;
+    /** Calls to the local SMS outbox (not on AWS; not in `calls`). */
+    localCalls: number;
     byLabel: [string, { calls: number; rcu: number; wcu: number }][];
   };
   itemsMetered: number;
@@ -76,6 +140,16 @@ export interface DueScaleResult {
   warmSeconds: number;
   cores: number;
   jvmFound: boolean;
+  /** DynamoDB Local's own ceiling: the call mix replayed bare (undefined when no call could be). */
+  bare?: {
+    mix: MixEntry[];
+    leftOut: string[];
+    seconds: number;
+    runs: BareRun[];
+    byClients: BareByClients[];
+    /** The highest pooled calls/s of any client count. */
+    ceiling: number;
+  };
 }
 
 interface Reply {
@@ -86,6 +160,7 @@ interface Reply {
   cpuMs?: number;
   result?: Record<string, number>;
   seconds?: number;
+  calls?: number;
   stages?: unknown;
   usage?: DueScaleResult['usage'];
 }
@@ -107,8 +182,12 @@ function worker(env: NodeJS.ProcessEnv): { child: ChildProcess; next: () => Prom
     new Promise<Reply>((resolve, reject) => {
       const m = inbox.shift();
       if (m) return resolve(m);
-      waiting.push(resolve);
-      child.once('exit', (code) => reject(new Error(`due worker exited (${code})`)));
+      const exited = (code: number | null) => reject(new Error(`due worker exited (${code})`));
+      child.once('exit', exited);
+      waiting.push((r) => {
+        child.off('exit', exited);
+        resolve(r);
+      });
     });
   return { child, next };
 }
@@ -121,16 +200,90 @@ function itemsOf(r: Reply): number {
   );
 }
 
+/** The reading a sample starts from. */
+interface SampleStart {
+  machine?: MachineTicks;
+  jvmMs?: number;
+  threads?: Map<number, ThreadTicks>;
+}
+
+function startSample(jvm: number | undefined): SampleStart {
+  const machine = readMachine();
+  const jvmMs = jvm ? readProcessCpuMs(jvm) : undefined;
+  const threads = jvm ? readThreads(jvm) : undefined;
+  return {
+    ...(machine ? { machine } : {}),
+    ...(jvmMs !== undefined ? { jvmMs } : {}),
+    ...(threads ? { threads } : {}),
+  };
+}
+
+/** The machine's ticks, the JVM's CPU ms and its busiest thread since `from`. */
+function endSample(from: SampleStart, jvm: number | undefined): Sample {
+  const threads = jvm ? readThreads(jvm) : undefined;
+  const jvmMs = jvm ? readProcessCpuMs(jvm) : undefined;
+  const machine = readMachine();
+  const b = from.threads && threads ? busiestThread(from.threads, threads) : undefined;
+  return {
+    ...(from.machine && machine
+      ? { machine: { busy: machine.busy - from.machine.busy, total: machine.total - from.machine.total } }
+      : {}),
+    ...(from.jvmMs !== undefined && jvmMs !== undefined ? { jvmCpuMs: jvmMs - from.jvmMs } : {}),
+    ...(b
+      ? {
+          thread: {
+            name: b.name,
+            cpuMs: (b.ticks * 1000) / clockTicks(),
+            ...(b.waitNs !== undefined ? { waitMs: b.waitNs / 1e6 } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The busiest thread of runs pooled: its name(s), its CPU and its wait for a core over their summed time. */
+function pooledThread(rs: readonly { thread?: ThreadUse; seconds: number }[]): PooledThread | undefined {
+  if (rs.length === 0 || !rs.every((r) => r.thread)) return undefined;
+  const ms = rs.reduce((s, r) => s + (r.thread?.cpuMs ?? 0), 0);
+  const wall = rs.reduce((s, r) => s + r.seconds, 0) * 1000;
+  const waited = rs.every((r) => r.thread?.waitMs !== undefined);
+  return {
+    name: [...new Set(rs.map((r) => r.thread?.name))].join(' / '),
+    share: ms / wall,
+    ...(waited ? { waiting: rs.reduce((s, r) => s + (r.thread?.waitMs ?? 0), 0) / wall } : {}),
+  };
+}
+
+/** Machine busy fraction and JVM cores over runs pooled (each undefined when a run lacks it). */
+function pooledSamples(rs: readonly (Sample & { seconds: number })[]): { busy?: number; jvmCores?: number } {
+  const seconds = rs.reduce((s, r) => s + r.seconds, 0);
+  return {
+    ...(rs.every((r) => r.machine)
+      ? {
+          busy:
+            rs.reduce((s, r) => s + (r.machine?.busy ?? 0), 0) /
+            rs.reduce((s, r) => s + (r.machine?.total ?? 0), 0),
+        }
+      : {}),
+    ...(rs.every((r) => r.jvmCpuMs !== undefined)
+      ? { jvmCores: rs.reduce((s, r) => s + (r.jvmCpuMs ?? 0), 0) / (seconds * 1000) }
+      : {}),
+  };
+}
+
 /** Runs of one worker count pooled: items/s over their summed time, machine busy and CPU per item. */
 function pooledRuns(rs: readonly DueRun[], cores: number): Omit<DueByWorkers, 'workers' | 'ratio'> {
   const items = rs.reduce((s, r) => s + r.items, 0);
   const seconds = rs.reduce((s, r) => s + r.seconds, 0);
+  const thread = pooledThread(rs);
   const workerMs = rs.reduce((s, r) => s + r.workerCpuMs, 0);
   const withMachine = rs.every((r) => r.machine);
   const withJvm = rs.every((r) => r.jvmCpuMs !== undefined);
   const jvmMs = rs.reduce((s, r) => s + (r.jvmCpuMs ?? 0), 0);
   return {
     perSecond: items / seconds,
+    callsPerSecond: rs.reduce((s, r) => s + r.calls, 0) / seconds,
+    ...(thread ? { thread } : {}),
     workerMsPerItem: workerMs / items,
     ...(withMachine
       ? {
@@ -155,6 +308,99 @@ async function ok(p: Promise<Reply>): Promise<Reply> {
   return r;
 }
 
+type Pool = ReturnType<typeof worker>[];
+
+/**
+ * DynamoDB Local's own ceiling: the metered call mix (the local SMS outbox's puts as plain puts)
+ * replayed bare by 1, 2, 4 and 8 of the pool's processes, each through an SDK client of its own, one
+ * call in flight, `seconds` a run, in the order 1, 2, 4, 8, 8, 4, 2, 1, on a table of its own.
+ */
+async function bareCeiling(o: {
+  pool: Pool;
+  jvm: number | undefined;
+  client: DynamoDBClient;
+  table: string;
+  byLabel: readonly [string, { calls: number }][];
+  localCalls: number;
+  items: number;
+  seconds: number;
+  log: (s: string) => void;
+}): Promise<DueScaleResult['bare']> {
+  const labels: [string, { calls: number }][] = [...o.byLabel];
+  if (o.localCalls > 0) labels.push(['Put LOCAL', { calls: o.localCalls }]);
+  const { mix, leftOut } = callMix(labels, o.items);
+  if (mix.length === 0 || !(o.seconds > 0)) return undefined;
+  await createTable(o.client, o.table);
+  const prefix = (i: number) => `p${i}`;
+  await Promise.all(
+    o.pool.map((w, i) => {
+      w.child.send({ cmd: 'bare-seed', table: o.table, prefix: prefix(i) } satisfies Command);
+      return ok(w.next());
+    }),
+  );
+  o.log(
+    `due scale: bare load, ${fixed(
+      mix.reduce((s, m) => s + m.perItem, 0),
+      2,
+    )} calls per item (${mix.map((m) => `${m.label} ${fixed(m.perItem, 2)}`).join('; ')})`,
+  );
+  const runs: BareRun[] = [];
+  for (const n of ORDER) {
+    const from = startSample(o.jvm);
+    const started = performance.now();
+    const replies = await Promise.all(
+      o.pool.slice(0, n).map((w, i) => {
+        w.child.send({
+          cmd: 'bare',
+          table: o.table,
+          prefix: prefix(i),
+          mix,
+          seconds: o.seconds,
+        } satisfies Command);
+        return ok(w.next());
+      }),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const sample = endSample(from, o.jvm);
+    const run: BareRun = {
+      clients: n,
+      calls: replies.reduce((s, r) => s + (r.calls ?? 0), 0),
+      seconds,
+      perSecond: replies.reduce((s, r) => s + (r.calls ?? 0) / (r.seconds ?? seconds), 0),
+      clientCpuMs: replies.reduce((s, r) => s + (r.cpuMs ?? 0), 0),
+      ...sample,
+    };
+    runs.push(run);
+    const busy = run.machine
+      ? `, machine ${fixed((100 * run.machine.busy) / run.machine.total, 0)}% busy`
+      : '';
+    const jvmCores =
+      run.jvmCpuMs !== undefined ? `, JVM ${fixed(run.jvmCpuMs / (seconds * 1000), 2)} cores` : '';
+    const thread = run.thread
+      ? `, busiest thread ${run.thread.name} ${fixed((100 * run.thread.cpuMs) / (seconds * 1000), 0)}% of a core (+ ${fixed((100 * (run.thread.waitMs ?? Number.NaN)) / (seconds * 1000), 0)}% waiting for one)`
+      : '';
+    o.log(`due scale: bare ${n} client(s): ${fixed(run.perSecond, 0)} calls/s${busy}${jvmCores}${thread}`);
+  }
+  const byClients = [1, 2, 4, 8].map((n): BareByClients => {
+    const rs = runs.filter((r) => r.clients === n);
+    const thread = pooledThread(rs);
+    return {
+      clients: n,
+      perSecond: rs.reduce((s, r) => s + r.perSecond * r.seconds, 0) / rs.reduce((s, r) => s + r.seconds, 0),
+      ...pooledSamples(rs),
+      ...(thread ? { thread } : {}),
+    };
+  });
+  return {
+    mix,
+    leftOut,
+    seconds: o.seconds,
+    runs,
+    byClients,
+    ceiling: Math.max(...byClients.map((b) => b.perSecond)),
+  };
+}
+
 export async function runDueScale(opts: {
   dynamoEndpoint: string;
   region: string;
@@ -171,12 +417,15 @@ export async function runDueScale(opts: {
   concurrency?: number;
   /** Cores of the machine (the ceiling: cores / CPU per item). */
   cores: number;
+  /** Seconds of each bare run (DynamoDB Local's ceiling). @default 3 */
+  bareSeconds?: number;
 }): Promise<DueScaleResult> {
   const perKind = opts.perKind ?? Number(process.env.DUE_SCALE_PER_KIND ?? 800);
   const warmPerKind = opts.warmPerKind ?? Number(process.env.DUE_SCALE_WARM_PER_KIND ?? 128);
   const concurrency = opts.concurrency ?? Number(process.env.DUE_SCALE_CONCURRENCY ?? 1);
   const tableName = `feedback-bench-due-${Date.now()}`;
   const warmTable = `${tableName}-warm`;
+  const bareTable = `${tableName}-bare`;
   const client = new DynamoDBClient({
     endpoint: opts.dynamoEndpoint,
     region: opts.region,
@@ -232,13 +481,12 @@ export async function runDueScale(opts: {
 
     const runs: DueRun[] = [];
     const outcomes: Record<string, number> = {};
-    const usage: DueScaleResult['usage'] = { rcu: 0, wcu: 0, gsi: 0, calls: 0, byLabel: [] };
+    const usage: DueScaleResult['usage'] = { rcu: 0, wcu: 0, gsi: 0, calls: 0, localCalls: 0, byLabel: [] };
     const labels = new Map<string, { calls: number; rcu: number; wcu: number }>();
     for (const [segment, n] of ORDER.entries()) {
       const segmentSlots = Array.from({ length: DUE_SLOTS / ORDER.length }, (_, i) => segment * 8 + i);
       const groups = slotGroups(n, segmentSlots.length).map((g) => g.map((i) => segmentSlots[i] as number));
-      const machineFrom = readMachine();
-      const jvmFrom = jvm ? readProcessCpuMs(jvm) : undefined;
+      const from = startSample(jvm);
       const started = performance.now();
       const replies = await Promise.all(
         groups.map((slots, i) => {
@@ -248,12 +496,14 @@ export async function runDueScale(opts: {
         }),
       );
       const seconds = (performance.now() - started) / 1000;
-      const machineTo = readMachine();
-      const jvmTo = jvm ? readProcessCpuMs(jvm) : undefined;
+      const sample = endSample(from, jvm);
       const perWorker = replies.map(itemsOf);
       const items = perWorker.reduce((a, b) => a + b, 0);
       let failed = 0;
+      let calls = 0;
       for (const r of replies) {
+        calls += (r.usage?.calls ?? 0) + (r.usage?.localCalls ?? 0);
+        usage.localCalls += r.usage?.localCalls ?? 0;
         for (const [k, v] of Object.entries(r.result ?? {})) outcomes[k] = (outcomes[k] ?? 0) + v;
         failed += r.result?.failed ?? 0;
         usage.rcu += r.usage?.rcu ?? 0;
@@ -276,22 +526,18 @@ export async function runDueScale(opts: {
         failed,
         perWorker,
         workerCpuMs: replies.reduce((s, r) => s + (r.cpuMs ?? 0), 0),
-        ...(machineFrom && machineTo
-          ? {
-              machine: {
-                busy: machineTo.busy - machineFrom.busy,
-                total: machineTo.total - machineFrom.total,
-              },
-            }
-          : {}),
-        ...(jvmFrom !== undefined && jvmTo !== undefined ? { jvmCpuMs: jvmTo - jvmFrom } : {}),
+        calls,
+        ...sample,
       };
       runs.push(run);
       const busy = run.machine
         ? ` machine ${fixed((100 * run.machine.busy) / run.machine.total, 0)}% busy,`
         : '';
+      const thread = run.thread
+        ? `, busiest JVM thread ${run.thread.name} ${fixed((100 * run.thread.cpuMs) / (seconds * 1000), 0)}% of a core (+ ${fixed((100 * (run.thread.waitMs ?? Number.NaN)) / (seconds * 1000), 0)}% waiting for one)`
+        : '';
       opts.log(
-        `due scale: ${n} worker(s): ${items} items in ${fixed(seconds, 2)} s (${fixed(items / seconds, 0)}/s),${busy} CPU ms/item JVM ${fixed((run.jvmCpuMs ?? Number.NaN) / items, 1)} workers ${fixed(run.workerCpuMs / items, 1)}`,
+        `due scale: ${n} worker(s): ${items} items in ${fixed(seconds, 2)} s (${fixed(items / seconds, 0)}/s, ${fixed(calls / seconds, 0)} calls/s),${busy} CPU ms/item JVM ${fixed((run.jvmCpuMs ?? Number.NaN) / items, 1)} workers ${fixed(run.workerCpuMs / items, 1)}${thread}`,
       );
     }
     usage.byLabel = [...labels.entries()].sort((a, b) => b[1].calls - a[1].calls);
@@ -307,6 +553,17 @@ export async function runDueScale(opts: {
       return { workers: n, ...p, ratio: p.perSecond / one };
     });
     const itemsMetered = runs.reduce((s, r) => s + r.items, 0);
+    const bare = await bareCeiling({
+      pool,
+      jvm,
+      client,
+      table: bareTable,
+      byLabel: usage.byLabel,
+      localCalls: usage.localCalls,
+      items: itemsMetered,
+      seconds: opts.bareSeconds ?? Number(process.env.DUE_SCALE_BARE_SECONDS ?? 3),
+      log: opts.log,
+    });
     return {
       perKind,
       seedSeconds: seeded.seconds ?? 0,
@@ -320,6 +577,7 @@ export async function runDueScale(opts: {
       warmSeconds,
       cores: opts.cores,
       jvmFound: jvm !== undefined,
+      ...(bare ? { bare } : {}),
     };
   } finally {
     for (const w of pool) {
@@ -327,6 +585,7 @@ export async function runDueScale(opts: {
     }
     await client.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
     await client.send(new DeleteTableCommand({ TableName: warmTable })).catch(() => undefined);
+    await client.send(new DeleteTableCommand({ TableName: bareTable })).catch(() => undefined);
     client.destroy();
   }
 }

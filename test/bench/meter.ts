@@ -25,6 +25,8 @@ export interface Usage {
   itemsRead: number;
   /** Capacity of the local-only stand-ins for SNS (not on AWS). */
   localOnly: number;
+  /** Calls to the local-only stand-ins (not on AWS; DynamoDB Local serves them here all the same). */
+  localCalls: number;
   byLabel: Map<string, LabelUsage>;
 }
 
@@ -37,7 +39,7 @@ const READS = new Set([
 ]);
 
 export function emptyUsage(): Usage {
-  return { rcu: 0, wcu: 0, gsi: 0, calls: 0, itemsRead: 0, localOnly: 0, byLabel: new Map() };
+  return { rcu: 0, wcu: 0, gsi: 0, calls: 0, itemsRead: 0, localOnly: 0, localCalls: 0, byLabel: new Map() };
 }
 
 let current: Usage | undefined;
@@ -85,6 +87,7 @@ function add(u: Usage, label: string, read: boolean, cap: Capacity[], itemsRead:
   );
   if (label.includes(' LOCAL')) {
     u.localOnly += units;
+    u.localCalls++;
     return;
   }
   u.calls++;
@@ -153,6 +156,7 @@ export function sumUsage(list: Usage[]): Usage {
     t.calls += u.calls;
     t.itemsRead += u.itemsRead;
     t.localOnly += u.localOnly;
+    t.localCalls += u.localCalls;
     for (const [k, v] of u.byLabel) {
       const l = t.byLabel.get(k) ?? { calls: 0, rcu: 0, wcu: 0, gsi: 0 };
       l.calls += v.calls;

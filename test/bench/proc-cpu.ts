@@ -4,7 +4,7 @@ import { listensOn } from '../../infra/local/dynamodb-local.ts';
 
 /**
  * Where the CPU goes during a bench run, from Linux's /proc: the whole machine's busy fraction
- * (/proc/stat) and one process's CPU time (/proc/<pid>/stat). The parsers and `machineLimit` are
+ * (/proc/stat) and one process's CPU time (/proc/<pid>/stat). The parsers, `busiestThread` and `dueLimit` are
  * pure (test/bench/proc-cpu.test.ts); the readers return undefined where /proc does not exist.
  */
 
@@ -52,18 +52,6 @@ export function parsePidStat(text: string): number {
   const stime = Number(rest[12]);
   if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error('/proc/<pid>/stat: bad times');
   return utime + stime;
-}
-
-/**
- * The measured limit: the fewest workers at which the machine was at least `threshold` busy
- * (rows in any order); undefined when no count reached it.
- */
-export function machineLimit(
-  rows: readonly { workers: number; busy: number }[],
-  threshold = 0.9,
-): number | undefined {
-  const reached = rows.filter((r) => r.busy >= threshold).map((r) => r.workers);
-  return reached.length > 0 ? Math.min(...reached) : undefined;
 }
 
 let ticksPerSecond: number | undefined;
@@ -117,6 +105,119 @@ export function findDynamoJvm(port: number): number | undefined {
     }
     if (cmd.includes('java') && cmd.includes('DynamoDBLocal') && listensOn(Number(p), port) === true) {
       return Number(p);
+    }
+  }
+  return undefined;
+}
+
+/** One thread of a process: its name (/proc/<pid>/task/<tid>/comm, at most 15 characters) and CPU ticks. */
+export interface ThreadTicks {
+  name: string;
+  ticks: number;
+  /** ns it has spent runnable but waiting for a core (/proc/<pid>/task/<tid>/schedstat), if readable. */
+  waitNs?: number;
+}
+
+/**
+ * The time a thread spent waiting for a core, in ns: the second field of its schedstat line
+ * (`<ns on a cpu> <ns waiting on a runqueue> <timeslices>`).
+ */
+export function parseSchedstat(text: string): number {
+  const wait = Number(text.trim().split(/\s+/)[1]);
+  if (!Number.isFinite(wait)) throw new Error(`schedstat: bad line: ${text}`);
+  return wait;
+}
+
+/** The busiest thread between two readings of a process's threads, and all its threads' ticks. */
+export interface BusiestThread {
+  tid: number;
+  name: string;
+  /** Ticks the busiest thread used between the readings. */
+  ticks: number;
+  /** ns it waited for a core between the readings (undefined if either reading lacks it). */
+  waitNs?: number;
+  /** Ticks all threads used (threads born in between counted from 0; threads gone in between lost). */
+  allTicks: number;
+}
+
+/**
+ * The thread that used the most CPU between two readings (`from`, `to`: tid -> name and ticks). A
+ * thread only in `to` was born in between and counts from 0; one only in `from` ended in between and
+ * its last ticks cannot be known (left out). Undefined when `to` holds no thread.
+ */
+export function busiestThread(
+  from: ReadonlyMap<number, ThreadTicks>,
+  to: ReadonlyMap<number, ThreadTicks>,
+): BusiestThread | undefined {
+  let best: BusiestThread | undefined;
+  let all = 0;
+  for (const [tid, t] of to) {
+    const used = Math.max(0, t.ticks - (from.get(tid)?.ticks ?? 0));
+    all += used;
+    if (!best || used > best.ticks) {
+      const before = from.has(tid) ? from.get(tid)?.waitNs : 0;
+      best = {
+        tid,
+        name: t.name,
+        ticks: used,
+        allTicks: 0,
+        ...(t.waitNs !== undefined && before !== undefined ? { waitNs: Math.max(0, t.waitNs - before) } : {}),
+      };
+    }
+  }
+  return best ? { ...best, allTicks: all } : undefined;
+}
+
+/** Every thread of process `pid` now (tid -> name and ticks), or undefined (gone, or no /proc). */
+export function readThreads(pid: number): Map<number, ThreadTicks> | undefined {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`).filter((t) => /^\d+$/.test(t));
+  } catch {
+    return undefined;
+  }
+  const out = new Map<number, ThreadTicks>();
+  for (const t of tids) {
+    try {
+      const ticks = parsePidStat(readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8'));
+      const name = readFileSync(`/proc/${pid}/task/${t}/comm`, 'utf8').trim();
+      let waitNs: number | undefined;
+      try {
+        waitNs = parseSchedstat(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8'));
+      } catch {} // a kernel without schedstats
+      out.set(Number(t), { name, ticks, ...(waitNs !== undefined ? { waitNs } : {}) });
+    } catch {} // the thread ended while being read
+  }
+  return out;
+}
+
+/** What held a run back, per worker count: the machine's busy fraction and our calls against the bare ceiling. */
+export interface LimitRow {
+  workers: number;
+  /** The machine's busy fraction (0..1). */
+  busy: number;
+  /** Our DynamoDB calls/s at this count over DynamoDB Local's bare ceiling (calls/s); undefined if not measured. */
+  ofCeiling?: number;
+}
+
+/** The measured limit: the fewest workers at which the machine or DynamoDB Local was at its limit. */
+export interface DueLimit {
+  workers: number;
+  /** 'cpu': the machine >= `cpu` busy; 'dynamodb-local': our calls/s >= `ceiling` x the bare ceiling. */
+  cause: 'cpu' | 'dynamodb-local' | 'both';
+}
+
+/**
+ * The lower of the two limits: the fewest workers at which the machine was at least `cpu` busy or our
+ * calls/s reached `ceiling` of DynamoDB Local's bare ceiling (rows in any order); both named when both
+ * held at that count. Undefined when neither was reached.
+ */
+export function dueLimit(rows: readonly LimitRow[], cpu = 0.9, ceiling = 0.9): DueLimit | undefined {
+  for (const r of [...rows].sort((a, b) => a.workers - b.workers)) {
+    const machine = r.busy >= cpu;
+    const dynamo = r.ofCeiling !== undefined && r.ofCeiling >= ceiling;
+    if (machine || dynamo) {
+      return { workers: r.workers, cause: machine && dynamo ? 'both' : machine ? 'cpu' : 'dynamodb-local' };
     }
   }
   return undefined;

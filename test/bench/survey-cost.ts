@@ -34,8 +34,13 @@ export interface SurveyCostResult {
   dueShards: number;
 }
 
-/** Commands that deliver an outbox message (lease, mark sent, message-id record), not record the step. */
-export const isDelivery = (label: string) => /^(Update SMS|Put MSG)/.test(label);
+/**
+ * Commands that deliver an outbox message, not record the step: the lease (`Update SMS`, none for an
+ * SMS its step wrote leased), the alert's mark sent (`Update SMS`), an SMS's mark sent with its
+ * message-id record in one transaction (`TransactWrite[Update:SMS,Put:MSG]`), or the record alone.
+ */
+export const isDelivery = (label: string) =>
+  /^(Update SMS|Put MSG)\b/.test(label) || label === 'TransactWrite[Update:SMS,Put:MSG]';
 
 export function split(u: Usage, keep: (label: string) => boolean): Usage {
   const out = sumUsage([]);
@@ -135,7 +140,7 @@ export async function runSurveyCost(
     },
     {
       name: 'send (scheduler)',
-      what: 'runDueWork: due-index queries, survey read, send transaction, SMS delivery',
+      what: 'runDueWork: due-index queries, survey read, send transaction (the SMS written leased in it)',
       usage: split(send.usage, (l) => !isDelivery(l)),
       minWrites: 3,
       minReads: 2,
@@ -143,7 +148,7 @@ export async function runSurveyCost(
     },
     {
       name: '  survey SMS delivery',
-      what: 'outbox: lease, mark sent, message-id record',
+      what: 'outbox: mark sent + message-id record in one transaction (written leased by the send: no lease call)',
       usage: split(send.usage, isDelivery),
       minWrites: 0,
       minReads: 0,
@@ -159,7 +164,7 @@ export async function runSurveyCost(
     },
     {
       name: '  reasons question + alert delivery',
-      what: 'outbox: lease, mark sent, message-id record (SMS); lease, mark sent (alert)',
+      what: 'outbox: lease, then mark sent + message-id record in one transaction (SMS); lease, mark sent (alert)',
       usage: split(rating.usage, isDelivery),
       minWrites: 0,
       minReads: 0,
@@ -175,7 +180,7 @@ export async function runSurveyCost(
     },
     {
       name: '  thank-you delivery',
-      what: 'outbox: lease, mark sent, message-id record',
+      what: 'outbox: lease, then mark sent + message-id record in one transaction',
       usage: split(reasons.usage, isDelivery),
       minWrites: 0,
       minReads: 0,
