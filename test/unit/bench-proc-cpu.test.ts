@@ -6,7 +6,7 @@ import {
   parsePidStat,
   parseProcStat,
   parseSchedstat,
-} from './proc-cpu.ts';
+} from '../bench/proc-cpu.ts';
 
 // The bench's /proc readings (test/bench/proc-cpu.ts): pure parsers, the busiest thread and the limit rule.
 describe('parseProcStat', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { callMix, callSequence, parseLabel } from './dynamo-bare.ts';
-import { isDelivery } from './survey-cost.ts';
+import { callMix, callSequence, parseLabel } from '../bench/dynamo-bare.ts';
+import { isDelivery } from '../bench/survey-cost.ts';
 
 // The bare load's pure parts (test/bench/dynamo-bare.ts): meter labels to calls, the mix, its order.
 describe('parseLabel', () => {
