@@ -162,6 +162,10 @@ export const functionSpecs: Readonly<Record<FunctionName, FunctionSpec>> = {
     access: 'readWrite',
     sendsAlerts: true,
     ...writesWorkbooks,
+    // A whole-queue export (?all=true) reads for up to 12 s, then writes up to 5,000 rows of .xlsx:
+    // the HTTP API's own limit (30 s), and the memory that gives a full core to the workbook.
+    timeoutSeconds: 29,
+    memorySize: 1769,
   },
   'survey-page': {
     ...usesProviderSdks,

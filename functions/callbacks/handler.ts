@@ -56,8 +56,7 @@ export function callbacks(deps: Deps) {
         if (q.all === 'true' && format === 'json') {
           throw new ValidationError([{ field: 'all', message: 'only for a download (format=csv|xlsx)' }]);
         }
-        const list = q.all === 'true' ? listCallbacksToEnd : listCallbacks;
-        const page = await list(principal, {
+        const caseQuery = {
           statuses: q.status,
           limit: q.limit,
           ...(q.team ? { team: q.team } : {}),
@@ -65,16 +64,24 @@ export function callbacks(deps: Deps) {
           ...(q.kind ? { kind: q.kind } : {}),
           ...(q.engineerId ? { engineerId: q.engineerId } : {}),
           ...(q.cursor ? { cursor: q.cursor } : {}),
-        });
+        };
+        const { cut, ...page } =
+          q.all === 'true'
+            ? await listCallbacksToEnd(principal, caseQuery)
+            : { ...(await listCallbacks(principal, caseQuery)), cut: undefined };
         if (format === 'json') return json(200, page);
-        // The same page as the JSON (same cases, same masking), or every page (all=true, cut at
-        // EXPORT_MAX_CASES); the cursor to go on from in a header.
+        // The same page as the JSON (same cases, same masking), or every page (all=true, cut at its
+        // bounds: which one, and the cases the file holds, in headers); the cursor to go on from.
+        const headers: Record<string, string> = {
+          ...(page.cursor ? { 'x-next-cursor': page.cursor } : {}),
+          ...(cut ? { 'x-export-cut': cut, 'x-export-cases': String(page.items.length) } : {}),
+        };
         return download(
           format,
           callbackListTable(page.items, q.headers),
           q.headers,
           { ascii: 'callbacks', display: '回访记录' },
-          page.cursor ? { 'x-next-cursor': page.cursor } : {},
+          headers,
         );
       }
       case 'GET /v1/messages': {

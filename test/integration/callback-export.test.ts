@@ -66,9 +66,11 @@ describe('the case list to its end, for a download', () => {
   });
 
   it('stops at the case cap or the page cap, keeping the cursor where it stopped', async () => {
-    const capped = await listCallbacksToEnd(agent, query, { maxCases: 3, maxPages: 10 });
+    const small = { maxCases: 3, maxPages: 10, maxMs: 60_000, pageSize: 2 };
+    const capped = await listCallbacksToEnd(agent, query, small);
     expect(ids(capped.items)).toEqual([...seeded].reverse().slice(0, 3));
     expect(capped.cursor).toEqual(expect.any(String));
+    expect(capped.cut).toBe('cases');
     // The rest continues from that cursor: nothing skipped, nothing twice.
     const rest = await listCallbacksToEnd(agent, {
       ...query,
@@ -76,9 +78,33 @@ describe('the case list to its end, for a download', () => {
     });
     expect([...ids(capped.items), ...ids(rest.items)]).toEqual([...seeded].reverse());
 
-    const pages = await listCallbacksToEnd(agent, query, { maxCases: 100, maxPages: 2 });
+    const pages = await listCallbacksToEnd(agent, query, { ...small, maxCases: 100, maxPages: 2 });
     expect(pages.items).toHaveLength(4);
     expect(pages.cursor).toEqual(expect.any(String));
+    expect(pages.cut).toBe('pages');
+  });
+
+  it('stops reading when its time is up (a clock moving 10 s a page), keeping the cursor', async () => {
+    let t = 0;
+    const clock = () => {
+      t += 10_000;
+      return t;
+    };
+    const bounds = { maxCases: 100, maxPages: 60, maxMs: 15_000, pageSize: 2 };
+    const timed = await listCallbacksToEnd(agent, query, bounds, clock);
+    expect(timed.cut).toBe('time');
+    expect(timed.items).toHaveLength(4);
+    expect(timed.cursor).toEqual(expect.any(String));
+  });
+
+  it('reads full pages whatever limit the query asked for', async () => {
+    const all = await listCallbacksToEnd(
+      agent,
+      { ...query, limit: 1 },
+      { maxCases: 100, maxPages: 1, maxMs: 60_000 },
+    );
+    expect(all.items).toHaveLength(CASES);
+    expect(all.cut).toBeUndefined();
   });
 
   it('GET /v1/callbacks?all=true as .xlsx holds every case (no x-next-cursor); JSON refuses all', async () => {
@@ -91,6 +117,7 @@ describe('the case list to its end, for a download', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers?.['content-type']).toBe(XLSX_CONTENT_TYPE);
     expect(res.headers?.['x-next-cursor']).toBeUndefined();
+    expect(res.headers?.['x-export-cut']).toBeUndefined();
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(String(res.body), 'base64') as unknown as ArrayBuffer);
     const ws = wb.worksheets[0];

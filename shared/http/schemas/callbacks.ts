@@ -54,7 +54,7 @@ export const callbackListDownloadQuery = lazy(() =>
       .enum(['true', 'false'])
       .optional()
       .describe(
-        'downloads only (format=csv|xlsx): every case the filters select, pages of `limit` followed to the end (at most 5,000 cases; cut there: x-next-cursor)',
+        'downloads only (format=csv|xlsx): every case the filters select, the list followed to the end in pages of 100 (at most 5,000 cases, 60 pages and 12 s of reading; cut short, the answer says why in x-export-cut (cases, pages or time), holds x-export-cases cases and gives x-next-cursor)',
       ),
   }),
 );

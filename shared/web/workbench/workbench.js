@@ -288,11 +288,13 @@
     const f = filters();
     const q = listQuery(f, f.status ? [f.status] : STILL_TO_WORK);
     q.set('all', 'true');
-    return window.Pages.exportXlsx(button, `v1/callbacks?${q}`, '待办回访', (headers) =>
-      headers.get('x-next-cursor')
-        ? '已导出，但案件超过单次导出上限（5000 件），文件只含前 5000 件；请用筛选条件缩小范围后分批导出。'
-        : '',
-    );
+    return window.Pages.exportXlsx(button, `v1/callbacks?${q}`, '待办回访', (headers) => {
+      const cut = headers.get('x-export-cut');
+      if (!cut && !headers.get('x-next-cursor')) return '';
+      const n = headers.get('x-export-cases') || '';
+      const why = cut === 'cases' ? '超过单次导出上限（5000 件）' : '单次导出的读取量已达上限';
+      return `已导出，但案件${why}，文件只含前 ${n} 件；请用筛选条件缩小范围后分批导出。`;
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
