@@ -22,7 +22,17 @@ function fold(s: string): string {
   return s.normalize('NFKC').toLowerCase();
 }
 
-/** Does `keyword` occur in `text` (both folded)? A keyword starting or ending in a digit must not touch another digit. */
+/**
+ * A keyword said not to be meant: right after a negation (不是投诉, 不想投诉, 我不会去举报, 没有要投诉,
+ * 并非投诉, 别投诉, 不打12300), with at most a helper verb between (要 想 去 再 找 打 会). Only the
+ * words just before the keyword count: 不满意要投诉 is a complaint (不 belongs to 满意).
+ */
+const NEGATED = /(?:不是|不想|不要|不会|不用|不必|不再|并不|并非|没有|没想|无意|别|不)(?:要|想|去|再|找|打|会)?$/u;
+
+/**
+ * Does `keyword` occur in `text` (both folded), meant? A keyword starting or ending in a digit must
+ * not touch another digit, and an occurrence right after a negation does not count.
+ */
 function occurs(text: string, keyword: string): boolean {
   const leadDigit = /^\d/.test(keyword);
   const tailDigit = /\d$/.test(keyword);
@@ -31,6 +41,7 @@ function occurs(text: string, keyword: string): boolean {
     const after = text[i + keyword.length] ?? '';
     if (leadDigit && /\d/.test(before)) continue;
     if (tailDigit && /\d/.test(after)) continue;
+    if (NEGATED.test(text.slice(Math.max(0, i - 4), i))) continue;
     return true;
   }
   return false;
@@ -38,7 +49,7 @@ function occurs(text: string, keyword: string): boolean {
 
 /**
  * Whether a customer's text expresses a complaint: it contains one of `complaints.keywords`
- * (NFKC-folded, so full-width and case do not matter). Never from digits alone: a text of only
+ * (NFKC-folded, so full-width and case do not matter), not negated (不是投诉). Never from digits alone: a text of only
  * digits, spaces and punctuation ("3", "12300", "1 3") is a rating, reasons or nothing, and a
  * numeric keyword (12300) counts only as a number of its own, never inside a longer one (a phone
  * number such as 13812300000).

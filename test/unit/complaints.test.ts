@@ -23,6 +23,10 @@ describe('complaintIntent (complaints.keywords)', () => {
     '根本没修好',
     '装维人员态度差',
     '３ 我要ＴＯＵ投诉', // full-width digits and letters are folded; the keyword still matches
+    '不满意，要投诉', // 不 belongs to 满意
+    '不满意要投诉',
+    '不是投诉，但宽带还是不通', // one negated keyword, another meant
+    '投诉：师傅不是本人',
   ])('%s is a complaint', (text) => {
     expect(complaintIntent(rules, text)).toBe(true);
   });
@@ -39,6 +43,13 @@ describe('complaintIntent (complaints.keywords)', () => {
     '师傅态度很好',
     '我的号码是13812300000', // 12300 inside a longer number is not the keyword
     '',
+    '不是投诉，问一下流量',
+    '我不想投诉，谢谢师傅',
+    '没有要投诉的意思',
+    '并非投诉',
+    '我不会去举报的',
+    '不打12300了，已经修好',
+    '别投诉了，已经解决',
   ])('%s is not a complaint', (text) => {
     expect(complaintIntent(rules, text)).toBe(false);
   });
