@@ -489,6 +489,18 @@ function dueScaleSection(d: DueScaleResult): string[] {
         `the ceiling is the best of them, **${fixed(bare.ceiling, 0)} calls/s**. Against it, our workers: ${d.byWorkers
           .map((r) => `${r.workers} worker(s) ${fixed(r.callsPerSecond, 0)} calls/s = ${pct(ofCeiling(r))}`)
           .join(', ')}.`,
+        `How far DynamoDB Local itself scales on this machine, without our code (bare calls/s against 1 client): ${bare.byClients
+          .filter((b) => b.clients > 1)
+          .map((b) => `${b.clients} clients ${fixed(b.perSecond / bareOneRate, 2)}x`)
+          .join(
+            ', ',
+          )}; so no client of it can reach 0.8 x its count here. Our workers against that same curve (our ratio / the bare ratio): ${d.byWorkers
+          .filter((r) => r.workers > 1)
+          .map((r) => {
+            const b = bare.byClients.find((x) => x.clients === r.workers);
+            return `${r.workers} workers ${b ? pct(r.ratio / (b.perSecond / bareOneRate)) : 'n/a'}`;
+          })
+          .join(', ')}.`,
       ];
   // AWS arithmetic (assumptions stated in the text below)
   // AWS arithmetic (assumptions stated in the text below)
