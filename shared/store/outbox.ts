@@ -5,7 +5,7 @@ import type { Alert } from '#shared/gateways/alerts/alert';
 import { ddb, TABLE } from '#shared/store/client';
 import { dueKeys } from '#shared/store/due';
 import { customerKeys, retentionTtl } from '#shared/store/retention';
-import { type TxItem, transact } from '#shared/store/tx';
+import { type TxItem, transact, writeIf } from '#shared/store/tx';
 
 /**
  * Transactional outbox for SMS and supervisor alerts: a message is written in the same
@@ -206,8 +206,8 @@ export async function leaseOutboxMessage(
  * it was sent.
  */
 export async function renewOutboxLease(smsId: string, held: number, untilMs: number): Promise<boolean> {
-  try {
-    await ddb.send(
+  return await writeIf(() =>
+    ddb.send(
       new UpdateCommand({
         TableName: TABLE,
         Key: smsKey(smsId),
@@ -216,30 +216,24 @@ export async function renewOutboxLease(smsId: string, held: number, untilMs: num
         ExpressionAttributeNames: { '#status': 'status' },
         ExpressionAttributeValues: { ':until': untilMs, ':pending': 'pending', ':held': held },
       }),
-    );
-    return true;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return false;
-    throw err;
-  }
+    ),
+  );
 }
 
 /** Gives a leased message back (its send failed for now): the next run may try again. */
 export async function releaseOutboxLease(smsId: string, leaseUntil: number): Promise<void> {
-  try {
-    await ddb.send(
+  // Only the holder's own lease: one that lapsed and was taken by another worker stays.
+  await writeIf(() =>
+    ddb.send(
       new UpdateCommand({
         TableName: TABLE,
         Key: smsKey(smsId),
         UpdateExpression: 'REMOVE leaseUntil',
-        // Only the holder's own lease: one that lapsed and was taken by another worker stays.
         ConditionExpression: 'leaseUntil = :mine',
         ExpressionAttributeValues: { ':mine': leaseUntil },
       }),
-    );
-  } catch (err) {
-    if (!(err instanceof ConditionalCheckFailedException)) throw err;
-  }
+    ),
+  );
 }
 
 /**
