@@ -27,7 +27,8 @@ function fold(s: string): string {
  * 并非投诉, 别投诉, 不打12300), with at most a helper verb between (要 想 去 再 找 打 会). Only the
  * words just before the keyword count: 不满意要投诉 is a complaint (不 belongs to 满意).
  */
-const NEGATED = /(?:不是|不想|不要|不会|不用|不必|不再|并不|并非|没有|没想|无意|别|不)(?:要|想|去|再|找|打|会)?$/u;
+const NEGATED =
+  /(?:不是|不想|不要|不会|不用|不必|不再|并不|并非|没有|没想|无意|别|不)(?:要|想|去|再|找|打|会)?$/u;
 
 /**
  * Does `keyword` occur in `text` (both folded), meant? A keyword starting or ending in a digit must
