@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { lambdaEsbuildOptions } from './esbuild-options.ts';
+import { buildChunk } from './chunk.ts';
 
 /**
  * `npm run xlsx-lib`: bundles exceljs (shared/http/exceljs-entry.ts) into one minified ES module,
@@ -20,17 +18,7 @@ export const GENERATED_DIR = fileURLToPath(new URL('../../shared/http/generated/
 export const EXCELJS_FILE = 'exceljs.mjs';
 
 export async function buildExcelJsChunk(): Promise<string> {
-  mkdirSync(GENERATED_DIR, { recursive: true });
-  const outfile = `${GENERATED_DIR}${EXCELJS_FILE}`;
-  await build({
-    ...lambdaEsbuildOptions,
-    sourcemap: false,
-    entryPoints: [ENTRY],
-    outfile,
-    logLevel: 'warning',
-    legalComments: 'eof',
-  });
-  return outfile;
+  return await buildChunk(ENTRY, `${GENERATED_DIR}${EXCELJS_FILE}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { lambdaEsbuildOptions } from './esbuild-options.ts';
+import { buildChunk } from './chunk.ts';
 
 /**
  * `npm run provider-sdks`: bundles the SMS providers' SDKs (shared/gateways/provider-sdks/entry.ts)
@@ -19,18 +17,7 @@ export const GENERATED_DIR = fileURLToPath(
 );
 
 export async function buildProviderSdksChunk(): Promise<string> {
-  mkdirSync(GENERATED_DIR, { recursive: true });
-  const outfile = `${GENERATED_DIR}provider-sdks.mjs`;
-  await build({
-    ...lambdaEsbuildOptions,
-    external: [],
-    sourcemap: false,
-    entryPoints: [ENTRY],
-    outfile,
-    logLevel: 'warning',
-    legalComments: 'eof',
-  });
-  return outfile;
+  return await buildChunk(ENTRY, `${GENERATED_DIR}provider-sdks.mjs`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
