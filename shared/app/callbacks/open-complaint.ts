@@ -34,17 +34,7 @@ export interface Owner {
 }
 
 /** The owner of a text with an open survey: that survey's ticket, counted on the survey's day. */
-export function surveyOwner(s: {
-  surveyId: string;
-  source: string;
-  ticketId: string;
-  kind: string;
-  engineerId: string;
-  engineerName: string;
-  team: string;
-  region: string;
-  day: string;
-}): Owner {
+export function surveyOwner(s: Required<Owner>): Owner {
   return {
     surveyId: s.surveyId,
     source: s.source,

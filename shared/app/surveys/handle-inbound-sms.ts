@@ -255,12 +255,7 @@ async function planSmsAnswer(
   return {
     outcome: 'commented',
     items: [
-      updateSurvey(
-        survey.surveyId,
-        'sent',
-        { status: 'answered', comment, answeredAt: iso, closedAt: iso },
-        { due: null, expectReprompts: survey.reprompts },
-      ),
+      closeUnrated(survey, comment, iso),
       ...aggregateUpdates(survey.day, survey, unratedDelta()),
       ...releaseTurn(state, survey.surveyId, at),
       ...workOrderReplyOnClose(survey, { status: 'answered', comment }, at),
@@ -301,12 +296,7 @@ function planComplaintOnSurvey(
   return {
     outcome: 'complaint',
     items: [
-      updateSurvey(
-        survey.surveyId,
-        'sent',
-        { status: 'answered', comment, answeredAt: iso, closedAt: iso },
-        { due: null, expectReprompts: survey.reprompts },
-      ),
+      closeUnrated(survey, comment, iso),
       ...aggregateUpdates(survey.day, survey, sumDeltas(unratedDelta(), complaintOpenedDelta())),
       ...openComplaint(
         deps.rules,
@@ -493,4 +483,14 @@ async function planReasons(
     ],
     sms: [thanks.smsId, ...alerts],
   };
+}
+
+/** The survey closed answered without a rating, the customer's text its comment. */
+function closeUnrated(survey: SurveyItem, comment: string | undefined, iso: string): TxItem {
+  return updateSurvey(
+    survey.surveyId,
+    'sent',
+    { status: 'answered', comment, answeredAt: iso, closedAt: iso },
+    { due: null, expectReprompts: survey.reprompts },
+  );
 }
