@@ -18,9 +18,9 @@ import { transact } from '#shared/store/tx';
 import { callbacks as callbacksOn } from '../../functions/callbacks/handler.ts';
 import { auditTable } from '../../infra/ops/verify.ts';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
-import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
-import { inbound, ticketBody } from '../helpers/fixtures.ts';
+import { pinClock, testDeps } from '../helpers/deps.ts';
+import { inbound } from '../helpers/fixtures.ts';
+import { phoneSource, surveyedTicket } from '../helpers/surveyed.ts';
 
 /**
  * The complaint loop (docs/domain.md section 6, seed 003: record -> handle -> progress -> review ->
@@ -38,30 +38,11 @@ const H = 3_600_000;
 const progressBody = renderSms('complaint_progress', {}, deps.rules.sms.signature).body;
 const resultBody = renderSms('complaint_result', {}, deps.rules.sms.signature).body;
 
-let phoneSeq = 0;
-function freshPhone(): { national: string; e164: string } {
-  phoneSeq++;
-  const national = `137${String(30_000_000 + phoneSeq * 7919).slice(-8)}`;
-  return { national, e164: `+86${national}` };
-}
+const freshPhone = phoneSource('137');
 
 /** A ticket completed 2026-11-20 09:50 Beijing for `team`, its survey sent at 10:21. */
 async function surveyed(team: string, engineerId: string) {
-  const p = freshPhone();
-  at('2026-11-20T02:00:00Z');
-  const { response } = await completeAndPlan(
-    deps,
-    ticketCompletedSchema.parse(
-      ticketBody({
-        completedAt: '2026-11-20T09:50:00+08:00',
-        engineer: { id: engineerId, name: '赵师傅', team, region: `R-${team}` },
-        customer: { phone: p.national },
-      }),
-    ),
-  );
-  at('2026-11-20T02:21:00Z');
-  await runDueWork(deps);
-  return { surveyId: response.surveyId as string, phone: p };
+  return await surveyedTicket(deps, freshPhone(), { id: engineerId, name: '赵师傅', team });
 }
 
 /**

@@ -16,9 +16,9 @@ import { surveyKey } from '#shared/store/survey';
 import { callbacks as callbacksOn } from '../../functions/callbacks/handler.ts';
 import { auditTable } from '../../infra/ops/verify.ts';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
-import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
-import { inbound, ticketBody } from '../helpers/fixtures.ts';
+import { pinClock, testDeps } from '../helpers/deps.ts';
+import { inbound } from '../helpers/fixtures.ts';
+import { phoneSource, surveyedTicket } from '../helpers/surveyed.ts';
 
 /**
  * Every path that makes a complaint case, driven through the customer's SMS (handleInboundSms),
@@ -38,30 +38,11 @@ const api = callbacksOn(deps);
 const at = (iso: string) => pinClock(new Date(iso));
 const progressBody = renderSms('complaint_progress', {}, deps.rules.sms.signature).body;
 
-let phoneSeq = 0;
-function freshPhone(): { national: string; e164: string } {
-  phoneSeq++;
-  const national = `135${String(40_000_000 + phoneSeq * 7919).slice(-8)}`;
-  return { national, e164: `+86${national}` };
-}
+const freshPhone = phoneSource('135', 40_000_000);
 
 /** A ticket completed 2026-11-20 09:50 Beijing for `team`, its survey sent at 10:21 (open). */
 async function surveyed(team: string) {
-  const phone = freshPhone();
-  at('2026-11-20T02:00:00Z');
-  const { response } = await completeAndPlan(
-    deps,
-    ticketCompletedSchema.parse(
-      ticketBody({
-        completedAt: '2026-11-20T09:50:00+08:00',
-        engineer: { id: `E-${team}`, name: '周师傅', team, region: `R-${team}` },
-        customer: { phone: phone.national },
-      }),
-    ),
-  );
-  at('2026-11-20T02:21:00Z');
-  await runDueWork(deps);
-  return { surveyId: response.surveyId as string, phone };
+  return await surveyedTicket(deps, freshPhone(), { id: `E-${team}`, name: '周师傅', team });
 }
 
 const raw = async (key: { pk: string; sk: string }) =>

@@ -1,6 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { eraseCustomer } from '#shared/app/customers/erase-customer';
-import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { complaintCaseId, UNATTRIBUTED } from '#shared/domain/complaints';
 import { listAlerts } from '#shared/gateways/alerts/local';
@@ -14,9 +13,9 @@ import { getSurvey } from '#shared/store/survey';
 import { callbacks as callbacksOn } from '../../functions/callbacks/handler.ts';
 import { auditTable } from '../../infra/ops/verify.ts';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
-import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
-import { inbound, ticketBody } from '../helpers/fixtures.ts';
+import { pinClock, testDeps } from '../helpers/deps.ts';
+import { inbound } from '../helpers/fixtures.ts';
+import { phoneSource, surveyedTicket } from '../helpers/surveyed.ts';
 
 /**
  * Complaint intake (issue 12, docs/domain.md section 6): a complaint text opens one case of kind
@@ -31,32 +30,18 @@ const api = callbacksOn(deps);
 
 const at = (iso: string) => pinClock(new Date(iso));
 
-let phoneSeq = 0;
-function freshPhone(): { national: string; e164: string } {
-  phoneSeq++;
-  const national = `136${String(30_000_000 + phoneSeq * 7919).slice(-8)}`;
-  return { national, e164: `+86${national}` };
-}
+const freshPhone = phoneSource('136');
 const masked = (national: string) => `${national.slice(0, 3)}****${national.slice(-4)}`;
 
 /** A ticket completed 2026-11-20 09:50 Beijing for `team`, its survey sent at 10:21 (open). */
 async function surveyed(team: string, engineerId = `E-${team}`) {
-  const p = freshPhone();
-  at('2026-11-20T02:00:00Z');
-  const { response } = await completeAndPlan(
-    deps,
-    ticketCompletedSchema.parse(
-      ticketBody({
-        completedAt: '2026-11-20T09:50:00+08:00',
-        engineer: { id: engineerId, name: '李师傅', team, region: `R-${team}` },
-        customer: { phone: p.national },
-      }),
-    ),
-  );
-  at('2026-11-20T02:21:00Z');
-  await runDueWork(deps);
-  expect((await getSurvey(response.surveyId as string))?.status).toBe('sent');
-  return { surveyId: response.surveyId as string, phone: p, engineerId };
+  const { surveyId, phone } = await surveyedTicket(deps, freshPhone(), {
+    id: engineerId,
+    name: '李师傅',
+    team,
+  });
+  expect((await getSurvey(surveyId))?.status).toBe('sent');
+  return { surveyId, phone, engineerId };
 }
 
 type Claims = Record<string, string>;
