@@ -1,5 +1,4 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
 import {
   ConflictError,
   type FieldIssue,
@@ -11,6 +10,7 @@ import {
   ValidationError,
 } from '#shared/domain/errors';
 import { logger } from '#shared/runtime/log';
+import * as z from '#shared/runtime/zod';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
 
@@ -95,15 +95,15 @@ export function jsonBody(event: APIGatewayProxyEventV2, text = rawBody(event)): 
   }
 }
 
-export function zodIssues(error: z.ZodError): FieldIssue[] {
+export function zodIssues(error: z.core.$ZodError): FieldIssue[] {
   return error.issues.map((i) => ({
     field: i.path.length ? i.path.map(String).join('.') : 'body',
     message: i.message,
   }));
 }
 
-export function parseWith<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const r = schema.safeParse(value);
+export function parseWith<T extends z.core.$ZodType>(schema: T, value: unknown): z.infer<T> {
+  const r = z.safeParse(schema, value);
   if (!r.success) throw new ValidationError(zodIssues(r.error));
   return r.data;
 }
