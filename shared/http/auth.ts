@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
 import type { AuthClaims } from '#shared/config/config';
 import { UnauthorizedError } from '#shared/domain/errors';
 import { scopeNameField } from '#shared/http/schemas/scope-name';
 import { lazy } from '#shared/runtime/lazy';
+import * as z from '#shared/runtime/zod';
 
 /** Most privileged first. */
 export const roles = ['admin', 'manager', 'agent', 'engineer'] as const;
@@ -51,9 +51,9 @@ export function parseScopeList(value: unknown): { ok: true; names: string[] } | 
  */
 const claimsSchema = lazy(() =>
   z.object({
-    sub: z.string().min(1),
+    sub: z.string().check(z.minLength(1)),
     role: z.enum(roles),
-    engineerId: z.string().min(1).optional(),
+    engineerId: z.optional(z.string().check(z.minLength(1))),
   }),
 );
 

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
 import { header } from '#shared/http/http';
 import { lazy } from '#shared/runtime/lazy';
+import * as z from '#shared/runtime/zod';
 
 /**
  * Which representation a list or report answers with: JSON (the default), CSV or an Excel
@@ -15,8 +15,8 @@ export const responseFormats = ['json', 'csv', 'xlsx'] as const;
 export type ResponseFormat = (typeof responseFormats)[number];
 
 /** The query fields of a route with downloads: `format` (wins over Accept) and the header language. */
-export const formatField = lazy(() => z.enum(responseFormats).optional());
-export const headersField = lazy(() => z.enum(['zh', 'en']).default('zh'));
+export const formatField = lazy(() => z.optional(z.enum(responseFormats)));
+export const headersField = lazy(() => z._default(z.enum(['zh', 'en']), 'zh'));
 
 const mediaTypes: Record<string, ResponseFormat> = {
   [JSON_MEDIA_TYPE]: 'json',

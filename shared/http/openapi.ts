@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { CSV_MEDIA_TYPE, XLSX_CONTENT_TYPE } from '#shared/http/negotiate';
 import { routes } from '#shared/http/routes';
 import {
@@ -39,20 +38,21 @@ import { idField, ticketCompletedSchema } from '#shared/http/schemas/ticket-comp
 import { ticketDispatchedSchema } from '#shared/http/schemas/ticket-dispatched';
 import { ticketReopenedSchema } from '#shared/http/schemas/ticket-reopened';
 import { webAnswerSchema } from '#shared/http/schemas/web-answer';
+import * as z from '#shared/runtime/zod';
 
 /**
  * The OpenAPI 3.1 document, generated from the same zod schemas the handlers validate with.
  * `npm run openapi` writes it to shared/http/openapi.json (checked in, served at /openapi.json);
  * test/unit/openapi.test.ts fails when the two differ or a route lacks an operation.
  */
-type Schema = z.ZodType;
+type Schema = z.core.$ZodType;
 
 interface Operation {
   summary: string;
   tag: string;
   body?: Schema;
   bodyTypes?: string[];
-  query?: z.ZodObject;
+  query?: z.core.$ZodObject;
   params?: Record<string, Schema>;
   signed?: boolean;
   /** `type`: a media type of the answer besides the JSON `schema` (or the only one), or several. */
@@ -207,14 +207,14 @@ export const operations: Record<string, Operation> = {
   'GET /s/{token}': {
     summary: 'The web survey page (Simplified Chinese, mobile first)',
     tag: 'survey',
-    params: { token: z.string().max(64) },
+    params: { token: z.string().check(z.maxLength(64)) },
     ok: { status: 200, description: 'The form', type: html },
     errors: [404, 410],
   },
   'POST /s/{token}': {
     summary: 'Answer the web survey (form or JSON); stored through the same code path as an SMS reply',
     tag: 'survey',
-    params: { token: z.string().max(64) },
+    params: { token: z.string().check(z.maxLength(64)) },
     body: webAnswerSchema(),
     bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
     ok: { status: 200, description: 'Thank-you page', type: html },
@@ -255,7 +255,7 @@ export const operations: Record<string, Operation> = {
   'GET /dashboard/assets/{file}': {
     summary: "The dashboard's scripts (ECharts) and styles",
     tag: 'dashboard',
-    params: { file: z.string().max(64) },
+    params: { file: z.string().check(z.maxLength(64)) },
     ok: {
       status: 200,
       description: 'The asset (script or style sheet)',
@@ -266,7 +266,7 @@ export const operations: Record<string, Operation> = {
   'DELETE /v1/customers/{phone}': {
     summary: "Erase a customer's personal data everywhere, keeping the figures (admin)",
     tag: 'customers',
-    params: { phone: z.string().max(32) },
+    params: { phone: z.string().check(z.maxLength(32)) },
     ok: { status: 200, description: 'What was erased', schema: erasureResultSchema },
     errors: [400, 401, 403],
   },
@@ -283,7 +283,7 @@ function smsCallback(summary: string, body: Schema, ack: Schema): Operation {
   return {
     summary,
     tag: 'sms',
-    params: { token: z.string().max(128) },
+    params: { token: z.string().check(z.maxLength(128)) },
     body,
     ok: {
       status: 200,

@@ -21,6 +21,7 @@ import {
   ticketAcceptedSchema,
   ticketReopenedResultSchema,
 } from '#shared/http/schemas/responses';
+import * as z from '#shared/runtime/zod';
 import { httpEvent, postSigned, scopeClaim } from '../helpers/apigw.ts';
 import { pinClock, testDeps } from '../helpers/deps.ts';
 import { inbound, ticketBody } from '../helpers/fixtures.ts';
@@ -109,8 +110,8 @@ describe('the OpenAPI document', () => {
 
     const period = { period: '2026-11' };
     const engineers = await get(reports, '/v1/reports/engineers', admin, period);
-    expect(engineerReportSchema.strict().parse(engineers.body).engineers).toHaveLength(1);
-    for (const row of engineers.body.engineers) engineerRowSchema.strict().parse(row); // no undocumented field
+    expect(z.catchall(engineerReportSchema, z.never()).parse(engineers.body).engineers).toHaveLength(1);
+    for (const row of engineers.body.engineers) z.catchall(engineerRowSchema, z.never()).parse(row); // no undocumented field
     expect(
       teamReportSchema.parse((await get(reports, '/v1/reports/teams', admin, period)).body).teams,
     ).toHaveLength(1);

@@ -1,34 +1,34 @@
-import * as z from 'zod';
 import { callbackOutcomes, callbackStatuses } from '#shared/http/schemas/callbacks';
+import * as z from '#shared/runtime/zod';
 
 /**
  * What the API answers, as zod schemas: the OpenAPI document is generated from them and the
  * OpenAPI test checks real answers of the handlers against them, so they cannot drift apart.
  */
-const rate = z.number().min(0).max(1).nullable();
-const count = z.number().int();
+const rate = z.nullable(z.number().check(z.gte(0), z.lte(1)));
+const count = z.int();
 const period = z.object({ id: z.string(), from: z.string(), to: z.string() });
 /** One kind group's satisfaction (004 5.2), held to `satisfaction.target`. */
 const kindGroup = z.object({
   responses: count,
   satisfied: count,
   satisfactionRate: rate,
-  target: z.number().min(0).max(1),
+  target: z.number().check(z.gte(0), z.lte(1)),
   belowTarget: z.boolean(),
 });
 
 export const problemSchema = z.object({
   type: z.string(),
   title: z.string(),
-  status: z.number().int(),
-  detail: z.string().optional(),
-  errors: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+  status: z.int(),
+  detail: z.optional(z.string()),
+  errors: z.optional(z.array(z.object({ field: z.string(), message: z.string() }))),
 });
 
 export const ticketAcceptedSchema = z.object({
   surveyId: z.uuid(),
   status: z.enum(['scheduled', 'suppressed']),
-  reason: z.enum(['opted_out', 'recently_surveyed', 'staff_phone', 'kind_not_surveyed']).optional(),
+  reason: z.optional(z.enum(['opted_out', 'recently_surveyed', 'staff_phone', 'kind_not_surveyed'])),
 });
 
 export const ticketReopenedResultSchema = z.object({
@@ -45,9 +45,9 @@ export const ticketDispatchedResultSchema = z.object({
   /** `scheduled`: half-time and limit alerts, each sent only if no completion has arrived by then. */
   alerts: z.enum(['scheduled', 'none']),
   /** The repair limit (hours from reportedAt), null when none applies (then no alerts). */
-  repairLimitHours: z.number().nullable(),
-  halfTimeAt: z.string().optional(),
-  limitAt: z.string().optional(),
+  repairLimitHours: z.nullable(z.number()),
+  halfTimeAt: z.optional(z.string()),
+  limitAt: z.optional(z.string()),
 });
 
 const figures = z.object({
@@ -60,13 +60,13 @@ const figures = z.object({
   satisfactionRate: rate,
   basicallySatisfiedRate: rate,
   dissatisfactionRate: rate,
-  averagePoints: z.number().min(0).max(100).nullable(),
+  averagePoints: z.nullable(z.number().check(z.gte(0), z.lte(100))),
   responseRate: rate,
   contactOnTimeRate: rate,
   repairOnTimeRate: rate,
   punctualityRate: rate,
-  repeatRepairRate: rate.describe('repeatRepairs / repairsCompleted (返修率)'),
-  score: z.number().min(0).max(100).nullable(),
+  repeatRepairRate: rate.check(z.describe('repeatRepairs / repairsCompleted (返修率)')),
+  score: z.nullable(z.number().check(z.gte(0), z.lte(100))),
   satisfactionRateLowerBound: rate,
   sampleSufficient: z.boolean(),
   flags: z.array(z.enum(['below_target', 'insufficient_sample', 'low_response_rate'])),
@@ -104,8 +104,10 @@ const figures = z.object({
     outcomes: z.object({ resolved_satisfied: count, resolved_unsatisfied: count, unreachable: count }),
   }),
   repairsCompleted: count,
-  repeatRepairs: count.describe(
-    'repairs of the period repeated (another repair of the phone within repeatRepairDays, or a reopen)',
+  repeatRepairs: count.check(
+    z.describe(
+      'repairs of the period repeated (another repair of the phone within repeatRepairDays, or a reopen)',
+    ),
   ),
   kindGroups: z
     .object({
@@ -114,20 +116,20 @@ const figures = z.object({
       new_business: kindGroup,
       field: kindGroup,
     })
-    .describe(
-      'satisfaction by kind group: store visits, handset sales (store_sale), new business, field service',
+    .check(
+      z.describe(
+        'satisfaction by kind group: store visits, handset sales (store_sale), new business, field service',
+      ),
     ),
-  complaints: count.describe('complaint cases (投诉) opened'),
-  complaintsClosed: count.describe('complaint cases closed after review'),
-  complaintsOverdue: count.describe('complaint cases not contacted by a deadline (once per case)'),
+  complaints: count.check(z.describe('complaint cases (投诉) opened')),
+  complaintsClosed: count.check(z.describe('complaint cases closed after review')),
+  complaintsOverdue: count.check(z.describe('complaint cases not contacted by a deadline (once per case)')),
   complaintRate: z
-    .number()
-    .min(0)
-    .nullable()
-    .describe('complaints per 100 completions; null without completions'),
+    .nullable(z.number().check(z.gte(0)))
+    .check(z.describe('complaints per 100 completions; null without completions')),
 });
 
-export const engineerRowSchema = figures.extend({
+export const engineerRowSchema = z.extend(figures, {
   engineerId: z.string(),
   name: z.string(),
   team: z.string(),
@@ -139,30 +141,36 @@ export const engineerReportSchema = z.object({
   period,
   engineers: z.array(engineerRowSchema),
   viewer: z
-    .object({ role: z.enum(['admin', 'manager', 'agent', 'engineer']), engineerId: z.string().nullable() })
-    .describe(
-      "whom the report was cut for: the token's role and, for an engineer, their id (the pages choose their view by it)",
+    .object({ role: z.enum(['admin', 'manager', 'agent', 'engineer']), engineerId: z.nullable(z.string()) })
+    .check(
+      z.describe(
+        "whom the report was cut for: the token's role and, for an engineer, their id (the pages choose their view by it)",
+      ),
     ),
 });
 
-const rollup = figures.extend({ rank: count, engineerCount: count, engineers: z.array(engineerRowSchema) });
+const rollup = z.extend(figures, {
+  rank: count,
+  engineerCount: count,
+  engineers: z.array(engineerRowSchema),
+});
 export const teamReportSchema = z.object({
   period,
-  teams: z.array(rollup.extend({ team: z.string(), regions: z.array(z.string()) })),
+  teams: z.array(z.extend(rollup, { team: z.string(), regions: z.array(z.string()) })),
 });
 export const regionReportSchema = z.object({
   period,
-  regions: z.array(rollup.extend({ region: z.string(), teams: z.array(z.string()) })),
+  regions: z.array(z.extend(rollup, { region: z.string(), teams: z.array(z.string()) })),
 });
 
-export const engineerDetailSchema = figures.extend({
+export const engineerDetailSchema = z.extend(figures, {
   period,
   engineerId: z.string(),
   name: z.string(),
   team: z.string(),
   region: z.string(),
   granularity: z.enum(['week', 'month']),
-  trend: z.array(figures.extend({ id: z.string(), from: z.string(), to: z.string() })),
+  trend: z.array(z.extend(figures, { id: z.string(), from: z.string(), to: z.string() })),
   comments: z.object({
     items: z.array(
       z.object({
@@ -173,107 +181,117 @@ export const engineerDetailSchema = figures.extend({
         answeredAt: z.string(),
         rating: count,
         reasons: z.array(z.string()),
-        comment: z.string().nullable(),
-        phone: z.string().regex(/\*{4}/, 'masked'),
+        comment: z.nullable(z.string()),
+        phone: z.string().check(z.regex(/\*{4}/, 'masked')),
       }),
     ),
-    nextCursor: z.string().nullable(),
+    nextCursor: z.nullable(z.string()),
   }),
   rankInTeam: z
-    .object({
-      rank: count.describe(
-        '1-based, ordered as the team report orders the team: sufficient samples first, then score',
+    .nullable(
+      z.object({
+        rank: count.check(
+          z.describe(
+            '1-based, ordered as the team report orders the team: sufficient samples first, then score',
+          ),
+        ),
+        of: count.check(z.describe('engineers with figures under the team in the period')),
+        sampleSufficient: z
+          .boolean()
+          .check(z.describe('false: fewer responses than score.minSample, the rank is indicative')),
+      }),
+    )
+    .check(
+      z.describe(
+        "the engineer's place within their team (`team`) over the period, colleagues not named; null when nothing of theirs is counted under the team",
       ),
-      of: count.describe('engineers with figures under the team in the period'),
-      sampleSufficient: z
-        .boolean()
-        .describe('false: fewer responses than score.minSample, the rank is indicative'),
-    })
-    .nullable()
-    .describe(
-      "the engineer's place within their team (`team`) over the period, colleagues not named; null when nothing of theirs is counted under the team",
     ),
 });
 
 export const callbackCaseSchema = z.object({
-  caseId: z.string().describe('the survey id, or `CMP-...` for a complaint no open survey owned'),
-  surveyId: z.string().describe("'' for a complaint no open survey owned"),
+  caseId: z.string().check(z.describe('the survey id, or `CMP-...` for a complaint no open survey owned')),
+  surveyId: z.string().check(z.describe("'' for a complaint no open survey owned")),
   source: z.string(),
   ticketId: z.string(),
   kind: z
     .enum(['dissatisfied', 'complaint'])
-    .describe('what opened the case: a 不满意 rating, or a complaint'),
+    .check(z.describe('what opened the case: a 不满意 rating, or a complaint')),
   ticketKind: z
     .string()
-    .describe("the ticket's kind (repair, install, ...); '' when attributed to no ticket"),
-  engineerId: z.string().describe("'' when attributed to no engineer (team and region `_unattributed`)"),
+    .check(z.describe("the ticket's kind (repair, install, ...); '' when attributed to no ticket")),
+  engineerId: z
+    .string()
+    .check(z.describe("'' when attributed to no engineer (team and region `_unattributed`)")),
   engineerName: z.string(),
   team: z.string(),
   region: z.string(),
   day: z.string(),
-  rating: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
-  reasons: z.array(z.number().int()).optional(),
-  comment: z.string().optional(),
-  phone: z.string().describe('masked (138****8000) except for agents and admins reading one case'),
+  rating: z.optional(z.union([z.literal(1), z.literal(2), z.literal(3)])),
+  reasons: z.optional(z.array(z.int())),
+  comment: z.optional(z.string()),
+  phone: z.string().check(z.describe('masked (138****8000) except for agents and admins reading one case')),
   status: z.enum(callbackStatuses),
   openedAt: z.string(),
   deadline: z.string(),
-  contactedAt: z.string().optional(),
-  overdueAt: z.string().optional(),
-  closedAt: z.string().optional(),
-  closedBy: z.string().optional(),
-  outcome: z.enum(callbackOutcomes).optional().describe('the final outcome of a closed case'),
-  round: z.number().int().min(1).optional().describe('the handling round (absent = 1)'),
-  roundContactedAt: z.string().optional(),
+  contactedAt: z.optional(z.string()),
+  overdueAt: z.optional(z.string()),
+  closedAt: z.optional(z.string()),
+  closedBy: z.optional(z.string()),
+  outcome: z.optional(z.enum(callbackOutcomes)).check(z.describe('the final outcome of a closed case')),
+  round: z.optional(z.int().check(z.gte(1))).check(z.describe('the handling round (absent = 1)')),
+  roundContactedAt: z.optional(z.string()),
   proposedOutcome: z
-    .enum(callbackOutcomes)
-    .optional()
-    .describe("a complaint waiting for review: its agent's outcome"),
-  escalatedAt: z.string().optional(),
-  reviewedAt: z.string().optional(),
-  reviewedBy: z.string().optional(),
-  erasedAt: z.string().optional(),
-  history: z
-    .array(
+    .optional(z.enum(callbackOutcomes))
+    .check(z.describe("a complaint waiting for review: its agent's outcome")),
+  escalatedAt: z.optional(z.string()),
+  reviewedAt: z.optional(z.string()),
+  reviewedBy: z.optional(z.string()),
+  erasedAt: z.optional(z.string()),
+  history: z.optional(
+    z.array(
       z.object({
         at: z.string(),
         by: z.string(),
         action: z
           .string()
-          .describe(
-            'opened, reasons, note, overdue, closed, returned, escalated, submitted, approved, rejected, progress_notice',
+          .check(
+            z.describe(
+              'opened, reasons, note, overdue, closed, returned, escalated, submitted, approved, rejected, progress_notice',
+            ),
           ),
-        note: z.string().optional(),
-        outcome: z.enum(callbackOutcomes).optional(),
-        round: z.number().int().optional(),
+        note: z.optional(z.string()),
+        outcome: z.optional(z.enum(callbackOutcomes)),
+        round: z.optional(z.int()),
       }),
-    )
-    .optional(),
+    ),
+  ),
 });
 
 /** GET /v1/callbacks/{id}: the case, and the customer's previous surveys and cases (app/callbacks/customer-history.ts). */
-export const callbackCaseDetailSchema = callbackCaseSchema.extend({
+export const callbackCaseDetailSchema = z.extend(callbackCaseSchema, {
   customerHistory: z
     .array(
       z.object({
         kind: z.enum(['survey', 'case']),
-        id: z.string().describe('the survey id, or the case id'),
-        at: z.string().describe("a survey: the ticket's completion; a case: its opening"),
-        rating: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
-        status: z.string().describe("the survey's status, or the case's"),
-        caseKind: z.enum(['dissatisfied', 'complaint']).optional(),
+        id: z.string().check(z.describe('the survey id, or the case id')),
+        at: z.string().check(z.describe("a survey: the ticket's completion; a case: its opening")),
+        rating: z.optional(z.union([z.literal(1), z.literal(2), z.literal(3)])),
+        status: z.string().check(z.describe("the survey's status, or the case's")),
+        caseKind: z.optional(z.enum(['dissatisfied', 'complaint'])),
         engineerName: z.string(),
         ticketId: z.string(),
       }),
     )
-    .max(20)
-    .describe(
-      "the same phone's other surveys and cases the caller may see, newest first, at most 20 (read through the customer index)",
+    .check(
+      z.maxLength(20),
+      z.describe(
+        "the same phone's other surveys and cases the caller may see, newest first, at most 20 (read through the customer index)",
+      ),
     ),
 });
 
 export const erasureResultSchema = z.object({
-  phone: z.string().regex(/\*{4}/, 'masked'),
+  phone: z.string().check(z.regex(/\*{4}/, 'masked')),
   surveys: count,
   messages: count,
   optOutKept: z.boolean(),
@@ -281,20 +299,24 @@ export const erasureResultSchema = z.object({
 
 export const callbackPageSchema = z.object({
   items: z.array(callbackCaseSchema),
-  cursor: z.string().optional(),
+  cursor: z.optional(z.string()),
 });
 
 export const customerTextSchema = z.object({
   textId: z.string(),
   receivedAt: z.string(),
-  phone: z.string().regex(/\*{4}/, 'masked'),
-  text: z.string().describe('cleaned of control and bidi characters'),
+  phone: z.string().check(z.regex(/\*{4}/, 'masked')),
+  text: z.string().check(z.describe('cleaned of control and bidi characters')),
   kind: z.enum(['complaint', 'text']),
   outcome: z
     .string()
-    .describe('what the message came to: complaint, commented, reprompted, no_open_survey, rated, reasons'),
-  surveyId: z.string().optional(),
-  caseId: z.string().optional(),
+    .check(
+      z.describe(
+        'what the message came to: complaint, commented, reprompted, no_open_survey, rated, reasons',
+      ),
+    ),
+  surveyId: z.optional(z.string()),
+  caseId: z.optional(z.string()),
   source: z.string(),
   ticketId: z.string(),
   engineerId: z.string(),
@@ -303,10 +325,10 @@ export const customerTextSchema = z.object({
   region: z.string(),
   unattributed: z
     .boolean()
-    .describe('owned by no survey of the last 30 days (team and region `_unattributed`)'),
+    .check(z.describe('owned by no survey of the last 30 days (team and region `_unattributed`)')),
 });
 
 export const customerTextPageSchema = z.object({
   items: z.array(customerTextSchema),
-  cursor: z.string().optional(),
+  cursor: z.optional(z.string()),
 });
