@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { parseRules, replyUrlProblem } from '#shared/domain/rules';
+import * as z from '#shared/runtime/zod';
 
 /**
  * The CDK context of the app (cdk.json or `-c key=value`), read here and nowhere else in infra/ and
@@ -104,133 +104,154 @@ function text(value: unknown): unknown {
   return value;
 }
 
-const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region like cn-northwest-1');
+const region = z
+  .string()
+  .check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region like cn-northwest-1'));
 /** A provider endpoint on AWS: a host name (with an optional port) or an https:// URL; never http://. */
 const endpoint = z
   .string()
-  .regex(
-    /^(https:\/\/)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?\/?$/i,
-    'expected a host name (e.g. dysmsapi.aliyuncs.com) or an https:// URL of one',
+  .check(
+    z.regex(
+      /^(https:\/\/)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?\/?$/i,
+      'expected a host name (e.g. dysmsapi.aliyuncs.com) or an https:// URL of one',
+    ),
   );
 /** An https:// endpoint of the issuer (no credentials or fragment; a query is kept). */
-const httpsEndpoint = z.string().superRefine((value, ctx) => {
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    // reported below
-  }
-  const problem = !url
-    ? 'not a URL'
-    : url.protocol !== 'https:'
-      ? 'expected an https:// URL'
-      : url.username || url.password || url.hash
-        ? 'no credentials or fragment'
-        : undefined;
-  if (problem) ctx.addIssue({ code: 'custom', message: problem });
-});
+const httpsEndpoint = z.string().check(
+  z.superRefine((value, ctx) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      // reported below
+    }
+    const problem = !url
+      ? 'not a URL'
+      : url.protocol !== 'https:'
+        ? 'expected an https:// URL'
+        : url.username || url.password || url.hash
+          ? 'no credentials or fragment'
+          : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);
 const claimName = z
   .string()
-  .regex(/^[\x21-\x7e]{1,256}$/, 'expected a claim name (1-256 visible ASCII characters, no spaces)');
+  .check(
+    z.regex(/^[\x21-\x7e]{1,256}$/, 'expected a claim name (1-256 visible ASCII characters, no spaces)'),
+  );
 const secretArn = z
   .string()
-  .regex(
-    /^arn:aws(-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/,
-    'expected the complete ARN of a Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)',
+  .check(
+    z.regex(
+      /^arn:aws(-cn)?:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/,
+      'expected the complete ARN of a Secrets Manager secret (arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>)',
+    ),
   );
+const mnsQueueName = z
+  .string()
+  .check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,119}$/, 'expected an MNS queue name (letters, digits, -)'));
+const dueWorkersMessage = 'expected a whole number of due workers, 1-64';
 
 const schema = z.strictObject({
-  region: region.optional(),
-  smsGateway: z
-    .enum(smsGateways, {
+  region: z.optional(region),
+  smsGateway: z._default(
+    z.enum(smsGateways, {
       error: 'expected sns, aliyun or tencent ("outbox" is the local stand-in, not for AWS)',
-    })
-    .default('sns'),
-  aliyunSmsEndpoint: endpoint.optional(),
-  tencentSmsSdkAppId: z
-    .string()
-    .regex(
-      /^\d{6,12}$/,
-      'expected the SDK AppID of the Tencent Cloud SMS application (digits, e.g. 1400006666)',
-    )
-    .optional(),
-  tencentSmsRegion: z
-    .string()
-    .regex(/^[a-z]{2}-[a-z]+$/, 'expected a Tencent Cloud region like ap-guangzhou')
-    .optional(),
-  tencentSmsEndpoint: endpoint.optional(),
-  aliyunMnsEndpoint: endpoint.optional(),
-  aliyunAccountId: z
-    .string()
-    .regex(/^\d{1,32}$/, 'expected an Aliyun account id (digits)')
-    .optional(),
-  aliyunMnsQueueSmsUp: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,119}$/, 'expected an MNS queue name (letters, digits, -)')
-    .optional(),
-  aliyunMnsQueueSmsReport: z
-    .string()
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,119}$/, 'expected an MNS queue name (letters, digits, -)')
-    .optional(),
-  aliyunMnsToken: z.enum(['true', 'false'], { error: 'expected true or false' }).optional(),
-  smsProviderSecretArn: secretArn.optional(),
-  oidcIssuer: z
-    .string()
-    .superRefine((value, ctx) => {
-      let url: URL | undefined;
-      try {
-        url = new URL(value);
-      } catch {
-        // reported below
-      }
-      const problem = !url
-        ? 'not a URL'
-        : url.protocol !== 'https:'
-          ? 'expected an https:// URL (the issuer API Gateway fetches the keys from)'
-          : url.username || url.password || url.search || url.hash
-            ? 'no credentials, query or fragment'
-            : undefined;
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .optional(),
-  oidcAudience: z
-    .string()
-    .transform((v) => v.split(',').map((a) => a.trim()))
-    .pipe(
+    }),
+    'sns',
+  ),
+  aliyunSmsEndpoint: z.optional(endpoint),
+  tencentSmsSdkAppId: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^\d{6,12}$/,
+          'expected the SDK AppID of the Tencent Cloud SMS application (digits, e.g. 1400006666)',
+        ),
+      ),
+  ),
+  tencentSmsRegion: z.optional(
+    z.string().check(z.regex(/^[a-z]{2}-[a-z]+$/, 'expected a Tencent Cloud region like ap-guangzhou')),
+  ),
+  tencentSmsEndpoint: z.optional(endpoint),
+  aliyunMnsEndpoint: z.optional(endpoint),
+  aliyunAccountId: z.optional(
+    z.string().check(z.regex(/^\d{1,32}$/, 'expected an Aliyun account id (digits)')),
+  ),
+  aliyunMnsQueueSmsUp: z.optional(mnsQueueName),
+  aliyunMnsQueueSmsReport: z.optional(mnsQueueName),
+  aliyunMnsToken: z.optional(z.enum(['true', 'false'], { error: 'expected true or false' })),
+  smsProviderSecretArn: z.optional(secretArn),
+  oidcIssuer: z.optional(
+    z.string().check(
+      z.superRefine((value, ctx) => {
+        let url: URL | undefined;
+        try {
+          url = new URL(value);
+        } catch {
+          // reported below
+        }
+        const problem = !url
+          ? 'not a URL'
+          : url.protocol !== 'https:'
+            ? 'expected an https:// URL (the issuer API Gateway fetches the keys from)'
+            : url.username || url.password || url.search || url.hash
+              ? 'no credentials, query or fragment'
+              : undefined;
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    ),
+  ),
+  oidcAudience: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((v: string) => v.split(',').map((a) => a.trim())),
+      ),
       z
-        .array(z.string().regex(/^[\x21-\x2b\x2d-\x7e]{1,256}$/, 'each audience is 1-256 visible characters'))
-        .min(1),
-    )
-    .optional(),
-  oidcRoleClaim: claimName.optional(),
-  oidcTeamsClaim: claimName.optional(),
-  oidcRegionsClaim: claimName.optional(),
-  oidcEngineerClaim: claimName.optional(),
-  oidcAuthorizeUrl: httpsEndpoint.optional(),
-  oidcTokenUrl: httpsEndpoint.optional(),
-  oidcLogoutUrl: httpsEndpoint.optional(),
-  oidcClientId: z
-    .string()
-    .regex(/^[\x21-\x7e]{1,256}$/, 'expected a client id (1-256 visible ASCII characters)')
-    .optional(),
-  oidcScope: z
-    .string()
-    .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'expected space-separated scopes')
-    .refine((v) => v.split(' ').includes('openid'), 'must include openid (the pages send the ID token)')
-    .optional(),
-  cognitoDomainPrefix: z
-    .string()
-    .regex(
-      /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
-      'expected a domain prefix: 1-63 of a-z 0-9 -, not starting or ending with -, without aws, amazon or cognito',
-    )
-    .optional(),
-  dueWorkers: z.coerce
-    .number({ error: 'expected a whole number of due workers, 1-64' })
-    .int('expected a whole number of due workers, 1-64')
-    .min(1, 'expected a whole number of due workers, 1-64')
-    .max(64, 'expected a whole number of due workers, 1-64')
-    .optional(),
+        .array(
+          z
+            .string()
+            .check(z.regex(/^[\x21-\x2b\x2d-\x7e]{1,256}$/, 'each audience is 1-256 visible characters')),
+        )
+        .check(z.minLength(1)),
+    ),
+  ),
+  oidcRoleClaim: z.optional(claimName),
+  oidcTeamsClaim: z.optional(claimName),
+  oidcRegionsClaim: z.optional(claimName),
+  oidcEngineerClaim: z.optional(claimName),
+  oidcAuthorizeUrl: z.optional(httpsEndpoint),
+  oidcTokenUrl: z.optional(httpsEndpoint),
+  oidcLogoutUrl: z.optional(httpsEndpoint),
+  oidcClientId: z.optional(
+    z
+      .string()
+      .check(z.regex(/^[\x21-\x7e]{1,256}$/, 'expected a client id (1-256 visible ASCII characters)')),
+  ),
+  oidcScope: z.optional(
+    z.string().check(
+      z.regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'expected space-separated scopes'),
+      z.refine((v) => v.split(' ').includes('openid'), 'must include openid (the pages send the ID token)'),
+    ),
+  ),
+  cognitoDomainPrefix: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^(?!.*(aws|amazon|cognito))[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+          'expected a domain prefix: 1-63 of a-z 0-9 -, not starting or ending with -, without aws, amazon or cognito',
+        ),
+      ),
+  ),
+  dueWorkers: z.optional(
+    z.coerce
+      .number({ error: dueWorkersMessage })
+      .check(z.int(dueWorkersMessage), z.gte(1, dueWorkersMessage), z.lte(64, dueWorkersMessage)),
+  ),
 });
 
 type Keys = keyof z.input<typeof schema>;

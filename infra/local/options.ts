@@ -1,6 +1,5 @@
 import { isIP } from 'node:net';
 import { parseArgs } from 'node:util';
-import * as z from 'zod';
 import {
   awsRegion,
   blankAsUnset,
@@ -10,6 +9,7 @@ import {
   tableName as tableNameSchema,
 } from '#shared/config/check';
 import type { FunctionName } from '#shared/http/routes';
+import * as z from '#shared/runtime/zod';
 import type { LambdaHandler } from './lambda-runtime.ts';
 import { dataDir as defaultDataDir } from './secrets.ts';
 
@@ -45,32 +45,34 @@ export interface LocalSystemOptions {
 }
 
 const wholeNumber = (max: number, what: string) =>
-  z
-    .string()
-    .regex(/^\d+$/, `expected ${what}`)
-    .transform(Number)
-    .pipe(z.number().max(max, `expected ${what}`));
+  z.pipe(
+    z.pipe(z.string().check(z.regex(/^\d+$/, `expected ${what}`)), z.transform(Number)),
+    z.number().check(z.lte(max, `expected ${what}`)),
+  );
 
 /** `npm start`'s own options (the variables the functions read are checked by shared/config/config.ts). */
 const localEnvSchema = z.object({
-  PORT: wholeNumber(65535, 'a port 0-65535 (0: any free port)').optional(),
-  DYNAMODB_PORT: wholeNumber(65535, 'a port 0-65535 (0: any free port)').optional(),
+  PORT: z.optional(wholeNumber(65535, 'a port 0-65535 (0: any free port)')),
+  DYNAMODB_PORT: z.optional(wholeNumber(65535, 'a port 0-65535 (0: any free port)')),
   // setInterval's limit is 2^31-1 ms; a day is plenty.
-  TICK_SECONDS: wholeNumber(86_400, 'whole seconds 0-86400 (0: timer off)').optional(),
-  HOST: z
-    .string()
-    .refine(
-      (h) =>
-        isIP(h) !== 0 ||
-        /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(
-          h,
+  TICK_SECONDS: z.optional(wholeNumber(86_400, 'whole seconds 0-86400 (0: timer off)')),
+  HOST: z.optional(
+    z
+      .string()
+      .check(
+        z.refine(
+          (h) =>
+            isIP(h) !== 0 ||
+            /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(
+              h,
+            ),
+          'expected an IP address or a host name to listen on',
         ),
-      'expected an IP address or a host name to listen on',
-    )
-    .optional(),
-  TABLE_NAME: tableNameSchema().optional(),
-  DYNAMODB_ENDPOINT: httpUrl().optional(),
-  AWS_REGION: awsRegion().optional(),
+      ),
+  ),
+  TABLE_NAME: z.optional(tableNameSchema()),
+  DYNAMODB_ENDPOINT: z.optional(httpUrl()),
+  AWS_REGION: z.optional(awsRegion()),
 });
 
 /**

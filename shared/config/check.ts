@@ -1,5 +1,5 @@
 import { Webhook } from 'standardwebhooks';
-import * as z from 'zod';
+import * as z from '#shared/runtime/zod';
 
 /**
  * Helpers of the start-up checks (shared/config/config.ts, shared/domain/rules.ts, the secrets modules and the
@@ -38,10 +38,12 @@ export const httpUrl = () => z.url({ protocol: /^https?$/, error: 'expected an h
 export const httpsUrl = () => z.url({ protocol: /^https$/, error: 'expected an https:// URL' });
 /** A DynamoDB table name. */
 export const tableName = () =>
-  z.string().regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
+  z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9_.-]{3,255}$/, 'expected a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)'));
 /** An AWS region code like `cn-north-1`. */
 export const awsRegion = () =>
-  z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region like cn-north-1');
+  z.string().check(z.regex(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, 'expected an AWS region like cn-north-1'));
 
 /**
  * A Standard Webhooks secret: `whsec_` and the base64 of 24 to 64 random bytes (the spec's range),

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import {
   awsRegion,
   blankAsUnset,
@@ -23,6 +22,7 @@ import {
 import { smsPullEnv, smsPullProblems } from '#shared/config/sms-pull';
 import { checkRules, type Rules, replyUrlProblem } from '#shared/domain/rules';
 import { lazy } from '#shared/runtime/lazy';
+import * as z from '#shared/runtime/zod';
 
 /** The SMS callbacks' path token: 32 to 128 URL-safe characters (letters, digits, `-`, `_`). */
 export const SMS_CALLBACK_TOKEN = /^[A-Za-z0-9_-]{32,128}$/;
@@ -54,12 +54,14 @@ const envSchema = lazy(buildEnvSchema);
 function buildEnvSchema() {
   const secretArn = z
     .string()
-    .regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN');
+    .check(z.regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN'));
 
   /** The name of a token claim (`custom:role`, `https://example.cn/roles`, ...). */
   const claimName = z
     .string()
-    .regex(/^[\x21-\x7e]{1,256}$/, 'expected a claim name (1-256 visible ASCII characters, no spaces)');
+    .check(
+      z.regex(/^[\x21-\x7e]{1,256}$/, 'expected a claim name (1-256 visible ASCII characters, no spaces)'),
+    );
 
   return z.object({
     /** The scheduled SMS reconcile's MNS queues and provider settings (first: later keys win). */
@@ -68,108 +70,117 @@ function buildEnvSchema() {
     ...signinEnv(),
     TABLE_NAME: tableName(),
     /** Set locally (DynamoDB Local); absent on AWS. */
-    DYNAMODB_ENDPOINT: httpUrl().optional(),
-    AWS_REGION: awsRegion().default('cn-north-1'),
+    DYNAMODB_ENDPOINT: z.optional(httpUrl()),
+    AWS_REGION: z._default(awsRegion(), 'cn-north-1'),
     /**
      * `sns` publishes to the phone number on AWS; `outbox` stores messages locally; `aliyun` and
      * `tencent` send by registered template (Aliyun SMS, Tencent Cloud SMS; shared/config/sms-provider.ts).
      */
-    SMS_GATEWAY: z.enum(['sns', 'outbox', 'aliyun', 'tencent']).default('sns'),
+    SMS_GATEWAY: z._default(z.enum(['sns', 'outbox', 'aliyun', 'tencent']), 'sns'),
     /** Aliyun SMS API: host[:port] or URL (http:// only to loopback). */
-    ALIYUN_SMS_ENDPOINT: z.string().default('dysmsapi.aliyuncs.com'),
+    ALIYUN_SMS_ENDPOINT: z._default(z.string(), 'dysmsapi.aliyuncs.com'),
     /** Aliyun AccessKey (locally; on AWS: SMS_PROVIDER_SECRET_ARN). */
-    ALIYUN_ACCESS_KEY_ID: z.string().optional(),
-    ALIYUN_ACCESS_KEY_SECRET: z.string().optional(),
+    ALIYUN_ACCESS_KEY_ID: z.optional(z.string()),
+    ALIYUN_ACCESS_KEY_SECRET: z.optional(z.string()),
     /** Tencent Cloud SMS API: host[:port] or URL (http:// only to loopback). */
-    TENCENT_SMS_ENDPOINT: z.string().default('sms.tencentcloudapi.com'),
-    TENCENT_SMS_REGION: z
-      .string()
-      .regex(/^[a-z]{2,}(-[a-z]+)+$/, 'expected a Tencent Cloud region like ap-guangzhou')
-      .default('ap-guangzhou'),
+    TENCENT_SMS_ENDPOINT: z._default(z.string(), 'sms.tencentcloudapi.com'),
+    TENCENT_SMS_REGION: z._default(
+      z.string().check(z.regex(/^[a-z]{2,}(-[a-z]+)+$/, 'expected a Tencent Cloud region like ap-guangzhou')),
+      'ap-guangzhou',
+    ),
     /** The SmsSdkAppId of the Tencent Cloud SMS application. */
-    TENCENT_SMS_SDK_APP_ID: z
-      .string()
-      .regex(/^\d{5,20}$/, 'expected the SmsSdkAppId, digits like 1400006666')
-      .optional(),
+    TENCENT_SMS_SDK_APP_ID: z.optional(
+      z.string().check(z.regex(/^\d{5,20}$/, 'expected the SmsSdkAppId, digits like 1400006666')),
+    ),
     /** Tencent Cloud API key (locally; on AWS: SMS_PROVIDER_SECRET_ARN). */
-    TENCENT_SECRET_ID: z.string().optional(),
-    TENCENT_SECRET_KEY: z.string().optional(),
+    TENCENT_SECRET_ID: z.optional(z.string()),
+    TENCENT_SECRET_KEY: z.optional(z.string()),
     /**
      * The Secrets Manager secret of the provider's keys (on AWS): JSON
      * {"accessKeyId","accessKeySecret"} for aliyun, {"secretId","secretKey"} for tencent.
      */
-    SMS_PROVIDER_SECRET_ARN: secretArn.optional(),
+    SMS_PROVIDER_SECRET_ARN: z.optional(secretArn),
     /** Number of partitions the due-work index is spread over. */
-    DUE_SHARDS: z.coerce.number().int().min(1).max(64).default(4),
+    DUE_SHARDS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(64)), 4),
     /** Due workers the scheduler starts each tick, each on its own group of the 64 slots (1-64). */
-    DUE_WORKERS: z.coerce.number().int().min(1).max(64).default(4),
+    DUE_WORKERS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(64)), 4),
     /**
      * SQS FIFO queue of the due workers (on AWS): set = the scheduler sends one message per slot
      * group and functions/due-worker runs each; absent (locally) = the scheduler runs them itself.
      */
-    DUE_QUEUE_URL: httpsUrl().optional(),
+    DUE_QUEUE_URL: z.optional(httpsUrl()),
     /**
      * A due worker on AWS reads its slots again this many seconds after it has worked through them,
      * until its deadline (what falls due between ticks is worked within this time); 0 = once a tick.
      */
-    DUE_FOLLOW_SECONDS: z.coerce.number().int().min(0).max(30).default(0),
-    RULES: z.string().optional(),
+    DUE_FOLLOW_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(30)), 0),
+    RULES: z.optional(z.string()),
     /**
      * The SNS API the `sns` SMS gateway and the alerts publish to: unset = the region's (on AWS);
      * host[:port] or URL, http:// only to loopback (a local stand-in of the SNS Query API).
      */
-    SNS_ENDPOINT: z
-      .string()
-      .transform((value, ctx) => {
-        const endpoint = parseProviderEndpoint(value);
-        if (!('problem' in endpoint)) return `${endpoint.protocol}://${endpoint.host}`;
-        ctx.addIssue({ code: 'custom', message: endpoint.problem });
-        return z.NEVER;
-      })
-      .optional(),
+    SNS_ENDPOINT: z.optional(
+      z.pipe(
+        z.string(),
+        z.transform((value: string, ctx) => {
+          const endpoint = parseProviderEndpoint(value);
+          if (!('problem' in endpoint)) return `${endpoint.protocol}://${endpoint.host}`;
+          // Zod Mini's transform has no ctx.addIssue: the issue classic zod's would have raised.
+          ctx.issues.push({ code: 'custom', message: endpoint.problem, input: value });
+          return z.NEVER;
+        }),
+      ),
+    ),
     /** SNS topic of the supervisors' alerts (on AWS). */
-    ALERTS_TOPIC_ARN: z
-      .string()
-      .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/, 'expected an SNS topic ARN')
-      .optional(),
+    ALERTS_TOPIC_ARN: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}(\.fifo)?$/,
+            'expected an SNS topic ARN',
+          ),
+        ),
+    ),
     /**
      * Public base URL of the API, for links in SMS (web survey): https:// (http:// only to loopback),
      * no credentials, query or fragment (the link's path is appended to it).
      */
-    PUBLIC_BASE_URL: z
-      .string()
-      .superRefine((value, ctx) => {
-        const problem = replyUrlProblem(value) ?? (/[?#]/.test(value) ? 'no query or fragment' : undefined);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })
-      .optional(),
+    PUBLIC_BASE_URL: z.optional(
+      z.string().check(
+        z.superRefine((value, ctx) => {
+          const problem = replyUrlProblem(value) ?? (/[?#]/.test(value) ? 'no query or fragment' : undefined);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      ),
+    ),
     /**
      * SQS queue of the replies to the work order (on AWS): set = the scheduler hands due replies to
      * it and functions/work-order-reply delivers them; absent (locally) = the scheduler delivers them.
      */
-    WORK_ORDER_QUEUE_URL: httpsUrl().optional(),
+    WORK_ORDER_QUEUE_URL: z.optional(httpsUrl()),
     /** The completion webhook's signing secrets, comma-separated (locally). */
-    WEBHOOK_SECRET: z.string().optional(),
+    WEBHOOK_SECRET: z.optional(z.string()),
     /** The Secrets Manager secret holding them (on AWS). */
-    WEBHOOK_SECRET_ARN: secretArn.optional(),
+    WEBHOOK_SECRET_ARN: z.optional(secretArn),
     /** Our signing secrets of the replies to the work order, a JSON map (locally). */
-    REPLY_SECRETS: z.string().optional(),
+    REPLY_SECRETS: z.optional(z.string()),
     /** The Secrets Manager secret holding them (on AWS). */
-    REPLY_SECRETS_ARN: secretArn.optional(),
+    REPLY_SECRETS_ARN: z.optional(secretArn),
     /** Managers' tokens come from this OIDC issuer instead of Cognito (on AWS: CDK context oidcIssuer). */
-    OIDC_ISSUER: httpsUrl().optional(),
+    OIDC_ISSUER: z.optional(httpsUrl()),
     /** The claims of a manager's role, teams, regions and engineer id (CDK context oidc*Claim). */
-    AUTH_ROLE_CLAIM: claimName.optional(),
-    AUTH_TEAMS_CLAIM: claimName.optional(),
-    AUTH_REGIONS_CLAIM: claimName.optional(),
-    AUTH_ENGINEER_CLAIM: claimName.optional(),
+    AUTH_ROLE_CLAIM: z.optional(claimName),
+    AUTH_TEAMS_CLAIM: z.optional(claimName),
+    AUTH_REGIONS_CLAIM: z.optional(claimName),
+    AUTH_ENGINEER_CLAIM: z.optional(claimName),
     /**
      * The secret path segment of the SMS providers' callback URLs (/v1/sms/{provider}/{token}/...),
      * locally: they sign nothing, so the URL is the credential.
      */
-    SMS_CALLBACK_TOKEN: z.string().regex(SMS_CALLBACK_TOKEN, SMS_CALLBACK_TOKEN_MESSAGE).optional(),
+    SMS_CALLBACK_TOKEN: z.optional(z.string().check(z.regex(SMS_CALLBACK_TOKEN, SMS_CALLBACK_TOKEN_MESSAGE))),
     /** The Secrets Manager secret holding it (on AWS; read once per container). */
-    SMS_CALLBACK_TOKEN_SECRET_ARN: secretArn.optional(),
+    SMS_CALLBACK_TOKEN_SECRET_ARN: z.optional(secretArn),
   });
 }
 

@@ -1,7 +1,7 @@
-import * as z from 'zod';
 import { ConfigError, issueLines, parseSigningSecrets, signingSecretProblem } from '#shared/config/check';
 import { SOURCE_ID, SOURCE_ID_MESSAGE } from '#shared/domain/rules';
 import { lazy } from '#shared/runtime/lazy';
+import * as z from '#shared/runtime/zod';
 
 /**
  * The secrets' settings, checked with the rest of the configuration: a value given in the
@@ -40,22 +40,26 @@ const replySecretsSchema = lazy(() =>
   z
     .record(
       z.string(),
-      z.string().superRefine((secret, ctx) => {
-        const problem = signingSecretProblem(secret);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      }),
+      z.string().check(
+        z.superRefine((secret, ctx) => {
+          const problem = signingSecretProblem(secret);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      ),
     )
-    .superRefine((rec, ctx) => {
-      for (const id of Object.keys(rec)) {
-        if (id !== '*' && !SOURCE_ID.test(id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [id],
-            message: `not a source id (${SOURCE_ID_MESSAGE}) nor * (any)`,
-          });
+    .check(
+      z.superRefine((rec, ctx) => {
+        for (const id of Object.keys(rec)) {
+          if (id !== '*' && !SOURCE_ID.test(id)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: [id],
+              message: `not a source id (${SOURCE_ID_MESSAGE}) nor * (any)`,
+            });
+          }
         }
-      }
-    }),
+      }),
+    ),
 );
 
 /** A JSON map `{ "<source>": "whsec_..." }` (`*`: any source without its own), checked. */

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { replyUrlProblem } from '#shared/domain/rules';
+import * as z from '#shared/runtime/zod';
 
 /**
  * How the browser pages (dashboard, and the pages that reuse shared/web/signin.js) sign a user in:
@@ -17,36 +17,44 @@ import { replyUrlProblem } from '#shared/domain/rules';
 /** The settings' shape, built when the configuration is first checked (not at import). */
 export function signinEnv() {
   /** https://, http:// only to loopback (tests run a stand-in issuer on 127.0.0.1); no credentials or fragment. */
-  const endpoint = z.string().superRefine((value, ctx) => {
-    const problem = replyUrlProblem(value)?.replace(' (replies are signed)', '');
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    else if (new URL(value).hash) ctx.addIssue({ code: 'custom', message: 'no fragment' });
-  });
+  const endpoint = z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = replyUrlProblem(value)?.replace(' (replies are signed)', '');
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      else if (new URL(value).hash) ctx.addIssue({ code: 'custom', message: 'no fragment' });
+    }),
+  );
 
   return {
     /** The issuer's authorization endpoint (Cognito: https://<domain>/oauth2/authorize). */
-    SIGNIN_AUTHORIZE_URL: endpoint.optional(),
+    SIGNIN_AUTHORIZE_URL: z.optional(endpoint),
     /** Its token endpoint (Cognito: https://<domain>/oauth2/token); the pages' CSP allows connecting to it. */
-    SIGNIN_TOKEN_URL: endpoint.optional(),
+    SIGNIN_TOKEN_URL: z.optional(endpoint),
     /** The public app client (no secret) registered with the dashboard URL as its callback URL. */
-    SIGNIN_CLIENT_ID: z
-      .string()
-      .regex(/^[\x21-\x7e]{1,256}$/, 'expected a client id (1-256 visible ASCII characters)')
-      .optional(),
+    SIGNIN_CLIENT_ID: z.optional(
+      z
+        .string()
+        .check(z.regex(/^[\x21-\x7e]{1,256}$/, 'expected a client id (1-256 visible ASCII characters)')),
+    ),
     /** Where sign-out ends the issuer's session too (Cognito: https://<domain>/logout); optional. */
-    SIGNIN_LOGOUT_URL: endpoint.optional(),
+    SIGNIN_LOGOUT_URL: z.optional(endpoint),
     /** The scopes asked for (space-separated, must include openid). */
-    SIGNIN_SCOPE: z
-      .string()
-      .regex(/^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/, 'expected space-separated scopes')
-      .refine((s) => s.split(' ').includes('openid'), 'must include openid (the page sends the ID token)')
-      .default('openid'),
+    SIGNIN_SCOPE: z._default(
+      z.string().check(
+        z.regex(
+          /^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$/,
+          'expected space-separated scopes',
+        ),
+        z.refine((s) => s.split(' ').includes('openid'), 'must include openid (the page sends the ID token)'),
+      ),
+      'openid',
+    ),
     /** Set by the local system only: the development sign-in page (/local/sign-in). */
-    SIGNIN_LOCAL: z.enum(['true', 'false']).optional(),
+    SIGNIN_LOCAL: z.optional(z.enum(['true', 'false'])),
   };
 }
 
-type SigninEnv = z.infer<z.ZodObject<ReturnType<typeof signinEnv>>>;
+type SigninEnv = z.infer<z.ZodMiniObject<ReturnType<typeof signinEnv>>>;
 
 export type SigninSettings =
   | { kind: 'none' }

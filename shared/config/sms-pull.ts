@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { replyUrlProblem } from '#shared/domain/rules';
+import * as z from '#shared/runtime/zod';
 
 /**
  * Settings of the scheduled SMS reconcile (shared/app/sms/reconcile.ts), part of the process
@@ -25,39 +25,42 @@ export function providerEndpointProblem(value: string): string | undefined {
 
 /** The settings' shape, built when the configuration is first checked (not at import). */
 export function smsPullEnv() {
-  const providerEndpoint = z.string().superRefine((value, ctx) => {
-    const problem = providerEndpointProblem(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  const providerEndpoint = z.string().check(
+    z.superRefine((value, ctx) => {
+      const problem = providerEndpointProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  );
 
   /** MNS queue names: a letter, then letters, digits and hyphens, at most 120 characters. */
   const mnsQueueName = z
     .string()
-    .regex(/^[A-Za-z][A-Za-z0-9-]{0,119}$/, 'expected an MNS queue name (letters, digits, -)');
+    .check(z.regex(/^[A-Za-z][A-Za-z0-9-]{0,119}$/, 'expected an MNS queue name (letters, digits, -)'));
 
   return {
     /** MNS endpoint of the queues, e.g. https://<account>.mns.cn-hangzhou.aliyuncs.com. */
-    ALIYUN_MNS_ENDPOINT: providerEndpoint.optional(),
+    ALIYUN_MNS_ENDPOINT: z.optional(providerEndpoint),
     /** The Aliyun account that owns the queues (the digits in the endpoint's host). */
-    ALIYUN_ACCOUNT_ID: z
-      .string()
-      .regex(/^\d{1,32}$/, 'expected an Aliyun account id (digits)')
-      .optional(),
+    ALIYUN_ACCOUNT_ID: z.optional(
+      z.string().check(z.regex(/^\d{1,32}$/, 'expected an Aliyun account id (digits)')),
+    ),
     /** Queue of the customers' replies (SmsUp), e.g. Alicom-Queue-1234567890-SmsUp. */
-    ALIYUN_MNS_QUEUE_SMS_UP: mnsQueueName.optional(),
+    ALIYUN_MNS_QUEUE_SMS_UP: z.optional(mnsQueueName),
     /** Queue of the delivery receipts (SmsReport). */
-    ALIYUN_MNS_QUEUE_SMS_REPORT: mnsQueueName.optional(),
+    ALIYUN_MNS_QUEUE_SMS_REPORT: z.optional(mnsQueueName),
     /**
      * Whether the queues are read with temporary credentials from Dybaseapi QueryTokenForMnsQueue
      * (the queues Aliyun SMS hosts in its own account) or with the sender's keys (a queue in the
      * operator's own account). Unset: by the account (mnsUsesToken).
      */
-    ALIYUN_MNS_TOKEN: z
-      .enum(['true', 'false'], 'expected true or false')
-      .transform((v) => v === 'true')
-      .optional(),
+    ALIYUN_MNS_TOKEN: z.optional(
+      z.pipe(
+        z.enum(['true', 'false'], 'expected true or false'),
+        z.transform((v) => v === 'true'),
+      ),
+    ),
     /** Dybaseapi (QueryTokenForMnsQueue): host[:port] or URL (http:// only to loopback). */
-    ALIYUN_DYBASEAPI_ENDPOINT: providerEndpoint.optional(),
+    ALIYUN_DYBASEAPI_ENDPOINT: z.optional(providerEndpoint),
   };
 }
 
@@ -77,7 +80,7 @@ export function mnsUsesToken(env: {
   return env.ALIYUN_MNS_TOKEN ?? env.ALIYUN_ACCOUNT_ID === ALIYUN_SMS_MNS_ACCOUNT;
 }
 
-type SmsPullEnv = z.infer<z.ZodObject<ReturnType<typeof smsPullEnv>>>;
+type SmsPullEnv = z.infer<z.ZodMiniObject<ReturnType<typeof smsPullEnv>>>;
 
 /** Settings that only make sense together: each problem names the variable that is missing. */
 export function smsPullProblems(env: SmsPullEnv): string[] {
