@@ -1,12 +1,12 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import * as z from 'zod';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { type DueWorkResult, runDueSlots, sumDueWork } from '#shared/app/scheduler/run-due-work';
 import { perContainer } from '#shared/runtime/container';
 import { lazy } from '#shared/runtime/lazy';
 import { logger } from '#shared/runtime/log';
+import * as z from '#shared/runtime/zod';
 import { DUE_SLOTS } from '#shared/store/due';
 
 /** Time kept back from the function's timeout: an item started just before it can still finish. */
@@ -15,17 +15,10 @@ const MARGIN_MS = 15_000;
 const messageSchema = lazy(() =>
   z.object({
     slots: z
-      .array(
-        z
-          .number()
-          .int()
-          .min(0)
-          .max(DUE_SLOTS - 1),
-      )
-      .min(1)
-      .max(DUE_SLOTS),
-    tick: z.string().max(40).optional(),
-    group: z.string().max(20).optional(),
+      .array(z.int().check(z.gte(0), z.lte(DUE_SLOTS - 1)))
+      .check(z.minLength(1), z.maxLength(DUE_SLOTS)),
+    tick: z.optional(z.string().check(z.maxLength(40))),
+    group: z.optional(z.string().check(z.maxLength(20))),
   }),
 );
 

@@ -1,6 +1,5 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import * as z from 'zod';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { engineerDetail } from '#shared/app/reports/engineer-detail';
 import { engineerReport } from '#shared/app/reports/engineer-report';
@@ -22,6 +21,7 @@ import { reportDetailQuery as detailQuery, reportQuery as query } from '#shared/
 import { idField } from '#shared/http/schemas/ticket-completed';
 import { perContainer } from '#shared/runtime/container';
 import { logger } from '#shared/runtime/log';
+import * as z from '#shared/runtime/zod';
 
 const PERIOD_HELP =
   'a month 2026-11, an ISO week 2026-W47, a day 2026-11-21, or from=2026-11-01&to=2026-11-15';

@@ -1,7 +1,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import * as z from 'zod';
 import { type Deps, depsFromProcessEnv } from '#shared/app/deps';
 import { consumeReply } from '#shared/app/work-order-replies/consume';
 import { replyQueueMaxReceives } from '#shared/domain/backoff';
@@ -9,8 +8,9 @@ import type { ReplyQueue } from '#shared/gateways/work-order-queue';
 import { perContainer } from '#shared/runtime/container';
 import { lazy } from '#shared/runtime/lazy';
 import { logger } from '#shared/runtime/log';
+import * as z from '#shared/runtime/zod';
 
-const messageSchema = lazy(() => z.object({ surveyId: z.string().min(1).max(200) }));
+const messageSchema = lazy(() => z.object({ surveyId: z.string().check(z.minLength(1), z.maxLength(200)) }));
 
 function parseMessage(body: string): z.infer<ReturnType<typeof messageSchema>> | undefined {
   try {

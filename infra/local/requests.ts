@@ -1,5 +1,6 @@
 import { normalizeCnMobile } from '#shared/domain/phone';
 import { inboundSmsSchema } from '#shared/http/schemas/inbound-sms';
+import * as z from '#shared/runtime/zod';
 import { HttpProblem } from './http-io.ts';
 
 /** Checks of what the /local endpoints are sent (no configuration read: importable before start). */
@@ -19,7 +20,7 @@ export function normalizePhone(input: string): string {
  * The two-way SMS payload End User Messaging publishes to SNS, checked with the inbound-SMS
  * function's own schema; End User Messaging always names the destination, so it is required here.
  */
-const localInboundSchema = inboundSmsSchema().required({ destinationNumber: true });
+const localInboundSchema = z.required(inboundSmsSchema(), { destinationNumber: true });
 
 export function validateInboundSms(body: Record<string, unknown>): Record<string, unknown> {
   const parsed = localInboundSchema.safeParse(body);

@@ -1,4 +1,3 @@
-import type * as z from 'zod';
 import type { Deps } from '#shared/app/deps';
 import {
   answerWebSurvey,
@@ -10,6 +9,7 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from
 import { promisedHours } from '#shared/domain/sms/notices';
 import { type HttpResult, json, parseWith, problem } from '#shared/http/http';
 import { webAnswerSchema } from '#shared/http/schemas/web-answer';
+import type * as z from '#shared/runtime/zod';
 import {
   pageHeaders,
   renderBadRequest,

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import * as z from 'zod';
 import { smsUnsafeReason } from '#shared/domain/sms/safe-text';
 import { smsSafeText } from '#shared/http/schemas/sms-safe-text';
 import { ticketCompletedSchema } from '#shared/http/schemas/ticket-completed';
+import * as z from '#shared/runtime/zod';
 import { ticketBody } from '../helpers/fixtures.ts';
 
 /** Values rendered into an SMS: no links, no control/bidi characters, no 【】, length in UTF-16 units. */

@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import type { Deps } from '#shared/app/deps';
 import { deliverOutbox } from '#shared/app/sms/deliver-outbox';
 import { planRating } from '#shared/app/surveys/record-rating';
@@ -6,6 +5,7 @@ import { WEB_TOKEN } from '#shared/app/surveys/survey-invitation';
 import { jobLabel } from '#shared/domain/sms/templates';
 import type { webAnswerSchema } from '#shared/http/schemas/web-answer';
 import { logger } from '#shared/runtime/log';
+import type * as z from '#shared/runtime/zod';
 import { getPhoneState } from '#shared/store/phone-state';
 import { getSurvey, type SurveyItem } from '#shared/store/survey';
 import { TxConditionFailed, transact } from '#shared/store/tx';

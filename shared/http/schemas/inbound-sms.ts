@@ -1,14 +1,14 @@
-import * as z from 'zod';
 import { lazy } from '#shared/runtime/lazy';
+import * as z from '#shared/runtime/zod';
 
 /** The inbound-SMS JSON that AWS End User Messaging publishes to the SNS topic. */
 export const inboundSmsSchema = lazy(() =>
   z.object({
-    originationNumber: z.string().min(1).max(32),
-    destinationNumber: z.string().max(32).optional(),
-    messageBody: z.string().max(2000),
-    inboundMessageId: z.string().min(1).max(128),
-    messageKeyword: z.string().max(64).optional().nullable(),
-    previousPublishedMessageId: z.string().max(128).optional().nullable(),
+    originationNumber: z.string().check(z.minLength(1), z.maxLength(32)),
+    destinationNumber: z.optional(z.string().check(z.maxLength(32))),
+    messageBody: z.string().check(z.maxLength(2000)),
+    inboundMessageId: z.string().check(z.minLength(1), z.maxLength(128)),
+    messageKeyword: z.nullable(z.optional(z.string().check(z.maxLength(64)))),
+    previousPublishedMessageId: z.nullable(z.optional(z.string().check(z.maxLength(128)))),
   }),
 );

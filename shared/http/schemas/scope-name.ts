@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/domain/invisible-chars';
 import { lazy } from '#shared/runtime/lazy';
+import * as z from '#shared/runtime/zod';
 
 /**
  * A team or region name: an identifier, compared exactly. It may hold spaces, commas, `#`,
@@ -10,10 +10,10 @@ import { lazy } from '#shared/runtime/lazy';
  * tokens' team and region claims (shared/http/auth.ts) use this one definition.
  */
 export const scopeNameField = lazy(() =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(64)
-    .refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE),
+  z.string().check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(64),
+    z.refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE),
+  ),
 );

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { INVISIBLE_CHARS, INVISIBLE_CHARS_MESSAGE } from '#shared/domain/invisible-chars';
 import { normalizeCnMobile } from '#shared/domain/phone';
 import { SOURCE_ID, SOURCE_ID_MESSAGE, ticketKinds } from '#shared/domain/rules';
@@ -7,12 +6,13 @@ import { scopeNameField } from '#shared/http/schemas/scope-name';
 import { smsSafeText } from '#shared/http/schemas/sms-safe-text';
 import { type Clock, systemClock } from '#shared/runtime/clock';
 import { lazy } from '#shared/runtime/lazy';
+import * as z from '#shared/runtime/zod';
 
 /** Completed tickets may be stamped this far ahead of our clock (upstream clocks drift). */
 export const CLOCK_SKEW_MS = 60_000;
 
 export const idField = lazy(() =>
-  z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 . _ : -'),
+  z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,64}$/, '1-64 characters of A-Z a-z 0-9 . _ : -')),
 );
 export const instantField = lazy(() =>
   z.iso.datetime({
@@ -20,9 +20,11 @@ export const instantField = lazy(() =>
     message: 'ISO-8601 date-time with offset, e.g. 2026-11-21T10:30:00+08:00',
   }),
 );
-const text = (max: number) => z.string().trim().min(1).max(max);
+const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 
-export const sourceField = lazy(() => z.string().regex(SOURCE_ID, SOURCE_ID_MESSAGE).default('default'));
+export const sourceField = lazy(() =>
+  z._default(z.string().check(z.regex(SOURCE_ID, SOURCE_ID_MESSAGE)), 'default'),
+);
 
 export const timeFields = [
   'reportedAt',
@@ -41,7 +43,7 @@ export const kindField = lazy(() => z.enum(ticketKinds));
 export const areaField = lazy(() => z.enum(['urban', 'suburban', 'rural']));
 export const faultTypeField = lazy(() => z.enum(['equipment', 'line']));
 export const serviceLevelField = lazy(() => z.enum(['AAA', 'AA', 'A', 'standard']));
-export const crossProvinceField = lazy(() => z.boolean().default(false));
+export const crossProvinceField = lazy(() => z._default(z.boolean(), false));
 
 export const engineerField = lazy(() =>
   z.object({
@@ -58,21 +60,19 @@ export const engineerField = lazy(() =>
 
 export const customerField = lazy(() =>
   z.object({
-    phone: z
-      .string()
-      .max(32)
-      .transform((p, ctx) => {
+    phone: z.pipe(
+      z.string().check(z.maxLength(32)),
+      z.transform((p: string, ctx) => {
         const e164 = normalizeCnMobile(p);
         if (!e164) {
-          ctx.addIssue({ code: 'custom', message: 'must be a mainland China mobile number' });
+          ctx.issues.push({ code: 'custom', message: 'must be a mainland China mobile number', input: p });
           return z.NEVER;
         }
         return e164;
       }),
+    ),
     /** Neither stored nor shown today; refused if it holds what no name holds. */
-    name: text(32)
-      .refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE)
-      .optional(),
+    name: z.optional(text(32).check(z.refine((s) => !INVISIBLE_CHARS.test(s), INVISIBLE_CHARS_MESSAGE))),
   }),
 );
 
@@ -83,9 +83,9 @@ export function ticketHeadFields() {
     source: sourceField(),
     segment: segmentField(),
     kind: kindField(),
-    area: areaField().optional(),
-    faultType: faultTypeField().optional(),
-    serviceLevel: serviceLevelField().optional(),
+    area: z.optional(areaField()),
+    faultType: z.optional(faultTypeField()),
+    serviceLevel: z.optional(serviceLevelField()),
     crossProvince: crossProvinceField(),
   };
 }
@@ -93,19 +93,19 @@ export function ticketHeadFields() {
 const ticketCompletedObject = lazy(() =>
   z.object({
     ...ticketHeadFields(),
-    reportedAt: instantField().optional(),
+    reportedAt: z.optional(instantField()),
     /** When the work was dispatched: first contact is timed from it (from reportedAt without it). */
-    dispatchedAt: instantField().optional(),
-    firstContactAt: instantField().optional(),
-    appointmentAt: instantField().optional(),
-    appointmentChangedAt: instantField().optional(),
+    dispatchedAt: z.optional(instantField()),
+    firstContactAt: z.optional(instantField()),
+    appointmentAt: z.optional(instantField()),
+    appointmentChangedAt: z.optional(instantField()),
     /** The appointment as it was before the change (000 第三十条: the notice is measured against it). */
-    originalAppointmentAt: instantField().optional(),
+    originalAppointmentAt: z.optional(instantField()),
     /** Who asked for the change: a customer's change never counts against the engineer. */
-    appointmentChangedBy: z.enum(['customer', 'staff']).optional(),
-    arrivedAt: instantField().optional(),
+    appointmentChangedBy: z.optional(z.enum(['customer', 'staff'])),
+    arrivedAt: z.optional(instantField()),
     completedAt: instantField(),
-    excludedMinutes: z.number().int().min(0).max(525_600).default(0),
+    excludedMinutes: z._default(z.int().check(z.gte(0), z.lte(525_600)), 0),
     engineer: engineerField(),
     customer: customerField(),
   }),
@@ -113,55 +113,57 @@ const ticketCompletedObject = lazy(() =>
 
 /** The completion as the webhook checks it: not in the future of `clock` (within CLOCK_SKEW_MS). */
 function completedSchemaAt(clock: Clock) {
-  return ticketCompletedObject().superRefine((t, ctx) => {
-    const completed = Date.parse(t.completedAt);
-    if (completed > clock.now().getTime() + CLOCK_SKEW_MS) {
-      ctx.addIssue({ code: 'custom', path: ['completedAt'], message: 'must not be in the future' });
-    }
-    for (const f of timeFields) {
-      const v = t[f];
-      if (v && Date.parse(v) > completed) {
-        ctx.addIssue({ code: 'custom', path: [f], message: 'must not be after completedAt' });
-      } else if (v && Date.parse(v) < completed - MAX_TICKET_SPAN_MS) {
+  return ticketCompletedObject().check(
+    z.superRefine((t, ctx) => {
+      const completed = Date.parse(t.completedAt);
+      if (completed > clock.now().getTime() + CLOCK_SKEW_MS) {
+        ctx.addIssue({ code: 'custom', path: ['completedAt'], message: 'must not be in the future' });
+      }
+      for (const f of timeFields) {
+        const v = t[f];
+        if (v && Date.parse(v) > completed) {
+          ctx.addIssue({ code: 'custom', path: [f], message: 'must not be after completedAt' });
+        } else if (v && Date.parse(v) < completed - MAX_TICKET_SPAN_MS) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [f],
+            message: 'must not be more than a year before completedAt',
+          });
+        }
+      }
+      // The original appointment may lie after the completion (moved earlier), never a year away.
+      if (
+        t.originalAppointmentAt &&
+        Math.abs(Date.parse(t.originalAppointmentAt) - completed) > MAX_TICKET_SPAN_MS
+      ) {
         ctx.addIssue({
           code: 'custom',
-          path: [f],
-          message: 'must not be more than a year before completedAt',
+          path: ['originalAppointmentAt'],
+          message: 'must be within a year of completedAt',
         });
       }
-    }
-    // The original appointment may lie after the completion (moved earlier), never a year away.
-    if (
-      t.originalAppointmentAt &&
-      Math.abs(Date.parse(t.originalAppointmentAt) - completed) > MAX_TICKET_SPAN_MS
-    ) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['originalAppointmentAt'],
-        message: 'must be within a year of completedAt',
-      });
-    }
-    // A change is described by when it was notified: without that its notice cannot be judged.
-    for (const f of ['originalAppointmentAt', 'appointmentChangedBy'] as const) {
-      if (t[f] && !t.appointmentChangedAt) {
-        ctx.addIssue({ code: 'custom', path: ['appointmentChangedAt'], message: `required with ${f}` });
+      // A change is described by when it was notified: without that its notice cannot be judged.
+      for (const f of ['originalAppointmentAt', 'appointmentChangedBy'] as const) {
+        if (t[f] && !t.appointmentChangedAt) {
+          ctx.addIssue({ code: 'custom', path: ['appointmentChangedAt'], message: `required with ${f}` });
+        }
       }
-    }
-    if (t.appointmentChangedBy === 'staff' && !t.originalAppointmentAt) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['originalAppointmentAt'],
-        message: 'required when appointmentChangedBy is staff (the notice is measured against it)',
-      });
-    }
-    if (t.originalAppointmentAt && !t.appointmentAt) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['appointmentAt'],
-        message: 'required with a changed appointment',
-      });
-    }
-  });
+      if (t.appointmentChangedBy === 'staff' && !t.originalAppointmentAt) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['originalAppointmentAt'],
+          message: 'required when appointmentChangedBy is staff (the notice is measured against it)',
+        });
+      }
+      if (t.originalAppointmentAt && !t.appointmentAt) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['appointmentAt'],
+          message: 'required with a changed appointment',
+        });
+      }
+    }),
+  );
 }
 
 /** The schema on a given clock (the handler's deps.clock), built once per clock. */

@@ -1,4 +1,3 @@
-import * as z from 'zod';
 import { perClock } from '#shared/http/schemas/per-clock';
 import {
   CLOCK_SKEW_MS,
@@ -10,6 +9,7 @@ import {
 } from '#shared/http/schemas/ticket-completed';
 import { type Clock, systemClock } from '#shared/runtime/clock';
 import { lazy } from '#shared/runtime/lazy';
+import * as z from '#shared/runtime/zod';
 
 /**
  * POST /v1/tickets/dispatched: an upstream work-order system dispatched a ticket to an engineer
@@ -22,27 +22,29 @@ const ticketDispatchedObject = lazy(() =>
     reportedAt: instantField(),
     dispatchedAt: instantField(),
     engineer: engineerField(),
-    customer: customerField().optional(),
+    customer: z.optional(customerField()),
   }),
 );
 
 function dispatchedSchemaAt(clock: Clock) {
-  return ticketDispatchedObject().superRefine((t, ctx) => {
-    const dispatched = Date.parse(t.dispatchedAt);
-    const reported = Date.parse(t.reportedAt);
-    if (dispatched > clock.now().getTime() + CLOCK_SKEW_MS) {
-      ctx.addIssue({ code: 'custom', path: ['dispatchedAt'], message: 'must not be in the future' });
-    }
-    if (reported > dispatched) {
-      ctx.addIssue({ code: 'custom', path: ['reportedAt'], message: 'must not be after dispatchedAt' });
-    } else if (reported < dispatched - MAX_TICKET_SPAN_MS) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['reportedAt'],
-        message: 'must not be more than a year before dispatchedAt',
-      });
-    }
-  });
+  return ticketDispatchedObject().check(
+    z.superRefine((t, ctx) => {
+      const dispatched = Date.parse(t.dispatchedAt);
+      const reported = Date.parse(t.reportedAt);
+      if (dispatched > clock.now().getTime() + CLOCK_SKEW_MS) {
+        ctx.addIssue({ code: 'custom', path: ['dispatchedAt'], message: 'must not be in the future' });
+      }
+      if (reported > dispatched) {
+        ctx.addIssue({ code: 'custom', path: ['reportedAt'], message: 'must not be after dispatchedAt' });
+      } else if (reported < dispatched - MAX_TICKET_SPAN_MS) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['reportedAt'],
+          message: 'must not be more than a year before dispatchedAt',
+        });
+      }
+    }),
+  );
 }
 
 /** The schema on a given clock (the handler's deps.clock), built once per clock. */

@@ -1,8 +1,8 @@
-import * as z from 'zod';
 import { perClock } from '#shared/http/schemas/per-clock';
 import { CLOCK_SKEW_MS, idField, instantField, sourceField } from '#shared/http/schemas/ticket-completed';
 import { type Clock, systemClock } from '#shared/runtime/clock';
 import { lazy } from '#shared/runtime/lazy';
+import * as z from '#shared/runtime/zod';
 
 const ticketReopenedObject = lazy(() =>
   z.object({
@@ -13,12 +13,14 @@ const ticketReopenedObject = lazy(() =>
 );
 
 function reopenedSchemaAt(clock: Clock) {
-  return ticketReopenedObject().superRefine((r, ctx) => {
-    // Like completedAt: a reopen stamped ahead of our clock is refused, not stored.
-    if (Date.parse(r.reopenedAt) > clock.now().getTime() + CLOCK_SKEW_MS) {
-      ctx.addIssue({ code: 'custom', path: ['reopenedAt'], message: 'must not be in the future' });
-    }
-  });
+  return ticketReopenedObject().check(
+    z.superRefine((r, ctx) => {
+      // Like completedAt: a reopen stamped ahead of our clock is refused, not stored.
+      if (Date.parse(r.reopenedAt) > clock.now().getTime() + CLOCK_SKEW_MS) {
+        ctx.addIssue({ code: 'custom', path: ['reopenedAt'], message: 'must not be in the future' });
+      }
+    }),
+  );
 }
 
 /** The schema on a given clock (the handler's deps.clock), built once per clock. */
