@@ -1,14 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
+import { makeHandler as makeScheduler } from '#functions/scheduler/handler';
 import { buildDeps, type Deps } from '#shared/app/deps';
+import { inProcessWorkers } from '#shared/app/scheduler/in-process-workers';
 import { type PinnableClock, pinnableClock } from '#shared/runtime/clock';
 import { backfillLists } from '../ops/backfill-lists.ts';
 import { apiGateway } from './api-gateway.ts';
 import { startDatabase } from './dynamo.ts';
 import { localConfig } from './environment.ts';
 import { errorLine, firstLine, HttpProblem, readBody, sendJson } from './http-io.ts';
-import { startLambdaRuntime } from './lambda-runtime.ts';
+import { type LambdaHandler, startLambdaRuntime } from './lambda-runtime.ts';
 import { localEndpoints } from './local-endpoints.ts';
 import { localSignin } from './local-signin.ts';
 import { type LocalSystemOptions, urlHost } from './options.ts';
@@ -84,11 +86,13 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
     }
 
     // 3. The functions, the schedule and the two faces of the server.
+    // The scheduler runs the due workers in this process (no due workers' queue locally).
+    const schedulerHandler = makeScheduler(deps, undefined, inProcessWorkers(deps)) as LambdaHandler;
     const runtime = await startLambdaRuntime({
       region,
       deps,
       log,
-      ...(opts.handlers ? { handlers: opts.handlers } : {}),
+      handlers: { scheduler: schedulerHandler, ...opts.handlers },
     });
     const scheduler = startScheduler({ runtime, region, tickSeconds, clock, log });
     const local = localEndpoints({ runtime, scheduler, region, clock, log });

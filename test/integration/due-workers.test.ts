@@ -1,6 +1,8 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { makeHandler as makeScheduler } from '#functions/scheduler/handler';
 import { fanOutDue } from '#shared/app/scheduler/fan-out-due';
+import { inProcessWorkers } from '#shared/app/scheduler/in-process-workers';
 import { runDueSlots } from '#shared/app/scheduler/run-due-work';
 import { acceptTicket } from '#shared/app/tickets/complete-ticket';
 import type { DueQueue, DueWorkMessage } from '#shared/gateways/due-queue';
@@ -125,9 +127,14 @@ describe('due workers', () => {
   it('locally (no queue) the scheduler runs the workers in-process: all 64 slots, results summed', async () => {
     const ids = await onePerSlot();
     pinClock(PLAN_AT);
-    const result = await fanOutDue(testDeps({ env: { DUE_WORKERS: '4' } }), undefined);
+    const deps = testDeps({ env: { DUE_WORKERS: '4' } });
+    const result = await fanOutDue(deps, inProcessWorkers(deps));
     expect(result.planned).toBe(DUE_SLOTS);
     expect(await plannedCount(ids)).toBe(DUE_SLOTS);
+  });
+
+  it("deployed, the scheduler needs the due workers' queue: with no DUE_QUEUE_URL (and no in-process workers) it stops, naming it", () => {
+    expect(() => makeScheduler(testDeps())).toThrow(/DUE_QUEUE_URL: required by the scheduler/);
   });
 
   it('the groups of 3 and of 5 workers at once (DUE_WORKERS changed between ticks): each ticket planned once', async () => {

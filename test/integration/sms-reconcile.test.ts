@@ -1,6 +1,7 @@
 import type { ScheduledEvent } from 'aws-lambda';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { makeHandler } from '#functions/scheduler/handler';
+import { inProcessWorkers } from '#shared/app/scheduler/in-process-workers';
 import { type AcceptInbound, reconcileSms } from '#shared/app/sms/reconcile';
 import type { InboundEvent } from '#shared/domain/sms/inbound';
 import { providerTemplateIds } from '#shared/domain/sms/templates';
@@ -270,7 +271,7 @@ describe('scheduled reconcile of the SMS providers', () => {
     mns.enqueue(REPORT, smsReport('950^1', 'sms-c'));
     tencent.failing = true;
     const box = inbox();
-    const handler = makeHandler(deps, { pullers, accept: box.accept });
+    const handler = makeHandler(deps, { pullers, accept: box.accept }, inProcessWorkers(deps));
     const event = buildScheduledEvent(
       'arn:aws-cn:events:cn-north-1:123456789012:rule/scheduler',
       new Date(),

@@ -2,6 +2,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { scheduler as schedulerOn } from '#functions/scheduler/handler';
 import { ticketCompleted as ticketCompletedOn } from '#functions/ticket-completed/handler';
+import { inProcessWorkers } from '#shared/app/scheduler/in-process-workers';
 import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { reopenTicket } from '#shared/app/tickets/reopen-ticket';
 import { listOutbox } from '#shared/gateways/sms/outbox';
@@ -11,7 +12,7 @@ import { now, pinClock, testDeps } from '../helpers/deps.ts';
 import { sign, ticketBody } from '../helpers/fixtures.ts';
 
 const deps = testDeps();
-const scheduler = schedulerOn(deps);
+const scheduler = schedulerOn(deps, undefined, inProcessWorkers(deps));
 const ticketCompleted = ticketCompletedOn(deps);
 
 const secret = process.env.WEBHOOK_SECRET as string;
