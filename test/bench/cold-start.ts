@@ -446,7 +446,7 @@ export function coldStartSection(cs: ColdStartResult): string[] {
     "esbuild's metafile), largest first:",
     '',
     table(
-      ['function', 'beyond the AWS SDK', 'largest parts'],
+      ['function', 'beyond its baseline', 'largest parts'],
       cs.bundles
         .filter((b) => b.sdk.length)
         .map((b) => [
