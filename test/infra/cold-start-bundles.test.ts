@@ -20,17 +20,22 @@ async function inputsOf(name: string): Promise<string[]> {
 }
 
 describe('the Lambda bundles', () => {
-  it.each([...functionNames])('%s: Zod Mini only, never classic zod (built at import: ~6 ms)', async (name) => {
-    const inputs = await inputsOf(name);
-    const zod = inputs.filter((i) => i.includes('node_modules/zod/'));
-    if (name !== 'dashboard' && name !== 'openapi') expect(zod.length).toBeGreaterThan(0);
-    expect(zod.filter((i) => i.includes('/v4/classic/'))).toEqual([]);
-  });
+  it.each([...functionNames])(
+    '%s: Zod Mini only, never classic zod (built at import: ~6 ms)',
+    async (name) => {
+      const inputs = await inputsOf(name);
+      const zod = inputs.filter((i) => i.includes('node_modules/zod/'));
+      if (name !== 'dashboard' && name !== 'openapi') expect(zod.length).toBeGreaterThan(0);
+      expect(zod.filter((i) => i.includes('/v4/classic/'))).toEqual([]);
+    },
+  );
 
   it('scheduler: carries none of the due work (on AWS the due workers run it, from their queue)', async () => {
     const scheduler = await inputsOf('scheduler');
     expect(scheduler).toContain('shared/app/scheduler/fan-out-due.ts');
-    expect(scheduler.filter((i) => /run-due-work|in-process-workers|plan-ticket|send-survey/.test(i))).toEqual([]);
+    expect(
+      scheduler.filter((i) => /run-due-work|in-process-workers|plan-ticket|send-survey/.test(i)),
+    ).toEqual([]);
     // ...which the due worker does carry
     const worker = await inputsOf('due-worker');
     expect(worker).toContain('shared/app/scheduler/run-due-work.ts');
