@@ -11,7 +11,8 @@ import { firstLine, TIMED_OUT, withTimeout } from './http-io.ts';
  * The Lambda runtime, locally: loads functions/<fn>/handler.ts once (as a container would), builds
  * its handler on the local system's dependencies (`makeHandler(deps)`; a module without one, such
  * as openapi, exports its `handler`), and runs it with a Lambda context and the timeout the CDK
- * stack gives the function.
+ * stack gives the function. `handlers` replaces some: the local system builds the scheduler itself,
+ * with the due workers in its own process (infra/local/system.ts), and tests give their own.
  */
 export type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 

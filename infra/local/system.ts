@@ -87,12 +87,15 @@ export async function startLocalSystem(opts: LocalSystemOptions = {}): Promise<L
 
     // 3. The functions, the schedule and the two faces of the server.
     // The scheduler runs the due workers in this process (no due workers' queue locally).
-    const schedulerHandler = makeScheduler(deps, undefined, inProcessWorkers(deps)) as LambdaHandler;
+    // Built here, not by the runtime, so a bad setting it reads stops the start, naming it.
+    const ownScheduler: Partial<Record<'scheduler', LambdaHandler>> = opts.handlers?.scheduler
+      ? {}
+      : { scheduler: makeScheduler(deps, undefined, inProcessWorkers(deps)) as LambdaHandler };
     const runtime = await startLambdaRuntime({
       region,
       deps,
       log,
-      handlers: { scheduler: schedulerHandler, ...opts.handlers },
+      handlers: { ...ownScheduler, ...opts.handlers },
     });
     const scheduler = startScheduler({ runtime, region, tickSeconds, clock, log });
     const local = localEndpoints({ runtime, scheduler, region, clock, log });

@@ -105,8 +105,9 @@ function buildEnvSchema() {
     /** Due workers the scheduler starts each tick, each on its own group of the 64 slots (1-64). */
     DUE_WORKERS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(64)), 4),
     /**
-     * SQS FIFO queue of the due workers (on AWS): set = the scheduler sends one message per slot
-     * group and functions/due-worker runs each; absent (locally) = the scheduler runs them itself.
+     * SQS FIFO queue of the due workers (on AWS, where the stack sets it): the scheduler sends one
+     * message per slot group and functions/due-worker runs each. The deployed scheduler stops without
+     * it (it carries none of the due work); the local system gives it in-process workers instead.
      */
     DUE_QUEUE_URL: z.optional(httpsUrl()),
     /**

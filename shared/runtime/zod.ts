@@ -10,7 +10,10 @@ import en from 'zod/v4/locales/en.js';
  * for Zod Mini (issue 14, goal 3; BENCHMARKS.md, cold start). Zod Mini loads no locale, so issues
  * would all read "Invalid input": the English locale classic zod sets is set here, once.
  *
- * Import it as `import * as z from '#shared/runtime/zod'`, never `zod` itself.
+ * Unlike classic zod, Zod Mini installs no memoizer (support for cyclic input data): what we parse comes
+ * from JSON.parse, query strings and the environment, which cannot be cyclic, so none is set.
+ *
+ * Import it as `import * as z from '#shared/runtime/zod'`, never `zod` itself (biome.json says so).
  */
 config(en());
 

@@ -25,7 +25,7 @@ describe('the Lambda bundles', () => {
     async (name) => {
       const inputs = await inputsOf(name);
       const zod = inputs.filter((i) => i.includes('node_modules/zod/'));
-      if (name !== 'dashboard' && name !== 'openapi') expect(zod.length).toBeGreaterThan(0);
+      if (name !== 'openapi') expect(zod.length).toBeGreaterThan(0);
       expect(zod.filter((i) => i.includes('/v4/classic/'))).toEqual([]);
     },
   );
