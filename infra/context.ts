@@ -116,25 +116,35 @@ const endpoint = z
       'expected a host name (e.g. dysmsapi.aliyuncs.com) or an https:// URL of one',
     ),
   );
+/**
+ * An https:// URL with no credentials or fragment, and no query unless `query`; `expected` is the
+ * message for another protocol.
+ */
+const httpsUrlOf = (opts: { query: boolean; expected: string }) =>
+  z.string().check(
+    z.superRefine((value, ctx) => {
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {
+        // reported below
+      }
+      const problem = !url
+        ? 'not a URL'
+        : url.protocol !== 'https:'
+          ? opts.expected
+          : url.username || url.password || url.hash
+            ? opts.query
+              ? 'no credentials or fragment'
+              : 'no credentials, query or fragment'
+            : !opts.query && url.search
+              ? 'no credentials, query or fragment'
+              : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  );
 /** An https:// endpoint of the issuer (no credentials or fragment; a query is kept). */
-const httpsEndpoint = z.string().check(
-  z.superRefine((value, ctx) => {
-    let url: URL | undefined;
-    try {
-      url = new URL(value);
-    } catch {
-      // reported below
-    }
-    const problem = !url
-      ? 'not a URL'
-      : url.protocol !== 'https:'
-        ? 'expected an https:// URL'
-        : url.username || url.password || url.hash
-          ? 'no credentials or fragment'
-          : undefined;
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
-);
+const httpsEndpoint = httpsUrlOf({ query: true, expected: 'expected an https:// URL' });
 const claimName = z
   .string()
   .check(
@@ -185,24 +195,10 @@ const schema = z.strictObject({
   aliyunMnsToken: z.optional(z.enum(['true', 'false'], { error: 'expected true or false' })),
   smsProviderSecretArn: z.optional(secretArn),
   oidcIssuer: z.optional(
-    z.string().check(
-      z.superRefine((value, ctx) => {
-        let url: URL | undefined;
-        try {
-          url = new URL(value);
-        } catch {
-          // reported below
-        }
-        const problem = !url
-          ? 'not a URL'
-          : url.protocol !== 'https:'
-            ? 'expected an https:// URL (the issuer API Gateway fetches the keys from)'
-            : url.username || url.password || url.search || url.hash
-              ? 'no credentials, query or fragment'
-              : undefined;
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      }),
-    ),
+    httpsUrlOf({
+      query: false,
+      expected: 'expected an https:// URL (the issuer API Gateway fetches the keys from)',
+    }),
   ),
   oidcAudience: z.optional(
     z.pipe(
