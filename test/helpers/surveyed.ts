@@ -20,13 +20,14 @@ export function phoneSource(prefix: string, base = 30_000_000): () => TestPhone 
 }
 
 /**
- * A ticket completed 2026-11-20 09:50 Beijing for the engineer, its survey sent at 10:21 (open);
+ * A ticket completed 2026-11-20 09:50 Beijing for the engineer (region `R-<team>` unless given), its
+ * survey sent at 10:21 (open);
  * the clock is left pinned at 10:21.
  */
 export async function surveyedTicket(
   deps: Deps,
   phone: TestPhone,
-  engineer: { id: string; name: string; team: string },
+  engineer: { id: string; name: string; team: string; region?: string },
 ): Promise<{ surveyId: string; phone: TestPhone }> {
   pinClock(new Date('2026-11-20T02:00:00Z'));
   const { response } = await completeAndPlan(
@@ -34,7 +35,7 @@ export async function surveyedTicket(
     ticketCompletedSchema.parse(
       ticketBody({
         completedAt: '2026-11-20T09:50:00+08:00',
-        engineer: { ...engineer, region: `R-${engineer.team}` },
+        engineer: { region: `R-${engineer.team}`, ...engineer },
         customer: { phone: phone.national },
       }),
     ),

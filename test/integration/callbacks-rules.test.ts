@@ -4,29 +4,21 @@ import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { listAlerts } from '#shared/gateways/alerts/local';
 import { queryAggregates } from '#shared/store/aggregate';
 import { getCallback } from '#shared/store/callback';
-import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
-import { inbound, ticketBody } from '../helpers/fixtures.ts';
+import { pinClock, testDeps } from '../helpers/deps.ts';
+import { inbound } from '../helpers/fixtures.ts';
+import { surveyedTicket } from '../helpers/surveyed.ts';
 
 const deps = testDeps({ rules: { callbacks: { openOnBasicallySatisfied: true, contactWithinHours: 2 } } });
 
 /** rules.callbacks: 基本满意 opens a case when configured; the contact deadline is configurable. */
 async function rated(phone: string, rating: string, engineerId: string) {
-  pinClock(new Date('2026-11-20T02:00:00Z'));
-  const { response } = await completeAndPlan(
+  const { surveyId } = await surveyedTicket(
     deps,
-    ticketCompletedSchema.parse(
-      ticketBody({
-        completedAt: '2026-11-20T09:50:00+08:00',
-        engineer: { id: engineerId, name: '周师傅', team: 'T-rules', region: 'R-rules' },
-        customer: { phone },
-      }),
-    ),
+    { national: phone, e164: `+86${phone}` },
+    { id: engineerId, name: '周师傅', team: 'T-rules', region: 'R-rules' },
   );
-  pinClock(new Date('2026-11-20T02:21:00Z'));
-  await runDueWork(deps);
   expect(await handleInboundSms(deps, inbound(`+86${phone}`, rating))).toBe('rated');
-  return response.surveyId as string;
+  return surveyId;
 }
 
 describe('callback rules from RULES', () => {

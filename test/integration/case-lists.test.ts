@@ -2,7 +2,6 @@
 // and the every-role-with-only-a-period matrix share one table and one set of seeded cases.
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { UNATTRIBUTED } from '#shared/domain/complaints';
 import type { CaseKind } from '#shared/domain/types';
@@ -15,10 +14,10 @@ import { callbacks as callbacksOn } from '../../functions/callbacks/handler.ts';
 import { reports as reportsOn } from '../../functions/reports/handler.ts';
 import { backfillLists } from '../../infra/ops/backfill-lists.ts';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
-import { completeAndPlan } from '../helpers/complete.ts';
 import { allItems } from '../helpers/db.ts';
-import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
-import { inbound, ticketBody } from '../helpers/fixtures.ts';
+import { pinClock, testDeps } from '../helpers/deps.ts';
+import { inbound } from '../helpers/fixtures.ts';
+import { phoneSource, surveyedTicket } from '../helpers/surveyed.ts';
 
 /**
  * GET /v1/callbacks without team or region (issue 13): an admin lists every case (gsi4, sharded,
@@ -321,26 +320,17 @@ describe('items written before the admins list existed', () => {
 });
 
 describe('every list and report answers every role with only a period', () => {
-  let phoneSeq = 0;
+  const nextPhone = phoneSource('137', 40_000_000);
   /** A real rating of 不满意 (completion, survey, SMS answer) for engineer E-M of T-M in R-M. */
   async function rated(): Promise<string> {
-    phoneSeq++;
-    const national = `137${String(40_000_000 + phoneSeq * 7919).slice(-8)}`;
-    pinClock(new Date('2026-11-20T02:00:00Z'));
-    const { response } = await completeAndPlan(
-      deps,
-      ticketCompletedSchema.parse(
-        ticketBody({
-          completedAt: '2026-11-20T09:50:00+08:00',
-          engineer: { id: 'E-M', name: '李师傅', team: 'T-M', region: 'R-M' },
-          customer: { phone: national },
-        }),
-      ),
-    );
-    pinClock(new Date('2026-11-20T02:21:00Z'));
-    await runDueWork(deps);
-    expect(await handleInboundSms(deps, inbound(`+86${national}`, '3'))).toBe('rated');
-    return response.surveyId as string;
+    const { surveyId, phone } = await surveyedTicket(deps, nextPhone(), {
+      id: 'E-M',
+      name: '李师傅',
+      team: 'T-M',
+      region: 'R-M',
+    });
+    expect(await handleInboundSms(deps, inbound(phone.e164, '3'))).toBe('rated');
+    return surveyId;
   }
 
   it('admin, manager, agent and engineer: 200 where the role may see the route, 403 where not', async () => {

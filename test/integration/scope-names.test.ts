@@ -1,12 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runDueWork } from '#shared/app/scheduler/run-due-work';
 import { handleInboundSms } from '#shared/app/surveys/handle-inbound-sms';
 import { callbacks as callbacksOn } from '../../functions/callbacks/handler.ts';
 import { reports as reportsOn } from '../../functions/reports/handler.ts';
 import { httpEvent, scopeClaim } from '../helpers/apigw.ts';
-import { completeAndPlan } from '../helpers/complete.ts';
-import { pinClock, testDeps, ticketCompletedSchema } from '../helpers/deps.ts';
-import { inbound, ticketBody } from '../helpers/fixtures.ts';
+import { pinClock, testDeps } from '../helpers/deps.ts';
+import { inbound } from '../helpers/fixtures.ts';
+import { phoneSource, surveyedTicket } from '../helpers/surveyed.ts';
 
 const deps = testDeps();
 const callbacks = callbacksOn(deps);
@@ -29,28 +28,19 @@ const TEAMS = {
 type Key = keyof typeof TEAMS;
 
 const caseIds = {} as Record<Key, string>;
-let phoneSeq = 0;
+const nextPhone = phoneSource('139');
 
 /** A completion for the engineer, surveyed and rated 不满意 (opens a callback case). */
 async function ratedBadly(key: Key): Promise<void> {
   const { team, region, engineerId } = TEAMS[key];
-  phoneSeq++;
-  const national = `139${String(30_000_000 + phoneSeq * 7919).slice(-8)}`;
-  pinClock(new Date('2026-11-20T02:00:00Z'));
-  const { response } = await completeAndPlan(
-    deps,
-    ticketCompletedSchema.parse(
-      ticketBody({
-        completedAt: '2026-11-20T09:50:00+08:00',
-        engineer: { id: engineerId, name: '李师傅', team, region },
-        customer: { phone: national },
-      }),
-    ),
-  );
-  pinClock(new Date('2026-11-20T02:21:00Z'));
-  await runDueWork(deps);
-  expect(await handleInboundSms(deps, inbound(`+86${national}`, '3'))).toBe('rated');
-  caseIds[key] = response.surveyId as string;
+  const { surveyId, phone } = await surveyedTicket(deps, nextPhone(), {
+    id: engineerId,
+    name: '李师傅',
+    team,
+    region,
+  });
+  expect(await handleInboundSms(deps, inbound(phone.e164, '3'))).toBe('rated');
+  caseIds[key] = surveyId;
 }
 
 beforeAll(async () => {
